@@ -1,0 +1,45 @@
+# Two commands matter: `make run` and `make test`. Both create .venv when it is missing and
+# reinstall when pyproject.toml changed (the stamp file is older than pyproject.toml).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PO_FILES := $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install translations extract-messages clean help
+
+help:
+	@echo "make run    - install if needed, then serve the survey app and the weekly scheduler"
+	@echo "make test   - install if needed, then run the whole test suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compiled catalogs (.mo) are build products: never committed, never edited by hand.
+translations: $(MO_FILES)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy --statistics -i $< -o $@
+
+# Refresh messages.pot and merge new strings into every catalog (run after changing texts).
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching
+
+run: install
+	$(BIN)/vises serve
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info
+	find survey_app/translations -name '*.mo' -delete

@@ -1,0 +1,179 @@
+"""Typed, immutable model of the framework and of questionnaires (see docs/questionnaire-format.md).
+
+Answers travel as "raw" values, the strings a form posts: "4", "yes", "dont_know", or a list of
+option values for `multiple`. This module knows how to turn them into stored values and scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+Translations = Mapping[str, str]
+RawAnswer = str | list[str] | None
+
+DONT_KNOW = "dont_know"
+STAKEHOLDER_GROUPS = ("beneficiaries", "workers", "partners")
+QUESTION_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no", "single", "multiple",
+                  "number", "text")
+# Types whose answer is a point on an ordinal scale, so they can feed an indicator.
+SCORED_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no")
+OPTION_TYPES = ("scale", "single", "multiple")
+FIXED_RANGES = {"agree5": (1, 5), "scale0_10": (0, 10), "nps": (0, 10), "yes_no": (0, 1)}
+YES_NO = {"yes": 1, "no": 0}
+
+
+def translate(texts: Translations, language: str) -> str:
+    """The text in `language`, falling back to French, then to any language present."""
+    return texts.get(language) or texts.get("fr") or next(iter(texts.values()), "")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: Translations
+    description: Translations
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    dimension: str
+    label: Translations
+    description: Translations
+
+
+@dataclass(frozen=True)
+class Framework:
+    dimensions: tuple[Dimension, ...]
+    indicators: tuple[Indicator, ...]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == indicator_id)
+
+    def indicators_of(self, dimension_id: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.dimension == dimension_id)
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str | float
+    label: Translations
+
+
+@dataclass(frozen=True)
+class ShowIf:
+    question: str
+    values: tuple[str | float, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str
+    type: str
+    label: Translations
+    hint: Translations | None = None
+    indicator: str | None = None
+    reverse: bool = False
+    required: bool = False
+    dont_know: bool = False
+    show_if: ShowIf | None = None
+    options: tuple[Option, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    max_length: int = 1000
+
+    @property
+    def scored(self) -> bool:
+        return self.type in SCORED_TYPES
+
+    def scale_range(self) -> tuple[float, float]:
+        """Lowest and highest value of a scored question's scale."""
+        if self.type == "scale":
+            values = [float(o.value) for o in self.options]
+            return min(values), max(values)
+        return FIXED_RANGES[self.type]
+
+    def choices(self) -> list[str]:
+        """The raw values a form may post for this question (without "don't know")."""
+        if self.type in OPTION_TYPES:
+            return [format_value(o.value) for o in self.options]
+        if self.type == "yes_no":
+            return list(YES_NO)
+        if self.type in FIXED_RANGES:
+            low, high = FIXED_RANGES[self.type]
+            return [str(v) for v in range(low, high + 1)]
+        return []
+
+    def numeric(self, raw: str) -> float:
+        """Stored numeric value of a raw answer to a scored or number question."""
+        return float(YES_NO[raw]) if self.type == "yes_no" else float(raw)
+
+    def score(self, value: float) -> float:
+        """Item score 0-100, linear on the declared range; reverse items are mirrored."""
+        low, high = self.scale_range()
+        score = (value - low) / (high - low) * 100
+        return 100 - score if self.reverse else score
+
+    def matches(self, raw: RawAnswer, values: Sequence[str | float]) -> bool:
+        """Does a raw answer to this question equal one of `values` (as used by show_if)?"""
+        if raw is None or raw == DONT_KNOW or raw == "" or raw == []:
+            return False
+        wanted = {format_value(v) for v in values}
+        given = raw if isinstance(raw, list) else [raw]
+        return any(format_value(_as_number(g) if self._numeric_type else g) in wanted for g in given)
+
+    @property
+    def _numeric_type(self) -> bool:
+        return self.type in ("agree5", "scale0_10", "nps", "scale", "number")
+
+
+def _as_number(raw: str) -> float | str:
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
+
+
+def format_value(value: str | float | int) -> str:
+    """Canonical text of an option value: 3.0 and 3 both read "3"."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Translations
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: int
+    stakeholder_group: str
+    languages: tuple[str, ...]
+    estimated_minutes: int
+    title: Translations
+    intro: Translations
+    sections: tuple[Section, ...]
+    content_hash: str
+    source: str = field(repr=False, default="")
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)
+
+    def is_visible(self, question: Question, answers: Mapping[str, RawAnswer]) -> bool:
+        """show_if evaluated on the server: hidden when the question it depends on does not match."""
+        if question.show_if is None:
+            return True
+        parent = self.question(question.show_if.question)
+        return self.is_visible(parent, answers) and parent.matches(
+            answers.get(parent.id), question.show_if.values)

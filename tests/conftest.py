@@ -1,0 +1,141 @@
+"""Shared fixtures: a fresh temporary database per test, the app built by its factory, and seed
+helpers with fixed timestamps (tests never read the wall clock)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from survey_app import create_app
+from survey_app.campaigns import CampaignSpec, create_campaign, generate_links
+from survey_app.db import connect, write_transaction
+from survey_app.enterprises import create_enterprise
+
+# A fixed "now" used by seed data: Wednesday 4 March 2026, 10:00 UTC (11:00 in Brussels).
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build an app on a fresh database in tmp_path; keyword overrides use dotted setting names."""
+    def _make(**overrides):
+        settings = {"database.path": str(tmp_path / "vises.db"), "server.secret_key": "test-secret",
+                    "schedule.enabled": False}
+        settings.update({k.replace("__", "."): v for k, v in overrides.items()})
+        app = create_app(settings)
+        app.config.update(TESTING=True)
+        return app
+    return _make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_off_app(make_app):
+    """An app without CSRF checks, for tests that post forms directly (CSRF has its own tests)."""
+    app = make_app()
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["SETTINGS"]["database.path"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def seed(db):
+    """Helpers that create enterprises, campaigns and links with fixed timestamps."""
+    return Seeder(db)
+
+
+class Seeder:
+    def __init__(self, db):
+        self.db = db
+
+    def enterprise(self, name="Atelier Solidaire", sector_group="integration", country="BE",
+                   language="fr", consent=True, **kw) -> int:
+        with write_transaction(self.db):
+            return create_enterprise(self.db, name, sector_group, country, language, NOW,
+                                     benchmark_consent=consent, **kw)
+
+    def campaign(self, enterprise_id: int, group="beneficiaries", opens_at=NOW - timedelta(days=7),
+                 closes_at=NOW + timedelta(days=21), timezone_name="Europe/Brussels", version=1,
+                 **kw) -> int:
+        spec = CampaignSpec(enterprise_id=enterprise_id, stakeholder_group=group,
+                            questionnaire_id=group, questionnaire_version=version,
+                            title=kw.pop("title", f"{group} 2026"), opens_at=opens_at,
+                            closes_at=closes_at, timezone=timezone_name, **kw)
+        with write_transaction(self.db):
+            return create_campaign(self.db, spec, NOW)
+
+    def links(self, campaign_id: int, count=3) -> list[str]:
+        with write_transaction(self.db):
+            return [r["token"] for r in generate_links(self.db, campaign_id, count, NOW)]
+
+
+def chromium_or_skip():
+    """Browser tests need Debian's chromium; CI installs it and sets VISES_REQUIRE_BROWSER=1."""
+    if CHROMIUM.exists() and shutil.which(str(CHROMIUM)):
+        return str(CHROMIUM)
+    if os.environ.get("VISES_REQUIRE_BROWSER"):
+        pytest.fail("VISES_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+    pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve `app` with waitress on a free loopback port for browser tests; yields the base URL."""
+    import threading
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, _quiet=True)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, never a downloaded build) for the whole session."""
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    yield context.new_page()
+    context.close()
