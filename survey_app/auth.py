@@ -37,6 +37,17 @@ def login_required(view):
     return wrapped
 
 
+def admin_required(view):
+    """Federation admins only; anyone else signed in gets 404 (nothing to learn from a 403)."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if g.user["role"] != "admin":
+            abort(404)
+        return view(**kwargs)
+    return wrapped
+
+
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token: str):
     db = get_db()
