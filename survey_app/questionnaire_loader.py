@@ -124,11 +124,13 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str,
     if not 1 <= len(section_ids) <= 3:
         check.add("file", f"{len(section_ids)} sections declared; a survey has one to three pages",
                   "declare between one and three [[sections]]")
-    questions = parse_questions(raw.get("questions") or [], check, framework, section_ids)
-    if not questions:
+    raw_questions = raw.get("questions") or []
+    questions = parse_questions(raw_questions, check, framework, section_ids)
+    if not raw_questions:
         check.add("file", "no [[questions]] declared", "add at least one [[questions]] table")
+    used_sections = {rq.get("section") for rq in raw_questions if isinstance(rq, dict)}
     for sid in section_ids:
-        if not any(q.section == sid for q in questions):
+        if raw_questions and sid not in used_sections:
             check.add(f"section '{sid}'", "section has no question", "add questions or remove the section")
     check.raise_if_any()
     sections = tuple(Section(sid, section_titles[sid], tuple(q for q in questions if q.section == sid))

@@ -114,7 +114,7 @@ def live_server(app):
     import threading
     from waitress.server import create_server
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=4, _quiet=True)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
@@ -139,3 +139,18 @@ def page(browser):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def pipeline_db(tmp_path):
+    """A migrated database with the bundled questionnaires registered, without building the web app
+    (pipeline tests need only the schema, the questionnaires and the Seeder)."""
+    from survey_app.db import migrate
+    from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
+
+    path = tmp_path / "pipeline.db"
+    migrate(path)
+    database = connect(path)
+    register(database, QUESTIONNAIRES_DIR, NOW)
+    yield database
+    database.close()

@@ -1,0 +1,56 @@
+"""`vises serve` (what `make run` calls): migrates, prints the setup link, serves, stops on Ctrl-C."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+VISES = Path(sys.executable).parent / "vises"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status, response.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def test_serve_prints_setup_link_serves_home_and_stops_cleanly(tmp_path):
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\n'
+                      '[schedule]\nenabled = false\n')
+    env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([str(VISES), "serve"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        status, html = wait_for(f"http://127.0.0.1:{port}/?lang=en")
+        assert status == 200 and "Share your experience" in html
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    link = re.search(rf"http://127\.0\.0\.1:{port}/setup/[\w-]{{40,}}", output)
+    assert link, output
+    assert "Stopped." in output
+    # The database and the generated secret key live in the instance folder next to the config.
+    assert (tmp_path / "instance" / "vises.db").exists()
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600
