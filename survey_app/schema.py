@@ -272,3 +272,11 @@ def m004_pipeline_results(db: Database) -> None:
         PRIMARY KEY (enterprise_id, name, language, format)
     );
     """)
+
+
+@migrations()
+def m010_indicator_sd(db: Database) -> None:
+    # The standard deviation lets a later incremental run test a trend (Welch) against a wave it
+    # does not recompute; suppressed rows keep it NULL like every other figure.
+    db.execute("ALTER TABLE indicator_value ADD COLUMN sd REAL")
+    db.execute("CREATE INDEX IF NOT EXISTS pipeline_run_scope ON pipeline_run(scope, status, id)")

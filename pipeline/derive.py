@@ -1,0 +1,113 @@
+"""Figures that compare cells: trends against the previous wave and peer benchmarks.
+
+Both are recomputed on every run from all current cell values (stored ones plus the ones just
+computed), because a single changed cell moves its successor's trend and its peers' benchmarks.
+Only non-suppressed values take part, so a suppressed figure cannot leak through a comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from pipeline.compute import rounded
+from pipeline.model import CampaignInfo, IndicatorValue
+from pipeline.stats import percentile_rank, quantile, welch_p
+from survey_app.timeutil import iso_utc
+
+SIGNIFICANCE = 0.05
+BENCHMARKED_KINDS = ("indicator", "dimension")
+Key = tuple[int, str, str]
+
+
+def previous_waves(campaigns: Iterable[CampaignInfo]) -> dict[int, int]:
+    """campaign id -> id of the same enterprise's and group's previous wave, ordered by closing date."""
+    series: dict[tuple[int, str], list[CampaignInfo]] = {}
+    for c in campaigns:
+        series.setdefault((c.enterprise_id, c.stakeholder_group), []).append(c)
+    previous = {}
+    for waves in series.values():
+        waves.sort(key=lambda c: (c.closes_at, c.id))
+        previous.update({later.id: earlier.id for earlier, later in zip(waves, waves[1:])})
+    return previous
+
+
+def trend_fields(value: IndicatorValue, before: IndicatorValue | None, previous_id: int | None) -> dict:
+    """Delta to the previous wave and, when both spreads are known, Welch's p-value and flag."""
+    fields = dict(previous_campaign_id=None, delta=None, delta_p=None, delta_significant=None)
+    if value.suppressed or previous_id is None:
+        return fields
+    fields["previous_campaign_id"] = previous_id
+    if before is None or before.suppressed:
+        return fields
+    fields["delta"] = rounded(value.mean - before.mean)
+    if value.sd is not None and before.sd is not None:
+        p = welch_p(before.n, before.mean, before.sd, value.n, value.mean, value.sd)
+        fields["delta_p"] = rounded(p)
+        fields["delta_significant"] = None if p is None else p < SIGNIFICANCE
+    return fields
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day `months` earlier (clamped to the month's last day), for the 24-month window."""
+    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    day = moment.day
+    while True:
+        try:
+            return moment.replace(year=year, month=month + 1, day=day)
+        except ValueError:
+            day -= 1
+
+
+def peer_waves(campaigns: Iterable[CampaignInfo], now: datetime, months: int = 24) -> dict[int, int]:
+    """enterprise/group latest closed wave within the window, for consenting enterprises: campaign -> enterprise."""
+    start = iso_utc(months_before(now, months))
+    latest: dict[tuple[int, str], CampaignInfo] = {}
+    for c in campaigns:
+        if c.benchmark_consent and c.closed and c.closes_at >= start:
+            key = (c.enterprise_id, c.stakeholder_group)
+            if key not in latest or (c.closes_at, c.id) > (latest[key].closes_at, latest[key].id):
+                latest[key] = c
+    return {c.id: c.enterprise_id for c in latest.values()}
+
+
+def benchmark_fields(peers: list[float], value: IndicatorValue, min_peers: int) -> dict:
+    """Median, quartiles and percentile rank among the sorted peer values (the enterprise left out)."""
+    fields = dict(bench_peers=len(peers), bench_median=None, bench_q1=None, bench_q3=None,
+                  bench_percentile=None)
+    if len(peers) >= min_peers:
+        fields.update(bench_median=rounded(quantile(peers, 0.5)), bench_q1=rounded(quantile(peers, 0.25)),
+                      bench_q3=rounded(quantile(peers, 0.75)),
+                      bench_percentile=rounded(percentile_rank(peers, value.mean)))
+    return fields
+
+
+def derive(values: list[IndicatorValue], campaigns: list[CampaignInfo], now: datetime,
+           min_peers: int) -> list[IndicatorValue]:
+    """Every value with its trend and benchmark fields recomputed."""
+    by_id = {c.id: c for c in campaigns}
+    index: dict[Key, IndicatorValue] = {(v.campaign_id, v.kind, v.key): v for v in values}
+    previous = previous_waves(campaigns)
+    contributors = peer_waves(campaigns, now)
+    pools: dict[tuple[str, str, str, str], list[tuple[float, int]]] = {}
+    for v in values:
+        if v.campaign_id in contributors and v.kind in BENCHMARKED_KINDS and not v.suppressed:
+            sector = by_id[v.campaign_id].sector_group
+            pools.setdefault((sector, v.stakeholder_group, v.kind, v.key), []).append(
+                (v.mean, v.enterprise_id))
+    derived, peer_lists = [], {}
+    for v in values:
+        prev_id = previous.get(v.campaign_id)
+        fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
+        if v.kind in BENCHMARKED_KINDS and not v.suppressed:
+            pool_key = (by_id[v.campaign_id].sector_group, v.stakeholder_group, v.kind, v.key)
+            if (pool_key, v.enterprise_id) not in peer_lists:  # an enterprise's waves share peers
+                peer_lists[(pool_key, v.enterprise_id)] = sorted(
+                    mean for mean, enterprise in pools.get(pool_key, []) if enterprise != v.enterprise_id)
+            fields.update(benchmark_fields(peer_lists[(pool_key, v.enterprise_id)], v, min_peers))
+        else:
+            fields.update(bench_peers=None, bench_median=None, bench_q1=None, bench_q3=None,
+                          bench_percentile=None)
+        derived.append(replace(v, **fields))
+    return derived

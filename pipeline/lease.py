@@ -1,0 +1,56 @@
+"""One pipeline run at a time across threads and processes: a lease row in the database.
+
+Whoever holds an unexpired lease may run; the holder renews it between steps. A holder that dies
+leaves a lease that simply expires, so a crashed process never blocks the weekly refresh for good.
+Each check-and-take happens inside BEGIN IMMEDIATE, so two contenders cannot both win.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from survey_app.db import write_transaction
+from survey_app.timeutil import iso_utc
+
+NAME = "pipeline"
+TTL = timedelta(minutes=30)
+
+
+def new_holder() -> str:
+    """A holder id unique to this attempt, readable in the lease row (host, process, thread)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire(db: Database, holder: str, now: datetime, ttl: timedelta = TTL, name: str = NAME) -> bool:
+    """Take the lease if it is free, expired or already ours; return whether we hold it."""
+    with write_transaction(db):
+        row = db.execute("SELECT holder, expires_at FROM pipeline_lease WHERE name = ?", [name]).fetchone()
+        if row is not None and row[0] != holder and row[1] > iso_utc(now):
+            return False
+        db.execute("INSERT OR REPLACE INTO pipeline_lease (name, holder, acquired_at, expires_at) "
+                   "VALUES (?, ?, ?, ?)", [name, holder, iso_utc(now), iso_utc(now + ttl)])
+        return True
+
+
+def renew(db: Database, holder: str, now: datetime, ttl: timedelta = TTL, name: str = NAME) -> bool:
+    """Push our lease's expiry forward; False if we lost it (it expired and someone took it)."""
+    with write_transaction(db):
+        cursor = db.execute("UPDATE pipeline_lease SET expires_at = ? WHERE name = ? AND holder = ?",
+                            [iso_utc(now + ttl), name, holder])
+        return cursor.rowcount == 1
+
+
+def release(db: Database, holder: str, name: str = NAME) -> None:
+    with write_transaction(db):
+        db.execute("DELETE FROM pipeline_lease WHERE name = ? AND holder = ?", [name, holder])
+
+
+def current(db: Database, name: str = NAME) -> dict | None:
+    rows = list(db.query("SELECT * FROM pipeline_lease WHERE name = ?", [name]))
+    return rows[0] if rows else None

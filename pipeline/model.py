@@ -1,0 +1,135 @@
+"""Typed records passed between the pipeline steps: read -> compute -> save.
+
+Reading produces aggregates (sums per campaign and indicator, counts per answer option, free
+texts); computing turns them into result rows in which suppression has already been applied; saving
+writes those rows as they are. Shares are fractions (0-1), scores 0-100, NPS -100..100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SUPPRESSED = "min_group_size"
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignInfo:
+    """One wave of one stakeholder group of one enterprise: the unit that is recomputed."""
+    id: int
+    enterprise_id: int
+    sector_group: str
+    benchmark_consent: bool
+    stakeholder_group: str
+    questionnaire_id: str
+    questionnaire_version: int
+    closes_at: str
+    closed: bool
+    expected_population: int | None = None
+    custom_questions: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorSums:
+    """Respondent-level indicator scores of one campaign, summed in SQL (no row per answer in Python)."""
+    indicator: str
+    n: int
+    total: float
+    total_squares: float
+    favourable: int
+
+
+@dataclass(frozen=True, slots=True)
+class OptionCount:
+    """How many respondents gave one stored value to one question ("don't know" excluded)."""
+    question_id: str
+    value_num: float | None
+    value_text: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnswer:
+    response_id: int
+    question_id: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignData:
+    """Everything read for one campaign."""
+    campaign: CampaignInfo
+    respondents: int
+    indicators: tuple[IndicatorSums, ...]
+    options: tuple[OptionCount, ...]
+    texts: tuple[TextAnswer, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    """One row of `indicator_value`; a suppressed row carries its key and nothing else."""
+    campaign_id: int
+    enterprise_id: int
+    stakeholder_group: str
+    kind: str
+    key: str
+    questionnaire_id: str
+    questionnaire_version: int
+    suppressed: bool
+    suppression_reason: str | None = None
+    n: int | None = None
+    mean: float | None = None
+    sd: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    favourable_share: float | None = None
+    previous_campaign_id: int | None = None
+    delta: float | None = None
+    delta_p: float | None = None
+    delta_significant: bool | None = None
+    bench_peers: int | None = None
+    bench_median: float | None = None
+    bench_q1: float | None = None
+    bench_q3: float | None = None
+    bench_percentile: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomResult:
+    """One answer option of a question reported on its own (custom questions, single/multiple)."""
+    campaign_id: int
+    question_id: str
+    option: str
+    suppressed: bool
+    count: int | None = None
+    share: float | None = None
+    n: int | None = None
+    mean: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSummary:
+    campaign_id: int
+    submitted: int
+    invited: int
+    expected: int | None
+    response_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignResult:
+    """Computed results of one campaign, ready to save (already suppressed)."""
+    campaign_id: int
+    values: tuple[IndicatorValue, ...]
+    custom: tuple[CustomResult, ...]
+    testimonies: tuple[TextAnswer, ...]
+
+
+@dataclass
+class RunCounts:
+    """Counts shown as progress on the terminal and kept in pipeline_run.counts."""
+    values: dict[str, int] = field(default_factory=dict)
+
+    def set(self, name: str, value: int) -> None:
+        self.values[name] = value
