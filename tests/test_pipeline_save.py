@@ -1,0 +1,131 @@
+"""Saving: crash mid-save keeps previous results and records the failed run; reruns are
+byte-identical; an incremental run equals a full one; two concurrent runs produce one."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+
+from pipeline import lease, save
+from pipeline.responses import add_responses
+from pipeline.runner import RunRequest, run_pipeline
+from survey_app import config
+from survey_app.db import connect
+from tests.conftest import NOW, Seeder
+
+SETTINGS = config.validate({}, "tests")
+TABLES = ("indicator_value", "custom_result", "testimony", "campaign_summary")
+
+
+def dump(db) -> str:
+    """Every result row, sorted, without run_id: equal dumps mean byte-identical results."""
+    out = {}
+    for table in TABLES:
+        rows = [{k: v for k, v in r.items() if k != "run_id"} for r in db.query(f"SELECT * FROM {table}")]
+        out[table] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
+    return json.dumps(out, sort_keys=True)
+
+
+def answers(i: int) -> dict:
+    return {"treated_with_respect": 1 + i % 5, "fits_my_needs": 1 + (i * 3) % 5, "feel_confident": 1 + (i * 7) % 5,
+            "often_alone": 1 + (i * 2) % 5, "people_to_count_on": 1 + (i * 4) % 5, "recommend": i % 11,
+            "what_changed": f"Réponse {i}", "c_pick": ["a", "b", "c"][i % 3]}
+
+
+@pytest.fixture
+def data(pipeline_db):
+    """Seven enterprises with two waves each, enough for benchmarks and trends."""
+    seed = Seeder(pipeline_db)
+    custom = ({"id": "c_pick", "type": "single", "options": [{"value": v} for v in "abc"]},)
+    campaigns = []
+    for e in range(7):
+        firm = seed.enterprise(f"Entreprise {e}", consent=e != 3)
+        for days, size in ((400, 6 + e), (60, 5 + 2 * e)):
+            c = seed.campaign(firm, opens_at=NOW - timedelta(days=days + 30), closes_at=NOW - timedelta(days=days),
+                              custom_questions=custom)
+            add_responses(pipeline_db, c, [answers(i + e * 13 + days) for i in range(size)])
+            campaigns.append(c)
+    return campaigns
+
+
+def test_rerun_gives_byte_identical_results(pipeline_db, data):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    first = dump(pipeline_db)
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert dump(pipeline_db) == first
+    assert pipeline_db.execute("SELECT COUNT(*) FROM indicator_value WHERE bench_median IS NOT NULL").fetchone()[0]
+    assert pipeline_db.execute("SELECT COUNT(*) FROM indicator_value WHERE delta IS NOT NULL").fetchone()[0]
+
+
+def test_failure_mid_save_keeps_previous_results_and_records_the_error(pipeline_db, data, monkeypatch):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    before = dump(pipeline_db)
+    add_responses(pipeline_db, data[-1], [answers(i) for i in range(40)])
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(save, "insert_testimonies", explode)  # after values and custom rows were written
+    with pytest.raises(RuntimeError):
+        run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1))
+    assert dump(pipeline_db) == before
+    failed = list(pipeline_db.query("SELECT * FROM pipeline_run ORDER BY id DESC LIMIT 1"))[0]
+    assert failed["status"] == "failed" and "disk on fire" in failed["error"]
+    assert lease.current(pipeline_db) is None  # the lease was released
+
+    monkeypatch.undo()
+    run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1))   # incremental rerun after the failure
+    recovered = dump(pipeline_db)
+    run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1), RunRequest(full=True))
+    assert dump(pipeline_db) == recovered != before
+
+
+def test_incremental_equals_full_after_new_responses(pipeline_db, data):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    add_responses(pipeline_db, data[1], [answers(i * 5) for i in range(9)])     # a latest wave moves peers
+    add_responses(pipeline_db, data[4], [answers(i * 3) for i in range(2)])     # an earlier wave moves a trend
+    run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
+    counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
+    assert counts["recomputed"] == 2
+    incremental = dump(pipeline_db)
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert dump(pipeline_db) == incremental
+
+
+def test_two_concurrent_runs_produce_one(pipeline_db, data, tmp_path, monkeypatch):
+    path = pipeline_db.conn.execute("PRAGMA database_list").fetchone()[2]
+    started, release = threading.Event(), threading.Event()
+    original = save.save_all
+
+    def slow_save(*args, **kwargs):
+        started.set()
+        release.wait(10)
+        return original(*args, **kwargs)
+    monkeypatch.setattr(save, "save_all", slow_save)
+    results = {}
+
+    def worker(name):
+        db = connect(path)
+        try:
+            results[name] = run_pipeline(db, SETTINGS, NOW, RunRequest(trigger="schedule"))
+        finally:
+            db.close()
+    first = threading.Thread(target=worker, args=("first",))
+    first.start()
+    assert started.wait(10)
+    worker("second")                       # while the first holds the lease
+    release.set()
+    first.join(10)
+    assert results["second"] is None and results["first"] is not None
+    assert pipeline_db.execute("SELECT COUNT(*) FROM pipeline_run").fetchone()[0] == 1
+
+
+def test_expired_lease_is_taken_over_and_stale_running_runs_are_closed(pipeline_db, data):
+    assert lease.acquire(pipeline_db, "dead-process", NOW - timedelta(hours=2))
+    pipeline_db.execute("INSERT INTO pipeline_run (trigger, started_at, status) VALUES ('cli', '2026-03-04T07:00:00Z', 'running')")
+    assert not lease.acquire(pipeline_db, "other", NOW - timedelta(hours=2))
+    assert run_pipeline(pipeline_db, SETTINGS, NOW) is not None
+    statuses = [r["status"] for r in pipeline_db.query("SELECT status FROM pipeline_run ORDER BY id")]
+    assert statuses == ["failed", "success"]

@@ -1,0 +1,70 @@
+"""A validated instrument encoded in the questionnaire format gives its published score:
+WHO-5 (six options 0-5, published score = raw sum x 4) equals the pipeline's 0-100 indicator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline.responses import add_responses
+from pipeline.runner import run_pipeline
+from survey_app import config
+from survey_app.campaigns import CampaignSpec, create_campaign
+from survey_app.db import write_transaction
+from survey_app.questionnaire_loader import load_framework, load_questionnaire
+from survey_app.questionnaire_registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.timeutil import iso_utc
+from tests.conftest import NOW, Seeder
+
+SETTINGS = config.validate({}, "tests")
+WHO5 = Path(__file__).parent / "data" / "who5.toml"
+ITEMS = ("cheerful", "calm", "active", "rested", "interesting")
+RESPONSE_SETS = [(5, 5, 5, 5, 5), (0, 0, 0, 0, 0), (3, 2, 4, 1, 3), (1, 0, 2, 5, 4), (4, 4, 3, 3, 5)]
+
+
+def who5_campaign(db, enterprise_id, closes_days_ago=2) -> int:
+    spec = CampaignSpec(enterprise_id, "beneficiaries", "who5", 1, "WHO-5", NOW - timedelta(days=30),
+                        NOW - timedelta(days=closes_days_ago), "Europe/Brussels")
+    with write_transaction(db):
+        return create_campaign(db, spec, NOW)
+
+
+def published_score(raw: tuple[int, ...]) -> int:
+    return sum(raw) * 4
+
+
+@pytest.fixture
+def who5_campaigns(pipeline_db):
+    questionnaire = load_questionnaire(WHO5, load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE))
+    with write_transaction(pipeline_db):
+        pipeline_db["questionnaire"].insert({"id": "who5", "version": 1, "stakeholder_group": "beneficiaries",
+                                             "content_hash": questionnaire.content_hash,
+                                             "source": questionnaire.source, "registered_at": iso_utc(NOW)})
+    seed = Seeder(pipeline_db)
+    campaigns = []
+    for i, raw in enumerate(RESPONSE_SETS):
+        campaign = who5_campaign(pipeline_db, seed.enterprise(f"Bien-être {i}"))
+        add_responses(pipeline_db, campaign, [dict(zip(ITEMS, raw))] * 5)
+        campaigns.append(campaign)
+    return campaigns
+
+
+def test_who5_indicator_equals_the_published_score(pipeline_db, who5_campaigns):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    for campaign, raw in zip(who5_campaigns, RESPONSE_SETS):
+        row = next(pipeline_db.query("SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator'",
+                                     [campaign]))
+        assert row["key"] == "self_confidence"
+        assert row["mean"] == pytest.approx(published_score(raw), abs=1e-9)
+
+
+def test_who5_mean_of_mixed_respondents_equals_mean_of_published_scores(pipeline_db, who5_campaigns):
+    mixed = who5_campaign(pipeline_db, Seeder(pipeline_db).enterprise("Mixte"))
+    add_responses(pipeline_db, mixed, [dict(zip(ITEMS, raw)) for raw in RESPONSE_SETS])
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    row = next(pipeline_db.query("SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator'", [mixed]))
+    expected = [published_score(raw) for raw in RESPONSE_SETS]
+    assert row["mean"] == pytest.approx(sum(expected) / len(expected))
+    assert row["favourable_share"] == pytest.approx(sum(s >= 75 for s in expected) / len(expected))
