@@ -1,0 +1,103 @@
+"""The weekly refresh: APScheduler is only the alarm clock, the run log is the memory.
+
+A cron trigger in the configured timezone rings once a week (coalesce=True: missed rings
+collapse into one; misfire_grace_time=None: a late ring still runs; max_instances=1). On start, if a
+scheduled time passed since the last successful run (server down, or that run failed), one
+catch-up run happens: results are a function of the data, so one run covers any number of missed
+weeks. The database lease keeps a single run at a time even when two schedulers are running.
+
+Run the scheduler in exactly one process: inside `vises serve` (one waitress process), or alone
+with `vises scheduler` when the web app runs in several worker processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from pipeline import runlog
+from pipeline.runner import RunRequest, run_pipeline
+from survey_app.db import connect, migrate
+from survey_app.timeutil import now_utc
+
+log = logging.getLogger("vises.scheduler")
+JOB_ID = "weekly-refresh"
+JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+
+
+def make_trigger(settings: dict[str, Any]) -> CronTrigger:
+    return CronTrigger(day_of_week=settings["schedule.day_of_week"], hour=settings["schedule.hour"],
+                       minute=settings["schedule.minute"], timezone=ZoneInfo(settings["i18n.timezone"]))
+
+
+def catch_up_due(last_success_start: datetime | None, trigger: CronTrigger, now: datetime) -> bool:
+    """True when a scheduled time fell after the last successful run started and is now past.
+
+    A run that started at (or just after) a scheduled time covers it; the next one does not.
+    With no successful run at all, one run is due.
+    """
+    if last_success_start is None:
+        return True
+    next_fire = trigger.get_next_fire_time(None, last_success_start + timedelta(seconds=1))
+    return next_fire is not None and next_fire <= now
+
+
+def run_job(settings: dict[str, Any], trigger_name: str = "schedule",
+            clock: Callable[[], datetime] = now_utc) -> int | None:
+    """One scheduled run on its own connection; failures are already in the run log, so log and go on."""
+    db = connect(settings["database.path"])
+    try:
+        return run_pipeline(db, settings, clock(), RunRequest(trigger=trigger_name), clock=clock,
+                            progress=lambda step, counts: log.info("pipeline %s %s", step, counts))
+    except Exception:  # job boundary: the failed run is recorded; the scheduler must keep ringing
+        log.exception("pipeline run (%s) failed; see the run log", trigger_name)
+        return None
+    finally:
+        db.close()
+
+
+def catch_up(settings: dict[str, Any], now: datetime | None = None,
+             clock: Callable[[], datetime] = now_utc) -> int | None:
+    """Run once with trigger 'catch-up' if a scheduled time was missed; return the run id."""
+    now = now or clock()
+    db = connect(settings["database.path"])
+    try:
+        last = runlog.last_success_start(db)
+    finally:
+        db.close()
+    if not catch_up_due(last, make_trigger(settings), now):
+        return None
+    return run_job(settings, "catch-up", clock)
+
+
+def configure(scheduler: BaseScheduler, settings: dict[str, Any]) -> BaseScheduler:
+    """Add the weekly job and a one-off catch-up check that runs as soon as the scheduler starts."""
+    scheduler.add_job(run_job, make_trigger(settings), args=[settings], id=JOB_ID, name="Weekly indicator refresh",
+                      replace_existing=True, **JOB_OPTIONS)
+    scheduler.add_job(catch_up, args=[settings], id="catch-up", name="Catch up missed refreshes",
+                      replace_existing=True, **JOB_OPTIONS)
+    return scheduler
+
+
+def _scheduler(cls: type[BaseScheduler], settings: dict[str, Any]) -> BaseScheduler:
+    return cls(timezone=ZoneInfo(settings["i18n.timezone"]), job_defaults=dict(JOB_OPTIONS))
+
+
+def start_background(settings: dict[str, Any]) -> BaseScheduler:
+    """Start the scheduler in a background thread of this (single) server process."""
+    scheduler = configure(_scheduler(BackgroundScheduler, settings), settings)
+    scheduler.start()
+    return scheduler
+
+
+def run_blocking(settings: dict[str, Any]) -> None:
+    """Run the scheduler alone in the foreground (its own process in multi-process deployments)."""
+    migrate(settings["database.path"])
+    configure(_scheduler(BlockingScheduler, settings), settings).start()

@@ -1,0 +1,94 @@
+"""Scheduling with injected time: fire times across DST, exactly one catch-up after downtime,
+a failed run retried at the next trigger, and the APScheduler options that avoid lost runs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pipeline import save, scheduler
+from pipeline.responses import add_responses
+from pipeline.runner import run_pipeline
+from survey_app import config
+from tests.conftest import NOW, Seeder
+
+UTC = timezone.utc
+SETTINGS = config.validate({}, "tests")  # Monday 06:00 Europe/Brussels
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(pipeline_db):
+    path = pipeline_db.conn.execute("PRAGMA database_list").fetchone()[2]
+    return {**SETTINGS, "database.path": path}
+
+
+@pytest.mark.parametrize("after, expected", [
+    (at(2026, 3, 23, 5, 0, 1), at(2026, 3, 30, 4, 0)),    # CET -> CEST on Sunday 29 March
+    (at(2026, 3, 16, 0, 0), at(2026, 3, 16, 5, 0)),       # winter: 06:00 Brussels = 05:00 UTC
+    (at(2026, 10, 19, 4, 0, 1), at(2026, 10, 26, 5, 0)),  # CEST -> CET on Sunday 25 October
+])
+def test_next_fire_times_across_daylight_saving_changes(after, expected):
+    trigger = scheduler.make_trigger(SETTINGS)
+    assert trigger.get_next_fire_time(None, after) == expected
+
+
+def test_catch_up_due_is_a_function_of_last_success_trigger_and_now():
+    trigger = scheduler.make_trigger(SETTINGS)
+    monday_run = at(2026, 3, 2, 5, 0, 0)               # the scheduled run of Monday 2 March
+    assert not scheduler.catch_up_due(monday_run, trigger, at(2026, 3, 9, 4, 59))
+    assert scheduler.catch_up_due(monday_run, trigger, at(2026, 3, 9, 5, 0))
+    assert scheduler.catch_up_due(monday_run, trigger, at(2026, 3, 18, 10, 0))   # two weeks missed
+    assert not scheduler.catch_up_due(at(2026, 3, 18, 10, 0), trigger, at(2026, 3, 18, 10, 5))
+    assert scheduler.catch_up_due(at(2026, 3, 2, 4, 59, 59), trigger, at(2026, 3, 2, 6, 0))  # just before
+    assert scheduler.catch_up_due(None, trigger, NOW)
+
+
+def runs(db, trigger=None):
+    sql = "SELECT trigger, status FROM pipeline_run" + (" WHERE trigger = ?" if trigger else "") + " ORDER BY id"
+    return [tuple(r.values()) for r in db.query(sql, [trigger] if trigger else [])]
+
+
+def test_downtime_across_two_scheduled_times_gives_exactly_one_catch_up(pipeline_db, settings):
+    run_pipeline(pipeline_db, settings, at(2026, 3, 2, 5, 0, 0), scheduler.RunRequest(trigger="schedule"))
+    back_up = at(2026, 3, 18, 10, 0)                    # down on 9 and 16 March
+    clock = lambda: back_up  # noqa: E731
+    assert scheduler.catch_up(settings, back_up, clock) is not None
+    assert scheduler.catch_up(settings, back_up + timedelta(minutes=1), clock) is None
+    assert scheduler.catch_up(settings, back_up + timedelta(days=1), clock) is None
+    assert runs(pipeline_db, "catch-up") == [("catch-up", "success")]
+
+
+def test_failed_run_is_caught_up_and_retried_at_the_next_trigger(pipeline_db, settings, monkeypatch):
+    seed = Seeder(pipeline_db)
+    campaign = seed.campaign(seed.enterprise())
+    run_pipeline(pipeline_db, settings, at(2026, 3, 2, 5, 0, 0))
+    add_responses(pipeline_db, campaign, [{"treated_with_respect": 5}] * 5)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(save, "save_all", broken)
+    assert scheduler.run_job(settings, "schedule", lambda: at(2026, 3, 9, 5, 0, 0)) is None  # logged, not raised
+    monkeypatch.undo()
+    assert scheduler.catch_up_due(at(2026, 3, 2, 5, 0, 0), scheduler.make_trigger(settings), at(2026, 3, 9, 6))
+    assert scheduler.run_job(settings, "schedule", lambda: at(2026, 3, 16, 5, 0, 0)) is not None
+    assert runs(pipeline_db) == [("cli", "success"), ("schedule", "failed"), ("schedule", "success")]
+    row = next(pipeline_db.query("SELECT n FROM indicator_value WHERE campaign_id = ? AND key = 'respect'", [campaign]))
+    assert row["n"] == 5
+
+
+def test_scheduler_jobs_use_explicit_timezone_coalesce_and_no_grace_limit(settings):
+    sched = scheduler.configure(scheduler._scheduler(scheduler.BackgroundScheduler, settings), settings)
+    sched.start(paused=True)
+    try:
+        job = sched.get_job(scheduler.JOB_ID)
+        assert job.coalesce is True and job.misfire_grace_time is None and job.max_instances == 1
+        assert str(job.trigger.timezone) == "Europe/Brussels"
+        assert str(sched.timezone) == "Europe/Brussels"
+        assert sched.get_job("catch-up") is not None
+    finally:
+        sched.shutdown(wait=False)
