@@ -28,6 +28,7 @@ class RunRequest:
     trigger: str = "cli"
     full: bool = False
     enterprise: str | None = None
+    charts: bool = True
 
 
 def choose_campaigns(campaigns: list[CampaignInfo], responses: dict[int, int], stored: dict[int, int],
@@ -81,7 +82,8 @@ def _run(db: Database, settings: dict[str, Any], now: datetime, request: RunRequ
         save.save_all(db, run_id, plan["results"], fresh, changed, plan["summaries"])
         step("saved", custom_rows=sum(len(r.custom) for r in plan["results"]),
              testimonies=sum(len(r.testimonies) for r in plan["results"]))
-        step("charts", charts=render_charts(db, settings, run_id, sorted(dirty)))
+        if request.charts:
+            step("charts", charts=render_charts(db, settings, run_id, sorted(dirty)))
         runlog.finish_run(db, run_id, counts, plan["watermark"], clock())
         progress("done", dict(counts))
         return run_id

@@ -12,10 +12,17 @@ import pytest
 from tests.conftest import NOW, Seeder
 from pipeline.read import item_rows, load_questionnaires
 from pipeline.responses import DONT_KNOW, add_responses
+from pipeline import runner
 from pipeline.runner import run_pipeline
 from survey_app import config
 
 SETTINGS = config.validate({}, "tests")
+
+
+@pytest.fixture(autouse=True)
+def no_charts(monkeypatch):
+    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
 T_975_DF4 = 2.776445105  # Student t table, 97.5th percentile, 4 degrees of freedom
 
 

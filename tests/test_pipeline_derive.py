@@ -10,12 +10,19 @@ import pytest
 
 from pipeline.derive import months_before
 from pipeline.responses import add_responses
+from pipeline import runner
 from pipeline.runner import run_pipeline
 from pipeline.stats import welch_p
 from survey_app import config
 from tests.conftest import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
+
+
+@pytest.fixture(autouse=True)
+def no_charts(monkeypatch):
+    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
 AGREE = {0: 1, 25: 2, 50: 3, 75: 4, 100: 5}  # item score -> agree5 answer
 
 

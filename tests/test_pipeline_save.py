@@ -11,12 +11,19 @@ import pytest
 
 from pipeline import lease, save
 from pipeline.responses import add_responses
+from pipeline import runner
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app import config
 from survey_app.db import connect
 from tests.conftest import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
+
+
+@pytest.fixture(autouse=True)
+def no_charts(monkeypatch):
+    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
 TABLES = ("indicator_value", "custom_result", "testimony", "campaign_summary")
 
 
@@ -67,15 +74,14 @@ def test_failure_mid_save_keeps_previous_results_and_records_the_error(pipeline_
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(save, "insert_testimonies", explode)  # after values and custom rows were written
-    with pytest.raises(RuntimeError):
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError):
+        patch.setattr(save, "insert_testimonies", explode)  # after values and custom rows were written
         run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1))
     assert dump(pipeline_db) == before
     failed = list(pipeline_db.query("SELECT * FROM pipeline_run ORDER BY id DESC LIMIT 1"))[0]
     assert failed["status"] == "failed" and "disk on fire" in failed["error"]
     assert lease.current(pipeline_db) is None  # the lease was released
 
-    monkeypatch.undo()
     run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1))   # incremental rerun after the failure
     recovered = dump(pipeline_db)
     run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1), RunRequest(full=True))
@@ -129,3 +135,19 @@ def test_expired_lease_is_taken_over_and_stale_running_runs_are_closed(pipeline_
     assert run_pipeline(pipeline_db, SETTINGS, NOW) is not None
     statuses = [r["status"] for r in pipeline_db.query("SELECT status FROM pipeline_run ORDER BY id")]
     assert statuses == ["failed", "success"]
+
+
+def test_chart_hook_gets_the_recomputed_campaigns_after_saving(pipeline_db, data, monkeypatch):
+    calls = []
+
+    def hook(db, settings, run_id, campaign_ids):
+        saved = db.execute("SELECT COUNT(*) FROM indicator_value WHERE run_id = ?", [run_id]).fetchone()[0]
+        calls.append((campaign_ids, saved))
+        return 3
+    monkeypatch.setattr(runner, "render_charts", hook)
+    run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
+    assert calls == [(sorted(data), calls[0][1])] and calls[0][1] > 0   # results were saved before charts
+    counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
+    assert counts["charts"] == 3
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(charts=False))
+    assert len(calls) == 1

@@ -9,12 +9,19 @@ import pytest
 
 from pipeline import save, scheduler
 from pipeline.responses import add_responses
+from pipeline import runner
 from pipeline.runner import run_pipeline
 from survey_app import config
 from tests.conftest import NOW, Seeder
 
 UTC = timezone.utc
-SETTINGS = config.validate({}, "tests")  # Monday 06:00 Europe/Brussels
+SETTINGS = config.validate({}, "tests")
+
+
+@pytest.fixture(autouse=True)
+def no_charts(monkeypatch):
+    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)  # Monday 06:00 Europe/Brussels
 
 
 def at(*args) -> datetime:
@@ -71,9 +78,9 @@ def test_failed_run_is_caught_up_and_retried_at_the_next_trigger(pipeline_db, se
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
-    monkeypatch.setattr(save, "save_all", broken)
-    assert scheduler.run_job(settings, "schedule", lambda: at(2026, 3, 9, 5, 0, 0)) is None  # logged, not raised
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(save, "save_all", broken)
+        assert scheduler.run_job(settings, "schedule", lambda: at(2026, 3, 9, 5, 0, 0)) is None  # logged only
     assert scheduler.catch_up_due(at(2026, 3, 2, 5, 0, 0), scheduler.make_trigger(settings), at(2026, 3, 9, 6))
     assert scheduler.run_job(settings, "schedule", lambda: at(2026, 3, 16, 5, 0, 0)) is not None
     assert runs(pipeline_db) == [("cli", "success"), ("schedule", "failed"), ("schedule", "success")]

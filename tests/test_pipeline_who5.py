@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.responses import add_responses
+from pipeline import runner
 from pipeline.runner import run_pipeline
 from survey_app import config
 from survey_app.campaigns import CampaignSpec, create_campaign
@@ -19,6 +20,12 @@ from survey_app.timeutil import iso_utc
 from tests.conftest import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
+
+
+@pytest.fixture(autouse=True)
+def no_charts(monkeypatch):
+    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
 WHO5 = Path(__file__).parent / "data" / "who5.toml"
 ITEMS = ("cheerful", "calm", "active", "rested", "interesting")
 RESPONSE_SETS = [(5, 5, 5, 5, 5), (0, 0, 0, 0, 0), (3, 2, 4, 1, 3), (1, 0, 2, 5, 4), (4, 4, 3, 3, 5)]
