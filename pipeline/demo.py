@@ -21,19 +21,19 @@ from survey_app.db import write_transaction
 from survey_app.enterprises import create_enterprise
 
 # (name, sector group, country, language, region, benchmark consent, level)
-ENTERPRISES = [
+ENTERPRISES = [  # integration has enough consenting peers (6) for benchmarks; care and other do not
     ("Atelier Jeunes Pousses", "integration", "BE", "fr", "Liège", True, 0.6),
     ("Terre d'Emploi", "integration", "FR", "fr", "Hauts-de-France", True, 0.2),
     ("Kringwinkel Noord", "integration", "BE", "nl", "Antwerpen", True, 0.9),
     ("Recyclerie du Val", "integration", "FR", "fr", "Nord", True, -0.2),
+    ("Les Jardins de l'Insertion", "integration", "FR", "fr", "Pas-de-Calais", True, 0.4),
+    ("Leerwerkplaats De Brug", "integration", "BE", "nl", "Gent", True, 0.1),
+    ("Bâtiment Solidaire", "integration", "BE", "fr", "Hainaut", False, 0.5),
     ("Maison d'accueil Les Tilleuls", "care", "BE", "fr", "Namur", True, 0.7),
-    ("Zorgcoöperatie De Linde", "care", "BE", "nl", "Gent", True, 0.4),
-    ("Crèche Les Petits Pas", "care", "FR", "fr", "Lille", False, 1.0),
-    ("Aide & Répit", "care", "FR", "fr", "Pas-de-Calais", True, 0.1),
+    ("Zorgcoöperatie De Linde", "care", "BE", "nl", "Brugge", True, 0.4),
+    ("Aide & Répit", "care", "FR", "fr", "Lille", True, 0.1),
     ("Coopérative Énergie Citoyenne", "other", "BE", "fr", "Brabant wallon", True, 0.8),
-    ("Buurtwinkel Samen", "other", "BE", "nl", "Brussel", True, 0.3),
     ("Microcrédit Solidaire", "other", "FR", "fr", "Lille", False, 0.0),
-    ("Éducation Populaire du Hainaut", "other", "BE", "fr", "Hainaut", True, 0.5),
 ]
 GROUPS = ("beneficiaries", "workers", "partners")
 CUSTOM = (
@@ -79,7 +79,7 @@ def _campaign(db: Database, rng: random.Random, questionnaire, enterprise: int, 
               wave: int, now: datetime, closes_days_ago: int, level: float, language: str) -> int:
     closes = now - timedelta(days=closes_days_ago)
     custom = CUSTOM if (index % 4 == 0 and group == "beneficiaries") else ()
-    size = rng.randint(3, 4) if (group == "partners" and index % 5 == 1) else rng.randint(6, 28)
+    size = rng.randint(3, 4) if (group == "partners" and index % 5 == 1) else rng.randint(7, 28)
     expected = size + rng.randint(2, 15) if index % 2 else None
     spec = CampaignSpec(enterprise, group, questionnaire.id, questionnaire.version,
                         f"{group.capitalize()} – wave {wave}", closes - timedelta(days=28), closes,

@@ -7,6 +7,7 @@ Only non-suppressed values take part, so a suppressed figure cannot leak through
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -18,6 +19,7 @@ from survey_app.timeutil import iso_utc
 
 SIGNIFICANCE = 0.05
 BENCHMARKED_KINDS = ("indicator", "dimension")
+NO_BENCHMARK = dict(bench_peers=None, bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
 Key = tuple[int, str, str]
 
 
@@ -60,12 +62,16 @@ def months_before(moment: datetime, months: int) -> datetime:
             day -= 1
 
 
-def peer_waves(campaigns: Iterable[CampaignInfo], now: datetime, months: int = 24) -> dict[int, int]:
-    """enterprise/group latest closed wave within the window, for consenting enterprises: campaign -> enterprise."""
+def latest_closed_waves(campaigns: Iterable[CampaignInfo], now: datetime, consenting_only: bool,
+                        months: int = 24) -> dict[int, int]:
+    """Each enterprise's and group's latest wave closed within the window: campaign id -> enterprise.
+
+    With `consenting_only`, these are the peer values; without, the waves that carry benchmarks.
+    """
     start = iso_utc(months_before(now, months))
     latest: dict[tuple[int, str], CampaignInfo] = {}
     for c in campaigns:
-        if c.benchmark_consent and c.closed and c.closes_at >= start:
+        if (c.benchmark_consent or not consenting_only) and c.closed and c.closes_at >= start:
             key = (c.enterprise_id, c.stakeholder_group)
             if key not in latest or (c.closes_at, c.id) > (latest[key].closes_at, latest[key].id):
                 latest[key] = c
@@ -83,31 +89,49 @@ def benchmark_fields(peers: list[float], value: IndicatorValue, min_peers: int) 
     return fields
 
 
-def derive(values: list[IndicatorValue], campaigns: list[CampaignInfo], now: datetime,
-           min_peers: int) -> list[IndicatorValue]:
-    """Every value with its trend and benchmark fields recomputed."""
+def peers_of(pools: dict, pool_key: tuple, enterprise_id: int) -> list[float]:
+    """Sorted peer values of a pool without the enterprise's own value (one per enterprise)."""
+    means, own = pools.get(pool_key, ([], {}))
+    if enterprise_id not in own:
+        return means
+    i = bisect_left(means, own[enterprise_id])
+    return means[:i] + means[i + 1:]
+
+
+def derive(values: list[IndicatorValue], campaigns: list[CampaignInfo], now: datetime, min_peers: int,
+           recomputed: set[int] | None = None) -> list[IndicatorValue]:
+    """Every value with its trend and benchmark fields up to date.
+
+    Trends are recomputed where a wave or its previous wave was recomputed (all of them when
+    `recomputed` is None); benchmarks always, since any peer may have moved. Benchmarks sit on each
+    enterprise's latest closed wave of the last 24 months, the one compared with its peers' latest.
+    Unchanged values are passed through as they are, which keeps incremental runs cheap.
+    """
     by_id = {c.id: c for c in campaigns}
     index: dict[Key, IndicatorValue] = {(v.campaign_id, v.kind, v.key): v for v in values}
     previous = previous_waves(campaigns)
-    contributors = peer_waves(campaigns, now)
-    pools: dict[tuple[str, str, str, str], list[tuple[float, int]]] = {}
+    contributors = latest_closed_waves(campaigns, now, consenting_only=True)
+    compared = latest_closed_waves(campaigns, now, consenting_only=False)
+    pools: dict[tuple, tuple[list[float], dict[int, float]]] = {}
     for v in values:
         if v.campaign_id in contributors and v.kind in BENCHMARKED_KINDS and not v.suppressed:
             sector = by_id[v.campaign_id].sector_group
-            pools.setdefault((sector, v.stakeholder_group, v.kind, v.key), []).append(
-                (v.mean, v.enterprise_id))
-    derived, peer_lists = [], {}
+            pool = pools.setdefault((sector, v.stakeholder_group, v.kind, v.key), ([], {}))
+            pool[0].append(v.mean)
+            pool[1][v.enterprise_id] = v.mean
+    for means, _ in pools.values():
+        means.sort()
+    derived = []
     for v in values:
         prev_id = previous.get(v.campaign_id)
-        fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
-        if v.kind in BENCHMARKED_KINDS and not v.suppressed:
+        fields: dict = {}
+        if recomputed is None or v.campaign_id in recomputed or prev_id in recomputed:
+            fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
+        if v.campaign_id in compared and v.kind in BENCHMARKED_KINDS and not v.suppressed:
             pool_key = (by_id[v.campaign_id].sector_group, v.stakeholder_group, v.kind, v.key)
-            if (pool_key, v.enterprise_id) not in peer_lists:  # an enterprise's waves share peers
-                peer_lists[(pool_key, v.enterprise_id)] = sorted(
-                    mean for mean, enterprise in pools.get(pool_key, []) if enterprise != v.enterprise_id)
-            fields.update(benchmark_fields(peer_lists[(pool_key, v.enterprise_id)], v, min_peers))
+            fields.update(benchmark_fields(peers_of(pools, pool_key, v.enterprise_id), v, min_peers))
         else:
-            fields.update(bench_peers=None, bench_median=None, bench_q1=None, bench_q3=None,
-                          bench_percentile=None)
-        derived.append(replace(v, **fields))
+            fields.update(NO_BENCHMARK)
+        changed = any(getattr(v, name) != value for name, value in fields.items())
+        derived.append(replace(v, **fields) if changed else v)
     return derived

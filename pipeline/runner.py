@@ -74,10 +74,11 @@ def _run(db: Database, settings: dict[str, Any], now: datetime, request: RunRequ
         plan = _read_and_compute(db, settings, now, request, progress, counts)
         step("read and computed", **plan["counts"])
         values = plan["stored"] + [v for r in plan["results"] for v in r.values]
-        derived = derive(values, plan["campaigns"], now, settings["privacy.min_peers"])
         dirty = {r.campaign_id for r in plan["results"]}
+        derived = derive(values, plan["campaigns"], now, settings["privacy.min_peers"],
+                         None if request.full else dirty)
         fresh = [v for v in derived if v.campaign_id in dirty]
-        changed = [new for new, old in zip(derived, values) if new.campaign_id not in dirty and new != old]
+        changed = [new for new, old in zip(derived, values) if new.campaign_id not in dirty and new is not old]
         step("compared", values=len(fresh), comparisons_updated=len(changed))
         save.save_all(db, run_id, plan["results"], fresh, changed, plan["summaries"])
         step("saved", custom_rows=sum(len(r.custom) for r in plan["results"]),
