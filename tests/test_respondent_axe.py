@@ -1,0 +1,49 @@
+"""axe-core on every respondent page type: no serious or critical violation."""
+
+from __future__ import annotations
+
+import pytest
+
+from datetime import timedelta
+
+from tests.conftest import ARTIFACTS, NOW
+from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
+
+pytestmark = pytest.mark.browser
+
+
+def serious(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations
+            if v["impact"] in ("serious", "critical")]
+
+
+def test_respondent_pages_have_no_serious_violations(page, live_server, app, seed, monkeypatch):
+    freeze(monkeypatch, NOW)
+    enterprise = seed.enterprise()
+    token = seed.links(seed.campaign(enterprise), 1)[0]
+    closed = seed.links(seed.campaign(enterprise, opens_at=NOW - timedelta(days=9),
+                                      closes_at=NOW - timedelta(days=1)), 1)[0]
+    base = f"{live_server}/s/{token}"
+    found = {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{base}?lang=fr")
+    found["intro"] = serious(page)
+    page.goto(f"{base}/1")
+    found["question page"] = serious(page)
+    page.screenshot(path=str(ARTIFACTS / "survey-page-360.png"), full_page=True)
+    page.get_by_role("button", name="Suivant").click()
+    assert page.title().startswith("Erreur")
+    found["page with errors"] = serious(page)
+    page.screenshot(path=str(ARTIFACTS / "survey-errors-360.png"))
+    # Fill the survey over HTTP, then look at the thank-you page in the browser.
+    Respondent(app.test_client(), f"/s/{token}").complete(BENEFICIARIES)
+    page.goto(f"{base}/thanks")
+    found["thank-you"] = serious(page)
+    page.goto(f"{base}")
+    found["already answered"] = serious(page)
+    assert page.goto(f"{live_server}/s/{closed}").status == 404
+    found["closed link"] = serious(page)
+    assert found == {name: [] for name in found}
