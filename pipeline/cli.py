@@ -1,7 +1,176 @@
-"""CLI commands of the indicator pipeline, added to the `vises` group by survey_app.cli."""
+"""CLI commands of the indicator pipeline, added to the `vises` group by survey_app.cli.
+
+`vises pipeline run|status`, `vises scheduler`, `vises demo` and `vises synth`. Commands only
+orchestrate: open the configured database, call the pipeline modules, print progress.
+"""
 
 from __future__ import annotations
 
+import functools
+import sys
+
 import click
 
-COMMANDS: list[click.Command] = []
+from survey_app import config as config_module
+from survey_app.questionnaire_loader import QuestionnaireError
+
+
+def _clean(command):
+    """Configuration, questionnaire and run failures end with a message and exit code 1."""
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (config_module.ConfigError, QuestionnaireError, LookupError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapped
+
+
+def _open():
+    """Settings and a connection to the migrated database, with questionnaires registered."""
+    from survey_app.db import connect, migrate
+    from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
+    from survey_app.timeutil import now_utc
+
+    settings = config_module.load()
+    migrate(settings["database.path"])
+    db = connect(settings["database.path"])
+    register(db, QUESTIONNAIRES_DIR, now_utc())
+    return settings, db
+
+
+def echo_progress(step: str, counts: dict[str, int]) -> None:
+    click.echo(f"  {step}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
+def run_now(settings, db, full: bool = False, enterprise: str | None = None, charts: bool = True) -> None:
+    from pipeline.runner import RunRequest, run_pipeline
+    from survey_app.timeutil import now_utc
+
+    request = RunRequest("cli", full, enterprise, charts)
+    try:
+        run_id = run_pipeline(db, settings, now_utc(), request, progress=echo_progress, clock=now_utc)
+    except Exception as exc:  # recorded in the run log; the terminal gets one line, not a traceback
+        raise click.ClickException(f"The run failed: {type(exc).__name__}: {exc} (see `vises pipeline status`)")
+    if run_id is None:
+        raise click.ClickException("Another run is in progress; try again when it has finished.")
+    click.echo(f"Run {run_id} finished.")
+
+
+@click.group("pipeline")
+def pipeline_group() -> None:
+    """Indicator pipeline: recompute indicators, list runs.
+
+    Example: vises pipeline run --full
+    """
+
+
+@pipeline_group.command("run")
+@click.option("--full", is_flag=True, help="Recompute every campaign, not only those with new responses.")
+@click.option("--enterprise", metavar="SLUG", help="Recompute only this enterprise's campaigns.")
+@click.option("--no-charts", is_flag=True, help="Skip chart rendering (for benchmarks).")
+@_clean
+def run_command(full: bool, enterprise: str | None, no_charts: bool) -> None:
+    """Recompute indicators now, printing progress per step.
+
+    Example: vises pipeline run --enterprise atelier-jeunes-pousses
+    """
+    settings, db = _open()
+    try:
+        run_now(settings, db, full, enterprise, not no_charts)
+    finally:
+        db.close()
+
+
+@pipeline_group.command("status")
+@click.option("--limit", default=10, show_default=True, help="How many runs to list.")
+@_clean
+def status_command(limit: int) -> None:
+    """List the last runs: trigger, times, status, counts and error.
+
+    Example: vises pipeline status --limit 5
+    """
+    from pipeline.runlog import recent_runs
+
+    settings, db = _open()
+    try:
+        runs = recent_runs(db, limit)
+    finally:
+        db.close()
+    if not runs:
+        click.echo("No run yet. Start one with `vises pipeline run`.")
+    for run in runs:
+        counts = ", ".join(f"{k} {v:,}" for k, v in run["counts"].items())
+        click.echo(f"#{run['id']} {run['status']:<8} {run['trigger']:<9} {run['scope']} "
+                   f"{'full ' if run['full'] else ''}started {run['started_at']} finished "
+                   f"{run['finished_at'] or '-'}" + (f"\n    {counts}" if counts else "")
+                   + (f"\n    error: {run['error']}" if run["error"] else ""))
+
+
+@click.command("scheduler")
+@_clean
+def scheduler_command() -> None:
+    """Run the weekly refresh scheduler alone, in the foreground (multi-process deployments).
+
+    Use it when the web app runs in several worker processes (gunicorn); then set
+    `[schedule] enabled = false` so that `vises serve` does not start a second one. Stop with Ctrl-C.
+
+    Example: vises scheduler
+    """
+    from pipeline.scheduler import run_blocking
+
+    settings, db = _open()
+    db.close()
+    click.echo(f"Weekly refresh: every {settings['schedule.day_of_week']} at {settings['schedule.hour']:02d}:"
+               f"{settings['schedule.minute']:02d} ({settings['i18n.timezone']}). Press Ctrl-C to stop.")
+    try:
+        run_blocking(settings)
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Stopped.")
+
+
+@click.command("demo")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+@_clean
+def demo_command(seed: int) -> None:
+    """Load a small realistic demo (12 enterprises, two waves per group) and compute it.
+
+    Example: vises demo
+    """
+    from pipeline.demo import load_demo
+    from survey_app.timeutil import now_utc
+
+    settings, db = _open()
+    try:
+        counts = load_demo(db, now_utc(), seed)
+        click.echo("Loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ". Computing indicators:")
+        run_now(settings, db)
+    finally:
+        db.close()
+
+
+@click.command("synth")
+@click.option("--enterprises", default=100, show_default=True, help="Number of enterprises.")
+@click.option("--responses", default=10000, show_default=True, help="Number of responses, spread evenly.")
+@click.option("--seed", default=1, show_default=True)
+@_clean
+def synth_command(enterprises: int, responses: int, seed: int) -> None:
+    """Generate large synthetic data for benchmarks (does not run the pipeline).
+
+    Example: vises synth --enterprises 1000 --responses 1000000
+    """
+    from pipeline.synth import synthesize
+    from survey_app.timeutil import now_utc
+
+    settings, db = _open()
+    try:
+        counts = synthesize(db, enterprises, responses, now_utc(), seed, echo=click.echo)
+    finally:
+        db.close()
+    click.echo("Created " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")
+
+
+COMMANDS: list[click.Command] = [pipeline_group, scheduler_command, demo_command, synth_command]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pipeline_group())

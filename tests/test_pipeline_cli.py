@@ -1,0 +1,71 @@
+"""The pipeline commands through click's test runner: run (progress, --full, --enterprise),
+status, demo (every screen has data, some cells suppressed) and synth."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import runner
+from survey_app.cli import main
+from survey_app.db import connect
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('[database]\npath = "vises.db"\n[server]\nsecret_key = "test"\n')
+    monkeypatch.setenv("VISES_CONFIG", str(config))
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+    return lambda *args: CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_demo_loads_and_computes_with_suppressed_and_benchmarked_cells(cli, tmp_path):
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    assert "Loaded 12 enterprises" in result.output and "read and computed" in result.output
+    db = connect(tmp_path / "vises.db")
+    try:
+        count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+        assert count("SELECT COUNT(DISTINCT sector_group) FROM enterprise") == 3
+        assert count("SELECT COUNT(*) FROM enterprise WHERE benchmark_consent = 0") >= 2
+        assert count("SELECT COUNT(DISTINCT language) FROM response") == 3
+        assert count("SELECT COUNT(DISTINCT language) FROM testimony") == 3
+        assert count("SELECT COUNT(*) FROM indicator_value WHERE suppressed = 1") > 0
+        assert count("SELECT COUNT(*) FROM indicator_value WHERE bench_median IS NOT NULL") > 0
+        assert count("SELECT COUNT(*) FROM indicator_value WHERE delta IS NOT NULL") > 0
+        assert count("SELECT COUNT(*) FROM custom_result WHERE suppressed = 0") > 0
+    finally:
+        db.close()
+    assert cli("demo").exit_code == 1  # not twice
+
+
+def test_run_status_full_and_enterprise_scope(cli):
+    assert cli("demo").exit_code == 0
+    result = cli("pipeline", "run")
+    assert result.exit_code == 0 and "recomputed 0" in result.output
+    result = cli("pipeline", "run", "--full", "--enterprise", "atelier-jeunes-pousses")
+    assert result.exit_code == 0 and "recomputed 7" in result.output
+    assert cli("pipeline", "run", "--enterprise", "nobody").exit_code == 1
+    status = cli("pipeline", "status")
+    assert status.exit_code == 0
+    assert "success  cli       enterprise:atelier-jeunes-pousses full" in status.output
+    assert "failed" in status.output and "nobody" in status.output
+
+
+def test_synth_generates_responses(cli, tmp_path):
+    result = cli("synth", "--enterprises", "4", "--responses", "240")
+    assert result.exit_code == 0 and "240 responses" in result.output
+    db = connect(tmp_path / "vises.db")
+    try:
+        assert db.execute("SELECT COUNT(*) FROM response").fetchone()[0] == 240
+        assert db.execute("SELECT COUNT(*) FROM campaign").fetchone()[0] == 24
+    finally:
+        db.close()
+    assert cli("pipeline", "run").exit_code == 0
+
+
+def test_every_command_has_help_with_an_example(cli):
+    for args in (["pipeline"], ["pipeline", "run"], ["pipeline", "status"], ["scheduler"], ["demo"], ["synth"]):
+        result = cli(*args, "--help")
+        assert result.exit_code == 0 and "Example:" in result.output
