@@ -16,7 +16,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     `overrides` use dotted setting names, e.g. {"database.path": "/tmp/x.db"}; they are validated
     like the file. Raises ConfigError or QuestionnaireError with a message naming the fix.
     """
-    from survey_app import auth, backoffice, db, errors, i18n, respondent, security
+    from survey_app import auth, backoffice, db, errors, i18n, respondent, runs, security
     from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
     from survey_app.timeutil import now_utc
     from flask_wtf.csrf import CSRFProtect
@@ -43,7 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, auth, backoffice):
+    for module in (respondent, auth, backoffice, runs):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     return app
