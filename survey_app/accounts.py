@@ -7,6 +7,7 @@ take over an account.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -21,6 +22,12 @@ from survey_app.timeutil import iso_utc
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(days=2), "invite": timedelta(days=14)}
 MIN_PASSWORD_LENGTH = 12
+# A pragmatic check (no email_validator dependency): one @, no spaces or separators, a dotted domain.
+EMAIL_PATTERN = re.compile(r"[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}")
+
+
+def is_email(text: str) -> bool:
+    return len(text) <= 254 and EMAIL_PATTERN.fullmatch(text) is not None
 
 
 def hash_password(password: str) -> str:
@@ -96,3 +103,40 @@ def create_first_admin(db: Database, token: str, email: str, password: str, lang
 def find_user_by_email(db: Database, email: str) -> dict | None:
     rows = list(db.query("SELECT * FROM user WHERE email = ? AND active = 1", [email.strip()]))
     return rows[0] if rows else None
+
+
+def password_hash_of(db: Database, user_id: int) -> str | None:
+    row = db.execute("SELECT password_hash FROM user WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else None
+
+
+def set_password(db: Database, user_id: int, password: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE user SET password_hash = ? WHERE id = ?", [hash_password(password), user_id])
+
+
+def consume_password_token(db: Database, token: str, purpose: str, password: str, now: datetime) -> bool:
+    """Use a reset or invitation link to set the password of its user; False if no longer valid."""
+    password_hash = hash_password(password)
+    with write_transaction(db):
+        row = db.execute("SELECT user_id FROM account_token WHERE token_hash = ?", [token_hash(token)]).fetchone()
+        if row is None or row[0] is None or not use_token(db, token, purpose, now):
+            return False
+        db.execute("UPDATE user SET password_hash = ? WHERE id = ?", [password_hash, row[0]])
+    return True
+
+
+def invite_manager(db: Database, email: str, name: str, language: str, enterprise_ids: list[int],
+                   now: datetime) -> tuple[int, str]:
+    """Create a manager without password, with memberships; return (user id, one-time welcome token)."""
+    with write_transaction(db):
+        user_id = create_user(db, email, None, "manager", language, now, name=name)
+        set_memberships(db, user_id, enterprise_ids)
+    return user_id, issue_token(db, "invite", now, user_id)
+
+
+def set_memberships(db: Database, user_id: int, enterprise_ids: list[int]) -> None:
+    """Replace a manager's enterprises (inside the caller's transaction)."""
+    db.execute("DELETE FROM membership WHERE user_id = ?", [user_id])
+    for enterprise_id in enterprise_ids:
+        db.execute("INSERT INTO membership (user_id, enterprise_id) VALUES (?, ?)", [user_id, enterprise_id])

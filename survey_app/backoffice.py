@@ -1,26 +1,48 @@
-"""Back office: pages for enterprise managers and federation admins."""
+"""Back office: pages for enterprise managers and federation admins, under /admin.
+
+This blueprint is the parent of every back-office section (accounts, enterprises, campaigns,
+links, invitations, exports), so the sign-in check below guards them all, even a view that
+forgot its decorator.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 
+from survey_app import (backoffice_accounts, backoffice_campaigns, backoffice_enterprises,
+                        backoffice_exports, backoffice_invitations, backoffice_links)
 from survey_app.auth import login_required
-from survey_app.db import get_db
+from survey_app.campaigns import campaign_state
+from survey_app.scoping import visible_campaigns, visible_enterprises
+from survey_app.timeutil import now_utc
+
+__all__ = ["bp", "visible_enterprises"]
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
+for section in (backoffice_accounts, backoffice_enterprises, backoffice_campaigns, backoffice_links,
+                backoffice_invitations, backoffice_exports):
+    bp.register_blueprint(section.bp)
 
 
-def visible_enterprises() -> list[dict]:
-    """Enterprises the signed-in user may see: all for admins, their memberships for managers."""
-    db = get_db()
-    if g.user["role"] == "admin":
-        return list(db.query("SELECT id, slug, name, sector_group FROM enterprise ORDER BY name"))
-    return list(db.query(
-        "SELECT e.id, e.slug, e.name, e.sector_group FROM enterprise e "
-        "JOIN membership m ON m.enterprise_id = e.id WHERE m.user_id = ? ORDER BY e.name", [g.user["id"]]))
+STATE_LABELS = {"draft": _l("Draft (not open yet)"), "open": _l("Open"), "closed": _l("Closed")}
+
+
+@bp.context_processor
+def labels() -> dict:
+    return {"state_labels": STATE_LABELS}
+
+
+@bp.before_request
+def require_sign_in():
+    if g.user is None:
+        return redirect(url_for("auth.login"), code=303)
+    return None
 
 
 @bp.route("/")
 @login_required
 def index():
-    return render_template("backoffice/index.html", enterprises=visible_enterprises())
+    now = now_utc()
+    campaigns = [{**c, "state": campaign_state(c, now)} for c in visible_campaigns()]
+    return render_template("backoffice/index.html", enterprises=visible_enterprises(), campaigns=campaigns)

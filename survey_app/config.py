@@ -115,6 +115,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp.username", str, "", "SMTP login; empty for none."),
     Setting("smtp.password", str, "", "SMTP password; empty for none."),
     Setting("smtp.sender", str, "vises@localhost", "From address of e-mails sent.", _email),
+    Setting("security.session_idle_minutes", int, 60,
+            "A back-office session ends after this many minutes without activity.", _between(5, 1440)),
+    Setting("security.session_absolute_hours", int, 12,
+            "A back-office session ends this many hours after sign-in, whatever the activity.",
+            _between(1, 168)),
+    Setting("security.login_attempts", int, 5,
+            "Sign-in attempts allowed per account and address in 15 minutes (an address gets ten "
+            "times more over all accounts; beyond ten times, attempts on one account are slowed down).",
+            _between(3, 100)),
+    Setting("invitations.reminder_days_before_close", int, 0,
+            "Send an automatic reminder to invited people who have not answered this many days "
+            "before a campaign closes (0: never; reminders are then sent by hand).", _between(0, 60)),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

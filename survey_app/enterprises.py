@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from survey_app.db import write_transaction
 from survey_app.timeutil import iso_utc
 
 SECTOR_GROUPS = ("integration", "care", "other")
@@ -34,3 +35,17 @@ def create_enterprise(db: Database, name: str, sector_group: str, country: str, 
         [candidate, name, sector_group, country, region, default_language, int(benchmark_consent),
          iso_utc(now)])
     return int(cursor.lastrowid)
+
+
+EDITABLE = ("name", "sector_group", "country", "region", "default_language", "benchmark_consent")
+
+
+def update_enterprise(db: Database, enterprise_id: int, **fields) -> None:
+    """Change some of an enterprise's fields (the slug stays: links and files may use it)."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    values = {k: int(v) if isinstance(v, bool) else v for k, v in fields.items()}
+    with write_transaction(db):
+        db.execute(f"UPDATE enterprise SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                   [*values.values(), enterprise_id])

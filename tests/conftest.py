@@ -154,3 +154,70 @@ def pipeline_db(tmp_path):
     register(database, QUESTIONNAIRES_DIR, NOW)
     yield database
     database.close()
+
+
+# --- Back office: accounts, two enterprises, signed-in clients (issue 4) ---
+PASSWORD = "correct horse battery"
+
+
+class BackOfficeClient:
+    """A test client signed in to the back office that adds its session's CSRF token to posts."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def refresh_token(self) -> str:
+        import re
+        page = self.client.get("/admin/").get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        self.token = match.group(1) if match else None
+        return self.token
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def post(self, url, data=None, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.token or self.refresh_token())
+        return self.client.post(url, data=data, **kwargs)
+
+
+def sign_in(client, email, password=PASSWORD):
+    """Post the login form (with its CSRF token) and return the response."""
+    import re
+    page = client.get("/login?lang=en").get_data(as_text=True)  # English pages, remembered in a cookie
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def world(app, db, seed):
+    """An admin, enterprises A and B, a manager of each, one campaign each with 3 links."""
+    from types import SimpleNamespace
+    from survey_app.accounts import create_user, set_memberships
+
+    ids = SimpleNamespace(enterprise_a=seed.enterprise("Atelier A"), enterprise_b=seed.enterprise("Bakkerij B", language="nl"))
+    with write_transaction(db):
+        ids.admin = create_user(db, "admin@example.org", PASSWORD, "admin", "en", NOW)
+        ids.manager_a = create_user(db, "anna@example.org", PASSWORD, "manager", "en", NOW)
+        ids.manager_b = create_user(db, "bert@example.org", PASSWORD, "manager", "en", NOW)
+        set_memberships(db, ids.manager_a, [ids.enterprise_a])
+        set_memberships(db, ids.manager_b, [ids.enterprise_b])
+    ids.campaign_a = seed.campaign(ids.enterprise_a, title="Campaign A")
+    ids.campaign_b = seed.campaign(ids.enterprise_b, title="Campaign B")
+    ids.links_a = seed.links(ids.campaign_a)
+    ids.links_b = seed.links(ids.campaign_b)
+    return ids
+
+
+@pytest.fixture
+def signed_in(app, world):
+    """signed_in("anna@example.org") -> a BackOfficeClient for that account (a new client each call)."""
+    def _make(email):
+        client = app.test_client()
+        response = sign_in(client, email)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return BackOfficeClient(client)
+    return _make

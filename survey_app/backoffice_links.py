@@ -1,0 +1,135 @@
+"""Personal and open links of a campaign: generate, download (CSV, printable QR cards), poster,
+revoke. Every change is a POST; downloads and sheets only read."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import force_locale, gettext as _, ngettext
+
+from survey_app import campaigns as store
+from survey_app.auth import login_required
+from survey_app.db import get_db, write_transaction
+from survey_app.link_forms import LinksForm, OpenLinkForm, RevokeForm
+from survey_app.qr import qr_svg
+from survey_app.scoping import campaign_or_404
+from survey_app.timeutil import now_utc
+
+bp = Blueprint("links", __name__, url_prefix="/campaigns/<int:campaign_id>/links")
+CARDS_PER_SHEET = 48  # six A4 pages of eight cards: a print job of a sensible size
+
+
+def _base_url() -> str:
+    return current_app.config["SETTINGS"]["server.base_url"]
+
+
+def _back(campaign_id: int):
+    return redirect(url_for(".index", campaign_id=campaign_id), code=303)
+
+
+def card_sentences(campaign: dict) -> list[tuple[str, str]]:
+    """The invitation sentence in each of the campaign's languages (not the manager's language)."""
+    sentences = []
+    for lang in store.languages_of(campaign):
+        with force_locale(lang):
+            sentences.append((lang, _("Scan the code with your phone to give your opinion. It takes "
+                                      "about five minutes and your answers are anonymous.")))
+    return sentences
+
+
+@bp.route("/")
+@login_required
+def index(campaign_id: int):
+    campaign, db = campaign_or_404(campaign_id), get_db()
+    issued, revoked = db.execute("SELECT count(*), count(revoked_at) FROM invitation WHERE campaign_id = ?",
+                                 [campaign_id]).fetchone()
+    return render_template("backoffice/links.html", campaign=campaign, issued=issued, revoked=revoked,
+                           links_form=LinksForm(), revoke_form=RevokeForm(),
+                           open_form=OpenLinkForm(enabled=not campaign["open_link_enabled"]),
+                           open_url=store.open_link(_base_url(), campaign["open_token"]),
+                           sheets=range(1, (issued - revoked + CARDS_PER_SHEET - 1) // CARDS_PER_SHEET + 1))
+
+
+@bp.route("/generate", methods=["POST"])
+@login_required
+def generate(campaign_id: int):
+    campaign_or_404(campaign_id)
+    form, db = LinksForm(), get_db()
+    if form.validate_on_submit():
+        with write_transaction(db):
+            store.generate_links(db, campaign_id, form.count.data, now_utc())
+        flash(ngettext("%(num)d personal link created.", "%(num)d personal links created.", form.count.data))
+    else:
+        flash(_("Give a number of links between 1 and %(max)d.", max=store.MAX_LINKS_AT_ONCE), "error")
+    return _back(campaign_id)
+
+
+@bp.route("/revoke", methods=["POST"])
+@login_required
+def revoke(campaign_id: int):
+    campaign_or_404(campaign_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        count, unknown = store.revoke_links(get_db(), campaign_id, form.codes.data.replace(",", " ").split(), now_utc())
+        flash(ngettext("%(num)d link revoked.", "%(num)d links revoked.", count))
+        if unknown:
+            flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")
+    return _back(campaign_id)
+
+
+@bp.route("/open-link", methods=["POST"])
+@login_required
+def open_link(campaign_id: int):
+    campaign_or_404(campaign_id)
+    form = OpenLinkForm()
+    if form.validate_on_submit():
+        store.set_open_link(get_db(), campaign_id, form.enabled.data == "1")
+        flash(_("The open link is on.") if form.enabled.data == "1" else _("The open link is off."))
+    return _back(campaign_id)
+
+
+@bp.route("/links.csv")
+@login_required
+def download_csv(campaign_id: int):
+    campaign_or_404(campaign_id)
+    rows = get_db().execute("SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
+                            "ORDER BY id", [campaign_id])
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["link", "short_code", "qr_image"])
+        for token, code in rows:
+            writer.writerow([store.personal_link(_base_url(), token), code, f"qr-{code}.png"])
+            if buffer.tell() > 65536:
+                yield buffer.getvalue()
+                buffer.seek(0), buffer.truncate()
+        yield buffer.getvalue()
+    return Response(stream_with_context(generate()), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=campaign-{campaign_id}-links.csv"})
+
+
+@bp.route("/cards")
+@login_required
+def cards(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    sheet = max(request.args.get("sheet", 1, type=int) or 1, 1)
+    rows = get_db().execute("SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
+                            "AND submitted_on IS NULL ORDER BY id LIMIT ? OFFSET ?",
+                            [campaign_id, CARDS_PER_SHEET, (sheet - 1) * CARDS_PER_SHEET]).fetchall()
+    cards = [{"code": code, "url": store.personal_link(_base_url(), token),
+              "qr": qr_svg(store.personal_link(_base_url(), token), title=code)} for token, code in rows]
+    return render_template("backoffice/cards.html", campaign=campaign, cards=cards,
+                           sentences=card_sentences(campaign))
+
+
+@bp.route("/poster")
+@login_required
+def poster(campaign_id: int):
+    campaign = campaign_or_404(campaign_id)
+    url = store.open_link(_base_url(), campaign["open_token"])
+    return render_template("backoffice/poster.html", campaign=campaign, url=url, qr=qr_svg(url, scale=10),
+                           sentences=card_sentences(campaign))

@@ -1,0 +1,131 @@
+"""Response exports (CSV and XLSX): one row per response, one column per question (custom ones
+included), values or labels in a chosen language, no personal data.
+
+Rows are read from a cursor and written as they come, so memory stays flat whatever the number
+of responses. Text that a spreadsheet would run as a formula (= + - @ tab CR at the start) is
+prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+import tempfile
+from typing import Any, Iterator
+
+from flask_babel import force_locale, lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlite_utils import Database
+
+from survey_app.campaigns import custom_questions_of, languages_of
+from survey_app.question_rules import Checker, parse_questions
+from survey_app.questionnaire_model import Question, Questionnaire, format_value, translate
+
+FIXED_COLUMNS = ("response", "language", "channel", "submitted_on")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"),
+          _l("Strongly agree"))
+YES_NO = {1: _l("Yes"), 0: _l("No")}
+DONT_KNOW_LABEL = _l("Don't know / not applicable")
+CHUNK = 64 * 1024
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
+    """The questionnaire's questions, then the campaign's custom questions (already validated)."""
+    check = Checker("custom questions", tuple(languages_of(campaign)))
+    custom = parse_questions(custom_questions_of(campaign), check, None, [base.sections[-1].id],
+                             taken_ids=tuple(q.id for q in base.questions))
+    return list(base.questions) + custom
+
+
+def _value(question: Question, num: float | None, text: str | None, dont_know: int, labels: bool,
+           language: str) -> Any:
+    if dont_know:
+        return str(DONT_KNOW_LABEL) if labels else "dont_know"
+    if text is not None:
+        if labels and question.type in ("single", "multiple"):
+            by_value = {format_value(o.value): translate(o.label, language) for o in question.options}
+            return "; ".join(by_value.get(v, v) for v in text.split())
+        return neutralise(text)
+    if num is None:
+        return None
+    if question.type == "yes_no":
+        return str(YES_NO[int(num)]) if labels else ("yes" if num else "no")
+    if labels and question.type == "agree5":
+        return str(AGREE5[int(num) - 1])
+    if labels and question.type == "scale":
+        return next((translate(o.label, language) for o in question.options if float(o.value) == num), num)
+    return int(num) if float(num).is_integer() else num
+
+
+def header(questions: list[Question], language: str, labels: bool) -> list[str]:
+    if not labels:
+        return [*FIXED_COLUMNS, *(q.id for q in questions)]
+    return [*FIXED_COLUMNS, *(neutralise(f"{q.id}: {translate(q.label, language)}") for q in questions)]
+
+
+def rows(db: Database, campaign_id: int, questions: list[Question], language: str, labels: bool) -> Iterator[list]:
+    """The header, then one list per response, streamed from the database."""
+    cursor = db.execute(
+        "SELECT r.id, r.language, r.channel, r.submitted_on, a.question_id, a.value_num, a.value_text, a.dont_know "
+        "FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? ORDER BY r.id",
+        [campaign_id])
+    position = {q.id: i for i, q in enumerate(questions)}
+    with force_locale(language):
+        yield header(questions, language, labels)
+        for number, (_id, group) in enumerate(itertools.groupby(cursor, key=lambda r: r[0]), start=1):
+            cells: list[Any] = [None] * len(questions)
+            for _rid, lang, channel, day, question_id, num, text, dont_know in group:
+                if question_id in position:
+                    index = position[question_id]
+                    cells[index] = _value(questions[index], num, text, dont_know, labels, language)
+            yield [number, lang, channel, day, *cells]
+
+
+def csv_chunks(table: Iterator[list]) -> Iterator[str]:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that spreadsheet software reads UTF-8 accents correctly
+    writer = csv.writer(buffer)
+    for row in table:
+        writer.writerow(row)
+        if buffer.tell() > CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
+    """openpyxl's write-only mode spools rows to disk; the finished file is then streamed and deleted."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("responses")
+    for row in table:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, even if neutralise() let something through
+            cells.append(cell)
+        sheet.append(cells)
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook.save(path)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def response_count(db: Database, campaign_id: int) -> int:
+    return db.execute("SELECT count(*) FROM response WHERE campaign_id = ?", [campaign_id]).fetchone()[0]
