@@ -193,14 +193,16 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
     click.echo(f"Created {role} account {email} (id {user_id}).")
 
 
-def _add_pipeline_commands() -> None:
-    from pipeline.cli import COMMANDS
+def _add_module_commands() -> None:
+    """Commands defined next to the code they drive: the pipeline and the maintenance tasks."""
+    from pipeline.cli import COMMANDS as pipeline_commands
+    from survey_app.maintenance_cli import COMMANDS as maintenance_commands
 
-    for command in COMMANDS:
+    for command in (*pipeline_commands, *maintenance_commands):
         main.add_command(command)
 
 
-_add_pipeline_commands()
+_add_module_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

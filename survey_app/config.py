@@ -124,6 +124,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Sign-in attempts allowed per account and address in 15 minutes (an address gets ten "
             "times more over all accounts; beyond ten times, attempts on one account are slowed down).",
             _between(3, 100)),
+    Setting("retention.draft_days", int, 60,
+            "Unfinished answers (drafts) untouched for this many days are deleted.", _between(1, 3650)),
+    Setting("retention.email_days_after_close", int, 90,
+            "E-mail addresses of invited people are deleted this many days after their campaign "
+            "closes (personal data is kept no longer than needed).", _between(0, 3650)),
     Setting("invitations.reminder_days_before_close", int, 0,
             "Send an automatic reminder to invited people who have not answered this many days "
             "before a campaign closes (0: never; reminders are then sent by hand).", _between(0, 60)),
