@@ -1,0 +1,56 @@
+"""Security headers and cookie flags on every response (pages, errors, static files, redirects)."""
+
+import pytest
+
+from survey_app.security import CSP
+
+REQUIRED_CSP = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]
+URLS = ["/", "/?lang=nl", "/login", "/admin/", "/no-such-page", "/static/app.css", "/s/unknown-token"]
+
+
+def test_csp_has_no_inline_script_and_the_required_directives():
+    assert "unsafe-inline" not in CSP and "unsafe-eval" not in CSP
+    for directive in REQUIRED_CSP:
+        assert directive in CSP
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_headers_on_every_response(client, url):
+    response = client.get(url)
+    assert response.status_code < 500
+    headers = response.headers
+    for directive in REQUIRED_CSP:
+        assert directive in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in headers  # plain HTTP: HSTS would be ignored or harmful
+
+
+def test_no_store_on_pages_but_static_files_are_cacheable(client):
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/app.css").headers.get("Cache-Control", "")
+
+
+def cookies_of(response):
+    return response.headers.getlist("Set-Cookie")
+
+
+def test_cookies_are_httponly_and_samesite(client):
+    response = client.get("/?lang=nl")
+    cookies = cookies_of(response) + cookies_of(client.get("/login"))
+    assert cookies
+    for cookie in cookies:
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "Secure" not in cookie
+
+
+def test_https_base_url_turns_on_hsts_and_secure_cookies(make_app):
+    app = make_app(server__base_url="https://survey.example.org")
+    client = app.test_client()
+    response = client.get("/?lang=en", base_url="https://survey.example.org")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    cookies = cookies_of(response) + cookies_of(client.get("/login", base_url="https://survey.example.org"))
+    assert cookies
+    for cookie in cookies:
+        assert "Secure" in cookie and "HttpOnly" in cookie
