@@ -46,4 +46,10 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     for module in (respondent, auth, backoffice, runs):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    if settings["server.proxy_hops"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy every request comes from the proxy: trust exactly its headers.
+        hops = settings["server.proxy_hops"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     return app

@@ -88,6 +88,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.base_url", str, "http://127.0.0.1:5000",
             "Public address used in survey links, QR codes and e-mails. Use https:// in production: "
             "it turns on HSTS and Secure cookies.", _base_url),
+    Setting("server.proxy_hops", int, 0,
+            "Number of reverse proxies in front of the app (1 behind nginx). Their X-Forwarded-For "
+            "and X-Forwarded-Proto headers are then trusted, so rate limits see each client's own "
+            "address. Keep 0 without a proxy: clients could otherwise forge their address.",
+            _between(0, 5)),
     Setting("server.secret_key", str, "",
             "Key that signs sessions and CSRF tokens. Leave empty to generate one on first start, "
             "kept in the instance folder with owner-only permissions."),

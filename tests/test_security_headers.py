@@ -54,3 +54,24 @@ def test_https_base_url_turns_on_hsts_and_secure_cookies(make_app):
     assert cookies
     for cookie in cookies:
         assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_client_address_behind_a_reverse_proxy(make_app):
+    """With proxy_hops = 1 the forwarded address is the client's; without, it is ignored."""
+    seen = {}
+
+    def remember(app):
+        @app.route("/test-addr")
+        def addr():
+            from flask import request
+            seen["addr"], seen["scheme"] = request.remote_addr, request.scheme
+            return "ok"
+        return app
+
+    headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    remember(make_app(server__proxy_hops=1)).test_client().get("/test-addr", headers=headers,
+                                                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen == {"addr": "203.0.113.9", "scheme": "https"}
+    remember(make_app()).test_client().get("/test-addr", headers=headers,
+                                           environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen == {"addr": "127.0.0.1", "scheme": "http"}
