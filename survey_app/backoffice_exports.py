@@ -59,7 +59,8 @@ def download(campaign_id: int, kind: str):
         abort(400)
     base = current_app.extensions["vises.registry"].get(campaign["questionnaire_id"], campaign["questionnaire_version"])
     questions = exports.export_questions(campaign, base)
-    table = exports.rows(get_db(), campaign_id, questions, form.language.data, form.labels.data)
+    table = exports.streamed_rows(current_app.config["SETTINGS"]["database.path"], campaign_id, questions,
+                                  form.language.data, form.labels.data)
     body = exports.csv_chunks(table) if kind == "csv" else exports.xlsx_chunks(table)
     return Response(stream_with_context(body), mimetype=MIMETYPES[kind], headers={
         "Content-Disposition": f"attachment; filename=campaign-{campaign_id}-responses.{kind}"})

@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 
 from survey_app import campaigns as store
 from survey_app.auth import login_required
-from survey_app.db import get_db, write_transaction
+from survey_app.db import connect, get_db, write_transaction
 from survey_app.link_forms import LinksForm, OpenLinkForm, RevokeForm
 from survey_app.qr import qr_svg
 from survey_app.scoping import campaign_or_404
@@ -95,19 +95,23 @@ def open_link(campaign_id: int):
 @login_required
 def download_csv(campaign_id: int):
     campaign_or_404(campaign_id)
-    rows = get_db().execute("SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
-                            "ORDER BY id", [campaign_id])
+    base_url = _base_url()
 
     def generate():
+        # Its own connection: the request's one is closed at teardown, before streaming ends.
+        db = connect(current_app.config["SETTINGS"]["database.path"])
+        rows = db.execute("SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
+                          "ORDER BY id", [campaign_id])
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["link", "short_code", "qr_image"])
         for token, code in rows:
-            writer.writerow([store.personal_link(_base_url(), token), code, f"qr-{code}.png"])
+            writer.writerow([store.personal_link(base_url, token), code, f"qr-{code}.png"])
             if buffer.tell() > 65536:
                 yield buffer.getvalue()
                 buffer.seek(0), buffer.truncate()
         yield buffer.getvalue()
+        db.close()
     return Response(stream_with_context(generate()), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=campaign-{campaign_id}-links.csv"})
 

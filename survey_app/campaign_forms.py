@@ -24,7 +24,7 @@ LATEST = "latest"
 
 class CustomQuestionForm(Form):
     """One custom question: a type, its text per language and, for a list, its options."""
-    type = SelectField(_l("Type"), choices=choices([("", _l("No question"))] + [(t, TYPE_LABELS[t]) for t in CUSTOM_TYPES]))
+    type = SelectField(_l("Type"), default="", choices=choices([("", _l("No question"))] + [(t, TYPE_LABELS[t]) for t in CUSTOM_TYPES]))
     text_fr = StringField(_l("Question in French"), validators=[Length(max=300)])
     text_nl = StringField(_l("Question in Dutch"), validators=[Length(max=300)])
     text_en = StringField(_l("Question in English"), validators=[Length(max=300)])

@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from sqlite_utils import Database
 
 from survey_app.campaigns import custom_questions_of, languages_of
+from survey_app.db import connect
 from survey_app.question_rules import Checker, parse_questions
 from survey_app.questionnaire_model import Question, Questionnaire, format_value, translate
 
@@ -71,6 +72,17 @@ def header(questions: list[Question], language: str, labels: bool) -> list[str]:
     if not labels:
         return [*FIXED_COLUMNS, *(q.id for q in questions)]
     return [*FIXED_COLUMNS, *(neutralise(f"{q.id}: {translate(q.label, language)}") for q in questions)]
+
+
+def streamed_rows(database_path: str, campaign_id: int, questions: list[Question], language: str,
+                  labels: bool) -> Iterator[list]:
+    """rows() on a connection of its own, closed at the end: a streamed response outlives the
+    request's connection."""
+    db = connect(database_path)
+    try:
+        yield from rows(db, campaign_id, questions, language, labels)
+    finally:
+        db.close()
 
 
 def rows(db: Database, campaign_id: int, questions: list[Question], language: str, labels: bool) -> Iterator[list]:

@@ -1,0 +1,62 @@
+"""The table of back-office routes used by the IDOR and CSRF tests: how to fill each endpoint's URL
+parameters with the ids of a given enterprise's objects. A new route under /admin (or /api) that
+is missing here makes those tests fail, so every route gets covered."""
+
+PREFIXES = ("/admin", "/api")
+UNSCOPED = {}  # endpoints without object ids: they list only what the user may see
+
+# endpoint -> function(world, side) -> URL parameters, side being "a" or "b"
+ROUTES = {
+    "backoffice.index": lambda w, s: UNSCOPED,
+    "backoffice.accounts.index": lambda w, s: UNSCOPED,
+    "backoffice.accounts.new": lambda w, s: UNSCOPED,
+    "backoffice.accounts.edit": lambda w, s: {"user_id": getattr(w, f"manager_{s}")},
+    "backoffice.accounts.reset": lambda w, s: {"user_id": getattr(w, f"manager_{s}")},
+    "backoffice.enterprises.new": lambda w, s: UNSCOPED,
+    "backoffice.enterprises.edit": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "backoffice.enterprises.view": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "backoffice.enterprises.consent": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "backoffice.campaigns.new": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "backoffice.exports.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kind": "csv"},
+    "runs.index": lambda w, s: UNSCOPED,  # pipeline runs (issue of the pipeline): admins only
+    "runs.refresh": lambda w, s: UNSCOPED,
+}
+CAMPAIGN_ENDPOINTS = (
+    "backoffice.campaigns.edit", "backoffice.campaigns.view", "backoffice.campaigns.close",
+    "backoffice.campaigns.duplicate", "backoffice.links.index", "backoffice.links.generate",
+    "backoffice.links.revoke", "backoffice.links.open_link", "backoffice.links.download_csv",
+    "backoffice.links.cards", "backoffice.links.poster", "backoffice.invitations.index",
+    "backoffice.invitations.add", "backoffice.invitations.send", "backoffice.invitations.remind",
+    "backoffice.invitations.erase", "backoffice.exports.index")
+for _endpoint in CAMPAIGN_ENDPOINTS:
+    ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}
+ADMIN_ONLY = {"backoffice.accounts.index", "backoffice.accounts.new", "backoffice.accounts.edit",
+              "backoffice.accounts.reset", "backoffice.enterprises.new", "backoffice.enterprises.edit",
+              "runs.index", "runs.refresh"}
+
+# Plausible form data, so that a refusal comes from scoping and not from a missing field.
+FORM_DATA = {"count": "5", "codes": "ABCDEF", "addresses": "someone@example.org", "language": "fr",
+             "enabled": "0", "benchmark_consent": "", "title": "Hijacked", "stakeholder_group": "beneficiaries",
+             "questionnaire": "latest", "timezone": "Europe/Brussels", "opens_at": "2026-03-10T09:00",
+             "closes_at": "2026-04-10T09:00", "languages": "fr", "name": "Hijacked", "sector_group": "care",
+             "country": "FR", "default_language": "fr", "email": "new@example.org", "active": "y"}
+
+
+def backoffice_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith(PREFIXES)]
+
+
+def url_for_rule(app, rule, world, side):
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(rule.endpoint, **ROUTES[rule.endpoint](world, side))
+
+
+def methods(rule):
+    return sorted(rule.methods & {"GET", "POST"})
+
+
+def dump(db):
+    """Every table's rows, except sign-in bookkeeping that any request may touch."""
+    skip = {"user_session", "rate_limit"}
+    return {t: sorted(map(repr, db[t].rows)) for t in db.table_names() if t not in skip}
