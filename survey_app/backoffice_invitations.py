@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 
 from survey_app import invitations
 from survey_app.auth import login_required
@@ -53,8 +53,7 @@ def add(campaign_id: int):
             added=added, known=known, merged=parsed.duplicates))
     if parsed.invalid:
         shown = ", ".join(parsed.invalid[:SHOWN_INVALID]) + (" …" if len(parsed.invalid) > SHOWN_INVALID else "")
-        flash(ngettext("%(num)d invalid address was not added: %(list)s",
-                       "%(num)d invalid addresses were not added: %(list)s", len(parsed.invalid), list=shown), "error")
+        flash(_("Invalid addresses, not added (%(num)d): %(list)s", num=len(parsed.invalid), list=shown), "error")
     return _back(campaign_id)
 
 
@@ -62,7 +61,7 @@ def _send(campaign_id: int, kind: str):
     campaign = campaign_or_404(campaign_id)
     if ButtonForm().validate_on_submit():
         report = invitations.send(get_db(), current_app.config["SETTINGS"], campaign, kind, render_mail, now_utc())
-        flash(ngettext("%(num)d e-mail sent.", "%(num)d e-mails sent.", report.sent))
+        flash(_("E-mails sent: %(num)d.", num=report.sent))
         for email, error in report.failed:
             flash(_("Not sent to %(email)s: %(error)s", email=email, error=error), "error")
     return _back(campaign_id)
@@ -86,5 +85,5 @@ def erase(campaign_id: int):
     campaign_or_404(campaign_id)
     if ButtonForm().validate_on_submit():
         count = invitations.erase_addresses(get_db(), campaign_id)
-        flash(ngettext("%(num)d e-mail address deleted.", "%(num)d e-mail addresses deleted.", count))
+        flash(_("E-mail addresses deleted: %(num)d.", num=count))
     return _back(campaign_id)

@@ -8,7 +8,7 @@ import io
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_babel import force_locale, gettext as _, ngettext
+from flask_babel import force_locale, gettext as _
 
 from survey_app import campaigns as store
 from survey_app.auth import login_required
@@ -61,7 +61,7 @@ def generate(campaign_id: int):
     if form.validate_on_submit():
         with write_transaction(db):
             store.generate_links(db, campaign_id, form.count.data, now_utc())
-        flash(ngettext("%(num)d personal link created.", "%(num)d personal links created.", form.count.data))
+        flash(_("Personal links created: %(num)d.", num=form.count.data))
     else:
         flash(_("Give a number of links between 1 and %(max)d.", max=store.MAX_LINKS_AT_ONCE), "error")
     return _back(campaign_id)
@@ -74,7 +74,7 @@ def revoke(campaign_id: int):
     form = RevokeForm()
     if form.validate_on_submit():
         count, unknown = store.revoke_links(get_db(), campaign_id, form.codes.data.replace(",", " ").split(), now_utc())
-        flash(ngettext("%(num)d link revoked.", "%(num)d links revoked.", count))
+        flash(_("Links revoked: %(num)d.", num=count))
         if unknown:
             flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")
     return _back(campaign_id)
