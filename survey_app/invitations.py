@@ -126,7 +126,7 @@ def send(db: Database, settings: dict, campaign: dict, kind: str, render: Render
 
 def _record_error(db: Database, invitation_ids: list[int], error: str) -> None:
     with write_transaction(db):
-        db.executemany("UPDATE invitation_email SET last_error = ? WHERE invitation_id = ?",
+        db.conn.executemany("UPDATE invitation_email SET last_error = ? WHERE invitation_id = ?",
                        [(error[:500], i) for i in invitation_ids])
 
 
