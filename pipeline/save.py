@@ -98,13 +98,14 @@ def save_all(db: Database, run_id: int, results: list[CampaignResult], fresh: li
 def load_values(db: Database, exclude: set[int]) -> list[IndicatorValue]:
     """Stored cell values of campaigns not recomputed in this run (for trends and benchmarks)."""
     columns = ", ".join(VALUE_COLUMNS)
+    suppressed, significant = VALUE_COLUMNS.index("suppressed"), VALUE_COLUMNS.index("delta_significant")
     values = []
     for row in db.execute(f"SELECT {columns} FROM indicator_value ORDER BY campaign_id, kind, key"):
         if row[0] in exclude:
             continue
-        record = dict(zip(VALUE_COLUMNS, row))
-        record["suppressed"] = bool(record["suppressed"])
-        if record["delta_significant"] is not None:
-            record["delta_significant"] = bool(record["delta_significant"])
-        values.append(IndicatorValue(**record))
+        row = list(row)  # positional construction: this runs for every stored cell
+        row[suppressed] = bool(row[suppressed])
+        if row[significant] is not None:
+            row[significant] = bool(row[significant])
+        values.append(IndicatorValue(*row))
     return values

@@ -85,13 +85,13 @@ def synthesize(db: Database, enterprises: int, responses: int, now: datetime, se
     return {"enterprises": enterprises, "campaigns": len(campaigns), "responses": added}
 
 
-def add_new_responses(db: Database, responses: int, now: datetime, seed: int = 2) -> int:
-    """Add responses to a random 1 in 10 latest waves (a 'weekly' increment for the benchmark)."""
+def add_new_responses(db: Database, responses: int, now: datetime, seed: int = 2, share: float = 0.1) -> int:
+    """Add responses to a random `share` of the latest waves (a 'weekly' increment for the benchmark)."""
     rng = random.Random(seed)
     rows = db.execute("SELECT c.id, c.stakeholder_group FROM campaign c WHERE c.closes_at = "
                       "(SELECT MAX(closes_at) FROM campaign d WHERE d.enterprise_id = c.enterprise_id "
                       "AND d.stakeholder_group = c.stakeholder_group) ORDER BY c.id").fetchall()
-    chosen = sorted(rng.sample(rows, max(1, len(rows) // 10)))
+    chosen = sorted(rng.sample(rows, max(1, round(len(rows) * share))))
     with write_transaction(db):
         return add_responses_to(db, [(cid, group, rng.gauss(0.4, 0.5)) for cid, group in chosen], responses,
                                 rng, now.date().isoformat())
