@@ -196,9 +196,10 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
 def _add_module_commands() -> None:
     """Commands defined next to the code they drive: the pipeline and the maintenance tasks."""
     from pipeline.cli import COMMANDS as pipeline_commands
+    from survey_app.cli_backoffice import COMMANDS as backoffice_commands
     from survey_app.maintenance_cli import COMMANDS as maintenance_commands
 
-    for command in (*pipeline_commands, *maintenance_commands):
+    for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands):
         main.add_command(command)
 
 
