@@ -34,9 +34,9 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     )
     security.init_app(app)
     i18n.init_app(app)
+    db.migrate(settings["database.path"])
     db.init_app(app)
     CSRFProtect(app)
-    db.migrate(settings["database.path"])
     connection = db.connect(settings["database.path"])
     try:
         app.extensions["vises.registry"] = register(connection, QUESTIONNAIRES_DIR, now_utc())
