@@ -104,21 +104,25 @@ def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
     given (questionnaire version, custom questions) pair.
     """
     cache = current_app.extensions.setdefault("vises.campaign_questionnaires", {})
-    key = (campaign["questionnaire_id"], campaign["questionnaire_version"], campaign["custom_questions"])
+    key = (campaign["questionnaire_id"], campaign["questionnaire_version"], campaign["custom_questions"],
+           campaign["languages"])
     if key not in cache:
         registry = current_app.extensions["vises.registry"]
         base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-        cache[key] = base and with_custom_questions(base, custom_questions_of(campaign))
+        cache[key] = base and with_custom_questions(base, custom_questions_of(campaign),
+                                                    tuple(languages_of(campaign)))
     return cache[key]
 
 
-def with_custom_questions(base: Questionnaire, raw: list[dict[str, Any]]) -> Questionnaire:
+def with_custom_questions(base: Questionnaire, raw: list[dict[str, Any]],
+                          languages: tuple[str, ...]) -> Questionnaire:
     """Append valid custom questions to the last section (the back office validated them already;
-    anything invalid is left out rather than breaking the survey)."""
+    anything invalid is left out rather than breaking the survey). Texts are required only in the
+    campaign's own languages, as the back office asked for."""
     if not raw:
         return base
     last = base.sections[-1]
-    check = Checker("campaign custom questions")
+    check = Checker("campaign custom questions", languages)
     extra = parse_questions([{**q, "section": last.id} if isinstance(q, dict) else q for q in raw],
                             check, None, [last.id], taken_ids=tuple(q.id for q in base.questions))
     if check.problems:

@@ -146,9 +146,6 @@ def test_campaign_page_shows_live_counts(world, signed_in, db):
     assert "33.3 %" in page and "2026-03-04" in page
 
 
-
-@pytest.mark.xfail(reason="survey_links.with_custom_questions validates custom questions against fr/nl/en "
-                          "instead of the campaign's languages, so it drops them (reported to the lead)")
 def test_custom_questions_reach_respondents_when_fewer_languages_are_offered(app, world, signed_in, db):
     from survey_app.survey_links import campaign_questionnaire
 
