@@ -13,7 +13,7 @@ import io
 import itertools
 import os
 import tempfile
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flask_babel import force_locale, lazy_gettext as _l
 from openpyxl import Workbook
@@ -48,24 +48,36 @@ def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
     return list(base.questions) + custom
 
 
-def _value(question: Question, num: float | None, text: str | None, dont_know: int, labels: bool,
-           language: str) -> Any:
-    if dont_know:
-        return str(DONT_KNOW_LABEL) if labels else "dont_know"
-    if text is not None:
-        if labels and question.type in ("single", "multiple"):
-            by_value = {format_value(o.value): translate(o.label, language) for o in question.options}
-            return "; ".join(by_value.get(v, v) for v in text.split())
-        return neutralise(text)
-    if num is None:
-        return None
+def _labels(question: Question, language: str) -> dict[str, str]:
+    """Text of each stored value of a question, in `language` (computed once per export)."""
+    if question.type == "agree5":
+        return {str(i + 1): str(label) for i, label in enumerate(AGREE5)}
     if question.type == "yes_no":
-        return str(YES_NO[int(num)]) if labels else ("yes" if num else "no")
-    if labels and question.type == "agree5":
-        return str(AGREE5[int(num) - 1])
-    if labels and question.type == "scale":
-        return next((translate(o.label, language) for o in question.options if float(o.value) == num), num)
-    return int(num) if float(num).is_integer() else num
+        return {"1": str(YES_NO[1]), "0": str(YES_NO[0])}
+    return {format_value(o.value): translate(o.label, language) for o in question.options}
+
+
+def cell_maker(question: Question, language: str, labels: bool) -> Callable[[float | None, str | None, int], Any]:
+    """A function turning one stored answer into a cell value (labels and lookups prepared once)."""
+    names = _labels(question, language) if labels else (
+        {"1": "yes", "0": "no"} if question.type == "yes_no" else {})
+    dont_know = str(DONT_KNOW_LABEL) if labels else "dont_know"
+    multiple = question.type == "multiple"
+
+    def cell(num: float | None, text: str | None, is_dont_know: int) -> Any:
+        if is_dont_know:
+            return dont_know
+        if text is not None:
+            if names:
+                return "; ".join(names.get(v, v) for v in text.split()) if multiple else names.get(text, text)
+            return neutralise(text)
+        if num is None:
+            return None
+        key = format_value(num)
+        if key in names:
+            return names[key]
+        return int(num) if float(num).is_integer() else num
+    return cell
 
 
 def header(questions: list[Question], language: str, labels: bool) -> list[str]:
@@ -93,13 +105,14 @@ def rows(db: Database, campaign_id: int, questions: list[Question], language: st
         [campaign_id])
     position = {q.id: i for i, q in enumerate(questions)}
     with force_locale(language):
+        makers = [cell_maker(q, language, labels) for q in questions]
         yield header(questions, language, labels)
         for number, (_id, group) in enumerate(itertools.groupby(cursor, key=lambda r: r[0]), start=1):
             cells: list[Any] = [None] * len(questions)
             for _rid, lang, channel, day, question_id, num, text, dont_know in group:
                 if question_id in position:
                     index = position[question_id]
-                    cells[index] = _value(questions[index], num, text, dont_know, labels, language)
+                    cells[index] = makers[index](num, text, dont_know)
             yield [number, lang, channel, day, *cells]
 
 

@@ -9,12 +9,6 @@ from markupsafe import Markup
 
 def qr_svg(url: str, scale: int = 3, title: str = "") -> Markup:
     """An <svg> element encoding `url` (error correction M survives a crease or a smudge)."""
-    return Markup(segno.make(url, error="m").svg_inline(scale=scale, title=title or None))
+    # omitsize: a viewBox without width/height, so the stylesheet sets the printed size.
+    return Markup(segno.make(url, error="m").svg_inline(scale=scale, title=title or None, omitsize=True))
 
-
-def qr_png(url: str, scale: int = 8) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
-    return buffer.getvalue()
