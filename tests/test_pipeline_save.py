@@ -151,3 +151,20 @@ def test_chart_hook_gets_the_recomputed_campaigns_after_saving(pipeline_db, data
     assert counts["charts"] == 3
     run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(charts=False))
     assert len(calls) == 1
+
+
+def test_lease_of_a_killed_process_on_this_machine_is_taken_over_at_once(db):
+    """A run killed by hand (kill -9) must not block the next run for the lease's lifetime."""
+    import socket
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = f"{socket.gethostname()}:{child.pid}:1:deadbeef"
+    assert lease.acquire(db, dead, NOW)
+    assert lease.holder_is_dead(dead)
+    # A holder in this very process is alive: it keeps the lease against a newcomer.
+    assert lease.acquire(db, lease.new_holder(), NOW + timedelta(seconds=5))
+    assert not lease.acquire(db, lease.new_holder(), NOW + timedelta(seconds=7))
+    assert not lease.holder_is_dead("elsewhere:1:1:x")
