@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pipeline import runlog
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.db import connect, migrate
+from survey_app.digest import send_after_scheduled_run
 from survey_app.timeutil import now_utc
 
 log = logging.getLogger("vises.scheduler")
@@ -54,8 +55,12 @@ def run_job(settings: dict[str, Any], trigger_name: str = "schedule",
     """One scheduled run on its own connection; failures are already in the run log, so log and go on."""
     db = connect(settings["database.path"])
     try:
-        return run_pipeline(db, settings, clock(), RunRequest(trigger=trigger_name), clock=clock,
-                            progress=lambda step, counts: log.info("pipeline %s %s", step, counts))
+        run_id = run_pipeline(db, settings, clock(), RunRequest(trigger=trigger_name), clock=clock,
+                              progress=lambda step, counts: log.info("pipeline %s %s", step, counts))
+        # Weekly digest (issue 6, survey_app/digest.py): after a successful scheduled run, when
+        # digest.enabled. It catches and logs its own failures: a mail problem never fails the run.
+        send_after_scheduled_run(db, settings, run_id, clock())
+        return run_id
     except Exception:  # job boundary: the failed run is recorded; the scheduler must keep ringing
         log.exception("pipeline run (%s) failed; see the run log", trigger_name)
         return None

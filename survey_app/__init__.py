@@ -17,6 +17,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     like the file. Raises ConfigError or QuestionnaireError with a message naming the fix.
     """
     from survey_app import auth, backoffice, db, errors, i18n, respondent, runs, security
+    from survey_app import api, dashboard, federation, report
     from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
     from survey_app.timeutil import now_utc
     from flask_wtf.csrf import CSRFProtect
@@ -43,7 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, auth, backoffice, runs):
+    for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     if settings["server.proxy_hops"]:

@@ -137,6 +137,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("invitations.reminder_days_before_close", int, 0,
             "Send an automatic reminder to invited people who have not answered this many days "
             "before a campaign closes (0: never; reminders are then sent by hand).", _between(0, 60)),
+    Setting("digest.enabled", bool, False,
+            "After each scheduled refresh, e-mail every manager a weekly summary (new responses, "
+            "changed indicators) in their language."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

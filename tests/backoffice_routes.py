@@ -20,6 +20,21 @@ ROUTES = {
     "backoffice.exports.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kind": "csv"},
     "runs.index": lambda w, s: UNSCOPED,  # pipeline runs (issue of the pipeline): admins only
     "runs.refresh": lambda w, s: UNSCOPED,
+    # Dashboards, reports, open data and federation view (issue 6).
+    "dashboard.index": lambda w, s: UNSCOPED,
+    "dashboard.methodology": lambda w, s: UNSCOPED,
+    "dashboard.view": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "dashboard.chart": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "language": "fr",
+                                     "name": "response-rates", "fmt": "png"},
+    "dashboard.hide_testimony": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "response_id": 1,
+                                              "question_id": "what_changed"},
+    "dashboard.show_testimony": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "response_id": 1,
+                                              "question_id": "what_changed"},
+    "report.view": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "campaign_id": getattr(w, f"campaign_{s}")},
+    "report.pdf": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "campaign_id": getattr(w, f"campaign_{s}")},
+    "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "federation.index": lambda w, s: UNSCOPED,
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit", "backoffice.campaigns.view", "backoffice.campaigns.close",
@@ -32,7 +47,7 @@ for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}
 ADMIN_ONLY = {"backoffice.accounts.index", "backoffice.accounts.new", "backoffice.accounts.edit",
               "backoffice.accounts.reset", "backoffice.enterprises.new", "backoffice.enterprises.edit",
-              "runs.index", "runs.refresh"}
+              "runs.index", "runs.refresh", "federation.index"}
 
 # Plausible form data, so that a refusal comes from scoping and not from a missing field.
 FORM_DATA = {"count": "5", "codes": "ABCDEF", "addresses": "someone@example.org", "language": "fr",

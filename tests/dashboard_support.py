@@ -1,0 +1,110 @@
+"""Shared set-up of the dashboard, report, API, federation and digest tests: the demo data
+computed once per session (without charts: they are drawn on request), copied for each test,
+with an admin and two managers (enterprise 1 "Atelier Jeunes Pousses" and enterprise 2)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+
+from pipeline.demo import load_demo
+from pipeline.runner import RunRequest, run_pipeline
+from survey_app.accounts import create_user, set_memberships
+from survey_app.config import load
+from survey_app.db import connect, migrate, write_transaction
+from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
+from tests.conftest import NOW, PASSWORD, BackOfficeClient, sign_in
+
+ENTERPRISE, OTHER = 1, 2
+USERS = {"admin": ("admin@example.org", "admin", "en", []),
+         "anna": ("anna@example.org", "manager", "fr", [ENTERPRISE]),
+         "bert": ("bert@example.org", "manager", "nl", [OTHER])}
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A database file with the demo loaded, indicators computed and three accounts."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    migrate(path)
+    db = connect(path)
+    try:
+        register(db, QUESTIONNAIRES_DIR, NOW)
+        load_demo(db, NOW)
+        settings = load(None, {"database.path": str(path), "server.secret_key": "test-secret"})
+        run_pipeline(db, settings, NOW, RunRequest(trigger="schedule", charts=False))
+        with write_transaction(db):
+            for email, role, language, enterprises in USERS.values():
+                user = create_user(db, email, PASSWORD, role, language, NOW)
+                set_memberships(db, user, enterprises)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture
+def demo_app(make_app, tmp_path, demo_template):
+    shutil.copy(demo_template, tmp_path / "vises.db")
+    return make_app()
+
+
+@pytest.fixture
+def demo_db(demo_app):
+    database = connect(demo_app.config["SETTINGS"]["database.path"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def as_user(demo_app):
+    """as_user("anna") -> a signed-in client that adds CSRF tokens to its posts."""
+    def _make(name: str) -> BackOfficeClient:
+        client = demo_app.test_client()
+        response = sign_in(client, USERS[name][0])
+        assert response.status_code == 303
+        return BackOfficeClient(client)
+    return _make
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+class _Tables(HTMLParser):
+    """Cell texts of every <table id=...> in a page: {table id: [[cell, ...], ...]}."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.current, self.row, self.cell = {}, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id"):
+            self.current = self.tables.setdefault(attrs["id"], [])
+        elif tag == "tr" and self.current is not None:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.current.append(self.row)
+            self.row = None
+        elif tag == "table":
+            self.current = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def tables(html: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables

@@ -1,0 +1,112 @@
+"""Enterprise dashboard: every number equals the stored indicator (FR/NL/EN), suppressed cells read
+"fewer than 5 answers", charts are served with their alt text, testimonies can be hidden by POST."""
+
+import re
+
+import pytest
+from babel.numbers import format_decimal, format_percent
+
+from survey_app.questionnaire_loader import load_framework
+from survey_app.questionnaire_model import translate
+from survey_app.questionnaire_registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template, tables  # noqa: F401
+
+PNG = b"\x89PNG\r\n\x1a\n"
+FEWER = {"fr": "moins de 5 réponses", "nl": "minder dan 5 antwoorden", "en": "fewer than 5 answers"}
+NPS_LABEL = "Net Promoter Score"
+
+
+def stored_cells(db, enterprise_id, language):
+    """{group: {label: stored row}} for the latest wave with results of each stakeholder group."""
+    framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
+    labels = {**{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
+              **{("indicator", i.id): translate(i.label, language) for i in framework.indicators}}
+    latest = {}
+    for row in db.query("SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
+                        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id", [enterprise_id]):
+        latest[row["stakeholder_group"]] = row["id"]
+    return {group: {labels.get((r["kind"], r["key"]), NPS_LABEL): r
+                    for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign])}
+            for group, campaign in latest.items()}
+
+
+def check_table(rows, stored, language):
+    """Each line of an indicator table against its stored row; returns how many figures were checked."""
+    checked = 0
+    assert len(rows) - 1 == len(stored)  # header + one line per stored cell
+    for label, *cells in rows[1:]:
+        row = stored[label]
+        if row["suppressed"]:
+            assert cells == [FEWER[language]]
+            continue
+        if label == NPS_LABEL:
+            assert cells[0] == format_decimal(row["mean"], "+0;−0", locale=language)
+        else:
+            assert cells[0] == format_decimal(row["mean"], "0.0", locale=language)
+        assert cells[2] == str(row["n"])
+        if row["ci_low"] is not None:
+            low, high = (format_decimal(v, "0.0", locale=language) for v in (row["ci_low"], row["ci_high"]))
+            assert cells[1].startswith(low) and cells[1].endswith(high)
+        if row["favourable_share"] is not None:
+            assert cells[3] == " ".join(format_percent(row["favourable_share"], locale=language).split())
+        if row["delta"] is not None:
+            assert format_decimal(row["delta"], "+0.0;−0.0", locale=language) in cells[4]
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_every_number_on_the_dashboard_equals_the_stored_indicator(as_user, demo_db, language):
+    html = as_user("anna").get(f"/admin/enterprises/{ENTERPRISE}/dashboard?lang={language}").get_data(as_text=True)
+    found = tables(html)
+    stored = stored_cells(demo_db, ENTERPRISE, language)
+    assert set(stored) == {"beneficiaries", "workers", "partners"}
+    checked = sum(check_table(found[f"table-{group}"], cells, language) for group, cells in stored.items())
+    assert checked > 20
+    assert "Qu&#39;est-ce qui change pour les personnes ?" in html  # the evaluative question, escaped
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_suppressed_group_reads_fewer_than_5_answers_and_shows_no_figure(as_user, demo_db, language):
+    # Enterprise 2's partners answered 3 or 4 times per wave: every cell is suppressed.
+    html = as_user("bert").get(f"/admin/enterprises/{OTHER}/dashboard?lang={language}").get_data(as_text=True)
+    partners = tables(html)["table-partners"]
+    assert all(cells == [FEWER[language]] for _label, *cells in partners[1:])
+    section = html[html.index('id="group-partners"'):html.index('aria-labelledby="rates-title"')]
+    assert FEWER[language] in section
+    assert "Testimon" not in section or "<blockquote" not in section
+    stored = stored_cells(demo_db, OTHER, language)["partners"]
+    assert all(r["suppressed"] and r["n"] is None and r["mean"] is None for r in stored.values())
+
+
+def test_freshness_and_methodology_link(as_user):
+    html = as_user("anna").get(f"/admin/enterprises/{ENTERPRISE}/dashboard?lang=fr").get_data(as_text=True)
+    # The demo run finished at 10:00 UTC on Wednesday 4 March 2026: 11:00 in Brussels.
+    assert "Indicateurs calculés le mercredi 4 mars 2026 à 11:00" in html
+    assert 'href="/admin/methodology"' in html
+    methodology = as_user("anna").get("/admin/methodology?lang=nl").get_data(as_text=True)
+    assert "Kleine groepen blijven anoniem" in methodology and "minder dan 5 antwoorden" in methodology
+
+
+def test_charts_are_shown_with_alt_text_and_served_as_png_and_svg(as_user):
+    client = as_user("anna")
+    html = client.get(f"/admin/enterprises/{ENTERPRISE}/dashboard?lang=en").get_data(as_text=True)
+    images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', html)
+    assert len(images) >= 10 and all(alt.strip() for _src, alt in images)
+    profile = next(src for src, _alt in images if "/profile-c" in src)
+    response = client.get(profile)
+    assert response.status_code == 200 and response.data.startswith(PNG)
+    assert response.headers["Cache-Control"].startswith("private")
+    svg = client.get(profile.replace(".png", ".svg"))
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+
+
+@pytest.mark.parametrize("path", ["fr/profile-c999999.png", "de/profile-c1.png", "fr/profile-c1.gif",
+                                  "fr/../../etc.png", "fr/whatever.png"])
+def test_unknown_charts_are_404(as_user, path):
+    assert as_user("anna").get(f"/admin/enterprises/{ENTERPRISE}/charts/{path}").status_code == 404
+
+
+def test_dashboard_list_shows_only_the_managers_enterprises(as_user):
+    html = as_user("anna").get("/admin/dashboards?lang=en").get_data(as_text=True)
+    assert "Atelier Jeunes Pousses" in html and "Terre d" not in html
