@@ -1,0 +1,124 @@
+"""Several gunicorn workers: shared rate limits, sessions and drafts that work on every worker,
+and a scheduler that runs once even when two scheduler processes start."""
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.test_serve import free_port, wait_for
+
+BIN = Path(sys.executable).parent
+WORKERS = 3
+
+
+def write_config(tmp_path, app, port):
+    config = tmp_path / "gunicorn.toml"
+    config.write_text(f'[database]\npath = "{app.config["SETTINGS"]["database.path"]}"\n'
+                      f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\nsecret_key = "mp-test"\n'
+                      '[schedule]\nenabled = false\n')
+    return config
+
+
+@pytest.fixture
+def server(app, world, tmp_path):
+    port = free_port()
+    config = write_config(tmp_path, app, port)
+    env = {**os.environ, "VISES_CONFIG": str(config)}
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+                                "survey_app:create_app()"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", timeout=60)
+        time.sleep(1)  # every worker has booted, not only the first
+        yield f"http://127.0.0.1:{port}", config
+    finally:
+        process.terminate()
+        errors = process.communicate(timeout=30)[1]
+        assert "Traceback" not in errors and "database is locked" not in errors, errors
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_token_rate_limit_is_shared_by_all_workers(server):
+    base, _ = server
+    statuses = [status_of(f"{base}/s/unknown-token-{i:04d}") for i in range(100)]
+    # 60 misses a minute per address: with counters per worker, 3 workers would allow 180.
+    assert statuses.count(404) <= 61
+    assert statuses.count(429) >= 39
+    assert set(statuses) <= {404, 429}
+
+
+def browser():
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+
+def csrf_of(html):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_a_session_works_on_every_worker(server):
+    base, _ = server
+    opener = browser()
+    token = csrf_of(opener.open(f"{base}/login").read().decode())
+    body = urllib.parse.urlencode({"csrf_token": token, "email": "anna@example.org", "password": PASSWORD})
+    landed = opener.open(f"{base}/login", data=body.encode())
+    assert landed.url.endswith("/admin/")
+    for _ in range(5 * WORKERS):
+        page = opener.open(f"{base}/admin/")
+        assert page.url.endswith("/admin/") and "anna@example.org" in page.read().decode()
+
+
+def test_an_open_link_draft_resumes_on_every_worker(server, db, world, seed):
+    base, _ = server
+    # The server runs in other processes on the real clock: the campaign must be open now.
+    today = datetime.now(timezone.utc)
+    campaign = seed.campaign(world.enterprise_a, opens_at=today - timedelta(days=1),
+                             closes_at=today + timedelta(days=1))
+    open_token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [campaign]).fetchone()[0]
+    opener = browser()
+    html = opener.open(f"{base}/o/{open_token}/1").read().decode()
+    body = urllib.parse.urlencode({"csrf_token": csrf_of(html), "action": "next", "q_treated_with_respect": "5",
+                                   "q_fits_my_needs": "4", "q_easy_to_access": "dont_know"})
+    assert opener.open(f"{base}/o/{open_token}/1", data=body.encode()).url.endswith("/2")
+    for _ in range(5 * WORKERS):
+        page = opener.open(f"{base}/o/{open_token}/1").read().decode()
+        assert re.search(r'name="q_treated_with_respect" type="radio" value="5" checked', page)
+
+
+def test_two_scheduler_processes_produce_one_run(server, db):
+    _, config = server
+    env = {**os.environ, "VISES_CONFIG": str(config)}
+    schedulers = [subprocess.Popen([str(BIN / "vises"), "scheduler"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            runs = db.execute("SELECT status FROM pipeline_run").fetchall()
+            if runs and all(status != "running" for (status,) in runs):
+                break
+            time.sleep(0.5)
+        time.sleep(2)  # give the second scheduler every chance to start a duplicate
+    finally:
+        for process in schedulers:
+            process.terminate()
+        outputs = [process.communicate(timeout=30)[0] for process in schedulers]
+    runs = db.execute("SELECT trigger, status FROM pipeline_run").fetchall()
+    assert runs == [("catch-up", "success")], (runs, outputs)
