@@ -110,3 +110,31 @@ def test_unknown_charts_are_404(as_user, path):
 def test_dashboard_list_shows_only_the_managers_enterprises(as_user):
     html = as_user("anna").get("/admin/dashboards?lang=en").get_data(as_text=True)
     assert "Atelier Jeunes Pousses" in html and "Terre d" not in html
+
+
+def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
+    """The charts of a suppressed wave hold no value at all, and are still served (as notes)."""
+    from pipeline import chart_specs
+
+    campaign = demo_db.execute("SELECT id FROM campaign WHERE enterprise_id = ? AND stakeholder_group = 'partners' "
+                               "ORDER BY closes_at DESC LIMIT 1", [OTHER]).fetchone()[0]
+    framework = demo_app.extensions["vises.registry"].framework
+    specs = {s.name: s for s in chart_specs.load_specs(demo_db, framework, [OTHER], {OTHER: ["nl"]}, 5)}
+    for name in (f"profile-c{campaign}", f"indicators-c{campaign}"):
+        assert specs[name].bars and all(bar.value is None for bar in specs[name].bars)
+        assert FEWER["nl"] in specs[name].alt_text
+    assert specs[f"nps-c{campaign}"].bars == ()
+    response = as_user("bert").get(f"/admin/enterprises/{OTHER}/charts/nl/profile-c{campaign}.png")
+    assert response.status_code == 200 and response.data.startswith(PNG)
+
+
+def test_the_configured_threshold_is_the_one_named(make_app, tmp_path, demo_template):
+    import shutil
+
+    from tests.conftest import sign_in
+
+    shutil.copy(demo_template, tmp_path / "vises.db")
+    client = make_app(privacy__min_group_size=8).test_client()
+    sign_in(client, "bert@example.org")
+    html = client.get(f"/admin/enterprises/{OTHER}/dashboard?lang=en").get_data(as_text=True)
+    assert "fewer than 8 answers" in html and "fewer than 5 answers" not in html
