@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pipeline import runlog
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.db import connect, migrate
+from survey_app.maintenance import purge
 from survey_app.digest import send_after_scheduled_run
 from survey_app.timeutil import now_utc
 
@@ -60,12 +61,22 @@ def run_job(settings: dict[str, Any], trigger_name: str = "schedule",
         # Weekly digest (issue 6, survey_app/digest.py): after a successful scheduled run, when
         # digest.enabled. It catches and logs its own failures: a mail problem never fails the run.
         send_after_scheduled_run(db, settings, run_id, clock())
+        purge_personal_data(db, settings, clock())
         return run_id
     except Exception:  # job boundary: the failed run is recorded; the scheduler must keep ringing
         log.exception("pipeline run (%s) failed; see the run log", trigger_name)
         return None
     finally:
         db.close()
+
+
+def purge_personal_data(db, settings: dict[str, Any], now: datetime) -> None:
+    """Weekly retention purge (drafts, e-mail addresses); a failure is logged, never fails the run."""
+    try:
+        counts = purge(db, now, settings["retention.draft_days"], settings["retention.email_days_after_close"])
+        log.info("retention purge: %s draft(s), %s e-mail address(es) deleted", counts.drafts, counts.emails)
+    except Exception:  # job boundary: the indicators are saved; the purge is retried next week
+        log.exception("retention purge failed")
 
 
 def catch_up(settings: dict[str, Any], now: datetime | None = None,

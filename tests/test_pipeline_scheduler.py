@@ -99,3 +99,21 @@ def test_scheduler_jobs_use_explicit_timezone_coalesce_and_no_grace_limit(settin
         assert sched.get_job("catch-up") is not None
     finally:
         sched.shutdown(wait=False)
+
+
+def test_a_scheduled_run_purges_stale_drafts_and_a_purge_failure_never_fails_the_run(pipeline_db, settings,
+                                                                                       monkeypatch):
+    seed = Seeder(pipeline_db)
+    campaign = seed.campaign(seed.enterprise())
+    pipeline_db.execute("INSERT INTO draft (campaign_id, browser_key, language, updated_at) "
+                        "VALUES (?, 'stale', 'fr', '2025-01-01T00:00:00Z')", [campaign])
+    run_at = at(2026, 3, 9, 5, 0)
+    assert scheduler.run_job(settings, "schedule", lambda: run_at) is not None
+    assert pipeline_db["draft"].count == 0
+
+    def broken(*args):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(scheduler, "purge", broken)
+    run_id = scheduler.run_job(settings, "schedule", lambda: run_at + timedelta(days=7))
+    assert run_id is not None
+    assert runs(pipeline_db, "schedule")[-1] == ("schedule", "success")
