@@ -129,18 +129,20 @@ def csv_chunks(table: Iterator[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
     """openpyxl's write-only mode spools rows to disk; the finished file is then streamed and deleted."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("responses")
     for row in table:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, even if neutralise() let something through
-            cells.append(cell)
-        sheet.append(cells)
+        # Plain values are much faster than cell objects; a text cell object only where openpyxl
+        # would otherwise read a formula (neutralise() already prevents it: defence in depth).
+        sheet.append([_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
