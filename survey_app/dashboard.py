@@ -65,10 +65,12 @@ def chart(enterprise_id: int, language: str, name: str, fmt: str):
     if fmt not in MIME or language not in offered_languages() or not CHART_NAME.fullmatch(name):
         abort(404)
     db = get_db()
-    found = ensure_chart(db, current_app.config["SETTINGS"], enterprise_id, name, language, fmt)
+    with data.DRAW_LOCK:
+        found = ensure_chart(db, current_app.config["SETTINGS"], enterprise_id, name, language, fmt)
+        image = None if found else data.draw_uncached(db, enterprise_id, name, language, fmt)
     if found is not None and found[0].exists():
         response = send_file(found[0], mimetype=MIME[fmt], max_age=300, conditional=True)
-    elif (image := data.draw_uncached(db, enterprise_id, name, language, fmt)) is not None:
+    elif image is not None:
         response = Response(image, mimetype=MIME[fmt])
     else:
         abort(404)

@@ -8,6 +8,7 @@ returned are plain dicts of text, ready to print.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from survey_app.questionnaire_model import translate
 from survey_app.timeutil import iso_utc, now_utc, parse_iso
 
 GROUP_ORDER = ("beneficiaries", "workers", "partners")
+# matplotlib is not thread-safe (saving goes through the global rcParams) and waitress serves
+# with threads: charts drawn on request (pages and PDFs) are drawn one at a time per process.
+DRAW_LOCK = threading.Lock()
 
 
 def settings() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from fpdf import FPDF
 from sqlite_utils import Database
 
 from pipeline.charts import ensure_chart
+from survey_app.dashboard_data import DRAW_LOCK
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 WIDTH = 180  # printable width of A4 (210 mm) with 15 mm margins
@@ -59,7 +60,8 @@ def _text(pdf: FPDF, text: str, style: str = "") -> None:
 
 def _chart(pdf: FPDF, db: Database, settings: dict[str, Any], enterprise_id: int, chart: dict[str, str],
            language: str) -> None:
-    found = ensure_chart(db, settings, enterprise_id, chart["name"], language, "png")
+    with DRAW_LOCK:
+        found = ensure_chart(db, settings, enterprise_id, chart["name"], language, "png")
     if found is None or not found[0].exists():
         return
     if pdf.will_page_break(CHART_HEIGHT + 4):  # a chart is never cut across two pages
