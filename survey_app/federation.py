@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from pipeline.chart_specs import group_label
 from survey_app import dashboard_words as words
+from survey_app.dashboard_data import freshness
 from survey_app.auth import admin_required
 from survey_app.backoffice_forms import SECTOR_LABELS
 from survey_app.db import get_db
@@ -79,6 +80,8 @@ def sector_means(db: Database, framework, language: str) -> list[dict[str, Any]]
 def index():
     db, language = get_db(), current_language()
     framework = current_app.extensions["vises.registry"].framework
+    last = db.execute("SELECT status FROM pipeline_run ORDER BY id DESC LIMIT 1").fetchone()
     return render_template("federation/index.html", enterprises=enterprise_rows(db),
+                           freshness=freshness(db), last_failed=bool(last and last[0] == "failed"),
                            sectors=[str(SECTOR_LABELS[s]) for s in SECTORS],
                            tables=sector_means(db, framework, language), runs_url=url_for("runs.index"))

@@ -56,3 +56,13 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_api_answers_401(demo_app):
     assert response.status_code == 303 and "/login" in response.headers["Location"]
     assert client.get(f"/admin/enterprises/{ENTERPRISE}/report/{ANNA_CAMPAIGN}").status_code == 303
     assert client.get(f"/api/enterprises/{ENTERPRISE}/indicators.json").status_code == 401
+
+
+def test_federation_says_when_the_last_refresh_failed(as_user, demo_db):
+    from survey_app.db import write_transaction
+
+    with write_transaction(demo_db):
+        demo_db.execute("INSERT INTO pipeline_run (trigger, started_at, finished_at, status, error) VALUES "
+                        "('schedule', '2026-03-09T05:00:00Z', '2026-03-09T05:01:00Z', 'failed', 'boom')")
+    html = as_user("admin").get("/admin/federation/?lang=en").get_data(as_text=True)
+    assert "The last refresh failed" in html and "Indicators computed on Wednesday 4 March 2026 at 11:00" in html
