@@ -54,7 +54,8 @@ def download(campaign_id: int, kind: str):
     if not enough:
         return render_template("backoffice/export.html", campaign=campaign, form=None, count=count,
                                minimum=minimum, enough=False)
-    form = ExportForm(request.args)
+    # A bare download link (no choices) gets the enterprise's language, answers as codes.
+    form = ExportForm(request.args or None, data={"language": campaign["enterprise_language"]})
     if not form.validate():
         abort(400)
     base = current_app.extensions["vises.registry"].get(campaign["questionnaire_id"], campaign["questionnaire_version"])
