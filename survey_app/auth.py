@@ -35,7 +35,8 @@ def load_user() -> None:
         if g.user is None:
             # Expired or ended elsewhere: drop the stale cookie content (and its CSRF token).
             session.clear()
-    g.logout_form = LogoutForm() if g.user else None
+    # Not bound to the request body: reading it here would fail before any error page (413...).
+    g.logout_form = LogoutForm(formdata=None) if g.user else None
 
 
 def sign_in(user_id: int) -> None:
