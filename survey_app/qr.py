@@ -1,7 +1,9 @@
-"""QR codes (segno) for cards and posters, as inline SVG: no image files, no extra request, and the
-CSP needs nothing more. The content is a URL we built ourselves, never user input."""
+"""QR codes (segno): inline SVG for cards and posters (no image files, no extra request, nothing
+more for the CSP), PNG files for download. The content is a URL we built ourselves, never user input."""
 
 from __future__ import annotations
+
+import io
 
 import segno
 from markupsafe import Markup
@@ -12,3 +14,10 @@ def qr_svg(url: str, scale: int = 3, title: str = "") -> Markup:
     # omitsize: a viewBox without width/height, so the stylesheet sets the printed size.
     return Markup(segno.make(url, error="m").svg_inline(scale=scale, title=title or None, omitsize=True))
 
+
+
+def qr_png(url: str, scale: int = 8) -> bytes:
+    """A PNG of the QR code, for managers who lay out their own cards or flyers."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()

@@ -40,6 +40,7 @@ CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit", "backoffice.campaigns.view", "backoffice.campaigns.close",
     "backoffice.campaigns.duplicate", "backoffice.links.index", "backoffice.links.generate",
     "backoffice.links.revoke", "backoffice.links.open_link", "backoffice.links.download_csv",
+    "backoffice.links.download_qr",
     "backoffice.links.cards", "backoffice.links.poster", "backoffice.invitations.index",
     "backoffice.invitations.add", "backoffice.invitations.send", "backoffice.invitations.remind",
     "backoffice.invitations.erase", "backoffice.exports.index")

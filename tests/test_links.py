@@ -34,6 +34,22 @@ def test_generate_through_the_page_and_download_csv(world, signed_in, db):
     assert {r["link"].rsplit("/", 1)[1] for r in rows} >= set(world.links_a)
 
 
+def test_qr_images_download_matches_the_csv(world, signed_in):
+    import zipfile
+
+    import segno  # noqa: F401  (the images are segno's; we only check they are PNGs with the right names)
+
+    anna = signed_in("anna@example.org")
+    rows = list(csv.DictReader(io.StringIO(
+        anna.get(f"/admin/campaigns/{world.campaign_a}/links/links.csv").get_data(as_text=True))))
+    response = anna.get(f"/admin/campaigns/{world.campaign_a}/links/qr-codes.zip")
+    assert response.mimetype == "application/zip"
+    bundle = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(bundle.namelist()) == sorted(r["qr_image"] for r in rows)
+    for name in bundle.namelist():
+        assert bundle.read(name).startswith(b"\x89PNG\r\n\x1a\n")
+
+
 def test_generate_refuses_out_of_range_counts(world, signed_in, db):
     anna = signed_in("anna@example.org")
     for count in ("0", "10001", "many"):
