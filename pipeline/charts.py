@@ -25,7 +25,7 @@ from survey_app.questionnaire_registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 FORMATS = ("png", "svg")
 POOL_THRESHOLD = 40  # below this, starting worker processes costs more than it saves
 
-Job = tuple[ChartSpec, str, str]
+Job = tuple[ChartSpec, tuple[tuple[str, str], ...]]  # a spec and the (format, path) pairs to write
 
 
 def chart_folder(settings: dict[str, Any]) -> Path:
@@ -81,19 +81,22 @@ def _draw_and_record(db: Database, settings: dict[str, Any], run_id: int, specs:
     jobs: list[Job] = []
     for spec in specs:
         digest = spec.content_hash()
+        stale = []
         for fmt in formats:
             path = chart_path(settings, spec.enterprise_id, spec.name, spec.language, fmt)
             if stored.get((spec.enterprise_id, spec.name, spec.language, fmt)) != digest or not path.exists():
-                jobs.append((spec, fmt, str(path)))
+                stale.append((fmt, str(path)))
+        if stale:
+            jobs.append((spec, tuple(stale)))
     draw_all(jobs)
     with write_transaction(db):
         db["chart"].upsert_all(
             [{"enterprise_id": spec.enterprise_id, "name": spec.name, "language": spec.language, "format": fmt,
               "content_hash": spec.content_hash(), "path": path, "alt_text": spec.alt_text, "run_id": run_id}
-             for spec, fmt, path in jobs], pk=("enterprise_id", "name", "language", "format"))
+             for spec, files in jobs for fmt, path in files], pk=("enterprise_id", "name", "language", "format"))
         if prune:
             _prune(db, {(s.enterprise_id, s.name, s.language) for s in specs})
-    return len(jobs)
+    return sum(len(files) for _spec, files in jobs)
 
 
 def _prune(db: Database, current: set[tuple[int, str, str]]) -> None:
@@ -121,5 +124,8 @@ def draw_all(jobs: list[Job]) -> None:
 
 
 def draw_one(job: Job) -> None:
-    spec, fmt, path = job
-    save_figure(build_figure(spec), Path(path), fmt)
+    """Build the figure once and write every stale format of it (PNG and SVG share the layout)."""
+    spec, files = job
+    figure = build_figure(spec)
+    for fmt, path in files:
+        save_figure(figure, Path(path), fmt)

@@ -149,8 +149,8 @@ def test_on_request_language_is_drawn_once(app, db, results):
 def test_rendering_is_byte_identical_across_runs(app, db, results, tmp_path):
     spec = specs_for(db, app, results["enterprise"])[f"profile-c{results['second']}"]
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
-    charts.draw_one((spec, "svg", str(first)))
-    charts.draw_one((spec, "svg", str(second)))
+    charts.draw_one((spec, (("svg", str(first)),)))
+    charts.draw_one((spec, (("svg", str(second)),)))
     assert first.read_bytes() == second.read_bytes()
 
 
