@@ -54,8 +54,7 @@ def view(enterprise_id: int):
     return render_template("dashboard/view.html", enterprise=enterprise, sections=sections,
                            evaluative_questions=questions, freshness=data.freshness(db),
                            rates=data.rate_rows(db, enterprise_id, language),
-                           rates_chart=data.chart(specs, enterprise_id, "response-rates", language),
-                           form=ActionForm())
+                           rates_chart=data.chart(specs, enterprise_id, "response-rates", language))
 
 
 @bp.get("/enterprises/<int:enterprise_id>/charts/<language>/<name>.<fmt>")

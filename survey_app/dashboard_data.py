@@ -108,16 +108,16 @@ def indicator_table(values: dict[str, dict[str, Any]], language: str) -> list[di
 
 
 def wave_section(db: Database, enterprise: dict[str, Any], campaign: dict[str, Any], language: str,
-                 specs: dict[str, ChartSpec], fmt: str = "png") -> dict[str, Any]:
-    """Everything shown about one wave of one stakeholder group."""
+                 specs: dict[str, ChartSpec], fmt: str = "png", hidden_quotes: bool = True) -> dict[str, Any]:
+    """Everything shown about one wave of one stakeholder group (the report leaves hidden quotes out)."""
     eid, cid = enterprise["id"], campaign["id"]
-    labels = result_labels.for_campaign(campaign, language)
+    labels = result_labels.for_campaign(campaign)
     charts = [chart(specs, eid, f"{kind}-c{cid}", language, fmt) for kind in ("profile", "indicators", "nps")]
     return {"campaign": campaign, "group": campaign["stakeholder_group"],
             "group_label": group_label(campaign["stakeholder_group"], language),
             "title": campaign["title"], "rows": indicator_table(values_of(db, cid), language),
             "charts": [c for c in charts if c], "custom": result_labels.custom_results(db, cid, labels, language),
-            "testimonies": testimonies.for_campaign(db, cid, labels, language),
+            "testimonies": testimonies.for_campaign(db, cid, labels, language, hidden_quotes),
             "response_rate": words.response_rate(campaign),
             "still_open": campaign["closed_at"] is None and campaign["closes_at"] > iso_utc(now_utc())}
 

@@ -12,9 +12,10 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, send_file, url_for
 from flask_babel import format_date, gettext as _
 
+from pipeline.chart_specs import group_label
 from survey_app import dashboard_data as data
 from survey_app import dashboard_words as words
-from survey_app import methodology, report_pdf, result_labels, testimonies
+from survey_app import methodology, report_pdf
 from survey_app.auth import login_required
 from survey_app.campaigns import to_local
 from survey_app.db import get_db
@@ -46,7 +47,7 @@ def method_summary(campaign: dict[str, Any]) -> str:
              "%(closes)s. %(submitted)s people answered (response rate: %(rate)s). Each answer becomes a score "
              "from 0 (least favourable) to 100 (most favourable); figures based on fewer than %(min)d people "
              "are never shown, to protect anonymity.",
-             group=data.group_label(campaign["stakeholder_group"], current_language()), opens=opens,
+             group=group_label(campaign["stakeholder_group"], current_language()), opens=opens,
              closes=closes, submitted=campaign["submitted"] or 0, rate=words.response_rate(campaign),
              min=current_app.config["SETTINGS"]["privacy.min_group_size"])
 
@@ -55,9 +56,7 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
     """Everything the HTML page and the PDF show, in the current language."""
     db, language = get_db(), current_language()
     specs = data.chart_specs(db, enterprise["id"], language)
-    section = data.wave_section(db, enterprise, campaign, language, specs, fmt)
-    questions = result_labels.for_campaign(campaign, language)
-    section["testimonies"] = testimonies.for_campaign(db, campaign["id"], questions, language, include_hidden=False)
+    section = data.wave_section(db, enterprise, campaign, language, specs, fmt, hidden_quotes=False)
     trend = data.chart(specs, enterprise["id"], f"trends-{campaign['stakeholder_group']}", language, fmt)
     settings = current_app.config["SETTINGS"]
     return {"enterprise": enterprise, "campaign": campaign, "section": section, "trend": trend,

@@ -17,7 +17,7 @@ from survey_app.exports import AGREE5, YES_NO, export_questions
 from survey_app.questionnaire_model import Question, format_value, translate
 
 
-def for_campaign(campaign: dict[str, Any], language: str) -> dict[str, Question]:
+def for_campaign(campaign: dict[str, Any]) -> dict[str, Question]:
     """The campaign's questions by id (questionnaire and custom)."""
     registry = current_app.extensions["vises.registry"]
     base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
