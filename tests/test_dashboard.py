@@ -99,6 +99,9 @@ def test_charts_are_shown_with_alt_text_and_served_as_png_and_svg(as_user):
     assert response.headers["Cache-Control"].startswith("private")
     svg = client.get(profile.replace(".png", ".svg"))
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []  # drawn with Figure objects only, nothing left open
 
 
 @pytest.mark.parametrize("path", ["fr/profile-c999999.png", "de/profile-c1.png", "fr/profile-c1.gif",
