@@ -12,7 +12,7 @@ import csv
 import io
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
 from survey_app.db import get_db
@@ -32,7 +32,14 @@ CSV_COLUMNS = (*KEYS, "suppressed", *FIGURES)
 def require_session():
     # An API client wants a status code, not the sign-in page.
     if g.user is None:
-        abort(401)
+        return jsonify({"error": "sign_in_required"}), 401
+    return None
+
+
+@bp.errorhandler(404)
+def not_found(_error):
+    # Same answer for an enterprise that does not exist and one the user may not see.
+    return jsonify({"error": "not_found"}), 404
 
 
 def records(db: Database, enterprise_id: int, language: str) -> Iterator[dict[str, Any]]:

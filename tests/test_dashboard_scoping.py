@@ -55,7 +55,13 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_api_answers_401(demo_app):
     response = client.get(f"/admin/enterprises/{ENTERPRISE}/dashboard")
     assert response.status_code == 303 and "/login" in response.headers["Location"]
     assert client.get(f"/admin/enterprises/{ENTERPRISE}/report/{ANNA_CAMPAIGN}").status_code == 303
-    assert client.get(f"/api/enterprises/{ENTERPRISE}/indicators.json").status_code == 401
+    response = client.get(f"/api/enterprises/{ENTERPRISE}/indicators.json")
+    assert response.status_code == 401 and response.get_json() == {"error": "sign_in_required"}
+
+
+def test_api_errors_are_json(as_user):
+    response = as_user("bert").get(f"/api/enterprises/{ENTERPRISE}/indicators.csv")
+    assert response.status_code == 404 and response.get_json() == {"error": "not_found"}
 
 
 def test_federation_says_when_the_last_refresh_failed(as_user, demo_db):
