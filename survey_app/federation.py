@@ -84,4 +84,5 @@ def index():
     return render_template("federation/index.html", enterprises=enterprise_rows(db),
                            freshness=freshness(db), last_failed=bool(last and last[0] == "failed"),
                            sectors=[str(SECTOR_LABELS[s]) for s in SECTORS],
-                           tables=sector_means(db, framework, language), runs_url=url_for("runs.index"))
+                           tables=sector_means(db, framework, language), runs_url=url_for("runs.index"),
+                           refresh_url=url_for("runs.refresh"))

@@ -48,6 +48,7 @@ def test_federation_is_for_admins_only(as_user):
     assert as_user("anna").get("/admin/federation/").status_code == 404
     html = as_user("admin").get("/admin/federation/?lang=en").get_data(as_text=True)
     assert "Terre d&#39;Emploi" in html and 'href="/admin/runs/"' in html
+    assert 'action="/admin/runs/refresh"' in html and 'name="csrf_token"' in html
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_and_api_answers_401(demo_app):
