@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, Optional, Regexp
 
+from survey_app.i18n import WTFORMS_TRANSLATIONS
 from survey_app.questionnaire_model import (
     DONT_KNOW, Question, Questionnaire, RawAnswer, Section, format_value, translate)
 from survey_app.survey_fields import (
@@ -44,6 +45,10 @@ class QuestionView:
 
 class PageForm(FlaskForm):
     """Base of every page form; the builder adds one field per question."""
+    class Meta:
+        def get_translations(self, form):
+            return WTFORMS_TRANSLATIONS  # the hot path of every survey page: cached catalogs
+
     action = StringField(validators=[Optional(), AnyOf(ACTIONS)])
     lang = StringField(validators=[Optional()])
     questionnaire: Questionnaire
