@@ -63,9 +63,7 @@ def _title(figure: Figure, spec: ChartSpec, height_in: float) -> None:
 def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     count = max(len(spec.bars), 1)
     height = TOP_IN + BOTTOM_IN + 0.55 * count
-    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
-    _title(figure, spec, height)
-    ax = _axes(figure, height)
+    figure, ax = _titled(spec, height)
     # One call per kind of artist for all bars: matplotlib's per-call overhead dominates otherwise.
     rows = [(count - 1 - index, index, bar) for index, bar in enumerate(spec.bars)]
     benched = [(y, i, b) for y, i, b in rows if b.bench]
@@ -107,11 +105,16 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     return figure
 
 
-def _nps(spec: ChartSpec) -> Figure:
-    height = 3.6
+def _titled(spec: ChartSpec, height: float, left_in: float = LEFT_IN):
+    """A figure of the standard width with the spec's title and one axes below it."""
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     _title(figure, spec, height)
-    ax = _axes(figure, height, left_in=0.7)
+    return figure, _axes(figure, height, left_in)
+
+
+def _nps(spec: ChartSpec) -> Figure:
+    height = 3.6
+    figure, ax = _titled(spec, height, left_in=0.7)
     if not spec.bars:
         ax.set_axis_off()
         ax.text(0.5, 0.5, spec.suppressed_note, ha="center", va="center", fontsize=11, style="italic",
@@ -133,9 +136,7 @@ def _nps(spec: ChartSpec) -> Figure:
 
 def _trends(spec: ChartSpec) -> Figure:
     height = 4.2
-    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
-    _title(figure, spec, height)
-    ax = _axes(figure, height, left_in=0.7)
+    figure, ax = _titled(spec, height, left_in=0.7)
     colours = (BLUE, ORANGE, GREEN, VERMILLION, "#CC79A7", SKY)
     markers = ("o", "s", "^", "D", "v", "P")
     positions = range(len(spec.x_labels))

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from survey_app.questionnaire_loader import parse_questionnaire
 from survey_app.questionnaire_model import Framework, translate
+from survey_app.questionnaire_model import Translations as Texts
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "survey_app" / "translations"
 CHART_STYLE_VERSION = 1  # bump to force every chart to be drawn again after a change of style
@@ -92,28 +93,29 @@ def profile_spec(enterprise_id: int, campaign: dict, rows: dict[str, dict], fram
                  language: str, min_group: int) -> ChartSpec:
     """Dimension scores 0-100 with their confidence intervals, for one wave of one group."""
     _ = translator(language).gettext
-    note = _("fewer than %(n)d answers") % {"n": min_group}
-    bars = tuple(_bar(translate(d.label, language), rows.get(d.id)) for d in framework.dimensions
-                 if d.id in rows)
-    title = _("%(group)s: dimension profile (%(wave)s)") % {
-        "group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
-    return ChartSpec(enterprise_id, f"profile-c{campaign['id']}", "profile", language, title,
-                     _("Score (0-100)"), note, title + ". " + _bar_alt(bars, note, _), bars=bars)
+    return _wave_bars(enterprise_id, campaign, "profile", _("%(group)s: dimension profile (%(wave)s)"),
+                      [(d.id, d.label) for d in framework.dimensions], rows, language, min_group)
 
 
 def indicators_spec(enterprise_id: int, campaign: dict, rows: dict[str, dict], framework: Framework,
                     language: str, min_group: int) -> ChartSpec:
     """Indicator scores with the peer median and quartile band where a benchmark exists."""
     _ = translator(language).gettext
-    note = _("fewer than %(n)d answers") % {"n": min_group}
-    bars = tuple(_bar(translate(i.label, language), rows.get(i.id)) for i in framework.indicators
-                 if i.id in rows)
-    title = _("%(group)s: indicators (%(wave)s)") % {
-        "group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
     legend = (_("This enterprise"), _("Median of similar enterprises"), _("Middle half of similar enterprises"))
-    return ChartSpec(enterprise_id, f"indicators-c{campaign['id']}", "indicators", language, title,
-                     _("Score (0-100)"), note, title + ". " + _bar_alt(bars, note, _), bars=bars,
-                     legend=legend)
+    return _wave_bars(enterprise_id, campaign, "indicators", _("%(group)s: indicators (%(wave)s)"),
+                      [(i.id, i.label) for i in framework.indicators], rows, language, min_group, legend)
+
+
+def _wave_bars(enterprise_id: int, campaign: dict, kind: str, title_template: str,
+               items: list[tuple[str, Texts]], rows: dict[str, dict], language: str, min_group: int,
+               legend: tuple[str, ...] = ()) -> ChartSpec:
+    """Bars 0-100 of one wave, one per framework item that has a stored row."""
+    _ = translator(language).gettext
+    note = _("fewer than %(n)d answers") % {"n": min_group}
+    bars = tuple(_bar(translate(label, language), rows.get(key)) for key, label in items if key in rows)
+    title = title_template % {"group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
+    return ChartSpec(enterprise_id, f"{kind}-c{campaign['id']}", kind, language, title, _("Score (0-100)"), note,
+                     title + ". " + _bar_alt(bars, note, _), bars=bars, legend=legend)
 
 
 def _bar(label: str, row: dict | None) -> Bar:
