@@ -75,3 +75,12 @@ def test_bad_config_gives_a_clean_message(cli, tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "Error: " in result.output and "'server.port' = 0 must be between 1 and 65535" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_command_is_documented_in_the_readme():
+    from survey_app.config import ROOT_CONFIG
+
+    readme = (ROOT_CONFIG.parent / "README.md").read_text()
+    for path, command in all_commands(main):
+        if not isinstance(command, click.Group):
+            assert f"`vises {' '.join(path)}" in readme, f"vises {' '.join(path)} missing from README.md"
