@@ -43,15 +43,39 @@ def write_config(folder: Path, port: int, scheduler_inside: bool) -> Path:
     return config
 
 
-def vises(config: Path, *args: str, **kw) -> subprocess.Popen:
+def vises(config: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([str(BIN / "vises"), *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, **kw)
+    return spawn([str(BIN / "vises"), *args], env)
+
+
+def spawn(command: list[str], env: dict) -> subprocess.Popen:
+    """Start a process whose output goes to a file, read by `output_of` at the end.
+
+    Not a pipe: a long-running server that logs (waitress warns when its queue grows) would
+    block on a full pipe that nobody reads until it stops.
+    """
+    log = tempfile.NamedTemporaryFile("w+", prefix="vises-load-", suffix=".log", delete=False)
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log_path = log.name  # type: ignore[attr-defined]
+    log.close()
+    return process
+
+
+def output_of(process: subprocess.Popen, timeout: float = 60) -> str:
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    text = Path(process.log_path).read_text()  # type: ignore[attr-defined]
+    os.unlink(process.log_path)  # type: ignore[attr-defined]
+    return text
 
 
 def seed(config: Path, links: int) -> tuple[str, list[str], int]:
     """Demo data (so pipeline runs have work), plus one open campaign with personal links."""
-    assert vises(config, "demo").wait() == 0
+    demo = vises(config, "demo")
+    assert demo.wait() == 0, output_of(demo)
     sys_path = str(config.parent / "vises.db")
     from survey_app.campaigns import CampaignSpec, create_campaign, generate_links
     from survey_app.db import connect, write_transaction
@@ -117,15 +141,14 @@ def mixed(open_token: str, tokens: list[str]):
 
 def keep_pipeline_busy(config: Path, stop: threading.Event, outputs: list[str]) -> None:
     while not stop.is_set():
-        run = vises(config, "pipeline", "run", "--full", "--no-charts")
-        outputs.append(run.communicate()[0])
+        outputs.append(output_of(vises(config, "pipeline", "run", "--full", "--no-charts"), timeout=600))
 
 
 def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read()}")
+            raise RuntimeError(f"server exited: {output_of(process)}")
         try:  # an answer, not just an open port: gunicorn listens before its workers are ready
             connection = rb.http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/")
@@ -157,9 +180,8 @@ def load_scenario(kind: str, clients: int, seconds: float) -> bool:
         server = vises(config, "serve")
     else:
         env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-        server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--bind",
-                                   f"127.0.0.1:{port}", "survey_app:create_app()"], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        server = spawn([str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--bind",
+                        f"127.0.0.1:{port}", "survey_app:create_app()"], env)
         helpers.append(vises(config, "scheduler"))  # its start-up catch-up run overlaps the load
     outputs: list[str] = []
     stop = threading.Event()
@@ -174,10 +196,7 @@ def load_scenario(kind: str, clients: int, seconds: float) -> bool:
         for process in (server, *helpers):
             process.send_signal(signal.SIGINT if process is not server or kind == "serve" else signal.SIGTERM)
         for process in (server, *helpers):
-            try:
-                outputs.append(process.communicate(timeout=30)[0])
-            except subprocess.TimeoutExpired:
-                process.kill()
+            outputs.append(output_of(process, timeout=30))
     stored = responses_of(folder / "vises.db", campaign)
     locked = sum("database is locked" in text for text in outputs)
     runs = sqlite3.connect(folder / "vises.db").execute(
@@ -210,7 +229,7 @@ def kill_scenario(kills: int, clients: int) -> bool:
         clients_thread.start()
         time.sleep(random.uniform(1.0, 3.0))
         server.send_signal(signal.SIGKILL)
-        server.wait()
+        output_of(server)
         clients_thread.join()
         acknowledged += result.get("submitted", 0)
     db_path = folder / "vises.db"
@@ -250,14 +269,15 @@ def pipeline_kill_scenario() -> bool:
     reference = folder / "reference"
     reference.mkdir()
     shutil.copy(folder / "vises.db", reference / "vises.db")
-    assert vises(write_config(reference, rb.free_port(), False), "pipeline", "run", "--full", "--no-charts").wait() == 0
+    uninterrupted = vises(write_config(reference, rb.free_port(), False), "pipeline", "run", "--full", "--no-charts")
+    assert uninterrupted.wait() == 0, output_of(uninterrupted)
     run = vises(config, "pipeline", "run", "--full", "--no-charts")
     time.sleep(1.5)
     killed_mid_run = run.poll() is None
     run.send_signal(signal.SIGKILL)
-    run.wait()
+    output_of(run)
     rerun = vises(config, "pipeline", "run", "--full", "--no-charts")
-    output = rerun.communicate()[0]
+    output = output_of(rerun, timeout=600)
     same = dump_results(folder / "vises.db") == dump_results(reference / "vises.db")
     ok = killed_mid_run and rerun.returncode == 0 and same
     print(f"\n== pipeline killed mid-run (killed while running: {killed_mid_run}), rerun exit "
