@@ -128,3 +128,18 @@ def test_opted_out_enterprise_is_absent_from_every_peer_pool(pipeline_db, seed):
 def test_24_month_window_clamps_month_ends():
     assert months_before(datetime(2026, 2, 28, tzinfo=timezone.utc), 24) == datetime(2024, 2, 28, tzinfo=timezone.utc)
     assert months_before(datetime(2026, 3, 31, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("skip", [None, 0, 3, 6])
+@pytest.mark.parametrize("value", [10.0, 42.0, 50.0, 75.0, 99.0])
+def test_peers_without_a_copy_agree_with_the_plain_rules(skip, value):
+    from pipeline.derive import Peers
+    from pipeline.stats import percentile_rank, quantile
+
+    pool = [10.0, 20.0, 42.0, 42.0, 50.0, 75.0, 80.0]
+    plain = pool[:skip] + pool[skip + 1:] if skip is not None else pool
+    peers = Peers(pool, skip)
+    assert len(peers) == len(plain)
+    for q in (0.25, 0.5, 0.75):
+        assert peers.quantile(q) == pytest.approx(quantile(plain, q))
+    assert peers.percentile_rank(value) == pytest.approx(percentile_rank(plain, value))
