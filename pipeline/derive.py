@@ -156,10 +156,15 @@ def derive(values: list[IndicatorValue], campaigns: list[CampaignInfo], now: dat
     derived = []
     for v in values:
         prev_id = previous.get(v.campaign_id)
+        retrend = recomputed is None or v.campaign_id in recomputed or prev_id in recomputed
+        benchmarked = v.campaign_id in compared and v.kind in BENCHMARKED_KINDS and not v.suppressed
+        if not retrend and not benchmarked and v.bench_peers is None and v.bench_median is None:
+            derived.append(v)  # most cells: no trend to redo, no benchmark to carry or to clear
+            continue
         fields: dict = {}
-        if recomputed is None or v.campaign_id in recomputed or prev_id in recomputed:
+        if retrend:
             fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
-        if v.campaign_id in compared and v.kind in BENCHMARKED_KINDS and not v.suppressed:
+        if benchmarked:
             pool_key = (by_id[v.campaign_id].sector_group, v.stakeholder_group, v.kind, v.key)
             fields.update(benchmark_fields(peers_of(pools, pool_key, v.enterprise_id), v, min_peers))
         else:
