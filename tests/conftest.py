@@ -95,6 +95,15 @@ class Seeder:
             return [r["token"] for r in generate_links(self.db, campaign_id, count, NOW)]
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for servers the tests start)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def chromium_or_skip():
     """Browser tests need Debian's chromium; CI installs it and sets VISES_REQUIRE_BROWSER=1."""
     if CHROMIUM.exists() and shutil.which(str(CHROMIUM)):

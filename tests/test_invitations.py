@@ -2,7 +2,6 @@
 
 import email
 import re
-import socket
 from datetime import timedelta
 from email import policy
 
@@ -13,7 +12,7 @@ from freezegun import freeze_time
 from survey_app.db import write_transaction
 from survey_app.invitation_mail import send_due_reminders
 from survey_app.invitations import parse_addresses
-from tests.conftest import NOW, BackOfficeClient, sign_in
+from tests.conftest import NOW, BackOfficeClient, free_port, sign_in
 
 
 class Recorder:
@@ -34,12 +33,6 @@ class Recorder:
 
     def to(self, address):
         return [m for m in self.messages if m["To"] == address]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

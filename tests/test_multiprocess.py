@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.test_serve import free_port, wait_for
+from tests.conftest import free_port
+from tests.test_serve import wait_for
 
 BIN = Path(sys.executable).parent
 WORKERS = 3
