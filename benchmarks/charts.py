@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.charts import render_changed  # noqa: E402
 from pipeline.runner import RunRequest, run_pipeline  # noqa: E402
-from pipeline.synth import add_new_responses, synthesize  # noqa: E402
-from survey_app import config  # noqa: E402
-from survey_app.db import connect, migrate  # noqa: E402
-from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register  # noqa: E402
+from pipeline.sample.synth import add_new_responses, synthesize  # noqa: E402
+from survey_app.core import config  # noqa: E402
+from survey_app.storage.db import connect, migrate  # noqa: E402
+from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
 

@@ -21,10 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey_app import create_app, exports  # noqa: E402
-from survey_app.campaigns import CampaignSpec, create_campaign  # noqa: E402
-from survey_app.db import connect, write_transaction  # noqa: E402
-from survey_app.enterprises import create_enterprise  # noqa: E402
+from survey_app import create_app  # noqa: E402
+from survey_app.results import exports  # noqa: E402
+from survey_app.domain.campaigns import CampaignSpec, create_campaign  # noqa: E402
+from survey_app.storage.db import connect, write_transaction  # noqa: E402
+from survey_app.domain.enterprises import create_enterprise  # noqa: E402
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
 

@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey_app.campaigns import CampaignSpec, create_campaign, generate_links  # noqa: E402
-from survey_app.db import connect, migrate, write_transaction  # noqa: E402
-from survey_app.enterprises import create_enterprise  # noqa: E402
-from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register  # noqa: E402
+from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links  # noqa: E402
+from survey_app.storage.db import connect, migrate, write_transaction  # noqa: E402
+from survey_app.domain.enterprises import create_enterprise  # noqa: E402
+from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
 

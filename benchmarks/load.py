@@ -77,10 +77,10 @@ def seed(config: Path, links: int) -> tuple[str, list[str], int]:
     demo = vises(config, "demo")
     assert demo.wait() == 0, output_of(demo)
     sys_path = str(config.parent / "vises.db")
-    from survey_app.campaigns import CampaignSpec, create_campaign, generate_links
-    from survey_app.db import connect, write_transaction
-    from survey_app.enterprises import create_enterprise
-    from survey_app.timeutil import now_utc
+    from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
+    from survey_app.storage.db import connect, write_transaction
+    from survey_app.domain.enterprises import create_enterprise
+    from survey_app.core.timeutil import now_utc
     from datetime import timedelta
 
     db, now = connect(sys_path), now_utc()

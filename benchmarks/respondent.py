@@ -87,10 +87,10 @@ def floor_app(db_path: str):
 def seed(db_path: str) -> str:
     from datetime import timedelta
     from survey_app import create_app
-    from survey_app.campaigns import CampaignSpec, create_campaign
-    from survey_app.db import connect, write_transaction
-    from survey_app.enterprises import create_enterprise
-    from survey_app.timeutil import now_utc
+    from survey_app.domain.campaigns import CampaignSpec, create_campaign
+    from survey_app.storage.db import connect, write_transaction
+    from survey_app.domain.enterprises import create_enterprise
+    from survey_app.core.timeutil import now_utc
     create_app({"database.path": db_path, "server.secret_key": "bench", "schedule.enabled": False})
     db, now = connect(db_path), now_utc()
     with write_transaction(db):

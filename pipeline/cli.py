@@ -1,6 +1,7 @@
 """CLI commands of the indicator pipeline, added to the `vises` group by survey_app.cli.
 
-`vises pipeline run|status`, `vises scheduler`, `vises demo` and `vises synth`. Commands only
+`vises pipeline run|status`, `vises demo` and `vises synth` (`vises scheduler`, which also wires the
+weekly digest, lives in survey_app.cli). Commands only
 orchestrate: open the configured database, call the pipeline modules, print progress.
 """
 
@@ -11,8 +12,8 @@ import sys
 
 import click
 
-from survey_app import config as config_module
-from survey_app.questionnaire_loader import QuestionnaireError
+from survey_app.core import config as config_module
+from survey_app.questionnaire.loader import QuestionnaireError
 
 
 def _clean(command):
@@ -26,11 +27,11 @@ def _clean(command):
     return wrapped
 
 
-def _open():
+def open_database():
     """Settings and a connection to the migrated database, with questionnaires registered."""
-    from survey_app.db import connect, migrate
-    from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
-    from survey_app.timeutil import now_utc
+    from survey_app.storage.db import connect, migrate
+    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.core.timeutil import now_utc
 
     settings = config_module.load()
     migrate(settings["database.path"])
@@ -45,7 +46,7 @@ def echo_progress(step: str, counts: dict[str, int]) -> None:
 
 def run_now(settings, db, full: bool = False, enterprise: str | None = None, charts: bool = True) -> None:
     from pipeline.runner import RunRequest, run_pipeline
-    from survey_app.timeutil import now_utc
+    from survey_app.core.timeutil import now_utc
 
     request = RunRequest("cli", full, enterprise, charts)
     try:
@@ -75,7 +76,7 @@ def run_command(full: bool, enterprise: str | None, no_charts: bool) -> None:
 
     Example: vises pipeline run --enterprise atelier-jeunes-pousses
     """
-    settings, db = _open()
+    settings, db = open_database()
     try:
         run_now(settings, db, full, enterprise, not no_charts)
     finally:
@@ -92,7 +93,7 @@ def status_command(limit: int) -> None:
     """
     from pipeline.runlog import recent_runs
 
-    settings, db = _open()
+    settings, db = open_database()
     try:
         runs = recent_runs(db, limit)
     finally:
@@ -107,28 +108,6 @@ def status_command(limit: int) -> None:
                    + (f"\n    error: {run['error']}" if run["error"] else ""))
 
 
-@click.command("scheduler")
-@_clean
-def scheduler_command() -> None:
-    """Run the weekly refresh scheduler alone, in the foreground (multi-process deployments).
-
-    Use it when the web app runs in several worker processes (gunicorn); then set
-    `[schedule] enabled = false` so that `vises serve` does not start a second one. Stop with Ctrl-C.
-
-    Example: vises scheduler
-    """
-    from pipeline.scheduler import run_blocking
-
-    settings, db = _open()
-    db.close()
-    click.echo(f"Weekly refresh: every {settings['schedule.day_of_week']} at {settings['schedule.hour']:02d}:"
-               f"{settings['schedule.minute']:02d} ({settings['i18n.timezone']}). Press Ctrl-C to stop.")
-    try:
-        run_blocking(settings)
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("Stopped.")
-
-
 @click.command("demo")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
 @_clean
@@ -137,10 +116,10 @@ def demo_command(seed: int) -> None:
 
     Example: vises demo
     """
-    from pipeline.demo import load_demo
-    from survey_app.timeutil import now_utc
+    from pipeline.sample.demo import load_demo
+    from survey_app.core.timeutil import now_utc
 
-    settings, db = _open()
+    settings, db = open_database()
     try:
         counts = load_demo(db, now_utc(), seed)
         click.echo("Loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ". Computing indicators:")
@@ -159,10 +138,10 @@ def synth_command(enterprises: int, responses: int, seed: int) -> None:
 
     Example: vises synth --enterprises 1000 --responses 1000000
     """
-    from pipeline.synth import synthesize
-    from survey_app.timeutil import now_utc
+    from pipeline.sample.synth import synthesize
+    from survey_app.core.timeutil import now_utc
 
-    settings, db = _open()
+    settings, db = open_database()
     try:
         counts = synthesize(db, enterprises, responses, now_utc(), seed, echo=click.echo)
     finally:
@@ -170,7 +149,7 @@ def synth_command(enterprises: int, responses: int, seed: int) -> None:
     click.echo("Created " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")
 
 
-COMMANDS: list[click.Command] = [pipeline_group, scheduler_command, demo_command, synth_command]
+COMMANDS: list[click.Command] = [pipeline_group, demo_command, synth_command]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pipeline_group())

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from pipeline.model import (SUPPRESSED, CampaignData, CampaignInfo, CampaignResult, CampaignSummary,
                             CustomResult, IndicatorSums, IndicatorValue, OptionCount)
 from pipeline.stats import t_quantile
-from survey_app.questionnaire_model import FIXED_RANGES, Framework, Questionnaire, format_value
+from survey_app.questionnaire.model import FIXED_RANGES, Framework, Questionnaire, format_value
 
 DISTRIBUTION_TYPES = ("single", "multiple")
 CUSTOM_SCALES = ("agree5", "scale0_10", "nps")

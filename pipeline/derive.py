@@ -16,7 +16,7 @@ from typing import Iterable
 from pipeline.compute import rounded
 from pipeline.model import CampaignInfo, IndicatorValue
 from pipeline.stats import welch_p
-from survey_app.timeutil import iso_utc
+from survey_app.core.timeutil import iso_utc
 
 SIGNIFICANCE = 0.05
 BENCHMARKED_KINDS = ("indicator", "dimension")

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from survey_app.db import write_transaction
-from survey_app.timeutil import iso_utc
+from survey_app.storage.db import write_transaction
+from survey_app.core.timeutil import iso_utc
 
 NAME = "pipeline"
 TTL = timedelta(minutes=30)

@@ -14,9 +14,9 @@ from typing import Iterable
 from sqlite_utils import Database
 
 from pipeline.model import CampaignData, CampaignInfo, IndicatorSums, OptionCount, TextAnswer
-from survey_app.questionnaire_loader import load_framework, parse_questionnaire
-from survey_app.questionnaire_model import Framework, Questionnaire
-from survey_app.questionnaire_registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.questionnaire.loader import load_framework, parse_questionnaire
+from survey_app.questionnaire.model import Framework, Questionnaire
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 
 # A respondent whose indicator score is at least this is "favourable"; the epsilon absorbs
 # floating-point noise in averages such as (50 + 100) / 2.

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from survey_app.db import write_transaction
-from survey_app.timeutil import iso_utc, parse_iso
+from survey_app.storage.db import write_transaction
+from survey_app.core.timeutil import iso_utc, parse_iso
 
 TRIGGERS = ("schedule", "catch-up", "manual", "cli")
 ALL = "all"

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from pipeline import compute, lease, read, runlog, save
 from pipeline.derive import derive
 from pipeline.model import CampaignInfo
-from survey_app.timeutil import iso_utc
+from survey_app.core.timeutil import iso_utc
 
 Progress = Callable[[str, dict[str, int]], None]
 PROGRESS_EVERY = 500
@@ -143,6 +143,6 @@ def render_charts(db: Database, settings: dict[str, Any], run_id: int, campaign_
     """
     if importlib.util.find_spec("pipeline.charts") is None:
         return 0
-    from pipeline import charts  # type: ignore[attr-defined]
+    import pipeline.charts as charts  # type: ignore[attr-defined]
 
     return int(charts.render_changed(db, settings, run_id, campaign_ids))

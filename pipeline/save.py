@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 from sqlite_utils import Database
 
 from pipeline.model import CampaignResult, CampaignSummary, IndicatorValue
-from survey_app.db import write_transaction
+from survey_app.storage.db import write_transaction
 
 VALUE_COLUMNS = [f.name for f in fields(IndicatorValue)]
 DERIVED_COLUMNS = ["previous_campaign_id", "delta", "delta_p", "delta_significant", "bench_peers",

@@ -7,31 +7,36 @@ catch-up run happens: results are a function of the data, so one run covers any 
 weeks. The database lease keeps a single run at a time even when two schedulers are running.
 
 Run the scheduler in exactly one process: inside `vises serve` (one waitress process), or alone
-with `vises scheduler` when the web app runs in several worker processes.
+with `vises scheduler` when the web app runs in several worker processes. Work that follows a
+successful run outside the pipeline (the weekly digest e-mail) comes in as `after_run` hooks, wired
+by the CLI, so the pipeline never imports web or mail code.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlite_utils import Database
 
 from pipeline import runlog
 from pipeline.runner import RunRequest, run_pipeline
-from survey_app.db import connect, migrate
-from survey_app.maintenance import purge
-from survey_app.digest import send_after_scheduled_run
-from survey_app.timeutil import now_utc
+from survey_app.storage.db import connect, migrate
+from survey_app.core.timeutil import now_utc
+from survey_app.storage.maintenance import purge
 
 log = logging.getLogger("vises.scheduler")
 JOB_ID = "weekly-refresh"
 JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+
+# Called after each scheduled run with (db, settings, run id or None, now); each catches its own failures.
+AfterRun = Callable[[Database, dict[str, Any], "int | None", datetime], None]
 
 
 def make_trigger(settings: dict[str, Any]) -> CronTrigger:
@@ -52,15 +57,17 @@ def catch_up_due(last_success_start: datetime | None, trigger: CronTrigger, now:
 
 
 def run_job(settings: dict[str, Any], trigger_name: str = "schedule",
-            clock: Callable[[], datetime] = now_utc) -> int | None:
-    """One scheduled run on its own connection; failures are already in the run log, so log and go on."""
+            clock: Callable[[], datetime] = now_utc, after_run: Sequence[AfterRun] = ()) -> int | None:
+    """One scheduled run on its own connection, then the after-run hooks and the retention purge.
+
+    A failed run is already in the run log, so it is logged here and the scheduler goes on.
+    """
     db = connect(settings["database.path"])
     try:
         run_id = run_pipeline(db, settings, clock(), RunRequest(trigger=trigger_name), clock=clock,
                               progress=lambda step, counts: log.info("pipeline %s %s", step, counts))
-        # Weekly digest (issue 6, survey_app/digest.py): after a successful scheduled run, when
-        # digest.enabled. It catches and logs its own failures: a mail problem never fails the run.
-        send_after_scheduled_run(db, settings, run_id, clock())
+        for hook in after_run:  # e.g. the weekly digest
+            run_hook(hook, db, settings, run_id, clock())
         purge_personal_data(db, settings, clock())
         return run_id
     except Exception:  # job boundary: the failed run is recorded; the scheduler must keep ringing
@@ -68,6 +75,14 @@ def run_job(settings: dict[str, Any], trigger_name: str = "schedule",
         return None
     finally:
         db.close()
+
+
+def run_hook(hook: AfterRun, db: Database, settings: dict[str, Any], run_id: int | None, now: datetime) -> None:
+    """One after-run hook; its failure is logged and never fails the run (the indicators are saved)."""
+    try:
+        hook(db, settings, run_id, now)
+    except Exception:  # job boundary: the run succeeded; log the hook's problem and go on
+        log.exception("after-run step %s failed", getattr(hook, "__name__", hook))
 
 
 def purge_personal_data(db, settings: dict[str, Any], now: datetime) -> None:
@@ -80,7 +95,7 @@ def purge_personal_data(db, settings: dict[str, Any], now: datetime) -> None:
 
 
 def catch_up(settings: dict[str, Any], now: datetime | None = None,
-             clock: Callable[[], datetime] = now_utc) -> int | None:
+             clock: Callable[[], datetime] = now_utc, after_run: Sequence[AfterRun] = ()) -> int | None:
     """Run once with trigger 'catch-up' if a scheduled time was missed; return the run id."""
     now = now or clock()
     db = connect(settings["database.path"])
@@ -90,14 +105,16 @@ def catch_up(settings: dict[str, Any], now: datetime | None = None,
         db.close()
     if not catch_up_due(last, make_trigger(settings), now):
         return None
-    return run_job(settings, "catch-up", clock)
+    return run_job(settings, "catch-up", clock, after_run)
 
 
-def configure(scheduler: BaseScheduler, settings: dict[str, Any]) -> BaseScheduler:
+def configure(scheduler: BaseScheduler, settings: dict[str, Any],
+              after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
     """Add the weekly job and a one-off catch-up check that runs as soon as the scheduler starts."""
-    scheduler.add_job(run_job, make_trigger(settings), args=[settings], id=JOB_ID, name="Weekly indicator refresh",
-                      replace_existing=True, **JOB_OPTIONS)
-    scheduler.add_job(catch_up, args=[settings], id="catch-up", name="Catch up missed refreshes",
+    hooks = {"after_run": tuple(after_run)}
+    scheduler.add_job(run_job, make_trigger(settings), args=[settings], kwargs=hooks, id=JOB_ID,
+                      name="Weekly indicator refresh", replace_existing=True, **JOB_OPTIONS)
+    scheduler.add_job(catch_up, args=[settings], kwargs=hooks, id="catch-up", name="Catch up missed refreshes",
                       replace_existing=True, **JOB_OPTIONS)
     return scheduler
 
@@ -106,14 +123,14 @@ def _scheduler(cls: type[BaseScheduler], settings: dict[str, Any]) -> BaseSchedu
     return cls(timezone=ZoneInfo(settings["i18n.timezone"]), job_defaults=dict(JOB_OPTIONS))
 
 
-def start_background(settings: dict[str, Any]) -> BaseScheduler:
+def start_background(settings: dict[str, Any], after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
     """Start the scheduler in a background thread of this (single) server process."""
-    scheduler = configure(_scheduler(BackgroundScheduler, settings), settings)
+    scheduler = configure(_scheduler(BackgroundScheduler, settings), settings, after_run)
     scheduler.start()
     return scheduler
 
 
-def run_blocking(settings: dict[str, Any]) -> None:
+def run_blocking(settings: dict[str, Any], after_run: Sequence[AfterRun] = ()) -> None:
     """Run the scheduler alone in the foreground (its own process in multi-process deployments)."""
     migrate(settings["database.path"])
-    configure(_scheduler(BlockingScheduler, settings), settings).start()
+    configure(_scheduler(BlockingScheduler, settings), settings, after_run).start()

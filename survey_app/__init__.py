@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from survey_app import config as config_module
+if TYPE_CHECKING:  # Flask is imported by create_app, so that the Flask-free base stays Flask-free
+    from flask import Flask
 
 
 def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None = None) -> Flask:
@@ -16,11 +15,19 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     `overrides` use dotted setting names, e.g. {"database.path": "/tmp/x.db"}; they are validated
     like the file. Raises ConfigError or QuestionnaireError with a message naming the fix.
     """
-    from survey_app import auth, backoffice, db, errors, i18n, respondent, runs, security
-    from survey_app import api, dashboard, federation, report
-    from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
-    from survey_app.timeutil import now_utc
+    from flask import Flask
     from flask_wtf.csrf import CSRFProtect
+
+    from survey_app.accounts import views as auth
+    from survey_app.backoffice import runs
+    from survey_app.backoffice import views as backoffice
+    from survey_app.core import config as config_module
+    from survey_app.core.timeutil import now_utc
+    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.respondent import views as respondent
+    from survey_app.results import api, dashboard, federation, report
+    from survey_app.storage.db import connect, migrate
+    from survey_app.web import db, errors, i18n, security
 
     settings = config_module.load(config_file, overrides)
     app = Flask(__name__)
@@ -35,10 +42,10 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     )
     security.init_app(app)
     i18n.init_app(app)
-    db.migrate(settings["database.path"])
+    migrate(settings["database.path"])
     db.init_app(app)
     CSRFProtect(app)
-    connection = db.connect(settings["database.path"])
+    connection = connect(settings["database.path"])
     try:
         app.extensions["vises.registry"] = register(connection, QUESTIONNAIRES_DIR, now_utc())
     finally:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from survey_app import create_app
-from survey_app.campaigns import CampaignSpec, create_campaign, generate_links
-from survey_app.db import connect, write_transaction
-from survey_app.enterprises import create_enterprise
+from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
+from survey_app.storage.db import connect, write_transaction
+from survey_app.domain.enterprises import create_enterprise
 
 # A fixed "now" used by seed data: Wednesday 4 March 2026, 10:00 UTC (11:00 in Brussels).
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
@@ -161,8 +161,8 @@ def page(browser):
 def pipeline_db(tmp_path):
     """A migrated database with the bundled questionnaires registered, without building the web app
     (pipeline tests need only the schema, the questionnaires and the Seeder)."""
-    from survey_app.db import migrate
-    from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
+    from survey_app.storage.db import migrate
+    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
 
     path = tmp_path / "pipeline.db"
     migrate(path)
@@ -212,7 +212,7 @@ def sign_in(client, email, password=PASSWORD):
 def world(app, db, seed):
     """An admin, enterprises A and B, a manager of each, one campaign each with 3 links."""
     from types import SimpleNamespace
-    from survey_app.accounts import create_user, set_memberships
+    from survey_app.accounts.users import create_user, set_memberships
 
     ids = SimpleNamespace(enterprise_a=seed.enterprise("Atelier A"), enterprise_b=seed.enterprise("Bakkerij B", language="nl"))
     with write_transaction(db):

@@ -10,12 +10,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from pipeline.demo import load_demo
+from pipeline.sample.demo import load_demo
 from pipeline.runner import RunRequest, run_pipeline
-from survey_app.accounts import create_user, set_memberships
-from survey_app.config import load
-from survey_app.db import connect, migrate, write_transaction
-from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, register
+from survey_app.accounts.users import create_user, set_memberships
+from survey_app.core.config import load
+from survey_app.storage.db import connect, migrate, write_transaction
+from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
 from tests.conftest import NOW, PASSWORD, BackOfficeClient, sign_in
 
 ENTERPRISE, OTHER = 1, 2

@@ -74,7 +74,7 @@ def answers_of(db, response_id: int) -> dict[str, tuple]:
 
 def freeze(monkeypatch, moment) -> None:
     """Fix the app's clock (timeutil.now_utc is its only reader); safe with server threads."""
-    monkeypatch.setattr("survey_app.timeutil.now_utc", lambda: moment)
+    monkeypatch.setattr("survey_app.core.timeutil.now_utc", lambda: moment)
 
 
 def checked(html: str, input_id: str) -> bool:

@@ -4,7 +4,7 @@ reason code and no figure; CSV neutralises formulas; scoped (tested in test_dash
 import csv
 import io
 
-from survey_app.db import write_transaction
+from survey_app.storage.db import write_transaction
 from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template  # noqa: F401
 
 FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_share", "delta", "bench_median")

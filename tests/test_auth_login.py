@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from survey_app import login_guard
+from survey_app.accounts import login_guard
 from tests.conftest import NOW, PASSWORD, sign_in
 
 
@@ -99,8 +99,8 @@ def _attempt(app, email, password, address):
 
 
 def test_rate_limit_per_address_and_account_does_not_lock_the_real_user_out(strict_app, seed):
-    from survey_app.accounts import create_user
-    from survey_app.db import connect, write_transaction
+    from survey_app.accounts.users import create_user
+    from survey_app.storage.db import connect, write_transaction
 
     db = connect(strict_app.config["SETTINGS"]["database.path"])
     with write_transaction(db):

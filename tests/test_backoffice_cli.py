@@ -5,7 +5,7 @@ import csv
 from click.testing import CliRunner
 
 from survey_app.cli import main
-from survey_app.db import connect
+from survey_app.storage.db import connect
 
 
 def test_enterprise_campaign_links_from_the_command_line(tmp_path, monkeypatch):

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from survey_app.campaigns import campaign_state
-from survey_app.db import write_transaction
+from survey_app.domain.campaigns import campaign_state
+from survey_app.storage.db import write_transaction
 from tests.conftest import NOW
 
 
@@ -147,7 +147,7 @@ def test_campaign_page_shows_live_counts(world, signed_in, db):
 
 
 def test_custom_questions_reach_respondents_when_fewer_languages_are_offered(app, world, signed_in, db):
-    from survey_app.survey_links import campaign_questionnaire
+    from survey_app.respondent.links import campaign_questionnaire
 
     anna = signed_in("anna@example.org")
     data = campaign_form(languages=["fr"], **custom(0, type="text", text_fr="Autre chose ?"))

@@ -6,9 +6,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from pipeline import chart_specs, charts
-from pipeline.chart_draw import build_figure
-from survey_app.db import write_transaction
+from pipeline.charts import specs as chart_specs
+import pipeline.charts as charts
+from pipeline.charts.draw import build_figure
+from survey_app.storage.db import write_transaction
 from tests.conftest import NOW
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -78,7 +78,7 @@ def test_bad_config_gives_a_clean_message(cli, tmp_path, monkeypatch):
 
 
 def test_every_command_is_documented_in_the_readme():
-    from survey_app.config import ROOT_CONFIG
+    from survey_app.core.config import ROOT_CONFIG
 
     readme = (ROOT_CONFIG.parent / "README.md").read_text()
     for path, command in all_commands(main):

@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from survey_app import config
-from survey_app.config import ConfigError
+from survey_app.core import config
+from survey_app.core.config import ConfigError
 
 
 def write_config(tmp_path, text):

@@ -6,9 +6,9 @@ import re
 import pytest
 from babel.numbers import format_decimal, format_percent
 
-from survey_app.questionnaire_loader import load_framework
-from survey_app.questionnaire_model import translate
-from survey_app.questionnaire_registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.questionnaire.loader import load_framework
+from survey_app.questionnaire.model import translate
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template, tables  # noqa: F401
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -117,7 +117,7 @@ def test_dashboard_list_shows_only_the_managers_enterprises(as_user):
 
 def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
     """The charts of a suppressed wave hold no value at all, and are still served (as notes)."""
-    from pipeline import chart_specs
+    from pipeline.charts import specs as chart_specs
 
     campaign = demo_db.execute("SELECT id FROM campaign WHERE enterprise_id = ? AND stakeholder_group = 'partners' "
                                "ORDER BY closes_at DESC LIMIT 1", [OTHER]).fetchone()[0]

@@ -66,7 +66,7 @@ def test_api_errors_are_json(as_user):
 
 
 def test_federation_says_when_the_last_refresh_failed(as_user, demo_db):
-    from survey_app.db import write_transaction
+    from survey_app.storage.db import write_transaction
 
     with write_transaction(demo_db):
         demo_db.execute("INSERT INTO pipeline_run (trigger, started_at, finished_at, status, error) VALUES "

@@ -3,7 +3,7 @@ in the data and on the dashboard; hiding is a POST with a CSRF token, never a GE
 
 import pytest
 
-from survey_app.db import write_transaction
+from survey_app.storage.db import write_transaction
 from tests.dashboard_support import ENTERPRISE, as_user, demo_app, demo_db, demo_template  # noqa: F401
 
 CAMPAIGN = 2
@@ -62,7 +62,7 @@ def test_hiding_needs_a_post_with_csrf(as_user, demo_db, quote):
 
 
 def test_hidden_testimony_is_left_out_of_the_pdf(as_user, demo_app, quote, monkeypatch):
-    from survey_app import report_pdf
+    from survey_app.results import report_pdf
 
     seen = []
     original = report_pdf._text

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from survey_app.db import connect, migrate, write_transaction
+from survey_app.storage.db import connect, migrate, write_transaction
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from pipeline import scheduler
-from pipeline.responses import insert_responses
-from survey_app.config import load
-from survey_app.db import write_transaction
-from survey_app.digest import send_digests
+from pipeline.sample.responses import insert_responses
+from survey_app.core.config import load
+from survey_app.storage.db import write_transaction
+from survey_app.mail.digest import send_after_scheduled_run, send_digests
 from tests.conftest import NOW
 from tests.dashboard_support import ENTERPRISE, OTHER, demo_app, demo_db, demo_template  # noqa: F401
 
@@ -94,7 +94,7 @@ def test_digest_is_off_by_default_and_a_mail_failure_never_fails_the_scheduled_r
     assert send_digests(demo_db, {**settings, "digest.enabled": False}, run_id, NOW) == 0
     broken = {**settings, "smtp.port": 1}  # nothing listens there
     later = NOW + timedelta(days=5)
-    new_run = scheduler.run_job(broken, "schedule", clock=lambda: later)
+    new_run = scheduler.run_job(broken, "schedule", clock=lambda: later, after_run=[send_after_scheduled_run])
     assert new_run is not None
     status = demo_db.execute("SELECT status FROM pipeline_run WHERE id = ?", [new_run]).fetchone()[0]
     assert status == "success" and inbox.messages == []

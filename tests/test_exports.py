@@ -9,8 +9,8 @@ import tracemalloc
 import openpyxl
 import pytest
 
-from survey_app import exports
-from survey_app.db import write_transaction
+from survey_app.results import exports
+from survey_app.storage.db import write_transaction
 
 CUSTOM = [{"id": "custom_1", "section": "to_finish", "type": "single", "required": False, "dont_know": False,
            "label": {"fr": "Transport ?", "nl": "Vervoer?", "en": "Transport?"},

@@ -5,7 +5,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 from flask import abort
 
-from survey_app.i18n import TRANSLATIONS
+from survey_app.core.catalogs import TRANSLATIONS
 
 HOME_TITLES = {"fr": "Donnez votre avis", "nl": "Deel je ervaring", "en": "Share your experience"}
 NOT_FOUND = {"fr": "Page introuvable", "nl": "Pagina niet gevonden", "en": "Page not found"}

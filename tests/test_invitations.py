@@ -9,9 +9,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from freezegun import freeze_time
 
-from survey_app.db import write_transaction
-from survey_app.invitation_mail import send_due_reminders
-from survey_app.invitations import parse_addresses
+from survey_app.storage.db import write_transaction
+from survey_app.mail.messages import send_due_reminders
+from survey_app.mail.invitations import parse_addresses
 from tests.conftest import NOW, BackOfficeClient, free_port, sign_in
 
 
@@ -53,7 +53,7 @@ def mail_app(make_app, smtp):
 
 @pytest.fixture
 def office(mail_app, seed, db):
-    from survey_app.accounts import create_user, set_memberships
+    from survey_app.accounts.users import create_user, set_memberships
     from tests.conftest import PASSWORD
 
     enterprise = seed.enterprise("Atelier <Solidaire> & Co")
@@ -138,8 +138,8 @@ def test_failures_are_reported_per_address_and_a_retry_never_sends_twice(office,
 
 
 def test_unreachable_server_keeps_everyone_unsent(make_app, seed, db):
-    from survey_app import invitations
-    from survey_app.invitation_mail import render_mail
+    from survey_app.mail import invitations
+    from survey_app.mail.messages import render_mail
 
     app = make_app(smtp__host="127.0.0.1", smtp__port=free_port())
     campaign = seed.campaign(seed.enterprise())

@@ -4,8 +4,8 @@ import csv
 import io
 import time
 
-from survey_app.campaigns import generate_links
-from survey_app.db import write_transaction
+from survey_app.domain.campaigns import generate_links
+from survey_app.storage.db import write_transaction
 from tests.conftest import NOW
 
 

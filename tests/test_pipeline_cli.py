@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from pipeline import runner
 from survey_app.cli import main
-from survey_app.db import connect
+from survey_app.storage.db import connect
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import pytest
 
 from tests.conftest import NOW, Seeder
 from pipeline.read import item_rows, load_questionnaires
-from pipeline.responses import DONT_KNOW, add_responses
+from pipeline.sample.responses import DONT_KNOW, add_responses
 from pipeline import runner
 from pipeline.runner import run_pipeline
-from survey_app import config
+from survey_app.core import config
 
 SETTINGS = config.validate({}, "tests")
 

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pipeline.derive import months_before
-from pipeline.responses import add_responses
+from pipeline.sample.responses import add_responses
 from pipeline import runner
 from pipeline.runner import run_pipeline
 from pipeline.stats import welch_p
-from survey_app import config
+from survey_app.core import config
 from tests.conftest import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import runner
-from pipeline.responses import add_responses
+from pipeline.sample.responses import add_responses
 
 
 @pytest.fixture(autouse=True)

@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 
 from pipeline import lease, save
-from pipeline.responses import add_responses
+from pipeline.sample.responses import add_responses
 from pipeline import runner
 from pipeline.runner import RunRequest, run_pipeline
-from survey_app import config
-from survey_app.db import connect
+from survey_app.core import config
+from survey_app.storage.db import connect
 from tests.conftest import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pipeline import save, scheduler
-from pipeline.responses import add_responses
+from pipeline.sample.responses import add_responses
 from pipeline import runner
 from pipeline.runner import run_pipeline
-from survey_app import config
+from survey_app.core import config
 from tests.conftest import NOW, Seeder
 
 UTC = timezone.utc

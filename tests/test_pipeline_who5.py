@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.responses import add_responses
+from pipeline.sample.responses import add_responses
 from pipeline import runner
 from pipeline.runner import run_pipeline
-from survey_app import config
-from survey_app.campaigns import CampaignSpec, create_campaign
-from survey_app.db import write_transaction
-from survey_app.questionnaire_loader import load_framework, load_questionnaire
-from survey_app.questionnaire_registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
-from survey_app.timeutil import iso_utc
+from survey_app.core import config
+from survey_app.domain.campaigns import CampaignSpec, create_campaign
+from survey_app.storage.db import write_transaction
+from survey_app.questionnaire.loader import load_framework, load_questionnaire
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.core.timeutil import iso_utc
 from tests.conftest import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.questionnaire_loader import QuestionnaireError, load_questionnaire
-from survey_app.questionnaire_registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
-from survey_app.questionnaire_loader import load_framework
+from survey_app.questionnaire.loader import QuestionnaireError, load_questionnaire
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.questionnaire.loader import load_framework
 
 BROKEN = Path(__file__).parent / "data" / "broken"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from survey_app.questionnaire_loader import QuestionnaireError
-from survey_app.questionnaire_registry import QUESTIONNAIRES_DIR, load_files, register
-from survey_app.db import connect, migrate
+from survey_app.questionnaire.loader import QuestionnaireError
+from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, load_files, register
+from survey_app.storage.db import connect, migrate
 from tests.conftest import NOW
 
 BUNDLED = ("beneficiaries", "workers", "partners")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from survey_app.db import write_transaction
+from survey_app.storage.db import write_transaction
 from tests.conftest import NOW
 from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
 
@@ -100,7 +100,7 @@ def test_tokens_never_reach_the_logs(client, links, caplog, monkeypatch):
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr("survey_app.respondent.drafts.resume_page", broken)
+    monkeypatch.setattr("survey_app.respondent.views.drafts.resume_page", broken)
     assert client.get(f"/s/{token}/1").status_code == 500
     assert "boom" in caplog.text  # the error is logged...
     assert token not in caplog.text and "no-such-token" not in caplog.text  # ...without the path

@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from survey_app.db import connect, migrate, write_transaction
-from survey_app.schema import migrations
+from survey_app.storage.db import connect, migrate, write_transaction
+from survey_app.storage.schema import migrations
 
 EXPECTED_TABLES = {
     "enterprise", "user", "membership", "account_token", "user_session", "rate_limit",

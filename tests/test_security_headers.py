@@ -2,7 +2,7 @@
 
 import pytest
 
-from survey_app.security import CSP
+from survey_app.web.security import CSP
 
 REQUIRED_CSP = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]
 URLS = ["/", "/?lang=nl", "/login", "/admin/", "/no-such-page", "/static/app.css", "/s/unknown-token"]

@@ -10,8 +10,8 @@ import pytest
 from freezegun import freeze_time
 
 from pipeline.runner import RunRequest, run_pipeline
-from survey_app import questionnaire_registry
-from survey_app.db import write_transaction
+from survey_app.questionnaire import registry as questionnaire_registry
+from survey_app.storage.db import write_transaction
 from tests.backoffice_routes import backoffice_rules, url_for_rule
 from tests.conftest import NOW
 

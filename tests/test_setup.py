@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from survey_app import accounts
-from survey_app.db import connect
+from survey_app.accounts import users as accounts
+from survey_app.storage.db import connect
 from tests.conftest import NOW
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.survey_forms import build_page_form
+from survey_app.respondent.forms import build_page_form
 from tests.conftest import NOW
 from tests.survey_helpers import BENEFICIARIES, Respondent, answers_of, checked, freeze, responses
 

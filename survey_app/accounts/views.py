@@ -1,0 +1,144 @@
+"""Account pages: first-admin setup link, sign in and out, password change, one-time password links."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+
+from survey_app.accounts import users as accounts
+from survey_app.accounts import login_guard
+from survey_app.accounts import sessions
+from survey_app.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SetPasswordForm, SetupForm
+from survey_app.web.db import get_db
+from survey_app.web.i18n import current_language
+from survey_app.core.timeutil import now_utc
+
+bp = Blueprint("auth", __name__)
+SESSION_KEY = "sid"
+
+
+def _timeouts() -> sessions.Timeouts:
+    return sessions.Timeouts.from_settings(current_app.config["SETTINGS"])
+
+
+@bp.before_app_request
+def load_user() -> None:
+    g.user = None
+    session_id = session.get(SESSION_KEY)
+    if session_id:
+        db = get_db()
+        user_id = sessions.resolve(db, session_id, now_utc(), _timeouts())
+        rows = list(db.query("SELECT id, email, name, role, language FROM user WHERE id = ? AND active = 1",
+                             [user_id])) if user_id else []
+        g.user = rows[0] if rows else None
+        if g.user is None:
+            # Expired or ended elsewhere: drop the stale cookie content (and its CSRF token).
+            session.clear()
+    # Not bound to the request body: reading it here would fail before any error page (413...).
+    g.logout_form = LogoutForm(formdata=None) if g.user else None
+
+
+def sign_in(user_id: int) -> None:
+    """Start a new server-side session: a fresh id (and CSRF token) on every sign-in."""
+    old = session.get(SESSION_KEY)
+    if old:
+        sessions.end(get_db(), old)
+    session.clear()
+    session[SESSION_KEY] = sessions.start(get_db(), user_id, now_utc())
+
+
+def login_required(view):
+    """Send anonymous visitors to the sign-in page."""
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            return redirect(url_for("auth.login"), code=303)
+        return view(**kwargs)
+    return wrapped
+
+
+def admin_required(view):
+    """Federation admins only; anyone else signed in gets 404 (nothing to learn from a 403)."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if g.user["role"] != "admin":
+            abort(404)
+        return view(**kwargs)
+    return wrapped
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str):
+    db = get_db()
+    if accounts.admin_exists(db) or accounts.find_token(db, token, "setup", now_utc()) is None:
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        user_id = accounts.create_first_admin(db, token, form.email.data, form.password.data,
+                                              current_language(), now_utc())
+        if user_id is None:
+            abort(404)
+        sign_in(user_id)
+        return redirect(url_for("backoffice.index"), code=303)
+    return render_template("auth/setup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form, error, status = LoginForm(), None, 200
+    if form.validate_on_submit():
+        db, address = get_db(), request.remote_addr or "unknown"
+        if not login_guard.check(db, form.email.data, address, now_utc()):
+            error, status = _("Too many sign-in attempts. Please wait 15 minutes and try again."), 429
+        else:
+            user = accounts.find_user_by_email(db, form.email.data)
+            if accounts.verify_password(user["password_hash"] if user else None, form.password.data):
+                login_guard.succeeded(db, form.email.data, address)
+                sign_in(user["id"])
+                return redirect(url_for("backoffice.index"), code=303)
+            error = _("E-mail address or password is not correct.")
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit():
+        if session.get(SESSION_KEY):
+            sessions.end(get_db(), session[SESSION_KEY])
+        session.clear()
+    return redirect(url_for("respondent.home"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        db = get_db()
+        accounts.set_password(db, g.user["id"], form.password.data)
+        sessions.end_all(db, g.user["id"])
+        sign_in(g.user["id"])
+        flash(_("Your password has been changed. Other sessions have been signed out."))
+        return redirect(url_for("backoffice.index"), code=303)
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"], endpoint="reset", defaults={"purpose": "reset"})
+@bp.route("/welcome/<token>", methods=["GET", "POST"], endpoint="welcome", defaults={"purpose": "invite"})
+def set_password(token: str, purpose: str):
+    db = get_db()
+    found = accounts.find_token(db, token, purpose, now_utc())
+    if found is None or found["user_id"] is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        if not accounts.consume_password_token(db, token, purpose, form.password.data, now_utc()):
+            abort(404)
+        sessions.end_all(db, found["user_id"])
+        sign_in(found["user_id"])
+        return redirect(url_for("backoffice.index"), code=303)
+    return render_template("auth/set_password.html", form=form, purpose=purpose)

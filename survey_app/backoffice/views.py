@@ -1,0 +1,52 @@
+"""Back office: pages for enterprise managers and federation admins, under /admin.
+
+This blueprint is the parent of every back-office section (accounts, enterprises, campaigns,
+links, invitations, exports), so the sign-in check below guards them all, even a view that
+forgot its decorator.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+
+from survey_app.backoffice import accounts as backoffice_accounts
+from survey_app.backoffice import campaigns as backoffice_campaigns
+from survey_app.backoffice import enterprises as backoffice_enterprises
+from survey_app.backoffice import exports as backoffice_exports
+from survey_app.backoffice import invitations as backoffice_invitations
+from survey_app.backoffice import links as backoffice_links
+from survey_app.accounts.views import login_required
+from survey_app.domain.campaigns import campaign_state
+from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
+from survey_app.core.timeutil import now_utc
+
+__all__ = ["bp", "visible_enterprises"]
+
+bp = Blueprint("backoffice", __name__, url_prefix="/admin")
+for section in (backoffice_accounts, backoffice_enterprises, backoffice_campaigns, backoffice_links,
+                backoffice_invitations, backoffice_exports):
+    bp.register_blueprint(section.bp)
+
+
+STATE_LABELS = {"draft": _l("Draft (not open yet)"), "open": _l("Open"), "closed": _l("Closed")}
+
+
+@bp.context_processor
+def labels() -> dict:
+    return {"state_labels": STATE_LABELS}
+
+
+@bp.before_request
+def require_sign_in():
+    if g.user is None:
+        return redirect(url_for("auth.login"), code=303)
+    return None
+
+
+@bp.route("/")
+@login_required
+def index():
+    now = now_utc()
+    campaigns = [{**c, "state": campaign_state(c, now)} for c in visible_campaigns()]
+    return render_template("backoffice/index.html", enterprises=visible_enterprises(), campaigns=campaigns)

@@ -1,0 +1,237 @@
+"""The `vises` command line: serve, database, questionnaires and accounts.
+
+Commands only orchestrate; the work lives in the modules they call. Configuration and
+questionnaire problems end the command with their message (naming the fix), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from survey_app.core import config as config_module
+from survey_app.questionnaire.loader import QuestionnaireError
+
+
+def clean_errors(command):
+    """Turn known start-up problems into a one-paragraph message and exit code 1."""
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (config_module.ConfigError, QuestionnaireError) as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapped
+
+
+def make_app():
+    from survey_app import create_app
+    return create_app()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vises-impact-survey")
+def main() -> None:
+    """VISES Impact Survey: stakeholder surveys and social impact indicators.
+
+    The configuration is read from config.toml, or from the file named by VISES_CONFIG.
+
+    Example: vises serve
+    """
+
+
+@main.command()
+@clean_errors
+def serve() -> None:
+    """Migrate the database, load questionnaires and serve the app with waitress.
+
+    Prints a one-time setup link while no administrator exists. Stop with Ctrl-C.
+
+    Example: vises serve
+    """
+    import waitress
+    from survey_app.accounts import users as accounts
+    from survey_app.storage.db import connect
+    from survey_app.core.timeutil import now_utc
+
+    app = make_app()
+    settings = app.config["SETTINGS"]
+    db = connect(settings["database.path"])
+    try:
+        if not accounts.admin_exists(db):
+            token = accounts.issue_token(db, "setup", now_utc())
+            click.echo("No administrator yet. Open this one-time link to create one:\n"
+                       f"  {settings['server.base_url'].rstrip('/')}/setup/{token}\n"
+                       "(or run `vises user create --role admin`)")
+    finally:
+        db.close()
+    scheduler = start_scheduler(app)
+    click.echo(f"Serving on http://{settings['server.host']}:{settings['server.port']} "
+               f"(database {settings['database.path']}). Press Ctrl-C to stop.")
+    try:
+        waitress.serve(app, host=settings["server.host"], port=settings["server.port"],
+                       threads=settings["server.threads"], ident="vises", _quiet=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        click.echo("Stopped.")
+
+
+def after_run_hooks() -> tuple:
+    """What follows a successful scheduled run outside the pipeline: the weekly digest e-mail."""
+    from survey_app.mail.digest import send_after_scheduled_run
+
+    return (send_after_scheduled_run,)
+
+
+def start_scheduler(app):
+    """Start the weekly refresh in this process when enabled (see pipeline.scheduler)."""
+    if not app.config["SETTINGS"]["schedule.enabled"]:
+        return None
+    from pipeline.scheduler import start_background
+
+    return start_background(app.config["SETTINGS"], after_run_hooks())
+
+
+@main.command("scheduler")
+@clean_errors
+def scheduler_command() -> None:
+    """Run the weekly refresh scheduler alone, in the foreground (multi-process deployments).
+
+    Use it when the web app runs in several worker processes (gunicorn); then set
+    `[schedule] enabled = false` so that `vises serve` does not start a second one. Stop with Ctrl-C.
+
+    Example: vises scheduler
+    """
+    from pipeline.cli import open_database
+    from pipeline.scheduler import run_blocking
+
+    settings, db = open_database()
+    db.close()
+    click.echo(f"Weekly refresh: every {settings['schedule.day_of_week']} at {settings['schedule.hour']:02d}:"
+               f"{settings['schedule.minute']:02d} ({settings['i18n.timezone']}). Press Ctrl-C to stop.")
+    try:
+        run_blocking(settings, after_run_hooks())
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Stopped.")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance.
+
+    Example: vises db migrate
+    """
+
+
+@db.command("migrate")
+@clean_errors
+def db_migrate() -> None:
+    """Apply pending schema migrations (safe to run again).
+
+    Example: vises db migrate
+    """
+    from survey_app.storage.db import migrate
+
+    settings = config_module.load()
+    applied = migrate(settings["database.path"])
+    click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied
+               else "Database is up to date.")
+
+
+@main.group()
+def questionnaires() -> None:
+    """Questionnaire files.
+
+    Example: vises questionnaires check
+    """
+
+
+@questionnaires.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def questionnaires_check(files: tuple[Path, ...]) -> None:
+    """Validate questionnaire files (default: every bundled one) and summarise each.
+
+    Example: vises questionnaires check questionnaires/workers.toml
+    """
+    from survey_app.questionnaire.loader import load_framework, load_questionnaire
+    from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR, questionnaire_files
+
+    try:
+        framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
+    except QuestionnaireError as exc:
+        raise click.ClickException(str(exc)) from None
+    failed = False
+    for path in files or questionnaire_files(QUESTIONNAIRES_DIR):
+        try:
+            q = load_questionnaire(path, framework)
+        except QuestionnaireError as exc:
+            failed = True
+            click.echo(f"FAIL {path}\n" + "\n".join(f"  {p}" for p in exc.problems))
+            continue
+        indicators = sorted({x.indicator for x in q.questions if x.indicator})
+        click.echo(f"ok   {path}: {q.id} v{q.version} ({q.stakeholder_group}), {len(q.sections)} "
+                   f"page(s), {len(q.questions)} questions, {len(indicators)} indicators, "
+                   f"languages {'/'.join(q.languages)}")
+    if failed:
+        sys.exit(1)
+
+
+@main.group()
+def user() -> None:
+    """User accounts.
+
+    Example: vises user create --email admin@example.org --role admin
+    """
+
+
+@user.command("create")
+@click.option("--email", required=True, help="E-mail address used to sign in.")
+@click.option("--role", type=click.Choice(["admin", "manager"]), default="admin", show_default=True)
+@click.option("--language", type=click.Choice(list(config_module.SUPPORTED_LANGUAGES)), default="fr",
+              show_default=True)
+@click.password_option(help="Password (asked for when not given).")
+@clean_errors
+def user_create(email: str, role: str, language: str, password: str) -> None:
+    """Create an account (the first administrator, for example).
+
+    Example: vises user create --email admin@example.org --role admin
+    """
+    from survey_app.accounts import users as accounts
+    from survey_app.storage.db import connect, migrate, write_transaction
+    from survey_app.core.timeutil import now_utc
+
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.")
+    settings = config_module.load()
+    migrate(settings["database.path"])
+    db = connect(settings["database.path"])
+    try:
+        if accounts.find_user_by_email(db, email):
+            raise click.ClickException(f"An account with e-mail {email} already exists.")
+        with write_transaction(db):
+            user_id = accounts.create_user(db, email, password, role, language, now_utc())
+    finally:
+        db.close()
+    click.echo(f"Created {role} account {email} (id {user_id}).")
+
+
+def _add_module_commands() -> None:
+    """Commands defined next to the code they drive: the pipeline and the maintenance tasks."""
+    from pipeline.cli import COMMANDS as pipeline_commands
+    from survey_app.cli.backoffice import COMMANDS as backoffice_commands
+    from survey_app.cli.maintenance import COMMANDS as maintenance_commands
+
+    for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands):
+        main.add_command(command)
+
+
+_add_module_commands()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,185 @@
+"""Campaigns: creation, state and personal links (shared by back office, CLI, demo and tests)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from survey_app.storage.db import write_transaction
+from survey_app.core.timeutil import iso_utc, parse_iso
+
+# Personal links carry 128 bits from `secrets` (22 URL-safe characters); open links too.
+TOKEN_BYTES = 16
+SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+MAX_CUSTOM_QUESTIONS = 5
+MAX_LINKS_AT_ONCE = 10_000
+TIMEZONES = ("Europe/Brussels", "Europe/Paris")
+
+
+class FrozenCampaign(Exception):
+    """The campaign has responses: its questionnaire and custom questions can no longer change."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    enterprise_id: int
+    stakeholder_group: str
+    questionnaire_id: str
+    questionnaire_version: int
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    timezone: str
+    languages: tuple[str, ...] = ("fr", "nl", "en")
+    evaluative_question: str = ""
+    expected_population: int | None = None
+    custom_questions: tuple[dict[str, Any], ...] = ()
+
+
+def create_campaign(db: Database, spec: CampaignSpec, now: datetime) -> int:
+    """Insert a campaign (inside the caller's transaction); return its id."""
+    cursor = db.execute(
+        "INSERT INTO campaign (enterprise_id, stakeholder_group, questionnaire_id, questionnaire_version, "
+        "title, evaluative_question, opens_at, closes_at, timezone, languages, expected_population, "
+        "custom_questions, open_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [spec.enterprise_id, spec.stakeholder_group, spec.questionnaire_id, spec.questionnaire_version,
+         spec.title, spec.evaluative_question, iso_utc(spec.opens_at), iso_utc(spec.closes_at),
+         spec.timezone, json.dumps(list(spec.languages)), spec.expected_population,
+         json.dumps(list(spec.custom_questions), ensure_ascii=False), new_token(), iso_utc(now)])
+    return int(cursor.lastrowid)
+
+
+def campaign_state(campaign: dict[str, Any], now: datetime) -> str:
+    """draft (before opening), open (between its dates) or closed (after its end, or closed by hand).
+
+    Instants are stored in UTC, so the comparison is exact whatever the campaign's timezone.
+    """
+    if campaign["closed_at"] or now >= parse_iso(campaign["closes_at"]):
+        return "closed"
+    if now < parse_iso(campaign["opens_at"]):
+        return "draft"
+    return "open"
+
+
+def _short_codes(db: Database, campaign_id: int, count: int) -> list[str]:
+    taken = {r[0] for r in db.execute("SELECT short_code FROM invitation WHERE campaign_id = ?", [campaign_id])}
+    codes: list[str] = []
+    while len(codes) < count:
+        code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(6))
+        if code not in taken:
+            taken.add(code)
+            codes.append(code)
+    return codes
+
+
+def generate_links(db: Database, campaign_id: int, count: int, now: datetime) -> list[dict[str, Any]]:
+    """Create `count` personal links in one transaction-friendly bulk insert; return their rows."""
+    created = iso_utc(now)
+    rows = [{"campaign_id": campaign_id, "token": new_token(), "short_code": code, "created_at": created}
+            for code in _short_codes(db, campaign_id, count)]
+    db["invitation"].insert_all(rows, batch_size=1000)
+    return rows
+
+
+def languages_of(campaign: dict[str, Any]) -> list[str]:
+    return json.loads(campaign["languages"])
+
+
+def custom_questions_of(campaign: dict[str, Any]) -> list[dict[str, Any]]:
+    return json.loads(campaign["custom_questions"])
+
+
+
+def to_utc(local: datetime, timezone_name: str) -> datetime:
+    """A wall-clock date-time in the campaign's timezone as an aware UTC instant."""
+    return local.replace(tzinfo=ZoneInfo(timezone_name)).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(stored: str, timezone_name: str) -> datetime:
+    """A stored UTC instant as a naive wall-clock date-time in the campaign's timezone."""
+    return parse_iso(stored).astimezone(ZoneInfo(timezone_name)).replace(tzinfo=None)
+
+
+def has_responses(db: Database, campaign_id: int) -> bool:
+    return db.execute("SELECT 1 FROM response WHERE campaign_id = ? LIMIT 1", [campaign_id]).fetchone() is not None
+
+
+def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
+    """Save edited settings; raise FrozenCampaign if responses exist and the questions would change."""
+    with write_transaction(db):
+        old = dict(zip(("questionnaire_id", "questionnaire_version", "custom_questions", "group"), db.execute(
+            "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group "
+            "FROM campaign WHERE id = ?", [campaign_id]).fetchone()))
+        changes_questions = (old["questionnaire_id"], old["questionnaire_version"], old["group"],
+                             json.loads(old["custom_questions"])) != (
+            spec.questionnaire_id, spec.questionnaire_version, spec.stakeholder_group, list(spec.custom_questions))
+        if changes_questions and has_responses(db, campaign_id):
+            raise FrozenCampaign(campaign_id)
+        db.execute(
+            "UPDATE campaign SET stakeholder_group = ?, questionnaire_id = ?, questionnaire_version = ?, "
+            "title = ?, evaluative_question = ?, opens_at = ?, closes_at = ?, timezone = ?, languages = ?, "
+            "expected_population = ?, custom_questions = ? WHERE id = ?",
+            [spec.stakeholder_group, spec.questionnaire_id, spec.questionnaire_version, spec.title,
+             spec.evaluative_question, iso_utc(spec.opens_at), iso_utc(spec.closes_at), spec.timezone,
+             json.dumps(list(spec.languages)), spec.expected_population,
+             json.dumps(list(spec.custom_questions), ensure_ascii=False), campaign_id])
+
+
+def close_campaign(db: Database, campaign_id: int, now: datetime) -> bool:
+    """Close early (by hand); False if it was already closed by hand."""
+    with write_transaction(db):
+        return db.execute("UPDATE campaign SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                          [iso_utc(now), campaign_id]).rowcount == 1
+
+
+def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now: datetime) -> int:
+    """A draft copy for the next wave: same settings and custom questions, new links, new dates
+    (opening in a week, for as long as the original), questionnaire at `version`."""
+    opens = now.replace(second=0, microsecond=0) + timedelta(days=7)
+    duration = parse_iso(campaign["closes_at"]) - parse_iso(campaign["opens_at"])
+    spec = CampaignSpec(
+        enterprise_id=campaign["enterprise_id"], stakeholder_group=campaign["stakeholder_group"],
+        questionnaire_id=campaign["questionnaire_id"], questionnaire_version=version,
+        title=campaign["title"], opens_at=opens, closes_at=opens + duration, timezone=campaign["timezone"],
+        languages=tuple(languages_of(campaign)), evaluative_question=campaign["evaluative_question"],
+        expected_population=campaign["expected_population"],
+        custom_questions=tuple(custom_questions_of(campaign)))
+    with write_transaction(db):
+        return create_campaign(db, spec, now)
+
+
+def personal_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def open_link(base_url: str, open_token: str) -> str:
+    return f"{base_url.rstrip('/')}/o/{open_token}"
+
+
+def revoke_links(db: Database, campaign_id: int, short_codes: list[str], now: datetime) -> tuple[int, list[str]]:
+    """Revoke the campaign's links with these short codes; return (count revoked, unknown codes)."""
+    codes = sorted({c.strip().upper() for c in short_codes if c.strip()})
+    with write_transaction(db):
+        known = {r[0] for r in db.execute(
+            f"SELECT short_code FROM invitation WHERE campaign_id = ? AND short_code IN "
+            f"({', '.join('?' * len(codes))})", [campaign_id, *codes])} if codes else set()
+        revoked = db.execute(
+            f"UPDATE invitation SET revoked_at = ? WHERE campaign_id = ? AND revoked_at IS NULL AND "
+            f"short_code IN ({', '.join('?' * len(known))})", [iso_utc(now), campaign_id, *sorted(known)]
+        ).rowcount if known else 0
+    return revoked, [c for c in codes if c not in known]
+
+
+def set_open_link(db: Database, campaign_id: int, enabled: bool) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE campaign SET open_link_enabled = ? WHERE id = ?", [int(enabled), campaign_id])

@@ -1,0 +1,115 @@
+"""Drafts: answers kept on the server between pages, so nothing typed is lost.
+
+A personal link's draft belongs to its invitation (resume on any device). An open link's draft
+belongs to a random key in a browser cookie; only a hash of (campaign, key) is stored, so the
+database alone cannot be used to take over someone's draft.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from survey_app.storage.db import write_transaction
+from survey_app.questionnaire.model import Questionnaire, RawAnswer
+from survey_app.core.timeutil import iso_utc
+
+BROWSER_COOKIE = "vises_browser"
+BROWSER_COOKIE_MAX_AGE = 60 * 24 * 3600
+
+
+@dataclass
+class Draft:
+    answers: dict[str, RawAnswer] = field(default_factory=dict)
+    page: int = 0
+    language: str | None = None
+
+
+def new_browser_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def draft_key(campaign_id: int, browser_key: str) -> str:
+    return hashlib.sha256(f"{campaign_id}:{browser_key}".encode()).hexdigest()
+
+
+def _where(link: Any, browser_key: str | None) -> tuple[str, list[Any]] | None:
+    if link.invitation is not None:
+        return "invitation_id = ?", [link.invitation["id"]]
+    if browser_key:
+        return "browser_key = ?", [draft_key(link.campaign["id"], browser_key)]
+    return None
+
+
+def load(db: Database, link: Any, browser_key: str | None) -> Draft:
+    """The saved draft, or an empty one."""
+    where = _where(link, browser_key)
+    row = where and db.execute(f"SELECT answers, page, language FROM draft WHERE {where[0]}",
+                               where[1]).fetchone()
+    return Draft(json.loads(row[0]), row[1], row[2]) if row else Draft()
+
+
+def local_date(link: Any, now: datetime) -> str:
+    """Dates only, in the campaign's timezone: enough for statistics, useless for matching."""
+    return now.astimezone(ZoneInfo(link.campaign["timezone"])).date().isoformat()
+
+
+def save(db: Database, link: Any, browser_key: str | None, answers: Mapping[str, RawAnswer],
+         page: int, language: str, now: datetime) -> bool:
+    """Merge `answers` into the draft; False when the personal link was submitted meanwhile."""
+    with write_transaction(db):
+        if link.invitation is not None:
+            row = db.execute("SELECT submitted_on FROM invitation WHERE id = ?",
+                             [link.invitation["id"]]).fetchone()
+            if row[0]:
+                return False
+            db.execute("UPDATE invitation SET started_on = ? WHERE id = ? AND started_on IS NULL",
+                       [local_date(link, now), link.invitation["id"]])
+        where = _where(link, browser_key)
+        assert where is not None, "an open-link draft needs a browser key"
+        current = db.execute(f"SELECT answers FROM draft WHERE {where[0]}", where[1]).fetchone()
+        merged = {**(json.loads(current[0]) if current else {}), **answers}
+        values = {"campaign_id": link.campaign["id"], "answers": json.dumps(merged, ensure_ascii=False),
+                  "page": page, "language": language, "updated_at": iso_utc(now)}
+        if current:
+            db.execute(f"UPDATE draft SET answers = ?, page = ?, language = ?, updated_at = ? "
+                       f"WHERE {where[0]}", [values["answers"], page, language, values["updated_at"],
+                                             *where[1]])
+        else:
+            owner = ({"invitation_id": link.invitation["id"]} if link.invitation is not None
+                     else {"browser_key": where[1][0]})
+            db["draft"].insert({**values, **owner})
+    return True
+
+
+def resume_page(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) -> int:
+    """Index of the first page with a visible question left unanswered (the last page when done).
+
+    Optional questions count as answered once their page was sent, even if left empty.
+    """
+    for index, section in enumerate(questionnaire.sections):
+        if any(q.id not in answers or (q.required and answers[q.id] in (None, "", []))
+               for q in section.questions if questionnaire.is_visible(q, answers)):
+            return index
+    return len(questionnaire.sections) - 1
+
+
+def complete(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) -> bool:
+    """Every visible required question has an answer ("don't know" counts as one)."""
+    return all(answers.get(q.id) not in (None, "", []) for q in questionnaire.questions
+               if q.required and questionnaire.is_visible(q, answers))
+
+
+def mark_opened(db: Database, link: Any, now: datetime) -> None:
+    """Record the day a personal link was first opened (for the response-rate follow-up)."""
+    if link.invitation is not None and not link.invitation["opened_on"]:
+        with write_transaction(db):
+            db.execute("UPDATE invitation SET opened_on = ? WHERE id = ? AND opened_on IS NULL",
+                       [local_date(link, now), link.invitation["id"]])

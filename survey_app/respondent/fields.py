@@ -1,0 +1,121 @@
+"""Field types and validators used by the survey form builder (survey_forms.py).
+
+Messages are interface texts from the catalogs; labels of questions come from the questionnaire.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput
+
+from survey_app.questionnaire.model import DONT_KNOW, Question, format_value, translate
+
+AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"),
+          _l("Strongly agree"))
+NOT_AN_OPTION = _l("Choose one of the answers shown.")
+MAX_NUMBER_LENGTH = 32
+
+
+def fixed_choices(question: Question) -> list[SelectChoice]:
+    """Answers the application provides for agree5, 0-10 scales and yes/no, in the page language."""
+    if question.type == "agree5":
+        return [SelectChoice(str(i + 1), label) for i, label in enumerate(AGREE5)]
+    if question.type == "yes_no":
+        return [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+    return [SelectChoice(value, value) for value in question.choices()]
+
+
+def option_labels(question: Question, language: str) -> list[SelectChoice]:
+    return [SelectChoice(format_value(o.value), translate(o.label, language)) for o in question.options]
+
+
+def dont_know_choice() -> SelectChoice:
+    return SelectChoice(DONT_KNOW, _l("Don't know / not applicable"))
+
+
+class ChoiceField(RadioField):
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)
+
+
+class MultiChoiceField(SelectMultipleField):
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)
+
+
+class NumberText(StringField):
+    """A number typed as text: keeps what was typed for re-rendering, accepts a decimal comma."""
+
+    def __init__(self, label, low: float | None, high: float | None, **kwargs):
+        super().__init__(label, render_kw={"inputmode": "decimal", "autocomplete": "off"}, **kwargs)
+        self.low, self.high = low, high
+
+    def post_validate(self, form, validation_stopped: bool) -> None:
+        if validation_stopped or self.errors:
+            return
+        text = (self.data or "").strip().replace(",", ".")
+        try:
+            value = float(text) if len(text) <= MAX_NUMBER_LENGTH else math.nan
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValidationError(_l("Enter a number, for example 12."))
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise ValidationError(_l("Enter a number between %(low)s and %(high)s.",
+                                     low=format_value(self.low if self.low is not None else -math.inf),
+                                     high=format_value(self.high if self.high is not None else math.inf)))
+        self.data = format_value(value)
+
+
+class SurveyText(TextAreaField):
+    """Free text stored as typed; NUL bytes are refused and never echoed back."""
+
+    def __init__(self, label, max_length: int, validators=(), **kwargs):
+        message = _l("Your answer is too long: write at most %(max)d characters.", max=max_length)
+        super().__init__(label, validators=[*validators, Length(max=max_length, message=message)],
+                         render_kw={"maxlength": max_length, "rows": 5}, **kwargs)
+
+    def _value(self) -> str:
+        return super()._value().replace("\x00", "")
+
+
+class Answered:
+    """Empty answers: an error only for required questions on Next/Submit (`form.strict`).
+
+    Also drops the "not a valid choice" error WTForms raises for an empty radio group, so an
+    unanswered optional question is simply unanswered.
+    """
+
+    def __init__(self, required: bool):
+        self.required = required
+
+    def __call__(self, form, field) -> None:
+        if any(str(v).strip() for v in field.raw_data or ()):
+            return
+        field.errors[:] = []
+        dont_know = form._fields.get(f"dk_{field.name.removeprefix('q_')}")
+        if self.required and form.strict and not (dont_know is not None and dont_know.data):
+            raise StopValidation(_l("Answer this question to continue."))
+        raise StopValidation()
+
+
+class NoNul:
+    """A NUL byte cannot be stored faithfully in every tool downstream (CSV, reports): refuse it."""
+
+    def __call__(self, form, field) -> None:
+        if "\x00" in (field.data or ""):
+            raise ValidationError(_l("Your answer contains an invisible control character: "
+                                     "retype it without copying and pasting."))
+
+
+class OneOrDontKnow:
+    def __call__(self, form, field) -> None:
+        if DONT_KNOW in (field.data or []) and len(field.data) > 1:
+            raise ValidationError(_l("Choose “don't know / not applicable” alone, or untick it."))

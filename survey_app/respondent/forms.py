@@ -1,0 +1,158 @@
+"""The one form builder: a WTForms class per survey page, composed from the questionnaire.
+
+Every question becomes a field named `q_<id>` (ids like `data` would clash with form attributes).
+Visibility (`show_if`) is decided here, on the server, from the draft answers plus what the page
+posted: hidden questions are neither validated nor returned as answers. `strict` decides whether
+required questions must be answered (Next, Submit) or not (Back, Save, language switch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import AnyOf, Optional, Regexp
+
+from survey_app.web.i18n import WTFORMS_TRANSLATIONS
+from survey_app.questionnaire.model import (
+    DONT_KNOW, Question, Questionnaire, RawAnswer, Section, format_value, translate)
+from survey_app.respondent.fields import (
+    Answered, ChoiceField, MultiChoiceField, NoNul, NumberText, OneOrDontKnow, SurveyText,
+    dont_know_choice, fixed_choices, option_labels)
+
+ACTIONS = ("next", "back", "save", "submit")
+SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What the macros need besides the field: kind of widget, hint, condition, end labels."""
+    question: Question
+    kind: str
+    hint: str
+    condition: str
+    dont_know_name: str | None = None
+    end_labels: tuple[str, str] | None = None
+
+    @property
+    def show_values(self) -> str:
+        """Values of the parent answer that show this question (read by the optional script)."""
+        return " ".join(format_value(v) for v in self.question.show_if.values) if self.question.show_if else ""
+
+
+class PageForm(FlaskForm):
+    """Base of every page form; the builder adds one field per question."""
+    class Meta:
+        def get_translations(self, form):
+            return WTFORMS_TRANSLATIONS  # the hot path of every survey page: cached catalogs
+
+    action = StringField(validators=[Optional(), AnyOf(ACTIONS)])
+    lang = StringField(validators=[Optional()])
+    questionnaire: Questionnaire
+    section: Section
+    views: dict[str, QuestionView]
+    earlier: Mapping[str, RawAnswer] = {}
+    strict = False
+
+    def page_answers(self) -> dict[str, RawAnswer]:
+        """Raw answers of this page's questions as posted (hidden ones included)."""
+        return {q.id: self._raw(q) for q in self.section.questions}
+
+    def _raw(self, question: Question) -> RawAnswer:
+        name = f"dk_{question.id}"
+        if name in self._fields and self[name].data:
+            return DONT_KNOW
+        data = self[f"q_{question.id}"].data
+        if isinstance(data, list):
+            return list(data)
+        if data is None or (isinstance(data, str) and not data.strip()):
+            return None
+        return data.strip() if question.type == "number" else data
+
+    def visible_answers(self) -> dict[str, RawAnswer]:
+        """This page's answers to visible questions: what a draft keeps from this page."""
+        merged = {**self.earlier, **self.page_answers()}
+        return {q.id: merged[q.id] for q in self.section.questions if self.questionnaire.is_visible(q, merged)}
+
+    def validate(self, extra_validators=None) -> bool:
+        merged = {**self.earlier, **self.page_answers()}
+        ok = True
+        for name, field in self._fields.items():
+            view = self.views.get(name.removeprefix("dk_").removeprefix("q_")) if name[:2] in ("q_", "dk") else None
+            if view is not None and not self.questionnaire.is_visible(view.question, merged):
+                field.errors = []
+                continue
+            ok = field.validate(self, (extra_validators or {}).get(name, ())) and ok
+        return ok
+
+    @property
+    def csrf_failed(self) -> bool:
+        return bool(getattr(self, "csrf_token", None) is not None and self.csrf_token.errors)
+
+    def question_errors(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for the error summary, in page order, CSRF excluded."""
+        found = []
+        for q in self.section.questions:
+            field = self[f"q_{q.id}"]
+            anchor = f"{field.id}-0" if self.views[q.id].kind in ("choice", "scale11", "multiple") else field.id
+            found += [(anchor, f"{field.label.text} – {message}") for message in field.errors]
+        return found
+
+
+def build_page_form(questionnaire: Questionnaire, section: Section, language: str,
+                    with_submission_id: bool, languages: list[str]) -> type[PageForm]:
+    """Compose the form class of one page (call once per page and language, then instantiate)."""
+    views: dict[str, QuestionView] = {}
+    attrs: dict[str, Any] = {"questionnaire": questionnaire, "section": section, "views": views}
+    for question in section.questions:
+        label = translate(question.label, language)
+        kind, field = _field_for(question, label, language)
+        attrs[f"q_{question.id}"] = field
+        dk_name = None
+        if question.dont_know and question.type in ("number", "text"):
+            dk_name = f"dk_{question.id}"
+            attrs[dk_name] = BooleanField(_l("Don't know / not applicable"))
+        views[question.id] = QuestionView(
+            question, kind, translate(question.hint, language) if question.hint else "",
+            _condition(questionnaire, question, section, language), dk_name,
+            (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None)
+    if with_submission_id:
+        attrs["submission_id"] = HiddenField(validators=[Regexp(SUBMISSION_ID)])
+    attrs["lang"] = StringField(validators=[Optional(), AnyOf(languages)])
+    return type(f"Page_{section.id}", (PageForm,), attrs)
+
+
+def _field_for(question: Question, label: str, language: str):
+    required = Answered(question.required)
+    if question.type == "multiple":
+        choices = option_labels(question, language)
+        if question.dont_know:
+            choices.append(dont_know_choice())
+        return "multiple", MultiChoiceField(label, choices=choices, validators=[required, OneOrDontKnow()])
+    if question.type == "number":
+        return "number", NumberText(label, question.min, question.max, validators=[required])
+    if question.type == "text":
+        return "text", SurveyText(label, question.max_length, validators=[required, NoNul()])
+    choices = option_labels(question, language) if question.type in ("scale", "single") else fixed_choices(question)
+    if question.dont_know:
+        choices.append(dont_know_choice())
+    kind = "scale11" if question.type in ("scale0_10", "nps") else "choice"
+    return kind, ChoiceField(label, choices=choices, validators=[required])
+
+
+def _condition(questionnaire: Questionnaire, question: Question, section: Section, language: str) -> str:
+    """Shown without JavaScript when the question depends on an answer on the same page."""
+    if question.show_if is None:
+        return ""
+    parent = questionnaire.question(question.show_if.question)
+    if parent.section != section.id:
+        return ""
+    choices = option_labels(parent, language) if parent.type in ("scale", "single", "multiple") \
+        else fixed_choices(parent)
+    labels = {c.value: str(c.label) for c in choices}
+    wanted = " / ".join(labels.get(format_value(v), format_value(v)) for v in question.show_if.values)
+    return str(_l("Answer this question only if you answered “%(answer)s” to “%(question)s”.",
+                  answer=wanted, question=translate(parent.label, language)))

@@ -1,0 +1,131 @@
+"""Survey links: turn a token from the URL into a campaign the respondent may answer.
+
+Unknown tokens, revoked links and campaigns that are not open all end in the same 404, so a
+visitor learns nothing about which tokens exist. Only misses count against the per-address rate
+limit: a real respondent with a valid link is never slowed down by it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import abort, current_app, request
+from sqlite_utils import Database
+
+from survey_app.domain.campaigns import campaign_state, custom_questions_of, languages_of
+from survey_app.questionnaire.rules import Checker, parse_questions
+from survey_app.questionnaire.model import Questionnaire
+from survey_app.storage.ratelimit import allow
+
+PERSONAL, OPEN = "s", "o"
+CHANNELS = {PERSONAL: "personal", OPEN: "open"}
+# Guessing 128-bit tokens is hopeless anyway; the limit keeps the log-free server from being
+# used as an oracle or a load generator. 60 misses a minute per address.
+MISS_LIMIT, MISS_WINDOW = 60, 60
+MAX_TOKEN_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class SurveyLink:
+    """A valid link to an open campaign, with everything the pages need."""
+    kind: str
+    token: str
+    campaign: dict[str, Any]
+    questionnaire: Questionnaire
+    enterprise_name: str
+    invitation: dict[str, Any] | None = None
+
+    @property
+    def channel(self) -> str:
+        return CHANNELS[self.kind]
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.invitation and self.invitation["submitted_on"])
+
+    @property
+    def languages(self) -> list[str]:
+        offered = current_app.config["SETTINGS"]["i18n.languages"]
+        return [lang for lang in languages_of(self.campaign) if lang in offered] or offered[:1]
+
+
+def _miss_key(address: str | None) -> str:
+    return f"token-miss:{address or 'unknown'}"
+
+
+def _too_many_misses(db: Database, address: str | None, now: datetime) -> bool:
+    """Read-only check, so the limit also blocks hits once an address has guessed too much."""
+    window = int(now.timestamp()) // MISS_WINDOW * MISS_WINDOW
+    row = db.execute("SELECT count FROM rate_limit WHERE key = ? AND window_start = ?",
+                     [_miss_key(address), window]).fetchone()
+    return bool(row and row[0] >= MISS_LIMIT)
+
+
+def _not_available(db: Database, now: datetime) -> None:
+    allow(db, _miss_key(request.remote_addr), MISS_LIMIT, MISS_WINDOW, now)
+    abort(404)
+
+
+def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
+    """The link behind `token`, or abort with 404 (not available) or 429 (too many misses)."""
+    if _too_many_misses(db, request.remote_addr, now):
+        abort(429)
+    if len(token) > MAX_TOKEN_LENGTH:
+        _not_available(db, now)
+    invitation = None
+    if kind == PERSONAL:
+        invitation = _row(db, "SELECT * FROM invitation WHERE token = ? AND revoked_at IS NULL", token)
+        campaign = invitation and _row(db, "SELECT * FROM campaign WHERE id = ?", invitation["campaign_id"])
+    else:
+        campaign = _row(db, "SELECT * FROM campaign WHERE open_token = ? AND open_link_enabled = 1", token)
+    if not campaign or campaign_state(campaign, now) != "open":
+        _not_available(db, now)
+    questionnaire = campaign_questionnaire(campaign)
+    if questionnaire is None:
+        _not_available(db, now)
+    name = db.execute("SELECT name FROM enterprise WHERE id = ?", [campaign["enterprise_id"]]).fetchone()[0]
+    return SurveyLink(kind, token, campaign, questionnaire, name, invitation)
+
+
+def _row(db: Database, sql: str, *params: Any) -> dict[str, Any] | None:
+    cursor = db.execute(sql, list(params))
+    row = cursor.fetchone()
+    return dict(zip([c[0] for c in cursor.description], row)) if row else None
+
+
+def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
+    """The campaign's questionnaire version with its custom questions appended to the last page.
+
+    Cached per app: campaigns are read on every page view and the result never changes for a
+    given (questionnaire version, custom questions) pair.
+    """
+    cache = current_app.extensions.setdefault("vises.campaign_questionnaires", {})
+    key = (campaign["questionnaire_id"], campaign["questionnaire_version"], campaign["custom_questions"],
+           campaign["languages"])
+    if key not in cache:
+        registry = current_app.extensions["vises.registry"]
+        base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
+        cache[key] = base and with_custom_questions(base, custom_questions_of(campaign),
+                                                    tuple(languages_of(campaign)))
+    return cache[key]
+
+
+def with_custom_questions(base: Questionnaire, raw: list[dict[str, Any]],
+                          languages: tuple[str, ...]) -> Questionnaire:
+    """Append valid custom questions to the last section (the back office validated them already;
+    anything invalid is left out rather than breaking the survey). Texts are required only in the
+    campaign's own languages, as the back office asked for."""
+    if not raw:
+        return base
+    last = base.sections[-1]
+    check = Checker("campaign custom questions", languages)
+    extra = parse_questions([{**q, "section": last.id} if isinstance(q, dict) else q for q in raw],
+                            check, None, [last.id], taken_ids=tuple(q.id for q in base.questions))
+    if check.problems:
+        current_app.logger.warning("custom questions left out: %s", json.dumps([str(p) for p in check.problems]))
+    sections = base.sections[:-1] + (dataclasses.replace(last, questions=last.questions + tuple(extra)),)
+    return dataclasses.replace(base, sections=sections)

@@ -1,0 +1,110 @@
+"""Enterprise dashboard (managers and admins): results per stakeholder group, charts, testimonies.
+
+Every view looks the enterprise up through `scoping.enterprise_or_404`, so a manager of another
+enterprise gets 404 on the page, its chart images and its hide/show actions alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, send_file, url_for
+from flask_wtf import FlaskForm
+
+from pipeline.charts import ensure_chart
+from survey_app.results import data
+from survey_app.results import methodology
+from survey_app.results import testimonies
+from survey_app.accounts.views import login_required
+from survey_app.web.db import get_db
+from survey_app.web.i18n import current_language, offered_languages
+from survey_app.accounts.scoping import enterprise_or_404, visible_enterprises
+from survey_app.core.timeutil import now_utc
+
+bp = Blueprint("dashboard", __name__, url_prefix="/admin")
+# Chart names come from pipeline/chart_specs.py; anything else is refused before any look-up.
+CHART_NAME = re.compile(r"(profile|indicators|nps)-c\d{1,10}|trends-(beneficiaries|workers|partners)|response-rates")
+MIME = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+class ActionForm(FlaskForm):
+    """No fields: the hide/show buttons post only their CSRF token."""
+
+
+@bp.before_request
+def require_sign_in():
+    if g.user is None:
+        return redirect(url_for("auth.login"), code=303)
+    return None
+
+
+@bp.get("/dashboards")
+@login_required
+def index():
+    return render_template("dashboard/index.html", enterprises=[
+        {"name": e["name"], "url": url_for("dashboard.view", enterprise_id=e["id"])} for e in visible_enterprises()])
+
+
+@bp.get("/enterprises/<int:enterprise_id>/dashboard")
+@login_required
+def view(enterprise_id: int):
+    enterprise, db, language = enterprise_or_404(enterprise_id), get_db(), current_language()
+    specs = data.chart_specs(db, enterprise_id, language)
+    sections = data.group_sections(db, enterprise, language, specs)
+    questions = sorted({s["campaign"]["evaluative_question"] for s in sections if s["campaign"]["evaluative_question"]})
+    return render_template("dashboard/view.html", enterprise=enterprise, sections=sections,
+                           evaluative_questions=questions, freshness=data.freshness(db),
+                           rates=data.rate_rows(db, enterprise_id, language),
+                           rates_chart=data.chart(specs, enterprise_id, "response-rates", language))
+
+
+@bp.get("/enterprises/<int:enterprise_id>/charts/<language>/<name>.<fmt>")
+@login_required
+def chart(enterprise_id: int, language: str, name: str, fmt: str):
+    enterprise_or_404(enterprise_id)
+    if fmt not in MIME or language not in offered_languages() or not CHART_NAME.fullmatch(name):
+        abort(404)
+    db = get_db()
+    with data.DRAW_LOCK:
+        found = ensure_chart(db, current_app.config["SETTINGS"], enterprise_id, name, language, fmt)
+        image = None if found else data.draw_uncached(db, enterprise_id, name, language, fmt)
+    if found is not None and found[0].exists():
+        response = send_file(found[0], mimetype=MIME[fmt], max_age=300, conditional=True)
+    elif image is not None:
+        response = Response(image, mimetype=MIME[fmt])
+    else:
+        abort(404)
+    response.headers["Cache-Control"] = "private, max-age=300"  # never in a shared cache
+    return response
+
+
+def _testimony_action(enterprise_id: int, response_id: int, question_id: str, hide: bool):
+    enterprise_or_404(enterprise_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    done = (testimonies.hide(get_db(), enterprise_id, response_id, question_id, g.user["id"], now_utc())
+            if hide else testimonies.show(get_db(), enterprise_id, response_id, question_id))
+    if not done:
+        abort(404)
+    target = url_for("dashboard.view", enterprise_id=enterprise_id) + f"#t{response_id}-{question_id}"
+    return redirect(target, code=303)
+
+
+@bp.post("/enterprises/<int:enterprise_id>/testimonies/<int:response_id>/<question_id>/hide")
+@login_required
+def hide_testimony(enterprise_id: int, response_id: int, question_id: str):
+    return _testimony_action(enterprise_id, response_id, question_id, hide=True)
+
+
+@bp.post("/enterprises/<int:enterprise_id>/testimonies/<int:response_id>/<question_id>/show")
+@login_required
+def show_testimony(enterprise_id: int, response_id: int, question_id: str):
+    return _testimony_action(enterprise_id, response_id, question_id, hide=False)
+
+
+@bp.get("/methodology", endpoint="methodology")
+@login_required
+def methodology_page():
+    settings = current_app.config["SETTINGS"]
+    return render_template("methodology/index.html", sections=methodology.sections(
+        settings["privacy.min_group_size"], settings["privacy.min_peers"]))

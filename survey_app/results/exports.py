@@ -1,0 +1,158 @@
+"""Response exports (CSV and XLSX): one row per response, one column per question (custom ones
+included), values or labels in a chosen language, no personal data.
+
+Rows are read from a cursor and written as they come, so memory stays flat whatever the number
+of responses. Text that a spreadsheet would run as a formula (= + - @ tab CR at the start) is
+prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+import tempfile
+from typing import Any, Callable, Iterator
+
+from flask_babel import force_locale, lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlite_utils import Database
+
+from survey_app.domain.campaigns import custom_questions_of, languages_of
+from survey_app.storage.db import connect
+from survey_app.questionnaire.rules import Checker, parse_questions
+from survey_app.questionnaire.model import Question, Questionnaire, format_value, translate
+
+FIXED_COLUMNS = ("response", "language", "channel", "submitted_on")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"),
+          _l("Strongly agree"))
+YES_NO = {1: _l("Yes"), 0: _l("No")}
+DONT_KNOW_LABEL = _l("Don't know / not applicable")
+CHUNK = 64 * 1024
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
+    """The questionnaire's questions, then the campaign's custom questions (already validated)."""
+    check = Checker("custom questions", tuple(languages_of(campaign)))
+    custom = parse_questions(custom_questions_of(campaign), check, None, [base.sections[-1].id],
+                             taken_ids=tuple(q.id for q in base.questions))
+    return list(base.questions) + custom
+
+
+def _labels(question: Question, language: str) -> dict[str, str]:
+    """Text of each stored value of a question, in `language` (computed once per export)."""
+    if question.type == "agree5":
+        return {str(i + 1): str(label) for i, label in enumerate(AGREE5)}
+    if question.type == "yes_no":
+        return {"1": str(YES_NO[1]), "0": str(YES_NO[0])}
+    return {format_value(o.value): translate(o.label, language) for o in question.options}
+
+
+def cell_maker(question: Question, language: str, labels: bool) -> Callable[[float | None, str | None, int], Any]:
+    """A function turning one stored answer into a cell value (labels and lookups prepared once)."""
+    names = _labels(question, language) if labels else (
+        {"1": "yes", "0": "no"} if question.type == "yes_no" else {})
+    dont_know = str(DONT_KNOW_LABEL) if labels else "dont_know"
+    multiple = question.type == "multiple"
+
+    def cell(num: float | None, text: str | None, is_dont_know: int) -> Any:
+        if is_dont_know:
+            return dont_know
+        if text is not None:
+            if names:
+                return "; ".join(names.get(v, v) for v in text.split()) if multiple else names.get(text, text)
+            return neutralise(text)
+        if num is None:
+            return None
+        key = format_value(num)
+        if key in names:
+            return names[key]
+        return int(num) if float(num).is_integer() else num
+    return cell
+
+
+def header(questions: list[Question], language: str, labels: bool) -> list[str]:
+    if not labels:
+        return [*FIXED_COLUMNS, *(q.id for q in questions)]
+    return [*FIXED_COLUMNS, *(neutralise(f"{q.id}: {translate(q.label, language)}") for q in questions)]
+
+
+def streamed_rows(database_path: str, campaign_id: int, questions: list[Question], language: str,
+                  labels: bool) -> Iterator[list]:
+    """rows() on a connection of its own, closed at the end: a streamed response outlives the
+    request's connection."""
+    db = connect(database_path)
+    try:
+        yield from rows(db, campaign_id, questions, language, labels)
+    finally:
+        db.close()
+
+
+def rows(db: Database, campaign_id: int, questions: list[Question], language: str, labels: bool) -> Iterator[list]:
+    """The header, then one list per response, streamed from the database."""
+    cursor = db.execute(
+        "SELECT r.id, r.language, r.channel, r.submitted_on, a.question_id, a.value_num, a.value_text, a.dont_know "
+        "FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? ORDER BY r.id",
+        [campaign_id])
+    position = {q.id: i for i, q in enumerate(questions)}
+    with force_locale(language):
+        makers = [cell_maker(q, language, labels) for q in questions]
+        yield header(questions, language, labels)
+        for number, (_id, group) in enumerate(itertools.groupby(cursor, key=lambda r: r[0]), start=1):
+            cells: list[Any] = [None] * len(questions)
+            for _rid, lang, channel, day, question_id, num, text, dont_know in group:
+                if question_id in position:
+                    index = position[question_id]
+                    cells[index] = makers[index](num, text, dont_know)
+            yield [number, lang, channel, day, *cells]
+
+
+def csv_chunks(table: Iterator[list]) -> Iterator[str]:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that spreadsheet software reads UTF-8 accents correctly
+    writer = csv.writer(buffer)
+    for row in table:
+        writer.writerow(row)
+        if buffer.tell() > CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
+    """openpyxl's write-only mode spools rows to disk; the finished file is then streamed and deleted."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("responses")
+    for row in table:
+        # Plain values are much faster than cell objects; a text cell object only where openpyxl
+        # would otherwise read a formula (neutralise() already prevents it: defence in depth).
+        sheet.append([_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook.save(path)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def response_count(db: Database, campaign_id: int) -> int:
+    return db.execute("SELECT count(*) FROM response WHERE campaign_id = ?", [campaign_id]).fetchone()[0]

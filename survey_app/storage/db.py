@@ -1,0 +1,81 @@
+"""The one module that opens SQLite connections, and the one transaction convention.
+
+Every connection gets a busy timeout and foreign keys (WAL is set once, in the file); the driver
+runs in autocommit mode (`isolation_level=None`) so transactions are ours. Every write goes through
+`write_transaction`, which is re-entrant: the outermost block starts with BEGIN IMMEDIATE (a deferred
+BEGIN that reads then writes fails at once with "database is locked" when another writer is active;
+IMMEDIATE waits its turn instead), and a block inside it becomes a SAVEPOINT of that transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 5000
+_savepoints = itertools.count()  # unique savepoint names; the name only has to differ from the outer ones
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open a configured connection to the database file (created if missing)."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # WAL is a property of the file, set once by `migrate`; asking again costs ~2 ms per connection.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run the block atomically: commit (or release) on success, roll back on error.
+
+    Re-entrant, so a domain function can guard its own writes and still be called from a view or
+    job that groups several of them: outside a transaction this is BEGIN IMMEDIATE ... COMMIT;
+    inside one it is a savepoint, and only the outermost block commits. sqlite-utils write methods
+    called inside nest as savepoints too, so they join the transaction.
+    """
+    if db.conn.in_transaction:
+        name = f"vises_{next(_savepoints)}"
+        db.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute(f"ROLLBACK TO {name}")
+            db.conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            db.conn.execute(f"RELEASE {name}")
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def migrate(path: str | Path) -> list[str]:
+    """Apply pending migrations; return the names applied (empty when up to date)."""
+    from survey_app.storage.schema import migrations
+
+    db = connect(path)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        with write_transaction(db):
+            pending = [m.name for m in migrations.pending(db)]
+            migrations.apply(db)
+        return pending
+    finally:
+        db.close()

@@ -1,0 +1,83 @@
+"""Language choice and catalogs (Flask-Babel).
+
+The language comes from `?lang=`, then the `lang` cookie, then Accept-Language, then the configured
+default. A `?lang=` choice is remembered in the cookie so it sticks on the next pages.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from babel import support
+from flask import Flask, Response, current_app, request
+from flask_babel import Babel, get_locale
+from wtforms.i18n import messages_path
+
+from survey_app.core.catalogs import LANGUAGE_NAMES, TRANSLATIONS
+
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def offered_languages() -> list[str]:
+    return current_app.config["SETTINGS"]["i18n.languages"]
+
+
+def select_locale() -> str:
+    offered = offered_languages()
+    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if candidate in offered:
+            return candidate
+    return request.accept_languages.best_match(offered) or \
+        current_app.config["SETTINGS"]["i18n.default_language"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["SETTINGS"]["i18n.default_language"])
+
+
+@functools.lru_cache(maxsize=8)
+def _wtforms_catalog(language: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class WTFormsTranslations:
+    """WTForms' own messages in the request's language. Flask-WTF parses the catalog again on
+    every request (~0.5 ms); the files never change while the process runs, so parse them once."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalog(current_language()).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog(current_language()).ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = WTFormsTranslations()
+
+
+def remember_choice(response: Response) -> Response:
+    chosen = request.args.get("lang")
+    if chosen in offered_languages() and request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def check_catalogs(languages: list[str]) -> None:
+    """Compiled catalogs are built by `make translations`; fail clearly when they are missing."""
+    missing = [lang for lang in languages if lang != "en"
+               and not (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").exists()]
+    if missing:
+        raise RuntimeError(f"compiled translations missing for {', '.join(missing)} in {TRANSLATIONS}. "
+                           "Fix: run `make translations` (or `pybabel compile -d survey_app/translations`).")
+
+
+def init_app(app: Flask) -> None:
+    check_catalogs(app.config["SETTINGS"]["i18n.languages"])
+    timezone = app.config["SETTINGS"]["i18n.timezone"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
+    Babel(app, locale_selector=select_locale, timezone_selector=lambda: timezone)
+    app.after_request(remember_choice)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language,
+                                 offered_languages=offered_languages)
