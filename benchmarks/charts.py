@@ -17,7 +17,7 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,10 +26,10 @@ from pipeline.charts import render_changed  # noqa: E402
 from pipeline.runner import RunRequest, run_pipeline  # noqa: E402
 from pipeline.sample.synth import add_new_responses, synthesize  # noqa: E402
 from survey_app.core import config  # noqa: E402
-from survey_app.storage.db import connect, migrate  # noqa: E402
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
+from survey_app.storage.db import connect, migrate  # noqa: E402
 
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 
 def timed_render(db, settings) -> tuple[float, int]:
@@ -51,16 +51,22 @@ def main() -> None:
     register(db, QUESTIONNAIRES_DIR, NOW)
     synthesize(db, args.enterprises, args.responses, NOW)
     settings = config.validate({"database.path": str(path)}, "benchmark")
-    print(f"{os.cpu_count()} cores, Python {platform.python_version()}; {args.enterprises} enterprises, "
-          f"{args.responses:,} responses", flush=True)
+    print(
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; {args.enterprises} enterprises, "
+        f"{args.responses:,} responses",
+        flush=True,
+    )
     first, drawn = timed_render(db, settings)
     print(f"first render: {drawn} files in {first:.1f} s ({1000 * first / max(drawn, 1):.1f} ms per file)", flush=True)
     again, redrawn = timed_render(db, settings)
     print(f"nothing changed: {redrawn} files in {again:.2f} s (hash checks only)", flush=True)
     add_new_responses(db, max(1, args.responses // 100), NOW, seed=2, share=0.02)
     week, changed = timed_render(db, settings)
-    print(f"weekly increment (1% new responses in 2% of latest waves): {changed} files in {week:.1f} s "
-          f"= {week / first:.1%} of the first render", flush=True)
+    print(
+        f"weekly increment (1% new responses in 2% of latest waves): {changed} files in {week:.1f} s "
+        f"= {week / first:.1%} of the first render",
+        flush=True,
+    )
     db.close()
 
 

@@ -15,38 +15,65 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from survey_app import create_app  # noqa: E402
-from survey_app.results import exports  # noqa: E402
 from survey_app.domain.campaigns import CampaignSpec, create_campaign  # noqa: E402
-from survey_app.storage.db import connect, write_transaction  # noqa: E402
 from survey_app.domain.enterprises import create_enterprise  # noqa: E402
+from survey_app.results import exports  # noqa: E402
+from survey_app.storage.db import connect, write_transaction  # noqa: E402
 
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 
 def seed(db, responses: int, questions) -> int:
     with write_transaction(db):
         enterprise = create_enterprise(db, "Bench", "other", "BE", "fr", NOW)
-        campaign = create_campaign(db, CampaignSpec(enterprise, "beneficiaries", "beneficiaries", 1, "Bench",
-                                                    NOW - timedelta(days=30), NOW, "Europe/Brussels"), NOW)
+        campaign = create_campaign(
+            db,
+            CampaignSpec(
+                enterprise,
+                "beneficiaries",
+                "beneficiaries",
+                1,
+                "Bench",
+                NOW - timedelta(days=30),
+                NOW,
+                "Europe/Brussels",
+            ),
+            NOW,
+        )
     for start in range(0, responses, 10_000):
         with write_transaction(db):
             for n in range(start, min(start + 10_000, responses)):
-                rid = db.execute("INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                                 "VALUES (?, ?, 'fr', 'open', '2026-03-01')", [campaign, f"b{n}"]).lastrowid
+                rid = db.execute(
+                    "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
+                    "VALUES (?, ?, 'fr', 'open', '2026-03-01')",
+                    [campaign, f"b{n}"],
+                ).lastrowid
                 db.conn.executemany(
                     "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    [(rid, q.id, None, f"Réponse {n} =1+1", 0) if q.type == "text" else
-                     (rid, q.id, None, q.options[0].value, 0) if q.type in ("single", "multiple") else
-                     (rid, q.id, float(q.choices()[n % len(q.choices())]) if q.type != "yes_no" else 1.0, None, 0)
-                     for q in questions if q.type != "number"])
+                    [
+                        (rid, q.id, None, f"Réponse {n} =1+1", 0)
+                        if q.type == "text"
+                        else (rid, q.id, None, q.options[0].value, 0)
+                        if q.type in ("single", "multiple")
+                        else (
+                            rid,
+                            q.id,
+                            float(q.choices()[n % len(q.choices())]) if q.type != "yes_no" else 1.0,
+                            None,
+                            0,
+                        )
+                        for q in questions
+                        if q.type != "number"
+                    ],
+                )
     return campaign
 
 
@@ -75,8 +102,9 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["csv", "xlsx"], choices=["csv", "xlsx"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"database.path": f"{folder}/bench.db", "server.secret_key": "bench",
-                          "schedule.enabled": False})
+        app = create_app(
+            {"database.path": f"{folder}/bench.db", "server.secret_key": "bench", "schedule.enabled": False}
+        )
         db = connect(app.config["SETTINGS"]["database.path"])
         started = time.perf_counter()
         campaign = seed(db, args.responses, app.extensions["vises.registry"].get("beneficiaries", 1).questions)
@@ -87,8 +115,10 @@ def main() -> None:
             elapsed, _peak, size = measure(app, campaign, kind, trace=False)
             rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             _elapsed, peak, _size = measure(app, campaign, kind, trace=True)  # tracing slows Python down
-            print(f"{kind}: {size / 1e6:.1f} MB in {elapsed:.1f} s ({args.responses / elapsed:,.0f} rows/s), "
-                  f"tracemalloc peak {peak / 1e6:.1f} MB, max RSS {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MB")
+            print(
+                f"{kind}: {size / 1e6:.1f} MB in {elapsed:.1f} s ({args.responses / elapsed:,.0f} rows/s), "
+                f"tracemalloc peak {peak / 1e6:.1f} MB, max RSS {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MB"
+            )
 
 
 if __name__ == "__main__":

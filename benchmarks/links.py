@@ -11,18 +11,18 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links  # noqa: E402
-from survey_app.storage.db import connect, migrate, write_transaction  # noqa: E402
 from survey_app.domain.enterprises import create_enterprise  # noqa: E402
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
+from survey_app.storage.db import connect, migrate, write_transaction  # noqa: E402
 
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 
 def one_run(folder: Path, count: int) -> float:
@@ -32,14 +32,20 @@ def one_run(folder: Path, count: int) -> float:
     register(db, QUESTIONNAIRES_DIR, NOW)
     with write_transaction(db):
         enterprise = create_enterprise(db, "Bench", "other", "BE", "fr", NOW)
-        campaign = create_campaign(db, CampaignSpec(enterprise, "workers", "workers", 1, "Bench", NOW,
-                                                    NOW + timedelta(days=30), "Europe/Brussels"), NOW)
+        campaign = create_campaign(
+            db,
+            CampaignSpec(
+                enterprise, "workers", "workers", 1, "Bench", NOW, NOW + timedelta(days=30), "Europe/Brussels"
+            ),
+            NOW,
+        )
     started = time.perf_counter()
     with write_transaction(db):
         generate_links(db, campaign, count, NOW)
     elapsed = time.perf_counter() - started
-    tokens, codes, rows = db.execute("SELECT count(DISTINCT token), count(DISTINCT short_code), count(*) "
-                                     "FROM invitation").fetchone()
+    tokens, codes, rows = db.execute(
+        "SELECT count(DISTINCT token), count(DISTINCT short_code), count(*) FROM invitation"
+    ).fetchone()
     assert tokens == codes == rows == count, (tokens, codes, rows)
     db.close()
     return elapsed
@@ -52,8 +58,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         times = [one_run(Path(folder), args.count) for _ in range(args.repeat)]
-    print(f"{args.count} links: best {min(times):.3f} s, median {statistics.median(times):.3f} s "
-          f"over {args.repeat} runs (tokens and short codes all unique)")
+    print(
+        f"{args.count} links: best {min(times):.3f} s, median {statistics.median(times):.3f} s "
+        f"over {args.repeat} runs (tokens and short codes all unique)"
+    )
 
 
 if __name__ == "__main__":

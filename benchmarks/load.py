@@ -37,9 +37,11 @@ RESULT_TABLES = ("indicator_value", "campaign_summary", "custom_result", "testim
 
 def write_config(folder: Path, port: int, scheduler_inside: bool) -> Path:
     config = folder / "config.toml"
-    config.write_text(f'[database]\npath = "vises.db"\n[server]\nport = {port}\nthreads = 8\n'
-                      f'base_url = "http://127.0.0.1:{port}"\nsecret_key = "load-test"\n'
-                      f'[schedule]\nenabled = {"true" if scheduler_inside else "false"}\n')
+    config.write_text(
+        f'[database]\npath = "vises.db"\n[server]\nport = {port}\nthreads = 8\n'
+        f'base_url = "http://127.0.0.1:{port}"\nsecret_key = "load-test"\n'
+        f"[schedule]\nenabled = {'true' if scheduler_inside else 'false'}\n"
+    )
     return config
 
 
@@ -77,18 +79,30 @@ def seed(config: Path, links: int) -> tuple[str, list[str], int]:
     demo = vises(config, "demo")
     assert demo.wait() == 0, output_of(demo)
     sys_path = str(config.parent / "vises.db")
-    from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
-    from survey_app.storage.db import connect, write_transaction
-    from survey_app.domain.enterprises import create_enterprise
-    from survey_app.core.timeutil import now_utc
     from datetime import timedelta
+
+    from survey_app.core.timeutil import now_utc
+    from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
+    from survey_app.domain.enterprises import create_enterprise
+    from survey_app.storage.db import connect, write_transaction
 
     db, now = connect(sys_path), now_utc()
     with write_transaction(db):
         enterprise = create_enterprise(db, "Load Coop", "integration", "BE", "fr", now)
-        campaign = create_campaign(db, CampaignSpec(enterprise, "beneficiaries", "beneficiaries", 1, "Load",
-                                                    now - timedelta(days=1), now + timedelta(days=30),
-                                                    "Europe/Brussels"), now)
+        campaign = create_campaign(
+            db,
+            CampaignSpec(
+                enterprise,
+                "beneficiaries",
+                "beneficiaries",
+                1,
+                "Load",
+                now - timedelta(days=1),
+                now + timedelta(days=30),
+                "Europe/Brussels",
+            ),
+            now,
+        )
         tokens = [r["token"] for r in generate_links(db, campaign, links, now)]
     open_token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [campaign]).fetchone()[0]
     db.close()
@@ -97,6 +111,7 @@ def seed(config: Path, links: int) -> tuple[str, list[str], int]:
 
 def personal_submit(tokens: list[str], lock: threading.Lock):
     """Complete one survey on a fresh personal link, page by page (like a respondent)."""
+
     def work(client: rb.Client, record) -> bool:
         with lock:
             if not tokens:
@@ -107,21 +122,25 @@ def personal_submit(tokens: list[str], lock: threading.Lock):
         record("personal GET page", elapsed, status == 200)
         csrf = rb.hidden(html, "csrf_token")
         for number, answers in enumerate(rb.PAGES[:2], start=1):
-            status, _, _, elapsed = client.request("POST", f"/s/{token}/{number}",
-                                                   {"csrf_token": csrf, "action": "next", **answers})
+            status, _, _, elapsed = client.request(
+                "POST", f"/s/{token}/{number}", {"csrf_token": csrf, "action": "next", **answers}
+            )
             record("personal POST page", elapsed, status == 303)
         status, _, html, elapsed = client.request("GET", f"/s/{token}/3")
         record("personal GET page", elapsed, status == 200)
-        status, location, _, elapsed = client.request("POST", f"/s/{token}/3", {
-            "csrf_token": csrf, "action": "submit", **rb.PAGES[2]})
+        status, location, _, elapsed = client.request(
+            "POST", f"/s/{token}/3", {"csrf_token": csrf, "action": "submit", **rb.PAGES[2]}
+        )
         ok = status == 303 and location.endswith("/thanks")
         record("personal POST submit", elapsed, ok)
         return ok
+
     return work
 
 
 def tolerant(work):
     """While the server is being killed, a dropped connection ends the attempt, not the thread."""
+
     def wrapped(client: rb.Client, record) -> bool:
         try:
             return work(client, record)
@@ -129,13 +148,14 @@ def tolerant(work):
             client.conn.close()
             time.sleep(0.05)
             return False
+
     return wrapped
 
 
 def mixed(open_token: str, tokens: list[str]):
     lock = threading.Lock()
     open_work, personal_work = rb.survey_submit(open_token), personal_submit(tokens, lock)
-    counter = iter(range(10 ** 9))
+    counter = iter(range(10**9))
     return lambda client, record: (open_work if next(counter) % 2 else personal_work)(client, record)
 
 
@@ -163,8 +183,9 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> 
 def responses_of(db_path: Path, campaign: int) -> dict[str, int]:
     conn = sqlite3.connect(db_path)
     try:
-        rows = conn.execute("SELECT channel, COUNT(*) FROM response WHERE campaign_id = ? GROUP BY channel",
-                            [campaign]).fetchall()
+        rows = conn.execute(
+            "SELECT channel, COUNT(*) FROM response WHERE campaign_id = ? GROUP BY channel", [campaign]
+        ).fetchall()
         return dict(rows)
     finally:
         conn.close()
@@ -180,8 +201,19 @@ def load_scenario(kind: str, clients: int, seconds: float) -> bool:
         server = vises(config, "serve")
     else:
         env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-        server = spawn([str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--bind",
-                        f"127.0.0.1:{port}", "survey_app:create_app()"], env)
+        server = spawn(
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "survey_app:create_app()",
+            ],
+            env,
+        )
         helpers.append(vises(config, "scheduler"))  # its start-up catch-up run overlaps the load
     outputs: list[str] = []
     stop = threading.Event()
@@ -199,16 +231,23 @@ def load_scenario(kind: str, clients: int, seconds: float) -> bool:
             outputs.append(output_of(process, timeout=30))
     stored = responses_of(folder / "vises.db", campaign)
     locked = sum("database is locked" in text for text in outputs)
-    runs = sqlite3.connect(folder / "vises.db").execute(
-        "SELECT status, COUNT(*) FROM pipeline_run GROUP BY status").fetchall()
-    print(f"\n== load against {'vises serve (waitress)' if kind == 'serve' else 'gunicorn 2 workers + vises scheduler'}:"
-          f" {clients} clients, {seconds:.0f} s, pipeline runs {dict(runs)}")
+    runs = (
+        sqlite3.connect(folder / "vises.db")
+        .execute("SELECT status, COUNT(*) FROM pipeline_run GROUP BY status")
+        .fetchall()
+    )
+    print(
+        f"\n== load against {'vises serve (waitress)' if kind == 'serve' else 'gunicorn 2 workers + vises scheduler'}:"
+        f" {clients} clients, {seconds:.0f} s, pipeline runs {dict(runs)}"
+    )
     for label, values in sorted(result["latencies"].items()):
         print("  " + rb.summary(label, values, seconds)[1])
     total = sum(stored.values())
     ok = result["errors"] == 0 and locked == 0 and total == result["submitted"]
-    print(f"  errors {result['errors']}, 'database is locked' {locked}, responses stored {total} "
-          f"({stored}) == successful submissions {result['submitted']}: {ok}")
+    print(
+        f"  errors {result['errors']}, 'database is locked' {locked}, responses stored {total} "
+        f"({stored}) == successful submissions {result['submitted']}: {ok}"
+    )
     shutil.rmtree(folder, ignore_errors=True)
     return ok
 
@@ -220,12 +259,15 @@ def kill_scenario(kills: int, clients: int) -> bool:
     _, tokens, campaign = seed(config, links=5000)
     acknowledged = 0
     lock = threading.Lock()
-    for attempt in range(kills):
+    for _kill in range(kills):
         server = vises(config, "serve")
         wait_until_up(port, server)
         result: dict = {}
-        clients_thread = threading.Thread(target=lambda: result.update(
-            rb.run(clients, 4.0, port, tolerant(personal_submit(tokens, lock)))))
+        clients_thread = threading.Thread(
+            target=lambda result=result: result.update(
+                rb.run(clients, 4.0, port, tolerant(personal_submit(tokens, lock)))
+            )
+        )
         clients_thread.start()
         time.sleep(random.uniform(1.0, 3.0))
         server.send_signal(signal.SIGKILL)
@@ -235,15 +277,21 @@ def kill_scenario(kills: int, clients: int) -> bool:
     db_path = folder / "vises.db"
     conn = sqlite3.connect(db_path)
     integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    counts = conn.execute("SELECT r.id, COUNT(a.question_id) FROM response r LEFT JOIN answer a "
-                          "ON a.response_id = r.id WHERE r.campaign_id = ? GROUP BY r.id", [campaign]).fetchall()
+    counts = conn.execute(
+        "SELECT r.id, COUNT(a.question_id) FROM response r LEFT JOIN answer a "
+        "ON a.response_id = r.id WHERE r.campaign_id = ? GROUP BY r.id",
+        [campaign],
+    ).fetchall()
     partial = [rid for rid, n in counts if n != ANSWERS_PER_RESPONSE]
-    submitted_links = conn.execute("SELECT COUNT(*) FROM invitation WHERE campaign_id = ? AND submitted_on "
-                                   "IS NOT NULL", [campaign]).fetchone()[0]
+    submitted_links = conn.execute(
+        "SELECT COUNT(*) FROM invitation WHERE campaign_id = ? AND submitted_on IS NOT NULL", [campaign]
+    ).fetchone()[0]
     conn.close()
     ok = integrity == "ok" and not partial and submitted_links == len(counts) and len(counts) >= acknowledged
-    print(f"\n== kill -9 during submissions, {kills} times: integrity_check {integrity}, responses {len(counts)} "
-          f"(acknowledged {acknowledged}), partial {len(partial)}, links marked submitted {submitted_links}: {ok}")
+    print(
+        f"\n== kill -9 during submissions, {kills} times: integrity_check {integrity}, responses {len(counts)} "
+        f"(acknowledged {acknowledged}), partial {len(partial)}, links marked submitted {submitted_links}: {ok}"
+    )
     shutil.rmtree(folder, ignore_errors=True)
     return ok
 
@@ -263,9 +311,12 @@ def dump_results(db_path: Path) -> list:
 def pipeline_kill_scenario() -> bool:
     folder = Path(tempfile.mkdtemp(prefix="vises-pkill-"))
     config = write_config(folder, rb.free_port(), scheduler_inside=False)
-    subprocess.run([str(BIN / "vises"), "synth", "--enterprises", "200", "--responses", "100000"],
-                   env={**os.environ, "VISES_CONFIG": str(config), "PYTHONPATH": str(ROOT)}, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(BIN / "vises"), "synth", "--enterprises", "200", "--responses", "100000"],
+        env={**os.environ, "VISES_CONFIG": str(config), "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+    )
     reference = folder / "reference"
     reference.mkdir()
     shutil.copy(folder / "vises.db", reference / "vises.db")
@@ -280,8 +331,10 @@ def pipeline_kill_scenario() -> bool:
     output = output_of(rerun, timeout=600)
     same = dump_results(folder / "vises.db") == dump_results(reference / "vises.db")
     ok = killed_mid_run and rerun.returncode == 0 and same
-    print(f"\n== pipeline killed mid-run (killed while running: {killed_mid_run}), rerun exit "
-          f"{rerun.returncode}, results identical to an uninterrupted run: {same}")
+    print(
+        f"\n== pipeline killed mid-run (killed while running: {killed_mid_run}), rerun exit "
+        f"{rerun.returncode}, results identical to an uninterrupted run: {same}"
+    )
     if not ok:
         print(output[-2000:])
     shutil.rmtree(folder, ignore_errors=True)
@@ -296,10 +349,12 @@ def main() -> None:
     parser.add_argument("--only", choices=["serve", "gunicorn", "kill", "pipeline-kill"])
     args = parser.parse_args()
     print(f"nproc={os.cpu_count()}, python {sys.version.split()[0]}")
-    checks = {"serve": lambda: load_scenario("serve", args.clients, args.seconds),
-              "gunicorn": lambda: load_scenario("gunicorn", args.clients, args.seconds),
-              "kill": lambda: kill_scenario(args.kills, max(4, args.clients // 4)),
-              "pipeline-kill": pipeline_kill_scenario}
+    checks = {
+        "serve": lambda: load_scenario("serve", args.clients, args.seconds),
+        "gunicorn": lambda: load_scenario("gunicorn", args.clients, args.seconds),
+        "kill": lambda: kill_scenario(args.kills, max(4, args.clients // 4)),
+        "pipeline-kill": pipeline_kill_scenario,
+    }
     results = {name: check() for name, check in checks.items() if args.only in (None, name)}
     print("\n" + ", ".join(f"{name}: {'ok' if ok else 'FAILED'}" for name, ok in results.items()))
     sys.exit(0 if all(results.values()) else 1)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline.runner import RunRequest, run_pipeline  # noqa: E402
 from pipeline.sample.synth import add_new_responses, synthesize  # noqa: E402
 from survey_app.core import config  # noqa: E402
-from survey_app.storage.db import connect, migrate  # noqa: E402
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
+from survey_app.storage.db import connect, migrate  # noqa: E402
 
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 FLOOR_SQL = """SELECT c.enterprise_id, c.stakeholder_group, r.campaign_id, a.question_id, AVG(a.value_num)
 FROM answer a JOIN response r ON r.id = a.response_id JOIN campaign c ON c.id = r.campaign_id
 GROUP BY c.enterprise_id, c.stakeholder_group, r.campaign_id, a.question_id"""
@@ -60,8 +60,11 @@ def floor(db) -> float:
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}"
+    model = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?"
+    )
+    versions = f"Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}"
+    return f"{os.cpu_count()} cores, {model}, {versions}"
 
 
 def main() -> None:
@@ -75,8 +78,20 @@ def main() -> None:
     if args.build_only:
         return build(path, args.enterprises, args.responses)
     if not path.exists():  # built in a child process, so its memory does not count below
-        subprocess.run([sys.executable, __file__, "--build-only", "--db", str(path), "--enterprises",
-                        str(args.enterprises), "--responses", str(args.responses)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--build-only",
+                "--db",
+                str(path),
+                "--enterprises",
+                str(args.enterprises),
+                "--responses",
+                str(args.responses),
+            ],
+            check=True,
+        )
     settings = config.validate({"database.path": str(path)}, "benchmark")
     db = connect(path)
     print(machine())
@@ -93,10 +108,14 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"responses: {total:,}; answers: {db.execute('SELECT COUNT(*) FROM answer').fetchone()[0]:,}")
     print(f"floor GROUP BY: {floor_time:.2f} s")
-    print(f"full run: {full:.2f} s (aggregation {full_aggregation:.2f} s = {full_aggregation / floor_time:.2f}x floor; "
-          f"whole run {full / floor_time:.2f}x floor)")
-    print(f"incremental run (1% new responses in 2% of latest waves): {incremental:.2f} s = "
-          f"{incremental / full:.1%} of the full run")
+    print(
+        f"full run: {full:.2f} s (aggregation {full_aggregation:.2f} s = {full_aggregation / floor_time:.2f}x floor; "
+        f"whole run {full / floor_time:.2f}x floor)"
+    )
+    print(
+        f"incremental run (1% new responses in 2% of latest waves): {incremental:.2f} s = "
+        f"{incremental / full:.1%} of the full run"
+    )
     print(f"incremental run (1% new responses in 10% of latest waves): {spread:.2f} s = {spread / full:.1%}")
     print(f"peak resident memory: {peak:.0f} MB")
     db.close()

@@ -32,8 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout, whatever the editable install points at
 PAGES = [
     {"q_treated_with_respect": "5", "q_fits_my_needs": "4", "q_easy_to_access": "dont_know"},
-    {"q_feel_confident": "4", "q_manage_on_my_own": "3", "q_learned_useful_things": "5",
-     "q_followed_training": "yes", "q_training_useful": "4", "q_people_to_count_on": "2", "q_often_alone": "1"},
+    {
+        "q_feel_confident": "4",
+        "q_manage_on_my_own": "3",
+        "q_learned_useful_things": "5",
+        "q_followed_training": "yes",
+        "q_training_useful": "4",
+        "q_people_to_count_on": "2",
+        "q_often_alone": "1",
+    },
     {"q_recommend": "9", "q_what_changed": "Plus de confiance."},
 ]
 FLOOR_FORM = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Floor</title>
@@ -48,8 +55,10 @@ name="q{{ q }}" type="radio" value="{{ v }}"><span>Option {{ v }}</span></label>
 def serve(kind: str, db_path: str, port: int, threads: int) -> None:
     """Child process: serve the real app or the floor app until killed."""
     import waitress
+
     if kind == "app":
         from survey_app import create_app
+
         app = create_app({"database.path": db_path, "server.secret_key": "bench", "schedule.enabled": False})
     else:
         app = floor_app(db_path)
@@ -58,6 +67,7 @@ def serve(kind: str, db_path: str, port: int, threads: int) -> None:
 
 def floor_app(db_path: str):
     from flask import Flask, g, redirect, render_template_string
+
     app = Flask("floor")
 
     def db():
@@ -75,29 +85,44 @@ def floor_app(db_path: str):
     @app.route("/form", methods=["GET", "POST"])
     def form():
         from flask import request
+
         if request.method == "POST":
             db().execute("BEGIN IMMEDIATE")
             db().execute("INSERT INTO floor (body) VALUES (?)", [request.form.get("q0", "")])
             db().execute("COMMIT")
             return redirect("/form", code=303)
         return render_template_string(FLOOR_FORM, token="x" * 90)
+
     return app
 
 
 def seed(db_path: str) -> str:
     from datetime import timedelta
+
     from survey_app import create_app
-    from survey_app.domain.campaigns import CampaignSpec, create_campaign
-    from survey_app.storage.db import connect, write_transaction
-    from survey_app.domain.enterprises import create_enterprise
     from survey_app.core.timeutil import now_utc
+    from survey_app.domain.campaigns import CampaignSpec, create_campaign
+    from survey_app.domain.enterprises import create_enterprise
+    from survey_app.storage.db import connect, write_transaction
+
     create_app({"database.path": db_path, "server.secret_key": "bench", "schedule.enabled": False})
     db, now = connect(db_path), now_utc()
     with write_transaction(db):
         enterprise = create_enterprise(db, "Bench Coop", "integration", "BE", "fr", now)
-        create_campaign(db, CampaignSpec(enterprise, "beneficiaries", "beneficiaries", 1, "Bench",
-                                         now - timedelta(days=1), now + timedelta(days=30),
-                                         "Europe/Brussels"), now)
+        create_campaign(
+            db,
+            CampaignSpec(
+                enterprise,
+                "beneficiaries",
+                "beneficiaries",
+                1,
+                "Bench",
+                now - timedelta(days=1),
+                now + timedelta(days=30),
+                "Europe/Brussels",
+            ),
+            now,
+        )
     token = db.execute("SELECT open_token FROM campaign").fetchone()[0]
     db.close()
     return token
@@ -163,6 +188,7 @@ def survey_get(token: str):
         status, _, _, elapsed = client.request("GET", f"/o/{token}/1")
         record("survey GET page", elapsed, status == 200)
         return False
+
     return work
 
 
@@ -172,28 +198,36 @@ def survey_submit(token: str):
             client.cookies["csrf"] = hidden(client.request("GET", f"/o/{token}/1")[2], "csrf_token")
         csrf = client.cookies["csrf"]
         for number, answers in enumerate(PAGES[:2], start=1):
-            status, _, _, elapsed = client.request("POST", f"/o/{token}/{number}",
-                                                   {"csrf_token": csrf, "action": "next", **answers})
+            status, _, _, elapsed = client.request(
+                "POST", f"/o/{token}/{number}", {"csrf_token": csrf, "action": "next", **answers}
+            )
             record("survey POST page", elapsed, status == 303)
         status, _, page3, elapsed = client.request("GET", f"/o/{token}/3")
         record("survey GET page", elapsed, status == 200)
-        status, location, _, elapsed = client.request("POST", f"/o/{token}/3", {
-            "csrf_token": csrf, "submission_id": hidden(page3, "submission_id"), "action": "submit", **PAGES[2]})
+        status, location, _, elapsed = client.request(
+            "POST",
+            f"/o/{token}/3",
+            {"csrf_token": csrf, "submission_id": hidden(page3, "submission_id"), "action": "submit", **PAGES[2]},
+        )
         ok = status == 303 and location.endswith("/thanks")
         record("survey POST submit", elapsed, ok)
         return ok
+
     return work
 
 
 def survey_post_page(token: str):
     """POST page 1 again and again: validation, draft save, 303 (the per-page cost of a survey)."""
+
     def work(client: Client, record) -> bool:
         if "csrf" not in client.cookies:
             client.cookies["csrf"] = hidden(client.request("GET", f"/o/{token}/1")[2], "csrf_token")
-        status, _, _, elapsed = client.request("POST", f"/o/{token}/1",
-                                               {"csrf_token": client.cookies["csrf"], "action": "next", **PAGES[0]})
+        status, _, _, elapsed = client.request(
+            "POST", f"/o/{token}/1", {"csrf_token": client.cookies["csrf"], "action": "next", **PAGES[0]}
+        )
         record("survey POST page", elapsed, status == 303)
         return False
+
     return work
 
 
@@ -230,12 +264,16 @@ def survey_final_submit(token: str, ready: list):
                 time.sleep(0.01)
                 return False
             prepared, csrf, submission_id = ready.pop()
-        status, location, _, elapsed = prepared.request("POST", f"/o/{token}/3", {
-            "csrf_token": csrf, "submission_id": submission_id, "action": "submit", **PAGES[2]})
+        status, location, _, elapsed = prepared.request(
+            "POST",
+            f"/o/{token}/3",
+            {"csrf_token": csrf, "submission_id": submission_id, "action": "submit", **PAGES[2]},
+        )
         prepared.conn.close()
         ok = status == 303 and location.endswith("/thanks")
         record("survey POST submit", elapsed, ok)
         return ok
+
     return work
 
 
@@ -249,6 +287,7 @@ def respondents_with_pauses(token: str):
         def wrapped(method, path, fields=None):
             time.sleep(random.uniform(0.5, 1.5))
             return request(method, path, fields)
+
         return wrapped
 
     def work(client: Client, record) -> bool:
@@ -256,6 +295,7 @@ def respondents_with_pauses(token: str):
             client.request = pause_then(client.request)
             client.paused = True
         return inner(client, lambda name, elapsed, ok: record(name.replace("survey", "people"), elapsed, ok))
+
     return work
 
 
@@ -265,6 +305,7 @@ def floor_work(method: str):
         status, _, _, elapsed = client.request(method, "/form", fields)
         record(f"floor {method}", elapsed, status in (200, 303))
         return method == "POST" and status == 303
+
     return work
 
 
@@ -277,8 +318,7 @@ def summary(name: str, values: list[float], seconds: float) -> tuple[float, str]
 
 def start_server(kind: str, db_path: str, port: int, threads: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, db_path, str(port), str(threads)],
-                               env=env)
+    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, db_path, str(port), str(threads)], env=env)
     for _ in range(100):
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
@@ -290,6 +330,7 @@ def start_server(kind: str, db_path: str, port: int, threads: int) -> subprocess
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -314,8 +355,12 @@ def main() -> None:
         server = start_server(kind, db_path, port, args.threads)
         try:
             if kind == "app":
-                scenarios = [("get", survey_get(token)), ("post", survey_post_page(token)),
-                             ("submit", None), ("people", respondents_with_pauses(token))]
+                scenarios = [
+                    ("get", survey_get(token)),
+                    ("post", survey_post_page(token)),
+                    ("submit", None),
+                    ("people", respondents_with_pauses(token)),
+                ]
             else:
                 scenarios = [("get", floor_work("GET")), ("post", floor_work("POST"))]
             for name, work in scenarios:
@@ -332,8 +377,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
-    print(f"{args.clients} clients, {args.seconds:.0f} s per scenario (people: {2 * args.seconds:.0f} s), "
-          f"waitress threads={args.threads}, nproc={os.cpu_count()}, python {sys.version.split()[0]}")
+    print(
+        f"{args.clients} clients, {args.seconds:.0f} s per scenario (people: {2 * args.seconds:.0f} s), "
+        f"waitress threads={args.threads}, nproc={os.cpu_count()}, python {sys.version.split()[0]}"
+    )
     print("\n".join(lines))
     print(f"ratio survey GET page / floor GET:     {rates['survey GET page'] / rates['floor GET']:.2f}")
     print(f"ratio survey POST page / floor POST:   {rates['survey POST page'] / rates['floor POST']:.2f}")

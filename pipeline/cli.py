@@ -18,20 +18,22 @@ from survey_app.questionnaire.loader import QuestionnaireError
 
 def _clean(command):
     """Configuration, questionnaire and run failures end with a message and exit code 1."""
+
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except (config_module.ConfigError, QuestionnaireError, LookupError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
+
     return wrapped
 
 
 def open_database():
     """Settings and a connection to the migrated database, with questionnaires registered."""
-    from survey_app.storage.db import connect, migrate
-    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
     from survey_app.core.timeutil import now_utc
+    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.storage.db import connect, migrate
 
     settings = config_module.load()
     migrate(settings["database.path"])
@@ -52,7 +54,9 @@ def run_now(settings, db, full: bool = False, enterprise: str | None = None, cha
     try:
         run_id = run_pipeline(db, settings, now_utc(), request, progress=echo_progress, clock=now_utc)
     except Exception as exc:  # recorded in the run log; the terminal gets one line, not a traceback
-        raise click.ClickException(f"The run failed: {type(exc).__name__}: {exc} (see `vises pipeline status`)")
+        raise click.ClickException(
+            f"The run failed: {type(exc).__name__}: {exc} (see `vises pipeline status`)"
+        ) from None
     if run_id is None:
         raise click.ClickException("Another run is in progress; try again when it has finished.")
     click.echo(f"Run {run_id} finished.")
@@ -102,10 +106,13 @@ def status_command(limit: int) -> None:
         click.echo("No run yet. Start one with `vises pipeline run`.")
     for run in runs:
         counts = ", ".join(f"{k} {v:,}" for k, v in run["counts"].items())
-        click.echo(f"#{run['id']} {run['status']:<8} {run['trigger']:<9} {run['scope']} "
-                   f"{'full ' if run['full'] else ''}started {run['started_at']} finished "
-                   f"{run['finished_at'] or '-'}" + (f"\n    {counts}" if counts else "")
-                   + (f"\n    error: {run['error']}" if run["error"] else ""))
+        click.echo(
+            f"#{run['id']} {run['status']:<8} {run['trigger']:<9} {run['scope']} "
+            f"{'full ' if run['full'] else ''}started {run['started_at']} finished "
+            f"{run['finished_at'] or '-'}"
+            + (f"\n    {counts}" if counts else "")
+            + (f"\n    error: {run['error']}" if run["error"] else "")
+        )
 
 
 @click.command("demo")

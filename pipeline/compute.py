@@ -9,10 +9,20 @@ incremental versus full runs, give byte-identical rows whatever order SQLite sum
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from pipeline.model import (SUPPRESSED, CampaignData, CampaignInfo, CampaignResult, CampaignSummary,
-                            CustomResult, IndicatorSums, IndicatorValue, OptionCount)
+from pipeline.model import (
+    SUPPRESSED,
+    CampaignData,
+    CampaignInfo,
+    CampaignResult,
+    CampaignSummary,
+    CustomResult,
+    IndicatorSums,
+    IndicatorValue,
+    OptionCount,
+)
 from pipeline.stats import t_quantile
 from survey_app.questionnaire.model import FIXED_RANGES, Framework, Questionnaire, format_value
 
@@ -35,18 +45,22 @@ def question_plan(campaign: CampaignInfo, questionnaire: Questionnaire) -> tuple
 
 
 def _base_row(campaign: CampaignInfo, kind: str, key: str) -> dict[str, Any]:
-    return dict(campaign_id=campaign.id, enterprise_id=campaign.enterprise_id,
-                stakeholder_group=campaign.stakeholder_group, kind=kind, key=key,
-                questionnaire_id=campaign.questionnaire_id,
-                questionnaire_version=campaign.questionnaire_version)
+    return dict(
+        campaign_id=campaign.id,
+        enterprise_id=campaign.enterprise_id,
+        stakeholder_group=campaign.stakeholder_group,
+        kind=kind,
+        key=key,
+        questionnaire_id=campaign.questionnaire_id,
+        questionnaire_version=campaign.questionnaire_version,
+    )
 
 
 def _suppressed(campaign: CampaignInfo, kind: str, key: str) -> IndicatorValue:
     return IndicatorValue(**_base_row(campaign, kind, key), suppressed=True, suppression_reason=SUPPRESSED)
 
 
-def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None,
-                    min_group: int) -> IndicatorValue:
+def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None, min_group: int) -> IndicatorValue:
     """n, mean, sd, 95% Student-t interval and favourable share, or a suppressed row."""
     if sums is None or sums.n < min_group or sums.n < 2:
         return _suppressed(campaign, "indicator", key)
@@ -55,13 +69,21 @@ def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None
     variance = max(0.0, (sums.total_squares - sums.total * sums.total / n) / (n - 1))
     sd = math.sqrt(variance)
     half_width = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
-    return IndicatorValue(**_base_row(campaign, "indicator", key), suppressed=False, n=n,
-                          mean=rounded(mean), sd=rounded(sd), ci_low=rounded(mean - half_width),
-                          ci_high=rounded(mean + half_width), favourable_share=rounded(sums.favourable / n))
+    return IndicatorValue(
+        **_base_row(campaign, "indicator", key),
+        suppressed=False,
+        n=n,
+        mean=rounded(mean),
+        sd=rounded(sd),
+        ci_low=rounded(mean - half_width),
+        ci_high=rounded(mean + half_width),
+        favourable_share=rounded(sums.favourable / n),
+    )
 
 
-def dimension_values(campaign: CampaignInfo, framework: Framework,
-                     indicators: dict[str, IndicatorValue]) -> list[IndicatorValue]:
+def dimension_values(
+    campaign: CampaignInfo, framework: Framework, indicators: dict[str, IndicatorValue]
+) -> list[IndicatorValue]:
     """Unweighted mean of the dimension's shown indicator means; n is the smallest of their n.
 
     Suppressed indicators are left out (never averaged in), so a dimension cannot reveal them.
@@ -76,13 +98,20 @@ def dimension_values(campaign: CampaignInfo, framework: Framework,
             rows.append(_suppressed(campaign, "dimension", dimension.id))
             continue
         mean = sum(v.mean for v in shown) / len(shown)
-        rows.append(IndicatorValue(**_base_row(campaign, "dimension", dimension.id), suppressed=False,
-                                   n=min(v.n for v in shown), mean=rounded(mean)))
+        rows.append(
+            IndicatorValue(
+                **_base_row(campaign, "dimension", dimension.id),
+                suppressed=False,
+                n=min(v.n for v in shown),
+                mean=rounded(mean),
+            )
+        )
     return rows
 
 
-def nps_value(campaign: CampaignInfo, question_id: str, counts: Iterable[OptionCount],
-              min_group: int) -> IndicatorValue:
+def nps_value(
+    campaign: CampaignInfo, question_id: str, counts: Iterable[OptionCount], min_group: int
+) -> IndicatorValue:
     """Net Promoter Score: % answering 9-10 minus % answering 0-6."""
     numeric = [(c.value_num, c.count) for c in counts if c.value_num is not None]
     n = sum(count for _, count in numeric)
@@ -90,13 +119,18 @@ def nps_value(campaign: CampaignInfo, question_id: str, counts: Iterable[OptionC
         return _suppressed(campaign, "nps", question_id)
     promoters = sum(count for value, count in numeric if value >= 9)
     detractors = sum(count for value, count in numeric if value <= 6)
-    return IndicatorValue(**_base_row(campaign, "nps", question_id), suppressed=False, n=n,
-                          mean=rounded((promoters - detractors) / n * 100.0),
-                          favourable_share=rounded(promoters / n))
+    return IndicatorValue(
+        **_base_row(campaign, "nps", question_id),
+        suppressed=False,
+        n=n,
+        mean=rounded((promoters - detractors) / n * 100.0),
+        favourable_share=rounded(promoters / n),
+    )
 
 
-def custom_results(campaign: CampaignInfo, question: dict[str, Any], counts: list[OptionCount],
-                   min_group: int) -> list[CustomResult]:
+def custom_results(
+    campaign: CampaignInfo, question: dict[str, Any], counts: list[OptionCount], min_group: int
+) -> list[CustomResult]:
     """Distribution of one question over its options (and the mean 0-100 score of a scale)."""
     qtype = question.get("type")
     if qtype in FIXED_RANGES:
@@ -107,7 +141,7 @@ def custom_results(campaign: CampaignInfo, question: dict[str, Any], counts: lis
     tally = dict.fromkeys(options, 0)
     n, score_total = 0, 0.0
     for c in counts:
-        chosen = (format_value(c.value_num) if c.value_num is not None else c.value_text or "")
+        chosen = format_value(c.value_num) if c.value_num is not None else c.value_text or ""
         picks = chosen.split() if qtype == "multiple" else [chosen]
         n += c.count
         for pick in picks:
@@ -118,29 +152,40 @@ def custom_results(campaign: CampaignInfo, question: dict[str, Any], counts: lis
     if n < min_group:
         return [CustomResult(campaign.id, qid, option, True) for option in tally]
     mean = rounded(score_total / n) if qtype in FIXED_RANGES else None
-    return [CustomResult(campaign.id, qid, option, False, count, rounded(count / n), n, mean)
-            for option, count in tally.items()]
+    return [
+        CustomResult(campaign.id, qid, option, False, count, rounded(count / n), n, mean)
+        for option, count in tally.items()
+    ]
 
 
-def compute_campaign(data: CampaignData, questionnaire: Questionnaire, framework: Framework,
-                     min_group: int) -> CampaignResult:
+def compute_campaign(
+    data: CampaignData, questionnaire: Questionnaire, framework: Framework, min_group: int
+) -> CampaignResult:
     """All result rows of one campaign, suppressed where fewer than `min_group` respondents."""
     campaign = data.campaign
     sums = {s.indicator: s for s in data.indicators}
-    used = [i.id for i in framework.indicators
-            if any(q.indicator == i.id and q.scored for q in questionnaire.questions)]
+    used = [
+        i.id for i in framework.indicators if any(q.indicator == i.id and q.scored for q in questionnaire.questions)
+    ]
     indicators = {key: indicator_value(campaign, key, sums.get(key), min_group) for key in used}
     by_question: dict[str, list[OptionCount]] = {}
     for c in data.options:
         by_question.setdefault(c.question_id, []).append(c)
-    nps = [nps_value(campaign, q.id, by_question.get(q.id, []), min_group)
-           for q in questionnaire.questions if q.type == "nps"]
+    nps = [
+        nps_value(campaign, q.id, by_question.get(q.id, []), min_group)
+        for q in questionnaire.questions
+        if q.type == "nps"
+    ]
     values = (*indicators.values(), *dimension_values(campaign, framework, indicators), *nps)
-    reported = [{"id": q.id, "type": q.type, "options": [{"value": o.value} for o in q.options]}
-                for q in questionnaire.questions if q.type in DISTRIBUTION_TYPES]
+    reported = [
+        {"id": q.id, "type": q.type, "options": [{"value": o.value} for o in q.options]}
+        for q in questionnaire.questions
+        if q.type in DISTRIBUTION_TYPES
+    ]
     reported += [q for q in campaign.custom_questions if q.get("type") != "text"]
-    custom = tuple(row for q in reported
-                   for row in custom_results(campaign, q, by_question.get(str(q.get("id")), []), min_group))
+    custom = tuple(
+        row for q in reported for row in custom_results(campaign, q, by_question.get(str(q.get("id")), []), min_group)
+    )
     testimonies = data.texts if data.respondents >= min_group else ()
     return CampaignResult(campaign.id, tuple(values), custom, testimonies)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Iterable
+from datetime import datetime
 
 from pipeline.compute import rounded
 from pipeline.model import CampaignInfo, IndicatorValue
@@ -63,8 +63,9 @@ def months_before(moment: datetime, months: int) -> datetime:
             day -= 1
 
 
-def latest_closed_waves(campaigns: Iterable[CampaignInfo], now: datetime, consenting_only: bool,
-                        months: int = 24) -> dict[int, int]:
+def latest_closed_waves(
+    campaigns: Iterable[CampaignInfo], now: datetime, consenting_only: bool, months: int = 24
+) -> dict[int, int]:
     """Each enterprise's and group's latest wave closed within the window: campaign id -> enterprise.
 
     With `consenting_only`, these are the peer values; without, the waves that carry benchmarks.
@@ -86,6 +87,7 @@ class Peers:
     Copying a pool minus one value for each of 30,000 cells was most of an incremental run; here
     quantiles take two look-ups and the percentile rank two bisections of the whole pool.
     """
+
     values: list[float]
     skip: int | None
 
@@ -115,12 +117,14 @@ class Peers:
 
 def benchmark_fields(peers: Peers, value: IndicatorValue, min_peers: int) -> dict:
     """Median, quartiles and percentile rank among the peer values (the enterprise left out)."""
-    fields = dict(bench_peers=len(peers), bench_median=None, bench_q1=None, bench_q3=None,
-                  bench_percentile=None)
+    fields = dict(bench_peers=len(peers), bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
     if len(peers) >= min_peers:
-        fields.update(bench_median=rounded(peers.quantile(0.5)), bench_q1=rounded(peers.quantile(0.25)),
-                      bench_q3=rounded(peers.quantile(0.75)),
-                      bench_percentile=rounded(peers.percentile_rank(value.mean)))
+        fields.update(
+            bench_median=rounded(peers.quantile(0.5)),
+            bench_q1=rounded(peers.quantile(0.25)),
+            bench_q3=rounded(peers.quantile(0.75)),
+            bench_percentile=rounded(peers.percentile_rank(value.mean)),
+        )
     return fields
 
 
@@ -130,8 +134,13 @@ def peers_of(pools: dict, pool_key: tuple, enterprise_id: int) -> Peers:
     return Peers(means, bisect_left(means, own[enterprise_id]) if enterprise_id in own else None)
 
 
-def derive(values: list[IndicatorValue], campaigns: list[CampaignInfo], now: datetime, min_peers: int,
-           recomputed: set[int] | None = None) -> list[IndicatorValue]:
+def derive(
+    values: list[IndicatorValue],
+    campaigns: list[CampaignInfo],
+    now: datetime,
+    min_peers: int,
+    recomputed: set[int] | None = None,
+) -> list[IndicatorValue]:
     """Every value with its trend and benchmark fields up to date.
 
     Trends are recomputed where a wave or its previous wave was recomputed (all of them when

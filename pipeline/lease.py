@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc
+from survey_app.storage.db import write_transaction
 
 NAME = "pipeline"
 TTL = timedelta(minutes=30)
@@ -50,16 +50,19 @@ def acquire(db: Database, holder: str, now: datetime, ttl: timedelta = TTL, name
         row = db.execute("SELECT holder, expires_at FROM pipeline_lease WHERE name = ?", [name]).fetchone()
         if row is not None and row[0] != holder and row[1] > iso_utc(now) and not holder_is_dead(row[0]):
             return False
-        db.execute("INSERT OR REPLACE INTO pipeline_lease (name, holder, acquired_at, expires_at) "
-                   "VALUES (?, ?, ?, ?)", [name, holder, iso_utc(now), iso_utc(now + ttl)])
+        db.execute(
+            "INSERT OR REPLACE INTO pipeline_lease (name, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)",
+            [name, holder, iso_utc(now), iso_utc(now + ttl)],
+        )
         return True
 
 
 def renew(db: Database, holder: str, now: datetime, ttl: timedelta = TTL, name: str = NAME) -> bool:
     """Push our lease's expiry forward; False if we lost it (it expired and someone took it)."""
     with write_transaction(db):
-        cursor = db.execute("UPDATE pipeline_lease SET expires_at = ? WHERE name = ? AND holder = ?",
-                            [iso_utc(now + ttl), name, holder])
+        cursor = db.execute(
+            "UPDATE pipeline_lease SET expires_at = ? WHERE name = ? AND holder = ?", [iso_utc(now + ttl), name, holder]
+        )
         return cursor.rowcount == 1
 
 

@@ -16,6 +16,7 @@ SUPPRESSED = "min_group_size"
 @dataclass(frozen=True, slots=True)
 class CampaignInfo:
     """One wave of one stakeholder group of one enterprise: the unit that is recomputed."""
+
     id: int
     enterprise_id: int
     sector_group: str
@@ -32,6 +33,7 @@ class CampaignInfo:
 @dataclass(frozen=True, slots=True)
 class IndicatorSums:
     """Respondent-level indicator scores of one campaign, summed in SQL (no row per answer in Python)."""
+
     indicator: str
     n: int
     total: float
@@ -42,6 +44,7 @@ class IndicatorSums:
 @dataclass(frozen=True, slots=True)
 class OptionCount:
     """How many respondents gave one stored value to one question ("don't know" excluded)."""
+
     question_id: str
     value_num: float | None
     value_text: str | None
@@ -59,6 +62,7 @@ class TextAnswer:
 @dataclass(frozen=True, slots=True)
 class CampaignData:
     """Everything read for one campaign."""
+
     campaign: CampaignInfo
     respondents: int
     indicators: tuple[IndicatorSums, ...]
@@ -69,6 +73,7 @@ class CampaignData:
 @dataclass(frozen=True, slots=True)
 class IndicatorValue:
     """One row of `indicator_value`; a suppressed row carries its key and nothing else."""
+
     campaign_id: int
     enterprise_id: int
     stakeholder_group: str
@@ -98,6 +103,7 @@ class IndicatorValue:
 @dataclass(frozen=True, slots=True)
 class CustomResult:
     """One answer option of a question reported on its own (custom questions, single/multiple)."""
+
     campaign_id: int
     question_id: str
     option: str
@@ -120,6 +126,7 @@ class CampaignSummary:
 @dataclass(frozen=True, slots=True)
 class CampaignResult:
     """Computed results of one campaign, ready to save (already suppressed)."""
+
     campaign_id: int
     values: tuple[IndicatorValue, ...]
     custom: tuple[CustomResult, ...]
@@ -129,6 +136,7 @@ class CampaignResult:
 @dataclass
 class RunCounts:
     """Counts shown as progress on the terminal and kept in pipeline_run.counts."""
+
     values: dict[str, int] = field(default_factory=dict)
 
     def set(self, name: str, value: int) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc, parse_iso
+from survey_app.storage.db import write_transaction
 
 TRIGGERS = ("schedule", "catch-up", "manual", "cli")
 ALL = "all"
@@ -27,39 +27,48 @@ def start_run(db: Database, trigger: str, scope: str, full: bool, now: datetime)
     if trigger not in TRIGGERS:
         raise ValueError(f"unknown trigger {trigger!r}")
     with write_transaction(db):
-        db.execute("UPDATE pipeline_run SET status = 'failed', finished_at = ?, "
-                   "error = 'interrupted (the process stopped before the run ended)' "
-                   "WHERE status = 'running'", [iso_utc(now)])
-        cursor = db.execute("INSERT INTO pipeline_run (trigger, scope, full, started_at, status) "
-                            "VALUES (?, ?, ?, ?, 'running')", [trigger, scope, int(full), iso_utc(now)])
+        db.execute(
+            "UPDATE pipeline_run SET status = 'failed', finished_at = ?, "
+            "error = 'interrupted (the process stopped before the run ended)' "
+            "WHERE status = 'running'",
+            [iso_utc(now)],
+        )
+        cursor = db.execute(
+            "INSERT INTO pipeline_run (trigger, scope, full, started_at, status) VALUES (?, ?, ?, ?, 'running')",
+            [trigger, scope, int(full), iso_utc(now)],
+        )
         return int(cursor.lastrowid)
 
 
 def record_counts(db: Database, run_id: int, counts: dict[str, int]) -> None:
     with write_transaction(db):
-        db.execute("UPDATE pipeline_run SET counts = ? WHERE id = ?",
-                   [json.dumps(counts, sort_keys=True), run_id])
+        db.execute("UPDATE pipeline_run SET counts = ? WHERE id = ?", [json.dumps(counts, sort_keys=True), run_id])
 
 
 def finish_run(db: Database, run_id: int, counts: dict[str, int], watermark: int, now: datetime) -> None:
     with write_transaction(db):
-        db.execute("UPDATE pipeline_run SET status = 'success', finished_at = ?, counts = ?, "
-                   "response_watermark = ? WHERE id = ?",
-                   [iso_utc(now), json.dumps(counts, sort_keys=True), watermark, run_id])
+        db.execute(
+            "UPDATE pipeline_run SET status = 'success', finished_at = ?, counts = ?, "
+            "response_watermark = ? WHERE id = ?",
+            [iso_utc(now), json.dumps(counts, sort_keys=True), watermark, run_id],
+        )
 
 
 def fail_run(db: Database, run_id: int, error: str, counts: dict[str, int], now: datetime) -> None:
     if db.conn.in_transaction:  # an exception may have struck inside a read transaction
         db.conn.execute("ROLLBACK")
     with write_transaction(db):
-        db.execute("UPDATE pipeline_run SET status = 'failed', finished_at = ?, error = ?, counts = ? "
-                   "WHERE id = ?", [iso_utc(now), error[:2000], json.dumps(counts, sort_keys=True), run_id])
+        db.execute(
+            "UPDATE pipeline_run SET status = 'failed', finished_at = ?, error = ?, counts = ? WHERE id = ?",
+            [iso_utc(now), error[:2000], json.dumps(counts, sort_keys=True), run_id],
+        )
 
 
 def last_success(db: Database) -> dict[str, Any] | None:
     """The last successful run over all enterprises (scoped runs do not move the watermark)."""
-    rows = list(db.query("SELECT * FROM pipeline_run WHERE status = 'success' AND scope = ? "
-                         "ORDER BY id DESC LIMIT 1", [ALL]))
+    rows = list(
+        db.query("SELECT * FROM pipeline_run WHERE status = 'success' AND scope = ? ORDER BY id DESC LIMIT 1", [ALL])
+    )
     return rows[0] if rows else None
 
 

@@ -8,9 +8,10 @@ records the outcome, so a failure at any step leaves the previous results and sa
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -31,20 +32,30 @@ class RunRequest:
     charts: bool = True
 
 
-def choose_campaigns(campaigns: list[CampaignInfo], responses: dict[int, int], stored: dict[int, int],
-                     new_responses: set[int] | None, full: bool, enterprise_ids: set[int] | None
-                     ) -> list[CampaignInfo]:
+def choose_campaigns(
+    campaigns: list[CampaignInfo],
+    responses: dict[int, int],
+    stored: dict[int, int],
+    new_responses: set[int] | None,
+    full: bool,
+    enterprise_ids: set[int] | None,
+) -> list[CampaignInfo]:
     """Campaigns to recompute: all when `full` (or never run), else those whose responses changed."""
     in_scope = [c for c in campaigns if enterprise_ids is None or c.enterprise_id in enterprise_ids]
     if full or new_responses is None:
         return in_scope
-    return [c for c in in_scope
-            if c.id in new_responses or responses.get(c.id, 0) != stored.get(c.id)]
+    return [c for c in in_scope if c.id in new_responses or responses.get(c.id, 0) != stored.get(c.id)]
 
 
-def run_pipeline(db: Database, settings: dict[str, Any], now: datetime, request: RunRequest = RunRequest(),
-                 progress: Progress | None = None, clock: Callable[[], datetime] | None = None,
-                 holder: str | None = None) -> int | None:
+def run_pipeline(
+    db: Database,
+    settings: dict[str, Any],
+    now: datetime,
+    request: RunRequest = RunRequest(),
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] | None = None,
+    holder: str | None = None,
+) -> int | None:
     """Run once if no other run holds the lease; return the run id, or None when one is running."""
     holder = holder or lease.new_holder()
     if not lease.acquire(db, holder, now):
@@ -52,14 +63,20 @@ def run_pipeline(db: Database, settings: dict[str, Any], now: datetime, request:
             progress("skipped: another run is in progress", {})
         return None
     try:
-        return _run(db, settings, now, request, progress or (lambda step, counts: None),
-                    clock or (lambda: now), holder)
+        return _run(db, settings, now, request, progress or (lambda step, counts: None), clock or (lambda: now), holder)
     finally:
         lease.release(db, holder)
 
 
-def _run(db: Database, settings: dict[str, Any], now: datetime, request: RunRequest, progress: Progress,
-         clock: Callable[[], datetime], holder: str) -> int:
+def _run(
+    db: Database,
+    settings: dict[str, Any],
+    now: datetime,
+    request: RunRequest,
+    progress: Progress,
+    clock: Callable[[], datetime],
+    holder: str,
+) -> int:
     scope = f"enterprise:{request.enterprise}" if request.enterprise else runlog.ALL
     run_id = runlog.start_run(db, request.trigger, scope, request.full, now)
     counts: dict[str, int] = {}
@@ -75,14 +92,16 @@ def _run(db: Database, settings: dict[str, Any], now: datetime, request: RunRequ
         step("read and computed", **plan["counts"])
         values = plan["stored"] + [v for r in plan["results"] for v in r.values]
         dirty = {r.campaign_id for r in plan["results"]}
-        derived = derive(values, plan["campaigns"], now, settings["privacy.min_peers"],
-                         None if request.full else dirty)
+        derived = derive(values, plan["campaigns"], now, settings["privacy.min_peers"], None if request.full else dirty)
         fresh = [v for v in derived if v.campaign_id in dirty]
         changed = [new for new, old in zip(derived, values) if new.campaign_id not in dirty and new is not old]
         step("compared", values=len(fresh), comparisons_updated=len(changed))
         save.save_all(db, run_id, plan["results"], fresh, changed, plan["summaries"])
-        step("saved", custom_rows=sum(len(r.custom) for r in plan["results"]),
-             testimonies=sum(len(r.testimonies) for r in plan["results"]))
+        step(
+            "saved",
+            custom_rows=sum(len(r.custom) for r in plan["results"]),
+            testimonies=sum(len(r.testimonies) for r in plan["results"]),
+        )
         if request.charts:
             step("charts", charts=render_charts(db, settings, run_id, sorted(dirty)))
         runlog.finish_run(db, run_id, counts, plan["watermark"], clock())
@@ -93,8 +112,14 @@ def _run(db: Database, settings: dict[str, Any], now: datetime, request: RunRequ
         raise
 
 
-def _read_and_compute(db: Database, settings: dict[str, Any], now: datetime, request: RunRequest,
-                      progress: Progress, counts: dict[str, int]) -> dict[str, Any]:
+def _read_and_compute(
+    db: Database,
+    settings: dict[str, Any],
+    now: datetime,
+    request: RunRequest,
+    progress: Progress,
+    counts: dict[str, int],
+) -> dict[str, Any]:
     """Plan and compute every campaign to recompute, inside one read snapshot."""
     min_group = settings["privacy.min_group_size"]
     framework, questionnaires = read.load_questionnaires(db)
@@ -105,15 +130,22 @@ def _read_and_compute(db: Database, settings: dict[str, Any], now: datetime, req
         watermark = read.max_response_id(db)
         responses, invited = read.response_counts(db), read.invitation_counts(db)
         last = runlog.last_success(db)
-        new = (read.campaigns_with_responses_after(db, last["response_watermark"] or 0)
-               if last and not request.full else None)
-        scope = ({c.enterprise_id for c in read.load_campaigns(db, iso_utc(now), request.enterprise)}
-                 if request.enterprise else None)
+        new = (
+            read.campaigns_with_responses_after(db, last["response_watermark"] or 0)
+            if last and not request.full
+            else None
+        )
+        scope = (
+            {c.enterprise_id for c in read.load_campaigns(db, iso_utc(now), request.enterprise)}
+            if request.enterprise
+            else None
+        )
         if request.enterprise and not scope:
             raise LookupError(f"no campaign for an enterprise with slug {request.enterprise!r}")
         todo = choose_campaigns(campaigns, responses, read.stored_counts(db), new, request.full, scope)
-        progress("planned", dict(counts, campaigns=len(campaigns), to_recompute=len(todo),
-                                 responses=sum(responses.values())))
+        progress(
+            "planned", dict(counts, campaigns=len(campaigns), to_recompute=len(todo), responses=sum(responses.values()))
+        )
         results = []
         for done, campaign in enumerate(todo, start=1):
             questionnaire = questionnaires[(campaign.questionnaire_id, campaign.questionnaire_version)]
@@ -123,15 +155,18 @@ def _read_and_compute(db: Database, settings: dict[str, Any], now: datetime, req
             results.append(compute.compute_campaign(data, questionnaire, framework, min_group))
             if done % PROGRESS_EVERY == 0:
                 progress("computing", dict(counts, recomputed=done))
-        summaries = [compute.compute_summary(c, responses.get(c.id, 0), invited.get(c.id, 0))
-                     for c in campaigns]
+        summaries = [compute.compute_summary(c, responses.get(c.id, 0), invited.get(c.id, 0)) for c in campaigns]
         stored = save.load_values(db, exclude={c.id for c in todo})
     finally:
         db.conn.execute("COMMIT")
-    return {"campaigns": campaigns, "results": results, "summaries": summaries, "stored": stored,
-            "watermark": watermark,
-            "counts": {"campaigns": len(campaigns), "recomputed": len(todo),
-                       "responses": sum(responses.values())}}
+    return {
+        "campaigns": campaigns,
+        "results": results,
+        "summaries": summaries,
+        "stored": stored,
+        "watermark": watermark,
+        "counts": {"campaigns": len(campaigns), "recomputed": len(todo), "responses": sum(responses.values())},
+    }
 
 
 def render_charts(db: Database, settings: dict[str, Any], run_id: int, campaign_ids: list[int]) -> int:

@@ -7,8 +7,8 @@ error at any point leaves the previous results exactly as they were.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, fields
-from typing import Iterable, Sequence
 
 from sqlite_utils import Database
 
@@ -16,15 +16,24 @@ from pipeline.model import CampaignResult, CampaignSummary, IndicatorValue
 from survey_app.storage.db import write_transaction
 
 VALUE_COLUMNS = [f.name for f in fields(IndicatorValue)]
-DERIVED_COLUMNS = ["previous_campaign_id", "delta", "delta_p", "delta_significant", "bench_peers",
-                   "bench_median", "bench_q1", "bench_q3", "bench_percentile"]
+DERIVED_COLUMNS = [
+    "previous_campaign_id",
+    "delta",
+    "delta_p",
+    "delta_significant",
+    "bench_peers",
+    "bench_median",
+    "bench_q1",
+    "bench_q3",
+    "bench_percentile",
+]
 RESULT_TABLES = ("indicator_value", "custom_result", "testimony")
 CHUNK = 500
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 def delete_campaign_rows(db: Database, campaign_ids: Sequence[int]) -> None:
@@ -45,18 +54,32 @@ def _value_row(value: IndicatorValue, run_id: int) -> tuple:
 def insert_values(db: Database, values: Iterable[IndicatorValue], run_id: int) -> None:
     columns = ", ".join([*VALUE_COLUMNS, "run_id"])
     marks = ", ".join("?" for _ in range(len(VALUE_COLUMNS) + 1))
-    db.conn.executemany(f"INSERT INTO indicator_value ({columns}) VALUES ({marks})",
-                        (_value_row(v, run_id) for v in values))
+    db.conn.executemany(
+        f"INSERT INTO indicator_value ({columns}) VALUES ({marks})", (_value_row(v, run_id) for v in values)
+    )
 
 
 def update_derived(db: Database, values: Iterable[IndicatorValue], run_id: int) -> int:
     """Write new trend/benchmark fields of cells that were not recomputed; return how many."""
     assignments = ", ".join(f"{c} = ?" for c in DERIVED_COLUMNS)
-    rows = [(*(int(v.delta_significant) if c == "delta_significant" and v.delta_significant is not None
-               else getattr(v, c) for c in DERIVED_COLUMNS), run_id, v.campaign_id, v.kind, v.key)
-            for v in values]
-    db.conn.executemany(f"UPDATE indicator_value SET {assignments}, run_id = ? "
-                        "WHERE campaign_id = ? AND kind = ? AND key = ?", rows)
+    rows = [
+        (
+            *(
+                int(v.delta_significant)
+                if c == "delta_significant" and v.delta_significant is not None
+                else getattr(v, c)
+                for c in DERIVED_COLUMNS
+            ),
+            run_id,
+            v.campaign_id,
+            v.kind,
+            v.key,
+        )
+        for v in values
+    ]
+    db.conn.executemany(
+        f"UPDATE indicator_value SET {assignments}, run_id = ? WHERE campaign_id = ? AND kind = ? AND key = ?", rows
+    )
     return len(rows)
 
 
@@ -64,27 +87,42 @@ def insert_custom(db: Database, results: Iterable[CampaignResult], run_id: int) 
     db.conn.executemany(
         "INSERT INTO custom_result (campaign_id, question_id, option, suppressed, count, share, n, mean, "
         "run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((c.campaign_id, c.question_id, c.option, int(c.suppressed), c.count, c.share, c.n, c.mean, run_id)
-         for r in results for c in r.custom))
+        (
+            (c.campaign_id, c.question_id, c.option, int(c.suppressed), c.count, c.share, c.n, c.mean, run_id)
+            for r in results
+            for c in r.custom
+        ),
+    )
 
 
 def insert_testimonies(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
     db.conn.executemany(
         "INSERT INTO testimony (response_id, question_id, campaign_id, language, text, run_id) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        ((t.response_id, t.question_id, r.campaign_id, t.language, t.text, run_id)
-         for r in results for t in r.testimonies))
+        (
+            (t.response_id, t.question_id, r.campaign_id, t.language, t.text, run_id)
+            for r in results
+            for t in r.testimonies
+        ),
+    )
 
 
 def replace_summaries(db: Database, summaries: Iterable[CampaignSummary], run_id: int) -> None:
     db.conn.executemany(
         "INSERT OR REPLACE INTO campaign_summary (campaign_id, submitted, invited, expected, response_rate, "
         "run_id) VALUES (?, ?, ?, ?, ?, ?)",
-        ((s.campaign_id, s.submitted, s.invited, s.expected, s.response_rate, run_id) for s in summaries))
+        ((s.campaign_id, s.submitted, s.invited, s.expected, s.response_rate, run_id) for s in summaries),
+    )
 
 
-def save_all(db: Database, run_id: int, results: list[CampaignResult], fresh: list[IndicatorValue],
-             changed: list[IndicatorValue], summaries: list[CampaignSummary]) -> None:
+def save_all(
+    db: Database,
+    run_id: int,
+    results: list[CampaignResult],
+    fresh: list[IndicatorValue],
+    changed: list[IndicatorValue],
+    summaries: list[CampaignSummary],
+) -> None:
     """Replace recomputed campaigns, update changed comparisons and summaries, all or nothing."""
     with write_transaction(db):
         delete_campaign_rows(db, [r.campaign_id for r in results])

@@ -15,8 +15,9 @@ by the CLI, so the pipeline never imports web or mail code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Callable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -27,8 +28,8 @@ from sqlite_utils import Database
 
 from pipeline import runlog
 from pipeline.runner import RunRequest, run_pipeline
-from survey_app.storage.db import connect, migrate
 from survey_app.core.timeutil import now_utc
+from survey_app.storage.db import connect, migrate
 from survey_app.storage.maintenance import purge
 
 log = logging.getLogger("vises.scheduler")
@@ -40,8 +41,12 @@ AfterRun = Callable[[Database, dict[str, Any], "int | None", datetime], None]
 
 
 def make_trigger(settings: dict[str, Any]) -> CronTrigger:
-    return CronTrigger(day_of_week=settings["schedule.day_of_week"], hour=settings["schedule.hour"],
-                       minute=settings["schedule.minute"], timezone=ZoneInfo(settings["i18n.timezone"]))
+    return CronTrigger(
+        day_of_week=settings["schedule.day_of_week"],
+        hour=settings["schedule.hour"],
+        minute=settings["schedule.minute"],
+        timezone=ZoneInfo(settings["i18n.timezone"]),
+    )
 
 
 def catch_up_due(last_success_start: datetime | None, trigger: CronTrigger, now: datetime) -> bool:
@@ -56,16 +61,26 @@ def catch_up_due(last_success_start: datetime | None, trigger: CronTrigger, now:
     return next_fire is not None and next_fire <= now
 
 
-def run_job(settings: dict[str, Any], trigger_name: str = "schedule",
-            clock: Callable[[], datetime] = now_utc, after_run: Sequence[AfterRun] = ()) -> int | None:
+def run_job(
+    settings: dict[str, Any],
+    trigger_name: str = "schedule",
+    clock: Callable[[], datetime] = now_utc,
+    after_run: Sequence[AfterRun] = (),
+) -> int | None:
     """One scheduled run on its own connection, then the after-run hooks and the retention purge.
 
     A failed run is already in the run log, so it is logged here and the scheduler goes on.
     """
     db = connect(settings["database.path"])
     try:
-        run_id = run_pipeline(db, settings, clock(), RunRequest(trigger=trigger_name), clock=clock,
-                              progress=lambda step, counts: log.info("pipeline %s %s", step, counts))
+        run_id = run_pipeline(
+            db,
+            settings,
+            clock(),
+            RunRequest(trigger=trigger_name),
+            clock=clock,
+            progress=lambda step, counts: log.info("pipeline %s %s", step, counts),
+        )
         for hook in after_run:  # e.g. the weekly digest
             run_hook(hook, db, settings, run_id, clock())
         purge_personal_data(db, settings, clock())
@@ -94,8 +109,12 @@ def purge_personal_data(db, settings: dict[str, Any], now: datetime) -> None:
         log.exception("retention purge failed")
 
 
-def catch_up(settings: dict[str, Any], now: datetime | None = None,
-             clock: Callable[[], datetime] = now_utc, after_run: Sequence[AfterRun] = ()) -> int | None:
+def catch_up(
+    settings: dict[str, Any],
+    now: datetime | None = None,
+    clock: Callable[[], datetime] = now_utc,
+    after_run: Sequence[AfterRun] = (),
+) -> int | None:
     """Run once with trigger 'catch-up' if a scheduled time was missed; return the run id."""
     now = now or clock()
     db = connect(settings["database.path"])
@@ -108,14 +127,28 @@ def catch_up(settings: dict[str, Any], now: datetime | None = None,
     return run_job(settings, "catch-up", clock, after_run)
 
 
-def configure(scheduler: BaseScheduler, settings: dict[str, Any],
-              after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
+def configure(scheduler: BaseScheduler, settings: dict[str, Any], after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
     """Add the weekly job and a one-off catch-up check that runs as soon as the scheduler starts."""
     hooks = {"after_run": tuple(after_run)}
-    scheduler.add_job(run_job, make_trigger(settings), args=[settings], kwargs=hooks, id=JOB_ID,
-                      name="Weekly indicator refresh", replace_existing=True, **JOB_OPTIONS)
-    scheduler.add_job(catch_up, args=[settings], kwargs=hooks, id="catch-up", name="Catch up missed refreshes",
-                      replace_existing=True, **JOB_OPTIONS)
+    scheduler.add_job(
+        run_job,
+        make_trigger(settings),
+        args=[settings],
+        kwargs=hooks,
+        id=JOB_ID,
+        name="Weekly indicator refresh",
+        replace_existing=True,
+        **JOB_OPTIONS,
+    )
+    scheduler.add_job(
+        catch_up,
+        args=[settings],
+        kwargs=hooks,
+        id="catch-up",
+        name="Catch up missed refreshes",
+        replace_existing=True,
+        **JOB_OPTIONS,
+    )
     return scheduler
 
 

@@ -24,38 +24,90 @@ ROUTES = {
     "dashboard.index": lambda w, s: UNSCOPED,
     "dashboard.methodology": lambda w, s: UNSCOPED,
     "dashboard.view": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
-    "dashboard.chart": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "language": "fr",
-                                     "name": "response-rates", "fmt": "png"},
-    "dashboard.hide_testimony": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "response_id": 1,
-                                              "question_id": "what_changed"},
-    "dashboard.show_testimony": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "response_id": 1,
-                                              "question_id": "what_changed"},
-    "report.view": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "campaign_id": getattr(w, f"campaign_{s}")},
-    "report.pdf": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}"), "campaign_id": getattr(w, f"campaign_{s}")},
+    "dashboard.chart": lambda w, s: {
+        "enterprise_id": getattr(w, f"enterprise_{s}"),
+        "language": "fr",
+        "name": "response-rates",
+        "fmt": "png",
+    },
+    "dashboard.hide_testimony": lambda w, s: {
+        "enterprise_id": getattr(w, f"enterprise_{s}"),
+        "response_id": 1,
+        "question_id": "what_changed",
+    },
+    "dashboard.show_testimony": lambda w, s: {
+        "enterprise_id": getattr(w, f"enterprise_{s}"),
+        "response_id": 1,
+        "question_id": "what_changed",
+    },
+    "report.view": lambda w, s: {
+        "enterprise_id": getattr(w, f"enterprise_{s}"),
+        "campaign_id": getattr(w, f"campaign_{s}"),
+    },
+    "report.pdf": lambda w, s: {
+        "enterprise_id": getattr(w, f"enterprise_{s}"),
+        "campaign_id": getattr(w, f"campaign_{s}"),
+    },
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
 }
 CAMPAIGN_ENDPOINTS = (
-    "backoffice.campaigns.edit", "backoffice.campaigns.view", "backoffice.campaigns.close",
-    "backoffice.campaigns.duplicate", "backoffice.links.index", "backoffice.links.generate",
-    "backoffice.links.revoke", "backoffice.links.open_link", "backoffice.links.download_csv",
+    "backoffice.campaigns.edit",
+    "backoffice.campaigns.view",
+    "backoffice.campaigns.close",
+    "backoffice.campaigns.duplicate",
+    "backoffice.links.index",
+    "backoffice.links.generate",
+    "backoffice.links.revoke",
+    "backoffice.links.open_link",
+    "backoffice.links.download_csv",
     "backoffice.links.download_qr",
-    "backoffice.links.cards", "backoffice.links.poster", "backoffice.invitations.index",
-    "backoffice.invitations.add", "backoffice.invitations.send", "backoffice.invitations.remind",
-    "backoffice.invitations.erase", "backoffice.exports.index")
+    "backoffice.links.cards",
+    "backoffice.links.poster",
+    "backoffice.invitations.index",
+    "backoffice.invitations.add",
+    "backoffice.invitations.send",
+    "backoffice.invitations.remind",
+    "backoffice.invitations.erase",
+    "backoffice.exports.index",
+)
 for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}
-ADMIN_ONLY = {"backoffice.accounts.index", "backoffice.accounts.new", "backoffice.accounts.edit",
-              "backoffice.accounts.reset", "backoffice.enterprises.new", "backoffice.enterprises.edit",
-              "runs.index", "runs.refresh", "federation.index"}
+ADMIN_ONLY = {
+    "backoffice.accounts.index",
+    "backoffice.accounts.new",
+    "backoffice.accounts.edit",
+    "backoffice.accounts.reset",
+    "backoffice.enterprises.new",
+    "backoffice.enterprises.edit",
+    "runs.index",
+    "runs.refresh",
+    "federation.index",
+}
 
 # Plausible form data, so that a refusal comes from scoping and not from a missing field.
-FORM_DATA = {"count": "5", "codes": "ABCDEF", "addresses": "someone@example.org", "language": "fr",
-             "enabled": "0", "benchmark_consent": "", "title": "Hijacked", "stakeholder_group": "beneficiaries",
-             "questionnaire": "latest", "timezone": "Europe/Brussels", "opens_at": "2026-03-10T09:00",
-             "closes_at": "2026-04-10T09:00", "languages": "fr", "name": "Hijacked", "sector_group": "care",
-             "country": "FR", "default_language": "fr", "email": "new@example.org", "active": "y"}
+FORM_DATA = {
+    "count": "5",
+    "codes": "ABCDEF",
+    "addresses": "someone@example.org",
+    "language": "fr",
+    "enabled": "0",
+    "benchmark_consent": "",
+    "title": "Hijacked",
+    "stakeholder_group": "beneficiaries",
+    "questionnaire": "latest",
+    "timezone": "Europe/Brussels",
+    "opens_at": "2026-03-10T09:00",
+    "closes_at": "2026-04-10T09:00",
+    "languages": "fr",
+    "name": "Hijacked",
+    "sector_group": "care",
+    "country": "FR",
+    "default_language": "fr",
+    "email": "new@example.org",
+    "active": "y",
+}
 
 
 def backoffice_rules(app):
@@ -65,6 +117,7 @@ def backoffice_rules(app):
 def url_for_rule(app, rule, world, side):
     with app.test_request_context():
         from flask import url_for
+
         return url_for(rule.endpoint, **ROUTES[rule.endpoint](world, side))
 
 

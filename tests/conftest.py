@@ -3,20 +3,21 @@ helpers with fixed timestamps (tests never read the wall clock)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from survey_app import create_app
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
-from survey_app.storage.db import connect, write_transaction
 from survey_app.domain.enterprises import create_enterprise
+from survey_app.storage.db import connect, write_transaction
 
 # A fixed "now" used by seed data: Wednesday 4 March 2026, 10:00 UTC (11:00 in Brussels).
-NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -24,13 +25,18 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 @pytest.fixture
 def make_app(tmp_path):
     """Build an app on a fresh database in tmp_path; keyword overrides use dotted setting names."""
+
     def _make(**overrides):
-        settings = {"database.path": str(tmp_path / "vises.db"), "server.secret_key": "test-secret",
-                    "schedule.enabled": False}
+        settings = {
+            "database.path": str(tmp_path / "vises.db"),
+            "server.secret_key": "test-secret",
+            "schedule.enabled": False,
+        }
         settings.update({k.replace("__", "."): v for k, v in overrides.items()})
         app = create_app(settings)
         app.config.update(TESTING=True)
         return app
+
     return _make
 
 
@@ -74,19 +80,35 @@ class Seeder:
     def __init__(self, db):
         self.db = db
 
-    def enterprise(self, name="Atelier Solidaire", sector_group="integration", country="BE",
-                   language="fr", consent=True, **kw) -> int:
+    def enterprise(
+        self, name="Atelier Solidaire", sector_group="integration", country="BE", language="fr", consent=True, **kw
+    ) -> int:
         with write_transaction(self.db):
-            return create_enterprise(self.db, name, sector_group, country, language, NOW,
-                                     benchmark_consent=consent, **kw)
+            return create_enterprise(
+                self.db, name, sector_group, country, language, NOW, benchmark_consent=consent, **kw
+            )
 
-    def campaign(self, enterprise_id: int, group="beneficiaries", opens_at=NOW - timedelta(days=7),
-                 closes_at=NOW + timedelta(days=21), timezone_name="Europe/Brussels", version=1,
-                 **kw) -> int:
-        spec = CampaignSpec(enterprise_id=enterprise_id, stakeholder_group=group,
-                            questionnaire_id=group, questionnaire_version=version,
-                            title=kw.pop("title", f"{group} 2026"), opens_at=opens_at,
-                            closes_at=closes_at, timezone=timezone_name, **kw)
+    def campaign(
+        self,
+        enterprise_id: int,
+        group="beneficiaries",
+        opens_at=NOW - timedelta(days=7),
+        closes_at=NOW + timedelta(days=21),
+        timezone_name="Europe/Brussels",
+        version=1,
+        **kw,
+    ) -> int:
+        spec = CampaignSpec(
+            enterprise_id=enterprise_id,
+            stakeholder_group=group,
+            questionnaire_id=group,
+            questionnaire_version=version,
+            title=kw.pop("title", f"{group} 2026"),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            timezone=timezone_name,
+            **kw,
+        )
         with write_transaction(self.db):
             return create_campaign(self.db, spec, NOW)
 
@@ -113,23 +135,30 @@ def chromium_or_skip():
     pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
 
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
 def live_server(app):
     """Serve `app` with waitress on a free loopback port for browser tests; yields the base URL."""
     import threading
+
     from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
 
     def run():
-        try:
+        with contextlib.suppress(OSError):  # the socket closed under select() at shutdown: the loop is over
             server.run()
-        except OSError:  # the socket closed under select() at shutdown: the loop is over
-            pass
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -161,8 +190,8 @@ def page(browser):
 def pipeline_db(tmp_path):
     """A migrated database with the bundled questionnaires registered, without building the web app
     (pipeline tests need only the schema, the questionnaires and the Seeder)."""
-    from survey_app.storage.db import migrate
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.storage.db import migrate
 
     path = tmp_path / "pipeline.db"
     migrate(path)
@@ -185,6 +214,7 @@ class BackOfficeClient:
 
     def refresh_token(self) -> str:
         import re
+
         page = self.client.get("/admin/").get_data(as_text=True)
         match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
         self.token = match.group(1) if match else None
@@ -203,6 +233,7 @@ class BackOfficeClient:
 def sign_in(client, email, password=PASSWORD):
     """Post the login form (with its CSRF token) and return the response."""
     import re
+
     page = client.get("/login?lang=en").get_data(as_text=True)  # English pages, remembered in a cookie
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
@@ -212,9 +243,12 @@ def sign_in(client, email, password=PASSWORD):
 def world(app, db, seed):
     """An admin, enterprises A and B, a manager of each, one campaign each with 3 links."""
     from types import SimpleNamespace
+
     from survey_app.accounts.users import create_user, set_memberships
 
-    ids = SimpleNamespace(enterprise_a=seed.enterprise("Atelier A"), enterprise_b=seed.enterprise("Bakkerij B", language="nl"))
+    ids = SimpleNamespace(
+        enterprise_a=seed.enterprise("Atelier A"), enterprise_b=seed.enterprise("Bakkerij B", language="nl")
+    )
     with write_transaction(db):
         ids.admin = create_user(db, "admin@example.org", PASSWORD, "admin", "en", NOW)
         ids.manager_a = create_user(db, "anna@example.org", PASSWORD, "manager", "en", NOW)
@@ -231,9 +265,11 @@ def world(app, db, seed):
 @pytest.fixture
 def signed_in(app, world):
     """signed_in("anna@example.org") -> a BackOfficeClient for that account (a new client each call)."""
+
     def _make(email):
         client = app.test_client()
         response = sign_in(client, email)
         assert response.status_code == 303, response.get_data(as_text=True)
         return BackOfficeClient(client)
+
     return _make

@@ -10,18 +10,20 @@ from html.parser import HTMLParser
 
 import pytest
 
-from pipeline.sample.demo import load_demo
 from pipeline.runner import RunRequest, run_pipeline
+from pipeline.sample.demo import load_demo
 from survey_app.accounts.users import create_user, set_memberships
 from survey_app.core.config import load
-from survey_app.storage.db import connect, migrate, write_transaction
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+from survey_app.storage.db import connect, migrate, write_transaction
 from tests.conftest import NOW, PASSWORD, BackOfficeClient, sign_in
 
 ENTERPRISE, OTHER = 1, 2
-USERS = {"admin": ("admin@example.org", "admin", "en", []),
-         "anna": ("anna@example.org", "manager", "fr", [ENTERPRISE]),
-         "bert": ("bert@example.org", "manager", "nl", [OTHER])}
+USERS = {
+    "admin": ("admin@example.org", "admin", "en", []),
+    "anna": ("anna@example.org", "manager", "fr", [ENTERPRISE]),
+    "bert": ("bert@example.org", "manager", "nl", [OTHER]),
+}
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +63,13 @@ def demo_db(demo_app):
 @pytest.fixture
 def as_user(demo_app):
     """as_user("anna") -> a signed-in client that adds CSRF tokens to its posts."""
+
     def _make(name: str) -> BackOfficeClient:
         client = demo_app.test_client()
         response = sign_in(client, USERS[name][0])
         assert response.status_code == 303
         return BackOfficeClient(client)
+
     return _make
 
 

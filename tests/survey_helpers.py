@@ -11,14 +11,26 @@ SUBMISSION = re.compile(r'name="submission_id" type="hidden" value="([^"]+)"')
 # Complete, valid answers per page (raw values as a browser posts them).
 BENEFICIARIES = [
     {"q_treated_with_respect": "5", "q_fits_my_needs": "4", "q_easy_to_access": "dont_know"},
-    {"q_feel_confident": "4", "q_manage_on_my_own": "3", "q_learned_useful_things": "5",
-     "q_followed_training": "yes", "q_training_useful": "4", "q_people_to_count_on": "2",
-     "q_often_alone": "1"},
+    {
+        "q_feel_confident": "4",
+        "q_manage_on_my_own": "3",
+        "q_learned_useful_things": "5",
+        "q_followed_training": "yes",
+        "q_training_useful": "4",
+        "q_people_to_count_on": "2",
+        "q_often_alone": "1",
+    },
     {"q_recommend": "9", "q_what_changed": "J'ai retrouvé du travail <b>enfin</b> & confiance."},
 ]
 WORKERS = [
-    {"q_work_is_useful": "5", "q_proud_of_work": "4", "q_opinion_counts": "3",
-     "q_decided_without_us": "2", "q_colleagues_help": "5", "q_place_for_everyone": "dont_know"},
+    {
+        "q_work_is_useful": "5",
+        "q_proud_of_work": "4",
+        "q_opinion_counts": "3",
+        "q_decided_without_us": "2",
+        "q_colleagues_help": "5",
+        "q_place_for_everyone": "dont_know",
+    },
     {"q_training_access": "4", "q_had_training": "no", "q_more_confident": "4"},
     {"q_recommend": "10", "q_what_changed": ""},
 ]
@@ -43,8 +55,14 @@ class Respondent:
             found["submission_id"] = SUBMISSION.search(html).group(1)
         return found
 
-    def post(self, number: int, answers: dict[str, Any], action: str = "next",
-             tokens: dict[str, str] | None = None, **extra: Any):
+    def post(
+        self,
+        number: int,
+        answers: dict[str, Any],
+        action: str = "next",
+        tokens: dict[str, str] | None = None,
+        **extra: Any,
+    ):
         data = {**(tokens if tokens is not None else self.tokens(number)), **answers, **extra}
         if action:
             data["action"] = action
@@ -67,8 +85,9 @@ def responses(db) -> list[dict[str, Any]]:
 
 
 def answers_of(db, response_id: int) -> dict[str, tuple]:
-    rows = db.execute("SELECT question_id, value_num, value_text, dont_know FROM answer WHERE response_id = ?",
-                      [response_id])
+    rows = db.execute(
+        "SELECT question_id, value_num, value_text, dont_know FROM answer WHERE response_id = ?", [response_id]
+    )
     return {r[0]: tuple(r[1:]) for r in rows}
 
 

@@ -12,8 +12,10 @@ FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_share", "delta", "bench
 
 def test_json_equals_stored_rows_and_suppressed_cells_have_only_a_reason(as_user, demo_db):
     body = as_user("admin").get(f"/api/enterprises/{OTHER}/indicators.json").get_json()
-    stored = {(r["campaign_id"], r["kind"], r["key"]): r
-              for r in demo_db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [OTHER])}
+    stored = {
+        (r["campaign_id"], r["kind"], r["key"]): r
+        for r in demo_db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [OTHER])
+    }
     assert len(body["indicators"]) == len(stored) and body["min_group_size"] == 5
     suppressed = 0
     for record in body["indicators"]:
@@ -31,8 +33,10 @@ def test_json_equals_stored_rows_and_suppressed_cells_have_only_a_reason(as_user
 def test_csv_has_the_same_cells_with_empty_figures_when_suppressed(as_user, demo_db):
     text = as_user("bert").get(f"/api/enterprises/{OTHER}/indicators.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert len(rows) == demo_db.execute("SELECT COUNT(*) FROM indicator_value WHERE enterprise_id = ?",
-                                        [OTHER]).fetchone()[0]
+    assert (
+        len(rows)
+        == demo_db.execute("SELECT COUNT(*) FROM indicator_value WHERE enterprise_id = ?", [OTHER]).fetchone()[0]
+    )
     for row in rows:
         if row["suppressed"]:
             assert row["suppressed"] == "min_group_size" and all(row[k] == "" for k in FIGURES)
@@ -42,7 +46,9 @@ def test_csv_has_the_same_cells_with_empty_figures_when_suppressed(as_user, demo
 
 def test_csv_neutralises_formulas(as_user, demo_db):
     with write_transaction(demo_db):
-        demo_db.execute("UPDATE campaign SET title = '=HYPERLINK(\"http://evil\")' WHERE enterprise_id = ?", [ENTERPRISE])
+        demo_db.execute(
+            "UPDATE campaign SET title = '=HYPERLINK(\"http://evil\")' WHERE enterprise_id = ?", [ENTERPRISE]
+        )
     text = as_user("anna").get(f"/api/enterprises/{ENTERPRISE}/indicators.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows and all(r["campaign_title"].startswith("'=") for r in rows)

@@ -38,14 +38,19 @@ def test_admin_reset_link_works_once(app, world, signed_in):
 
 def test_admin_invites_a_manager_who_sees_only_their_enterprise(app, world, db, signed_in):
     admin = signed_in("admin@example.org")
-    response = admin.post("/admin/accounts/new", {"email": "carla@example.org", "name": "Carla", "language": "fr",
-                                                  "enterprises": [str(world.enterprise_b)]}, follow_redirects=True)
+    response = admin.post(
+        "/admin/accounts/new",
+        {"email": "carla@example.org", "name": "Carla", "language": "fr", "enterprises": [str(world.enterprise_b)]},
+        follow_redirects=True,
+    )
     path = _link(response.get_data(as_text=True), "/welcome")
     visitor = app.test_client()
     page = visitor.get(path + "?lang=en").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert visitor.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-                                    "csrf_token": token}).status_code == 303
+    assert (
+        visitor.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}).status_code
+        == 303
+    )
     home = visitor.get("/admin/").get_data(as_text=True)
     assert "Bakkerij B" in home and "Atelier A" not in home
 
@@ -66,22 +71,39 @@ def test_deactivating_a_manager_ends_their_sessions(world, signed_in, db):
 
 def test_managers_cannot_reach_admin_pages(world, signed_in):
     anna = signed_in("anna@example.org")
-    for url in ("/admin/accounts/", "/admin/accounts/new", "/admin/enterprises/new",
-                f"/admin/enterprises/{world.enterprise_a}/edit"):
+    for url in (
+        "/admin/accounts/",
+        "/admin/accounts/new",
+        "/admin/enterprises/new",
+        f"/admin/enterprises/{world.enterprise_a}/edit",
+    ):
         assert anna.get(url).status_code == 404, url
 
 
 def test_admin_creates_and_edits_an_enterprise(world, signed_in, db):
     admin = signed_in("admin@example.org")
-    created = admin.post("/admin/enterprises/new", {"name": "Coopérative C", "sector_group": "care", "country": "FR",
-                                                    "region": "Hauts-de-France", "default_language": "fr",
-                                                    "benchmark_consent": "y"})
+    created = admin.post(
+        "/admin/enterprises/new",
+        {
+            "name": "Coopérative C",
+            "sector_group": "care",
+            "country": "FR",
+            "region": "Hauts-de-France",
+            "default_language": "fr",
+            "benchmark_consent": "y",
+        },
+    )
     assert created.status_code == 303
     row = db.execute("SELECT id, slug, benchmark_consent FROM enterprise WHERE name = 'Coopérative C'").fetchone()
     assert row[1] == "cooperative-c" and row[2] == 1
-    admin.post(f"/admin/enterprises/{row[0]}/edit", {"name": "Coopérative C", "sector_group": "other",
-                                                    "country": "FR", "default_language": "fr"})
-    assert db.execute("SELECT sector_group, benchmark_consent FROM enterprise WHERE id = ?", [row[0]]).fetchone() == ("other", 0)
+    admin.post(
+        f"/admin/enterprises/{row[0]}/edit",
+        {"name": "Coopérative C", "sector_group": "other", "country": "FR", "default_language": "fr"},
+    )
+    assert db.execute("SELECT sector_group, benchmark_consent FROM enterprise WHERE id = ?", [row[0]]).fetchone() == (
+        "other",
+        0,
+    )
 
 
 def test_manager_can_revoke_benchmark_consent_of_their_enterprise(world, signed_in, db):

@@ -17,8 +17,10 @@ def test_language_switcher_changes_and_keeps_the_language(page, live_server):
     # The choice sticks: a plain visit of another page stays in Dutch.
     page.goto(f"{live_server}/login")
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert page.get_by_role("navigation", name="Taal").get_by_role("link", name="Nederlands") \
-        .get_attribute("aria-current") == "true"
+    assert (
+        page.get_by_role("navigation", name="Taal").get_by_role("link", name="Nederlands").get_attribute("aria-current")
+        == "true"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "home-360.png"), full_page=True)
 

@@ -3,7 +3,6 @@
 import json
 from datetime import timedelta
 
-import pytest
 from freezegun import freeze_time
 
 from survey_app.domain.campaigns import campaign_state
@@ -12,10 +11,17 @@ from tests.conftest import NOW
 
 
 def campaign_form(**overrides):
-    data = {"title": "Bénéficiaires 2026", "stakeholder_group": "beneficiaries", "questionnaire": "latest",
-            "evaluative_question": "Do our workshops build confidence?", "timezone": "Europe/Brussels",
-            "opens_at": "2026-03-10T09:00", "closes_at": "2026-04-10T18:00", "languages": ["fr", "nl"],
-            "expected_population": "40"}
+    data = {
+        "title": "Bénéficiaires 2026",
+        "stakeholder_group": "beneficiaries",
+        "questionnaire": "latest",
+        "evaluative_question": "Do our workshops build confidence?",
+        "timezone": "Europe/Brussels",
+        "opens_at": "2026-03-10T09:00",
+        "closes_at": "2026-04-10T18:00",
+        "languages": ["fr", "nl"],
+        "expected_population": "40",
+    }
     data.update(overrides)
     return data
 
@@ -30,14 +36,25 @@ def row(db, campaign_id):
 
 def add_response(db, campaign_id):
     with write_transaction(db):
-        db.execute("INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                   "VALUES (?, ?, 'fr', 'open', '2026-03-04')", [campaign_id, f"s{campaign_id}-{NOW.timestamp()}"])
+        db.execute(
+            "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
+            "VALUES (?, ?, 'fr', 'open', '2026-03-04')",
+            [campaign_id, f"s{campaign_id}-{NOW.timestamp()}"],
+        )
 
 
 def test_create_campaign_with_custom_question_stores_utc_instants(world, signed_in, db):
     anna = signed_in("anna@example.org")
-    data = campaign_form(**custom(0, type="single", text_fr="Par où êtes-vous venu ?", text_nl="Hoe kwam je?",
-                                  options_fr="Bus\nVélo", options_nl="Bus\nFiets"))
+    data = campaign_form(
+        **custom(
+            0,
+            type="single",
+            text_fr="Par où êtes-vous venu ?",
+            text_nl="Hoe kwam je?",
+            options_fr="Bus\nVélo",
+            options_nl="Bus\nFiets",
+        )
+    )
     response = anna.post(f"/admin/enterprises/{world.enterprise_a}/campaigns/new", data)
     assert response.status_code == 303
     campaign_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
@@ -54,8 +71,10 @@ def test_create_campaign_with_custom_question_stores_utc_instants(world, signed_
 def test_custom_question_errors_are_shown_per_field_and_answers_kept(world, signed_in, db):
     anna = signed_in("anna@example.org")
     before = db.execute("SELECT count(*) FROM campaign").fetchone()[0]
-    data = campaign_form(**custom(0, type="agree5", text_fr="Je me sens écouté."),
-                         **custom(1, type="single", text_fr="Choix", text_nl="Keuze", options_fr="Un", options_nl="Een"))
+    data = campaign_form(
+        **custom(0, type="agree5", text_fr="Je me sens écouté."),
+        **custom(1, type="single", text_fr="Choix", text_nl="Keuze", options_fr="Un", options_nl="Een"),
+    )
     page = anna.post(f"/admin/enterprises/{world.enterprise_a}/campaigns/new", data).get_data(as_text=True)
     assert "Write the question in this language too." in page
     assert 'href="#custom-0-text_nl"' in page
@@ -66,8 +85,10 @@ def test_custom_question_errors_are_shown_per_field_and_answers_kept(world, sign
 
 def test_closing_before_opening_and_wrong_questionnaire_are_refused(world, signed_in):
     anna = signed_in("anna@example.org")
-    page = anna.post(f"/admin/enterprises/{world.enterprise_a}/campaigns/new",
-                     campaign_form(closes_at="2026-03-01T09:00", questionnaire="workers:1")).get_data(as_text=True)
+    page = anna.post(
+        f"/admin/enterprises/{world.enterprise_a}/campaigns/new",
+        campaign_form(closes_at="2026-03-01T09:00", questionnaire="workers:1"),
+    ).get_data(as_text=True)
     assert "The closing date must come after the opening date." in page
     assert "Choose a questionnaire of the chosen stakeholder group." in page
 
@@ -123,8 +144,11 @@ def test_questionnaire_and_custom_questions_freeze_once_a_response_exists(world,
     changed = campaign_form(stakeholder_group="workers", questionnaire="workers:1", languages=["fr", "nl", "en"])
     page = anna.post(edit, changed).get_data(as_text=True)
     assert "its questionnaire and custom questions can no longer change" in page
-    added = campaign_form(questionnaire="beneficiaries:1", languages=["fr", "nl", "en"],
-                          **custom(0, type="text", text_fr="Autre chose ?", text_nl="Nog iets?", text_en="Anything else?"))
+    added = campaign_form(
+        questionnaire="beneficiaries:1",
+        languages=["fr", "nl", "en"],
+        **custom(0, type="text", text_fr="Autre chose ?", text_nl="Nog iets?", text_en="Anything else?"),
+    )
     assert "can no longer change" in anna.post(edit, added).get_data(as_text=True)
     assert row(db, world.campaign_a) == before
     dates_only = campaign_form(questionnaire="beneficiaries:1", languages=["fr", "nl", "en"], title="Renamed")
@@ -134,12 +158,20 @@ def test_questionnaire_and_custom_questions_freeze_once_a_response_exists(world,
 
 def test_campaign_page_shows_live_counts(world, signed_in, db):
     with write_transaction(db):
-        db.execute("UPDATE invitation SET opened_on = '2026-03-03', started_on = '2026-03-03' WHERE campaign_id = ?",
-                   [world.campaign_a])
-        db.execute("UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT min(id) FROM invitation "
-                   "WHERE campaign_id = ?)", [world.campaign_a])
-        db.execute("INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                   "VALUES (?, 'x1', 'fr', 'personal', '2026-03-04')", [world.campaign_a])
+        db.execute(
+            "UPDATE invitation SET opened_on = '2026-03-03', started_on = '2026-03-03' WHERE campaign_id = ?",
+            [world.campaign_a],
+        )
+        db.execute(
+            "UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT min(id) FROM invitation "
+            "WHERE campaign_id = ?)",
+            [world.campaign_a],
+        )
+        db.execute(
+            "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
+            "VALUES (?, 'x1', 'fr', 'personal', '2026-03-04')",
+            [world.campaign_a],
+        )
     page = signed_in("anna@example.org").get(f"/admin/campaigns/{world.campaign_a}").get_data(as_text=True)
     assert '<td id="count-issued">3</td>' in page and '<td id="count-opened">3</td>' in page
     assert '<td id="count-in-progress">2</td>' in page and '<td id="count-submitted">1</td>' in page

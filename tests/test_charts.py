@@ -6,8 +6,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from pipeline.charts import specs as chart_specs
 import pipeline.charts as charts
+from pipeline.charts import specs as chart_specs
 from pipeline.charts.draw import build_figure
 from survey_app.storage.db import write_transaction
 from tests.conftest import NOW
@@ -19,13 +19,25 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def results(db, seed):
     """One enterprise with two closed waves of workers: saved indicator rows, some suppressed."""
     enterprise = seed.enterprise("Atelier <script>alert(1)</script>", language="nl")
-    first = seed.campaign(enterprise, group="workers", title="Golf 2025",
-                          opens_at=NOW - timedelta(days=400), closes_at=NOW - timedelta(days=370))
-    second = seed.campaign(enterprise, group="workers", title="Golf 2026",
-                           opens_at=NOW - timedelta(days=40), closes_at=NOW - timedelta(days=10))
+    first = seed.campaign(
+        enterprise,
+        group="workers",
+        title="Golf 2025",
+        opens_at=NOW - timedelta(days=400),
+        closes_at=NOW - timedelta(days=370),
+    )
+    second = seed.campaign(
+        enterprise,
+        group="workers",
+        title="Golf 2026",
+        opens_at=NOW - timedelta(days=40),
+        closes_at=NOW - timedelta(days=10),
+    )
     with write_transaction(db):
-        db.execute("INSERT INTO pipeline_run (id, trigger, started_at, finished_at, status) "
-                   "VALUES (1, 'cli', '2026-03-02T05:00:00Z', '2026-03-02T05:01:00Z', 'success')")
+        db.execute(
+            "INSERT INTO pipeline_run (id, trigger, started_at, finished_at, status) "
+            "VALUES (1, 'cli', '2026-03-02T05:00:00Z', '2026-03-02T05:01:00Z', 'success')"
+        )
         rows = [
             (first, "dimension", "work", 0, 8, 61.0, 50.0, 72.0, None),
             (first, "dimension", "individual", 0, 8, 55.0, 41.0, 69.0, None),
@@ -41,22 +53,42 @@ def results(db, seed):
                 "suppressed, suppression_reason, n, mean, ci_low, ci_high, bench_q1, bench_median, bench_q3, "
                 "questionnaire_id, questionnaire_version, run_id) VALUES (?, ?, 'workers', ?, ?, ?, ?, ?, ?, ?, ?, "
                 "?, ?, ?, 'workers', 1, 1)",
-                [campaign, enterprise, kind, key, suppressed, "min_group_size" if suppressed else None, n, mean,
-                 low, high, *(bench or (None, None, None))])
+                [
+                    campaign,
+                    enterprise,
+                    kind,
+                    key,
+                    suppressed,
+                    "min_group_size" if suppressed else None,
+                    n,
+                    mean,
+                    low,
+                    high,
+                    *(bench or (None, None, None)),
+                ],
+            )
         for campaign, rate in ((first, 0.4), (second, None)):
             db.execute("INSERT INTO campaign_summary VALUES (?, 8, 20, NULL, ?, 1)", [campaign, rate])
         for i, score in enumerate([10, 9, 9, 8, 7, 6, 3, 10, 9]):
-            db.execute("INSERT INTO response (id, campaign_id, submission_id, language, channel, submitted_on) "
-                       "VALUES (?, ?, ?, 'nl', 'open', '2026-02-20')", [i + 1, second, f"s{i}"])
-            db.execute("INSERT INTO answer (response_id, question_id, value_num) VALUES (?, 'recommend', ?)",
-                       [i + 1, score])
+            db.execute(
+                "INSERT INTO response (id, campaign_id, submission_id, language, channel, submitted_on) "
+                "VALUES (?, ?, ?, 'nl', 'open', '2026-02-20')",
+                [i + 1, second, f"s{i}"],
+            )
+            db.execute(
+                "INSERT INTO answer (response_id, question_id, value_num) VALUES (?, 'recommend', ?)", [i + 1, score]
+            )
     return {"enterprise": enterprise, "first": first, "second": second}
 
 
 def specs_for(db, app, enterprise, language="en"):
     framework = charts._framework()
-    return {s.name: s for s in chart_specs.load_specs(db, framework, [enterprise], {enterprise: [language]},
-                                                       app.config["SETTINGS"]["privacy.min_group_size"])}
+    return {
+        s.name: s
+        for s in chart_specs.load_specs(
+            db, framework, [enterprise], {enterprise: [language]}, app.config["SETTINGS"]["privacy.min_group_size"]
+        )
+    }
 
 
 def test_render_writes_valid_png_and_svg_for_every_chart(app, db, results):
@@ -65,8 +97,13 @@ def test_render_writes_valid_png_and_svg_for_every_chart(app, db, results):
     rows = list(db.query("SELECT * FROM chart ORDER BY name, format"))
     names = {r["name"] for r in rows}
     second = results["second"]
-    assert {f"profile-c{second}", f"indicators-c{second}", f"nps-c{second}", "trends-workers",
-            "response-rates"} <= names
+    assert {
+        f"profile-c{second}",
+        f"indicators-c{second}",
+        f"nps-c{second}",
+        "trends-workers",
+        "response-rates",
+    } <= names
     assert drawn == len(rows) and all(r["language"] == "nl" for r in rows)
     for row in rows:
         data = open(row["path"], "rb").read()
@@ -82,8 +119,10 @@ def test_unchanged_enterprise_is_not_redrawn(app, db, results):
     assert charts.render_changed(db, settings, 1, []) > 0
     assert charts.render_changed(db, settings, 1, []) == 0
     with write_transaction(db):
-        db.execute("UPDATE indicator_value SET mean = 71 WHERE kind = 'dimension' AND key = 'work' "
-                   "AND campaign_id = ?", [results["second"]])
+        db.execute(
+            "UPDATE indicator_value SET mean = 71 WHERE kind = 'dimension' AND key = 'work' AND campaign_id = ?",
+            [results["second"]],
+        )
     redrawn = {r["name"] for r in db.query("SELECT name FROM chart")}
     assert charts.render_changed(db, settings, 1, []) == 4  # profile and trends, PNG and SVG
     assert redrawn  # rows kept
@@ -105,8 +144,9 @@ def test_suppressed_cell_is_a_note_never_a_bar(app, db, results):
 def test_suppressed_values_never_reach_the_svg(app, db, results):
     settings = app.config["SETTINGS"]
     charts.render_changed(db, settings, 1, [])
-    row = next(db.query("SELECT path FROM chart WHERE name = ? AND format = 'svg'",
-                        [f"indicators-c{results['second']}"]))
+    row = next(
+        db.query("SELECT path FROM chart WHERE name = ? AND format = 'svg'", [f"indicators-c{results['second']}"])
+    )
     svg = open(row["path"], encoding="utf-8").read()
     assert svg.count('id="value-bar-') == 1  # voice drawn, training suppressed
     assert "minder dan 5 antwoorden" in svg

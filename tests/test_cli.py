@@ -59,8 +59,15 @@ def test_db_migrate_twice(cli):
 
 
 def test_user_create_admin(cli):
-    result = cli("user", "create", "--email", "boss@example.org", "--role", "admin",
-                 input="a long enough password\na long enough password\n")
+    result = cli(
+        "user",
+        "create",
+        "--email",
+        "boss@example.org",
+        "--role",
+        "admin",
+        input="a long enough password\na long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created admin account boss@example.org" in result.output
     again = cli("user", "create", "--email", "BOSS@example.org", input="another long password\nanother long password\n")

@@ -29,20 +29,23 @@ def test_bundled_config_is_valid_and_lists_defaults():
             assert settings[setting.name] == setting.default, setting.name
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("[server]\nprot = 5000\n", ["unknown setting 'server.prot'", "Fix: remove it or correct the spelling"]),
-    ("[server]\nport = \"80\"\n", ["'server.port' must be a whole number", "Fix: [server] port = 5000"]),
-    ("[schedule]\nenabled = \"yes\"\n", ["'schedule.enabled' must be true/false"]),
-    ("[i18n]\ntimezone = \"Europe/Bruxelles\"\n", ["'i18n.timezone'", "IANA timezone", "Europe/Brussels"]),
-    ("[i18n]\nlanguages = [\"fr\", \"de\"]\n", ["'i18n.languages'", "unknown: ['de']"]),
-    ("[i18n]\ndefault_language = \"de\"\n", ["'i18n.default_language'", "must be one of"]),
-    ("[i18n]\nlanguages = [\"nl\"]\n", ["'i18n.default_language' = 'fr' is not in i18n.languages"]),
-    ("[server]\nport = 70000\n", ["'server.port' = 70000 must be between 1 and 65535"]),
-    ("[privacy]\nmin_group_size = 1\n", ["'privacy.min_group_size' = 1 must be between 2 and 100"]),
-    ("[server]\nbase_url = \"survey.example.org\"\n", ["'server.base_url'", "https://"]),
-    ("port = 5000\n", ["'port' must be a [section] table"]),
-    ("[server\n", ["not valid TOML"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[server]\nprot = 5000\n", ["unknown setting 'server.prot'", "Fix: remove it or correct the spelling"]),
+        ('[server]\nport = "80"\n', ["'server.port' must be a whole number", "Fix: [server] port = 5000"]),
+        ('[schedule]\nenabled = "yes"\n', ["'schedule.enabled' must be true/false"]),
+        ('[i18n]\ntimezone = "Europe/Bruxelles"\n', ["'i18n.timezone'", "IANA timezone", "Europe/Brussels"]),
+        ('[i18n]\nlanguages = ["fr", "de"]\n', ["'i18n.languages'", "unknown: ['de']"]),
+        ('[i18n]\ndefault_language = "de"\n', ["'i18n.default_language'", "must be one of"]),
+        ('[i18n]\nlanguages = ["nl"]\n', ["'i18n.default_language' = 'fr' is not in i18n.languages"]),
+        ("[server]\nport = 70000\n", ["'server.port' = 70000 must be between 1 and 65535"]),
+        ("[privacy]\nmin_group_size = 1\n", ["'privacy.min_group_size' = 1 must be between 2 and 100"]),
+        ('[server]\nbase_url = "survey.example.org"\n', ["'server.base_url'", "https://"]),
+        ("port = 5000\n", ["'port' must be a [section] table"]),
+        ("[server\n", ["not valid TOML"]),
+    ],
+)
 def test_config_errors_name_key_and_fix(tmp_path, text, expected):
     path = write_config(tmp_path, text)
     with pytest.raises(ConfigError) as excinfo:

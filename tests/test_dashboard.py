@@ -19,15 +19,24 @@ NPS_LABEL = "Net Promoter Score"
 def stored_cells(db, enterprise_id, language):
     """{group: {label: stored row}} for the latest wave with results of each stakeholder group."""
     framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
-    labels = {**{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
-              **{("indicator", i.id): translate(i.label, language) for i in framework.indicators}}
+    labels = {
+        **{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
+        **{("indicator", i.id): translate(i.label, language) for i in framework.indicators},
+    }
     latest = {}
-    for row in db.query("SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
-                        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id", [enterprise_id]):
+    for row in db.query(
+        "SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
+        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id",
+        [enterprise_id],
+    ):
         latest[row["stakeholder_group"]] = row["id"]
-    return {group: {labels.get((r["kind"], r["key"]), NPS_LABEL): r
-                    for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign])}
-            for group, campaign in latest.items()}
+    return {
+        group: {
+            labels.get((r["kind"], r["key"]), NPS_LABEL): r
+            for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign])
+        }
+        for group, campaign in latest.items()
+    }
 
 
 def check_table(rows, stored, language):
@@ -72,7 +81,7 @@ def test_suppressed_group_reads_fewer_than_5_answers_and_shows_no_figure(as_user
     html = as_user("bert").get(f"/admin/enterprises/{OTHER}/dashboard?lang={language}").get_data(as_text=True)
     partners = tables(html)["table-partners"]
     assert all(cells == [FEWER[language]] for _label, *cells in partners[1:])
-    section = html[html.index('id="group-partners"'):html.index('aria-labelledby="rates-title"')]
+    section = html[html.index('id="group-partners"') : html.index('aria-labelledby="rates-title"')]
     assert FEWER[language] in section
     assert "Testimon" not in section or "<blockquote" not in section
     stored = stored_cells(demo_db, OTHER, language)["partners"]
@@ -104,8 +113,9 @@ def test_charts_are_shown_with_alt_text_and_served_as_png_and_svg(as_user):
     assert plt.get_fignums() == []  # drawn with Figure objects only, nothing left open
 
 
-@pytest.mark.parametrize("path", ["fr/profile-c999999.png", "de/profile-c1.png", "fr/profile-c1.gif",
-                                  "fr/../../etc.png", "fr/whatever.png"])
+@pytest.mark.parametrize(
+    "path", ["fr/profile-c999999.png", "de/profile-c1.png", "fr/profile-c1.gif", "fr/../../etc.png", "fr/whatever.png"]
+)
 def test_unknown_charts_are_404(as_user, path):
     assert as_user("anna").get(f"/admin/enterprises/{ENTERPRISE}/charts/{path}").status_code == 404
 
@@ -119,8 +129,11 @@ def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
     """The charts of a suppressed wave hold no value at all, and are still served (as notes)."""
     from pipeline.charts import specs as chart_specs
 
-    campaign = demo_db.execute("SELECT id FROM campaign WHERE enterprise_id = ? AND stakeholder_group = 'partners' "
-                               "ORDER BY closes_at DESC LIMIT 1", [OTHER]).fetchone()[0]
+    campaign = demo_db.execute(
+        "SELECT id FROM campaign WHERE enterprise_id = ? AND stakeholder_group = 'partners' "
+        "ORDER BY closes_at DESC LIMIT 1",
+        [OTHER],
+    ).fetchone()[0]
     framework = demo_app.extensions["vises.registry"].framework
     specs = {s.name: s for s in chart_specs.load_specs(demo_db, framework, [OTHER], {OTHER: ["nl"]}, 5)}
     for name in (f"profile-c{campaign}", f"indicators-c{campaign}"):

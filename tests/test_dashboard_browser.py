@@ -22,8 +22,11 @@ def serious(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     violations = Axe().run(page).response["violations"]
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations
-            if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def signed_in_page(browser, live_server, user, width):

@@ -7,21 +7,22 @@ from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_d
 
 ANNA_CAMPAIGN = 2  # enterprise 1, beneficiaries wave 2
 
-GETS = [f"/admin/enterprises/{ENTERPRISE}/dashboard",
-        f"/admin/enterprises/{ENTERPRISE}/report/{ANNA_CAMPAIGN}",
-        f"/admin/enterprises/{ENTERPRISE}/report/{ANNA_CAMPAIGN}.pdf",
-        f"/admin/enterprises/{ENTERPRISE}/charts/fr/profile-c{ANNA_CAMPAIGN}.png",
-        f"/admin/enterprises/{ENTERPRISE}/charts/fr/response-rates.svg",
-        f"/api/enterprises/{ENTERPRISE}/indicators.json",
-        f"/api/enterprises/{ENTERPRISE}/indicators.csv",
-        # Own enterprise id, someone else's campaign or chart: still 404.
-        f"/admin/enterprises/{OTHER}/report/{ANNA_CAMPAIGN}",
-        f"/admin/enterprises/{OTHER}/charts/fr/profile-c{ANNA_CAMPAIGN}.png"]
+GETS = [
+    f"/admin/enterprises/{ENTERPRISE}/dashboard",
+    f"/admin/enterprises/{ENTERPRISE}/report/{ANNA_CAMPAIGN}",
+    f"/admin/enterprises/{ENTERPRISE}/report/{ANNA_CAMPAIGN}.pdf",
+    f"/admin/enterprises/{ENTERPRISE}/charts/fr/profile-c{ANNA_CAMPAIGN}.png",
+    f"/admin/enterprises/{ENTERPRISE}/charts/fr/response-rates.svg",
+    f"/api/enterprises/{ENTERPRISE}/indicators.json",
+    f"/api/enterprises/{ENTERPRISE}/indicators.csv",
+    # Own enterprise id, someone else's campaign or chart: still 404.
+    f"/admin/enterprises/{OTHER}/report/{ANNA_CAMPAIGN}",
+    f"/admin/enterprises/{OTHER}/charts/fr/profile-c{ANNA_CAMPAIGN}.png",
+]
 
 
 def a_testimony(db, campaign=ANNA_CAMPAIGN):
-    return next(db.query("SELECT response_id, question_id FROM testimony WHERE campaign_id = ? LIMIT 1",
-                         [campaign]))
+    return next(db.query("SELECT response_id, question_id FROM testimony WHERE campaign_id = ? LIMIT 1", [campaign]))
 
 
 @pytest.mark.parametrize("url", GETS)
@@ -69,7 +70,9 @@ def test_federation_says_when_the_last_refresh_failed(as_user, demo_db):
     from survey_app.storage.db import write_transaction
 
     with write_transaction(demo_db):
-        demo_db.execute("INSERT INTO pipeline_run (trigger, started_at, finished_at, status, error) VALUES "
-                        "('schedule', '2026-03-09T05:00:00Z', '2026-03-09T05:01:00Z', 'failed', 'boom')")
+        demo_db.execute(
+            "INSERT INTO pipeline_run (trigger, started_at, finished_at, status, error) VALUES "
+            "('schedule', '2026-03-09T05:00:00Z', '2026-03-09T05:01:00Z', 'failed', 'boom')"
+        )
     html = as_user("admin").get("/admin/federation/?lang=en").get_data(as_text=True)
     assert "The last refresh failed" in html and "Indicators computed on Wednesday 4 March 2026 at 11:00" in html

@@ -13,8 +13,9 @@ QUOTE = "Une phrase unique pour ce test, avec <b>du balisage</b> & des accents."
 @pytest.fixture
 def quote(demo_db):
     """One testimony of campaign 2 with a text found nowhere else."""
-    row = demo_db.execute("SELECT response_id, question_id FROM testimony WHERE campaign_id = ? LIMIT 1",
-                          [CAMPAIGN]).fetchone()
+    row = demo_db.execute(
+        "SELECT response_id, question_id FROM testimony WHERE campaign_id = ? LIMIT 1", [CAMPAIGN]
+    ).fetchone()
     with write_transaction(demo_db):
         demo_db.execute("UPDATE testimony SET text = ? WHERE response_id = ? AND question_id = ?", [QUOTE, *row])
     base = f"/admin/enterprises/{ENTERPRISE}/testimonies/{row[0]}/{row[1]}"
@@ -30,10 +31,16 @@ def test_hidden_testimony_leaves_the_report_but_stays_in_the_data(as_user, demo_
     assert ESCAPED in client.get(REPORT).get_data(as_text=True)
     response = client.post(quote["hide"])
     assert response.status_code == 303 and response.headers["Location"].endswith(
-        f"/admin/enterprises/{ENTERPRISE}/dashboard#t{quote['response_id']}-{quote['question_id']}")
+        f"/admin/enterprises/{ENTERPRISE}/dashboard#t{quote['response_id']}-{quote['question_id']}"
+    )
     assert ESCAPED not in client.get(REPORT).get_data(as_text=True)
-    assert demo_db.execute("SELECT text FROM testimony WHERE response_id = ? AND question_id = ?",
-                           [quote["response_id"], quote["question_id"]]).fetchone()[0] == QUOTE
+    assert (
+        demo_db.execute(
+            "SELECT text FROM testimony WHERE response_id = ? AND question_id = ?",
+            [quote["response_id"], quote["question_id"]],
+        ).fetchone()[0]
+        == QUOTE
+    )
     hidden = demo_db.execute("SELECT hidden_by FROM testimony_hidden").fetchall()
     assert len(hidden) == 1
     assert ESCAPED not in client.get(REPORT.replace("lang=fr", "lang=nl")).get_data(as_text=True)
@@ -44,13 +51,15 @@ def test_hidden_testimony_leaves_the_report_but_stays_in_the_data(as_user, demo_
 
 def test_hidden_testimony_is_marked_on_the_dashboard(as_user, demo_db):
     client = as_user("anna")
-    row = demo_db.execute("SELECT t.response_id, t.question_id, t.text FROM testimony t JOIN campaign c ON "
-                          "c.id = t.campaign_id WHERE c.enterprise_id = ? ORDER BY c.closes_at DESC LIMIT 1",
-                          [ENTERPRISE]).fetchone()
+    row = demo_db.execute(
+        "SELECT t.response_id, t.question_id, t.text FROM testimony t JOIN campaign c ON "
+        "c.id = t.campaign_id WHERE c.enterprise_id = ? ORDER BY c.closes_at DESC LIMIT 1",
+        [ENTERPRISE],
+    ).fetchone()
     client.post(f"/admin/enterprises/{ENTERPRISE}/testimonies/{row[0]}/{row[1]}/hide")
     html = client.get(f"/admin/enterprises/{ENTERPRISE}/dashboard?lang=en").get_data(as_text=True)
-    item = html[html.index(f'id="t{row[0]}-{row[1]}"'):]
-    item = item[:item.index("</li>")]
+    item = html[html.index(f'id="t{row[0]}-{row[1]}"') :]
+    item = item[: item.index("</li>")]
     assert "Hidden from the report" in item and "Show in the report again" in item
 
 
@@ -66,7 +75,9 @@ def test_hidden_testimony_is_left_out_of_the_pdf(as_user, demo_app, quote, monke
 
     seen = []
     original = report_pdf._text
-    monkeypatch.setattr(report_pdf, "_text", lambda pdf, text, style="": (seen.append(text), original(pdf, text, style)))
+    monkeypatch.setattr(
+        report_pdf, "_text", lambda pdf, text, style="": (seen.append(text), original(pdf, text, style))
+    )
     client = as_user("anna")
     client.post(quote["hide"])
     response = client.get(f"/admin/enterprises/{ENTERPRISE}/report/{CAMPAIGN}.pdf?lang=fr")

@@ -28,10 +28,9 @@ def test_connection_pragmas(database):
 def test_write_transaction_commits_and_rolls_back(database):
     with write_transaction(database):
         database.execute("INSERT INTO rate_limit (key, window_start, count) VALUES ('a', 0, 1)")
-    with pytest.raises(RuntimeError):
-        with write_transaction(database):
-            database.execute("INSERT INTO rate_limit (key, window_start, count) VALUES ('b', 0, 1)")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), write_transaction(database):
+        database.execute("INSERT INTO rate_limit (key, window_start, count) VALUES ('b', 0, 1)")
+        raise RuntimeError("boom")
     assert [r["key"] for r in database["rate_limit"].rows] == ["a"]
     assert not database.conn.in_transaction
 
@@ -61,8 +60,7 @@ def test_write_transaction_is_immediate(tmp_path, database):
 
 
 def test_sqlite_utils_writes_join_the_transaction(database):
-    with pytest.raises(sqlite3.IntegrityError):
-        with write_transaction(database):
-            database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
-            database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
+    with pytest.raises(sqlite3.IntegrityError), write_transaction(database):
+        database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
+        database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
     assert database["rate_limit"].count == 0

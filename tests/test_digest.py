@@ -12,8 +12,8 @@ from aiosmtpd.controller import Controller
 from pipeline import scheduler
 from pipeline.sample.responses import insert_responses
 from survey_app.core.config import load
-from survey_app.storage.db import write_transaction
 from survey_app.mail.digest import send_after_scheduled_run, send_digests
+from survey_app.storage.db import write_transaction
 from tests.conftest import NOW
 from tests.dashboard_support import ENTERPRISE, OTHER, demo_app, demo_db, demo_template  # noqa: F401
 
@@ -45,9 +45,18 @@ def inbox():
 
 @pytest.fixture
 def settings(demo_app, inbox):
-    return load(None, {"database.path": demo_app.config["SETTINGS"]["database.path"], "server.secret_key": "x",
-                       "smtp.host": "127.0.0.1", "smtp.port": inbox.port, "digest.enabled": True,
-                       "server.base_url": "https://vises.example", "schedule.enabled": False})
+    return load(
+        None,
+        {
+            "database.path": demo_app.config["SETTINGS"]["database.path"],
+            "server.secret_key": "x",
+            "smtp.host": "127.0.0.1",
+            "smtp.port": inbox.port,
+            "digest.enabled": True,
+            "server.base_url": "https://vises.example",
+            "schedule.enabled": False,
+        },
+    )
 
 
 def body(message, kind="plain"):
@@ -55,9 +64,11 @@ def body(message, kind="plain"):
 
 
 def test_digest_in_each_managers_language_with_this_weeks_counts(demo_db, settings, inbox):
-    week = demo_db.execute("SELECT c.title, COUNT(*) FROM response r JOIN campaign c ON c.id = r.campaign_id "
-                           "WHERE c.enterprise_id = ? AND r.submitted_on >= ? GROUP BY c.id",
-                           [ENTERPRISE, (NOW - timedelta(days=7)).date().isoformat()]).fetchall()
+    week = demo_db.execute(
+        "SELECT c.title, COUNT(*) FROM response r JOIN campaign c ON c.id = r.campaign_id "
+        "WHERE c.enterprise_id = ? AND r.submitted_on >= ? GROUP BY c.id",
+        [ENTERPRISE, (NOW - timedelta(days=7)).date().isoformat()],
+    ).fetchall()
     run_id = demo_db.execute("SELECT MAX(id) FROM pipeline_run").fetchone()[0]
     assert send_digests(demo_db, settings, run_id, NOW) == 2
     anna, bert = inbox.to("anna@example.org"), inbox.to("bert@example.org")
@@ -76,10 +87,12 @@ def test_digest_in_each_managers_language_with_this_weeks_counts(demo_db, settin
 
 def test_new_responses_are_counted_per_campaign(demo_db, settings, inbox):
     since = (NOW - timedelta(days=7)).date().isoformat()
-    campaign, title = demo_db.execute("SELECT id, title FROM campaign WHERE enterprise_id = ? AND closes_at > ?",
-                                      [ENTERPRISE, "2026-03-04"]).fetchone()
-    before = demo_db.execute("SELECT COUNT(*) FROM response WHERE campaign_id = ? AND submitted_on >= ?",
-                             [campaign, since]).fetchone()[0]
+    campaign, title = demo_db.execute(
+        "SELECT id, title FROM campaign WHERE enterprise_id = ? AND closes_at > ?", [ENTERPRISE, "2026-03-04"]
+    ).fetchone()
+    before = demo_db.execute(
+        "SELECT COUNT(*) FROM response WHERE campaign_id = ? AND submitted_on >= ?", [campaign, since]
+    ).fetchone()[0]
     with write_transaction(demo_db):
         insert_responses(demo_db, campaign, [{}, {}, {}], NOW.date().isoformat(), ["fr"] * 3)
     run_id = demo_db.execute("SELECT MAX(id) FROM pipeline_run").fetchone()[0]
@@ -87,8 +100,9 @@ def test_new_responses_are_counted_per_campaign(demo_db, settings, inbox):
     assert f"- {title} (Bénéficiaires): {before + 3} nouvelles réponses" in body(inbox.to("anna@example.org")[0])
 
 
-def test_digest_is_off_by_default_and_a_mail_failure_never_fails_the_scheduled_run(demo_db, settings, inbox,
-                                                                                   monkeypatch):
+def test_digest_is_off_by_default_and_a_mail_failure_never_fails_the_scheduled_run(
+    demo_db, settings, inbox, monkeypatch
+):
     monkeypatch.setattr("pipeline.runner.render_charts", lambda *args: 0)  # charts have their own tests
     run_id = demo_db.execute("SELECT MAX(id) FROM pipeline_run").fetchone()[0]
     assert send_digests(demo_db, {**settings, "digest.enabled": False}, run_id, NOW) == 0

@@ -12,10 +12,20 @@ import pytest
 from survey_app.results import exports
 from survey_app.storage.db import write_transaction
 
-CUSTOM = [{"id": "custom_1", "section": "to_finish", "type": "single", "required": False, "dont_know": False,
-           "label": {"fr": "Transport ?", "nl": "Vervoer?", "en": "Transport?"},
-           "options": [{"value": "o1", "label": {"fr": "Bus", "nl": "Bus", "en": "Bus"}},
-                       {"value": "o2", "label": {"fr": "Vélo", "nl": "Fiets", "en": "Bike"}}]}]
+CUSTOM = [
+    {
+        "id": "custom_1",
+        "section": "to_finish",
+        "type": "single",
+        "required": False,
+        "dont_know": False,
+        "label": {"fr": "Transport ?", "nl": "Vervoer?", "en": "Transport?"},
+        "options": [
+            {"value": "o1", "label": {"fr": "Bus", "nl": "Bus", "en": "Bus"}},
+            {"value": "o2", "label": {"fr": "Vélo", "nl": "Fiets", "en": "Bike"}},
+        ],
+    }
+]
 
 
 def add_responses(db, campaign_id, count, text="Merci", start=0):
@@ -24,11 +34,19 @@ def add_responses(db, campaign_id, count, text="Merci", start=0):
         for n in range(start, start + count):
             response_id = db.execute(
                 "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                "VALUES (?, ?, 'fr', 'personal', '2026-03-04')", [campaign_id, f"{campaign_id}-{n}"]).lastrowid
+                "VALUES (?, ?, 'fr', 'personal', '2026-03-04')",
+                [campaign_id, f"{campaign_id}-{n}"],
+            ).lastrowid
             db.conn.executemany(
-                "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) VALUES (?, ?, ?, ?, ?)",
-                [(response_id, "feel_confident", 1 + n % 5, None, 0), (response_id, "recommend", None, None, 1),
-                 (response_id, "what_changed", None, text, 0), (response_id, "custom_1", None, "o2", 0)])
+                "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (response_id, "feel_confident", 1 + n % 5, None, 0),
+                    (response_id, "recommend", None, None, 1),
+                    (response_id, "what_changed", None, text, 0),
+                    (response_id, "custom_1", None, "o2", 0),
+                ],
+            )
 
 
 @pytest.fixture
@@ -36,9 +54,11 @@ def campaign(world, db):
     with write_transaction(db):
         db.execute("UPDATE campaign SET custom_questions = ? WHERE id = ?", [json.dumps(CUSTOM), world.campaign_a])
     with write_transaction(db):
-        db.execute("INSERT INTO invitation_email (invitation_id, campaign_id, email, language) "
-                   "SELECT min(id), ?, 'secret.person@example.org', 'fr' FROM invitation WHERE campaign_id = ?",
-                   [world.campaign_a, world.campaign_a])
+        db.execute(
+            "INSERT INTO invitation_email (invitation_id, campaign_id, email, language) "
+            "SELECT min(id), ?, 'secret.person@example.org', 'fr' FROM invitation WHERE campaign_id = ?",
+            [world.campaign_a, world.campaign_a],
+        )
     return world.campaign_a
 
 
@@ -57,7 +77,7 @@ def test_fewer_responses_than_min_group_size_export_only_a_notice(campaign, db, 
 
 
 def test_csv_round_trips_values_neutralises_formulas_and_has_no_personal_data(campaign, db, signed_in):
-    add_responses(db, campaign, 5, text="=HYPERLINK(\"http://evil\")")
+    add_responses(db, campaign, 5, text='=HYPERLINK("http://evil")')
     add_responses(db, campaign, 1, text="+1 -2 @ok", start=5)
     response = download(signed_in("anna@example.org"), campaign, "csv")
     assert response.mimetype == "text/csv"
@@ -66,7 +86,7 @@ def test_csv_round_trips_values_neutralises_formulas_and_has_no_personal_data(ca
     assert len(rows) == 6
     assert [int(r["feel_confident"]) for r in rows] == [1, 2, 3, 4, 5, 1]
     assert rows[0]["recommend"] == "dont_know" and rows[0]["custom_1"] == "o2"
-    assert rows[0]["what_changed"] == "'=HYPERLINK(\"http://evil\")" and rows[5]["what_changed"] == "'+1 -2 @ok"
+    assert rows[0]["what_changed"] == '\'=HYPERLINK("http://evil")' and rows[5]["what_changed"] == "'+1 -2 @ok"
     assert list(rows[0])[:4] == ["response", "language", "channel", "submitted_on"]
     assert "secret.person" not in body and "@example.org" not in body
 
@@ -97,8 +117,16 @@ def test_xlsx_values_without_labels_are_numbers(campaign, db, signed_in):
 
 
 def test_neutralise():
-    assert [exports.neutralise(v) for v in ("=A1", "+1", "-1", "@x", "\tx", "\rx", "ok", 3)] == \
-        ["'=A1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok", 3]
+    assert [exports.neutralise(v) for v in ("=A1", "+1", "-1", "@x", "\tx", "\rx", "ok", 3)] == [
+        "'=A1",
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        "ok",
+        3,
+    ]
 
 
 def test_export_memory_stays_flat(app, campaign, db):
@@ -109,8 +137,12 @@ def test_export_memory_stays_flat(app, campaign, db):
     with app.test_request_context():
         questions = exports.export_questions(row, registry.get("beneficiaries", 1))
         tracemalloc.start()
-        total = sum(len(chunk) for chunk in exports.csv_chunks(
-            exports.streamed_rows(app.config["SETTINGS"]["database.path"], campaign, questions, "en", False)))
+        total = sum(
+            len(chunk)
+            for chunk in exports.csv_chunks(
+                exports.streamed_rows(app.config["SETTINGS"]["database.path"], campaign, questions, "en", False)
+            )
+        )
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert total > 1_000_000

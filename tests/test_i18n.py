@@ -47,6 +47,7 @@ def erroring_app(make_app):
         if code == 500:
             raise RuntimeError("internal detail that must not leak")
         abort(code)
+
     return app
 
 
@@ -68,8 +69,12 @@ def test_unknown_page_is_a_translated_404(client):
 
 
 ROOT = TRANSLATIONS.parent.parent
-METHOD_MAP = [("survey_app/**.py", "python"), ("pipeline/**.py", "python"),
-              ("survey_app/templates/**.html", "jinja2"), ("survey_app/templates/**.txt", "jinja2")]
+METHOD_MAP = [
+    ("survey_app/**.py", "python"),
+    ("pipeline/**.py", "python"),
+    ("survey_app/templates/**.html", "jinja2"),
+    ("survey_app/templates/**.txt", "jinja2"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +83,8 @@ def source_strings():
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHOD_MAP, keywords=keywords, options_map={"**.html": {}}):
+        str(ROOT), METHOD_MAP, keywords=keywords, options_map={"**.html": {}}
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     assert len(found) > 40
     return found
@@ -88,8 +94,13 @@ def source_strings():
 def test_every_interface_string_is_translated(source_strings, lang):
     with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as fh:
         catalog = {m.id if isinstance(m.id, str) else m.id[0]: m for m in read_po(fh) if m.id}
-    missing = sorted(s for s in source_strings if s not in catalog or not catalog[s].string
-                     or (isinstance(catalog[s].string, tuple) and not all(catalog[s].string)))
+    missing = sorted(
+        s
+        for s in source_strings
+        if s not in catalog
+        or not catalog[s].string
+        or (isinstance(catalog[s].string, tuple) and not all(catalog[s].string))
+    )
     fuzzy = sorted(s for s in source_strings if s in catalog and catalog[s].fuzzy)
     assert not missing, f"untranslated in {lang} (run make extract-messages, then translate): {missing}"
     assert not fuzzy, f"fuzzy (unchecked) in {lang}: {fuzzy}"

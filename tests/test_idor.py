@@ -3,8 +3,16 @@
 
 import pytest
 
-from tests.backoffice_routes import (ADMIN_ONLY, FORM_DATA, ROUTES, UNSCOPED, backoffice_rules, dump,
-                                     methods, url_for_rule)
+from tests.backoffice_routes import (
+    ADMIN_ONLY,
+    FORM_DATA,
+    ROUTES,
+    UNSCOPED,
+    backoffice_rules,
+    dump,
+    methods,
+    url_for_rule,
+)
 
 
 def test_every_backoffice_route_is_in_the_table(app):

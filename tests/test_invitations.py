@@ -9,9 +9,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from freezegun import freeze_time
 
-from survey_app.storage.db import write_transaction
-from survey_app.mail.messages import send_due_reminders
 from survey_app.mail.invitations import parse_addresses
+from survey_app.mail.messages import send_due_reminders
+from survey_app.storage.db import write_transaction
 from tests.conftest import NOW, BackOfficeClient, free_port, sign_in
 
 
@@ -47,8 +47,12 @@ def smtp():
 
 @pytest.fixture
 def mail_app(make_app, smtp):
-    return make_app(smtp__host="127.0.0.1", smtp__port=smtp.port, smtp__sender="enquete@vises.example",
-                    invitations__reminder_days_before_close=3)
+    return make_app(
+        smtp__host="127.0.0.1",
+        smtp__port=smtp.port,
+        smtp__sender="enquete@vises.example",
+        invitations__reminder_days_before_close=3,
+    )
 
 
 @pytest.fixture
@@ -74,8 +78,12 @@ def add(office, text, language="fr"):
 
 
 def emails(db, campaign):
-    return {r[0]: r[1:] for r in db.execute(
-        "SELECT email, sent_at, reminded_at, last_error FROM invitation_email WHERE campaign_id = ?", [campaign])}
+    return {
+        r[0]: r[1:]
+        for r in db.execute(
+            "SELECT email, sent_at, reminded_at, last_error FROM invitation_email WHERE campaign_id = ?", [campaign]
+        )
+    }
 
 
 def test_parse_reports_invalid_and_merges_duplicates():
@@ -95,10 +103,15 @@ def test_add_reports_invalid_addresses_and_merges_duplicates(office, db):
 
 def test_upload_a_file_of_addresses(office, db):
     import io
-    data = {"addresses": "", "language": "nl",
-            "upload": (io.BytesIO(b"email\nd@example.org\ne@example.org\n"), "list.csv")}
-    page = office.post(office.url + "/add", data, content_type="multipart/form-data",
-                       follow_redirects=True).get_data(as_text=True)
+
+    data = {
+        "addresses": "",
+        "language": "nl",
+        "upload": (io.BytesIO(b"email\nd@example.org\ne@example.org\n"), "list.csv"),
+    }
+    page = office.post(office.url + "/add", data, content_type="multipart/form-data", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Invalid addresses, not added (1): email" in page  # the header line is reported, not hidden
     assert sorted(emails(db, office.campaign)) == ["d@example.org", "e@example.org"]
 
@@ -118,8 +131,12 @@ def test_invitations_in_the_chosen_language_with_a_working_link(office, smtp, ma
     assert "Je antwoorden zijn anoniem" in dutch.get_body(("plain",)).get_content()
     link = re.search(r"http://127\.0\.0\.1:5000(/s/[A-Za-z0-9_-]+)\?lang=fr", text).group(1)
     token = link.rsplit("/", 1)[1]
-    assert db.execute("SELECT count(*) FROM invitation WHERE token = ? AND campaign_id = ?",
-                      [token, office.campaign]).fetchone()[0] == 1
+    assert (
+        db.execute(
+            "SELECT count(*) FROM invitation WHERE token = ? AND campaign_id = ?", [token, office.campaign]
+        ).fetchone()[0]
+        == 1
+    )
     with freeze_time(NOW):  # the seeded campaign is open around NOW
         assert mail_app.test_client().get(link + "?lang=fr").status_code == 200
     office.post(office.url + "/send")
@@ -155,8 +172,10 @@ def test_reminders_skip_respondents_and_are_not_repeated_the_same_day(office, sm
     add(office, "done@example.org\nlate@example.org")
     office.post(office.url + "/send")
     with write_transaction(db):
-        db.execute("UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT invitation_id FROM "
-                   "invitation_email WHERE email = 'done@example.org')")
+        db.execute(
+            "UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT invitation_id FROM "
+            "invitation_email WHERE email = 'done@example.org')"
+        )
     page = office.post(office.url + "/remind", follow_redirects=True).get_data(as_text=True)
     assert "E-mails sent: 1." in page
     reminders = [m for m in smtp.messages if m["Subject"].startswith("Rappel")]

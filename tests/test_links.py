@@ -16,8 +16,9 @@ def test_ten_thousand_links_have_unique_tokens_and_codes(world, db):
     elapsed = time.perf_counter() - started
     tokens = [r["token"] for r in rows]
     assert len(set(tokens)) == 10_000 and all(len(t) >= 22 for t in tokens)
-    codes = db.execute("SELECT count(DISTINCT short_code), count(*) FROM invitation WHERE campaign_id = ?",
-                       [world.campaign_a]).fetchone()
+    codes = db.execute(
+        "SELECT count(DISTINCT short_code), count(*) FROM invitation WHERE campaign_id = ?", [world.campaign_a]
+    ).fetchone()
     assert codes == (10_003, 10_003)
     assert elapsed < 5  # the benchmark (benchmarks/links.py) records the real figure, well under 2 s
 
@@ -40,8 +41,11 @@ def test_qr_images_download_matches_the_csv(world, signed_in):
     import segno  # noqa: F401  (the images are segno's; we only check they are PNGs with the right names)
 
     anna = signed_in("anna@example.org")
-    rows = list(csv.DictReader(io.StringIO(
-        anna.get(f"/admin/campaigns/{world.campaign_a}/links/links.csv").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(anna.get(f"/admin/campaigns/{world.campaign_a}/links/links.csv").get_data(as_text=True))
+        )
+    )
     response = anna.get(f"/admin/campaigns/{world.campaign_a}/links/qr-codes.zip")
     assert response.mimetype == "application/zip"
     bundle = zipfile.ZipFile(io.BytesIO(response.data))
@@ -79,11 +83,13 @@ def test_open_link_poster_and_toggle(world, signed_in, db):
 
 def test_revoke_by_short_code(app, world, signed_in, db):
     anna = signed_in("anna@example.org")
-    code, token = db.execute("SELECT short_code, token FROM invitation WHERE campaign_id = ? ORDER BY id",
-                             [world.campaign_a]).fetchone()
+    code, token = db.execute(
+        "SELECT short_code, token FROM invitation WHERE campaign_id = ? ORDER BY id", [world.campaign_a]
+    ).fetchone()
     other_code = db.execute("SELECT short_code FROM invitation WHERE campaign_id = ?", [world.campaign_b]).fetchone()[0]
-    page = anna.post(f"/admin/campaigns/{world.campaign_a}/links/revoke", {"codes": f"{code.lower()}, NOPE99"},
-                     follow_redirects=True).get_data(as_text=True)
+    page = anna.post(
+        f"/admin/campaigns/{world.campaign_a}/links/revoke", {"codes": f"{code.lower()}, NOPE99"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Links revoked: 1." in page and "NOPE99" in page
     anna.post(f"/admin/campaigns/{world.campaign_a}/links/revoke", {"codes": other_code})
     revoked = db.execute("SELECT token FROM invitation WHERE revoked_at IS NOT NULL").fetchall()

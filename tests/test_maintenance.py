@@ -100,14 +100,22 @@ def campaigns(db, seed):
     still_open = seed.campaign(enterprise)
     with write_transaction(db):
         for campaign in (closed_long_ago, closed_recently, still_open):
-            invitation = db.execute("INSERT INTO invitation (campaign_id, token, short_code, created_at) "
-                                    "VALUES (?, ?, 'AAA', 't')", [campaign, f"tok{campaign}"]).lastrowid
-            db.execute("INSERT INTO invitation_email (invitation_id, campaign_id, email, language) "
-                       "VALUES (?, ?, ?, 'fr')", [invitation, campaign, f"p{campaign}@example.org"])
-        db.execute("INSERT INTO draft (campaign_id, browser_key, language, updated_at) VALUES (?, 'old', 'fr', ?)",
-                   [still_open, "2025-12-01T10:00:00Z"])
-        db.execute("INSERT INTO draft (campaign_id, browser_key, language, updated_at) VALUES (?, 'new', 'fr', ?)",
-                   [still_open, "2026-03-01T10:00:00Z"])
+            invitation = db.execute(
+                "INSERT INTO invitation (campaign_id, token, short_code, created_at) VALUES (?, ?, 'AAA', 't')",
+                [campaign, f"tok{campaign}"],
+            ).lastrowid
+            db.execute(
+                "INSERT INTO invitation_email (invitation_id, campaign_id, email, language) VALUES (?, ?, ?, 'fr')",
+                [invitation, campaign, f"p{campaign}@example.org"],
+            )
+        db.execute(
+            "INSERT INTO draft (campaign_id, browser_key, language, updated_at) VALUES (?, 'old', 'fr', ?)",
+            [still_open, "2025-12-01T10:00:00Z"],
+        )
+        db.execute(
+            "INSERT INTO draft (campaign_id, browser_key, language, updated_at) VALUES (?, 'new', 'fr', ?)",
+            [still_open, "2026-03-01T10:00:00Z"],
+        )
     return closed_long_ago, closed_recently, still_open
 
 

@@ -10,13 +10,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.conftest import free_port
+from tests.conftest import PASSWORD, free_port
 from tests.test_serve import wait_for
 
 BIN = Path(sys.executable).parent
@@ -25,9 +24,11 @@ WORKERS = 3
 
 def write_config(tmp_path, app, port):
     config = tmp_path / "gunicorn.toml"
-    config.write_text(f'[database]\npath = "{app.config["SETTINGS"]["database.path"]}"\n'
-                      f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\nsecret_key = "mp-test"\n'
-                      '[schedule]\nenabled = false\n')
+    config.write_text(
+        f'[database]\npath = "{app.config["SETTINGS"]["database.path"]}"\n'
+        f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\nsecret_key = "mp-test"\n'
+        "[schedule]\nenabled = false\n"
+    )
     return config
 
 
@@ -36,9 +37,13 @@ def server(app, world, tmp_path):
     port = free_port()
     config = write_config(tmp_path, app, port)
     env = {**os.environ, "VISES_CONFIG": str(config)}
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-                                "survey_app:create_app()"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "survey_app:create_app()"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/", timeout=60)
         time.sleep(1)  # every worker has booted, not only the first
@@ -90,14 +95,22 @@ def test_a_session_works_on_every_worker(server):
 def test_an_open_link_draft_resumes_on_every_worker(server, db, world, seed):
     base, _ = server
     # The server runs in other processes on the real clock: the campaign must be open now.
-    today = datetime.now(timezone.utc)
-    campaign = seed.campaign(world.enterprise_a, opens_at=today - timedelta(days=1),
-                             closes_at=today + timedelta(days=1))
+    today = datetime.now(UTC)
+    campaign = seed.campaign(
+        world.enterprise_a, opens_at=today - timedelta(days=1), closes_at=today + timedelta(days=1)
+    )
     open_token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [campaign]).fetchone()[0]
     opener = browser()
     html = opener.open(f"{base}/o/{open_token}/1").read().decode()
-    body = urllib.parse.urlencode({"csrf_token": csrf_of(html), "action": "next", "q_treated_with_respect": "5",
-                                   "q_fits_my_needs": "4", "q_easy_to_access": "dont_know"})
+    body = urllib.parse.urlencode(
+        {
+            "csrf_token": csrf_of(html),
+            "action": "next",
+            "q_treated_with_respect": "5",
+            "q_fits_my_needs": "4",
+            "q_easy_to_access": "dont_know",
+        }
+    )
     assert opener.open(f"{base}/o/{open_token}/1", data=body.encode()).url.endswith("/2")
     for _ in range(5 * WORKERS):
         page = opener.open(f"{base}/o/{open_token}/1").read().decode()
@@ -107,8 +120,12 @@ def test_an_open_link_draft_resumes_on_every_worker(server, db, world, seed):
 def test_two_scheduler_processes_produce_one_run(server, db):
     _, config = server
     env = {**os.environ, "VISES_CONFIG": str(config)}
-    schedulers = [subprocess.Popen([str(BIN / "vises"), "scheduler"], env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    schedulers = [
+        subprocess.Popen(
+            [str(BIN / "vises"), "scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -4,14 +4,14 @@ percentile rank; 4 vs 5 peers; opted-out enterprises, other sectors, old and ope
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline.derive import months_before
-from pipeline.sample.responses import add_responses
 from pipeline import runner
+from pipeline.derive import months_before
 from pipeline.runner import run_pipeline
+from pipeline.sample.responses import add_responses
 from pipeline.stats import welch_p
 from survey_app.core import config
 from tests.conftest import NOW, Seeder
@@ -23,6 +23,8 @@ SETTINGS = config.validate({}, "tests")
 def no_charts(monkeypatch):
     """Charts are another module's concern (and spawn processes): these tests skip the hook."""
     monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+
+
 AGREE = {0: 1, 25: 2, 50: 3, 75: 4, 100: 5}  # item score -> agree5 answer
 
 
@@ -32,15 +34,23 @@ def seed(pipeline_db):
 
 
 def wave(seed, enterprise_id, closes_days_ago, scores, group="beneficiaries"):
-    campaign = seed.campaign(enterprise_id, group=group, opens_at=NOW - timedelta(days=closes_days_ago + 30),
-                             closes_at=NOW - timedelta(days=closes_days_ago))
+    campaign = seed.campaign(
+        enterprise_id,
+        group=group,
+        opens_at=NOW - timedelta(days=closes_days_ago + 30),
+        closes_at=NOW - timedelta(days=closes_days_ago),
+    )
     add_responses(seed.db, campaign, [{"treated_with_respect": AGREE[s]} for s in scores])
     return campaign
 
 
 def respect(db, campaign_id):
-    return next(db.query("SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator' "
-                         "AND key = 'respect'", [campaign_id]))
+    return next(
+        db.query(
+            "SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator' AND key = 'respect'",
+            [campaign_id],
+        )
+    )
 
 
 def test_delta_and_welch_flag_against_the_previous_wave(pipeline_db, seed):
@@ -55,8 +65,14 @@ def test_delta_and_welch_flag_against_the_previous_wave(pipeline_db, seed):
     row = respect(pipeline_db, second)
     assert row["previous_campaign_id"] == first
     assert row["delta"] == pytest.approx(statistics.mean(after_scores) - statistics.mean(before_scores))
-    expected_p = welch_p(7, statistics.mean(before_scores), statistics.stdev(before_scores),
-                         6, statistics.mean(after_scores), statistics.stdev(after_scores))
+    expected_p = welch_p(
+        7,
+        statistics.mean(before_scores),
+        statistics.stdev(before_scores),
+        6,
+        statistics.mean(after_scores),
+        statistics.stdev(after_scores),
+    )
     assert row["delta_p"] == pytest.approx(expected_p, abs=1e-8)
     assert row["delta_significant"] == 1
     steady = respect(pipeline_db, steady_2)
@@ -90,12 +106,12 @@ def test_benchmark_needs_five_peers_and_leaves_out_opted_out_and_others(pipeline
     firm = seed.enterprise("Cible")
     target = wave(seed, firm, 60, [75] * 5)
     peers(seed, 4)
-    peers(seed, 1, consent=False)                 # opted out: absent
-    peers(seed, 3, sector="care")                 # another sector group
+    peers(seed, 1, consent=False)  # opted out: absent
+    peers(seed, 3, sector="care")  # another sector group
     old = seed.enterprise("Ancienne")
-    wave(seed, old, 800, [100] * 5)               # closed more than 24 months ago
+    wave(seed, old, 800, [100] * 5)  # closed more than 24 months ago
     still_open = seed.enterprise("Ouverte")
-    seed.campaign(still_open)                     # open campaign: not a peer value
+    seed.campaign(still_open)  # open campaign: not a peer value
     run_pipeline(pipeline_db, SETTINGS, NOW)
     row = respect(pipeline_db, target)
     assert row["bench_peers"] == 4
@@ -107,7 +123,7 @@ def test_only_each_peers_latest_closed_wave_counts(pipeline_db, seed):
     target = wave(seed, firm, 60, [50] * 5)
     for i, score in enumerate([0, 25, 75, 100, 100]):
         peer = seed.enterprise(f"Pair {i}")
-        wave(seed, peer, 300, [0] * 5)            # an older wave that must not count
+        wave(seed, peer, 300, [0] * 5)  # an older wave that must not count
         wave(seed, peer, 90, [score] * 5)
     run_pipeline(pipeline_db, SETTINGS, NOW)
     row = respect(pipeline_db, target)
@@ -120,14 +136,16 @@ def test_opted_out_enterprise_is_absent_from_every_peer_pool(pipeline_db, seed):
     wave(seed, shy, 60, [100] * 5)
     ids = peers(seed, 6)
     run_pipeline(pipeline_db, SETTINGS, NOW)
-    campaigns = [r["id"] for r in pipeline_db.query("SELECT id FROM campaign WHERE enterprise_id IN "
-                                                    f"({', '.join(map(str, ids))})")]
+    campaigns = [
+        r["id"]
+        for r in pipeline_db.query(f"SELECT id FROM campaign WHERE enterprise_id IN ({', '.join(map(str, ids))})")
+    ]
     assert {respect(pipeline_db, c)["bench_peers"] for c in campaigns} == {5}
 
 
 def test_24_month_window_clamps_month_ends():
-    assert months_before(datetime(2026, 2, 28, tzinfo=timezone.utc), 24) == datetime(2024, 2, 28, tzinfo=timezone.utc)
-    assert months_before(datetime(2026, 3, 31, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, tzinfo=timezone.utc)
+    assert months_before(datetime(2026, 2, 28, tzinfo=UTC), 24) == datetime(2024, 2, 28, tzinfo=UTC)
+    assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("skip", [None, 0, 3, 6])
@@ -137,7 +155,7 @@ def test_peers_without_a_copy_agree_with_the_plain_rules(skip, value):
     from pipeline.stats import percentile_rank, quantile
 
     pool = [10.0, 20.0, 42.0, 42.0, 50.0, 75.0, 80.0]
-    plain = pool[:skip] + pool[skip + 1:] if skip is not None else pool
+    plain = pool[:skip] + pool[skip + 1 :] if skip is not None else pool
     peers = Peers(pool, skip)
     assert len(peers) == len(plain)
     for q in (0.25, 0.5, 0.75):

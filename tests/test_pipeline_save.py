@@ -9,10 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline import lease, save
-from pipeline.sample.responses import add_responses
-from pipeline import runner
+from pipeline import lease, runner, save
 from pipeline.runner import RunRequest, run_pipeline
+from pipeline.sample.responses import add_responses
 from survey_app.core import config
 from survey_app.storage.db import connect
 from tests.conftest import NOW, Seeder
@@ -24,6 +23,8 @@ SETTINGS = config.validate({}, "tests")
 def no_charts(monkeypatch):
     """Charts are another module's concern (and spawn processes): these tests skip the hook."""
     monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+
+
 TABLES = ("indicator_value", "custom_result", "testimony", "campaign_summary")
 
 
@@ -37,9 +38,16 @@ def dump(db) -> str:
 
 
 def answers(i: int) -> dict:
-    return {"treated_with_respect": 1 + i % 5, "fits_my_needs": 1 + (i * 3) % 5, "feel_confident": 1 + (i * 7) % 5,
-            "often_alone": 1 + (i * 2) % 5, "people_to_count_on": 1 + (i * 4) % 5, "recommend": i % 11,
-            "what_changed": f"Réponse {i}", "c_pick": ["a", "b", "c"][i % 3]}
+    return {
+        "treated_with_respect": 1 + i % 5,
+        "fits_my_needs": 1 + (i * 3) % 5,
+        "feel_confident": 1 + (i * 7) % 5,
+        "often_alone": 1 + (i * 2) % 5,
+        "people_to_count_on": 1 + (i * 4) % 5,
+        "recommend": i % 11,
+        "what_changed": f"Réponse {i}",
+        "c_pick": ["a", "b", "c"][i % 3],
+    }
 
 
 @pytest.fixture
@@ -51,8 +59,12 @@ def data(pipeline_db):
     for e in range(7):
         firm = seed.enterprise(f"Entreprise {e}", consent=e != 3)
         for days, size in ((400, 6 + e), (60, 5 + 2 * e)):
-            c = seed.campaign(firm, opens_at=NOW - timedelta(days=days + 30), closes_at=NOW - timedelta(days=days),
-                              custom_questions=custom)
+            c = seed.campaign(
+                firm,
+                opens_at=NOW - timedelta(days=days + 30),
+                closes_at=NOW - timedelta(days=days),
+                custom_questions=custom,
+            )
             add_responses(pipeline_db, c, [answers(i + e * 13 + days) for i in range(size)])
             campaigns.append(c)
     return campaigns
@@ -74,6 +86,7 @@ def test_failure_mid_save_keeps_previous_results_and_records_the_error(pipeline_
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
+
     with monkeypatch.context() as patch, pytest.raises(RuntimeError):
         patch.setattr(save, "insert_testimonies", explode)  # after values and custom rows were written
         run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1))
@@ -82,7 +95,7 @@ def test_failure_mid_save_keeps_previous_results_and_records_the_error(pipeline_
     assert failed["status"] == "failed" and "disk on fire" in failed["error"]
     assert lease.current(pipeline_db) is None  # the lease was released
 
-    run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1))   # incremental rerun after the failure
+    run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1))  # incremental rerun after the failure
     recovered = dump(pipeline_db)
     run_pipeline(pipeline_db, SETTINGS, NOW + timedelta(days=1), RunRequest(full=True))
     assert dump(pipeline_db) == recovered != before
@@ -90,8 +103,8 @@ def test_failure_mid_save_keeps_previous_results_and_records_the_error(pipeline_
 
 def test_incremental_equals_full_after_new_responses(pipeline_db, data):
     run_pipeline(pipeline_db, SETTINGS, NOW)
-    add_responses(pipeline_db, data[1], [answers(i * 5) for i in range(9)])     # a latest wave moves peers
-    add_responses(pipeline_db, data[4], [answers(i * 3) for i in range(2)])     # an earlier wave moves a trend
+    add_responses(pipeline_db, data[1], [answers(i * 5) for i in range(9)])  # a latest wave moves peers
+    add_responses(pipeline_db, data[4], [answers(i * 3) for i in range(2)])  # an earlier wave moves a trend
     run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
     counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
     assert counts["recomputed"] == 2
@@ -109,6 +122,7 @@ def test_two_concurrent_runs_produce_one(pipeline_db, data, tmp_path, monkeypatc
         started.set()
         release.wait(10)
         return original(*args, **kwargs)
+
     monkeypatch.setattr(save, "save_all", slow_save)
     results = {}
 
@@ -118,10 +132,11 @@ def test_two_concurrent_runs_produce_one(pipeline_db, data, tmp_path, monkeypatc
             results[name] = run_pipeline(db, SETTINGS, NOW, RunRequest(trigger="schedule"))
         finally:
             db.close()
+
     first = threading.Thread(target=worker, args=("first",))
     first.start()
     assert started.wait(10)
-    worker("second")                       # while the first holds the lease
+    worker("second")  # while the first holds the lease
     release.set()
     first.join(10)
     assert results["second"] is None and results["first"] is not None
@@ -130,7 +145,9 @@ def test_two_concurrent_runs_produce_one(pipeline_db, data, tmp_path, monkeypatc
 
 def test_expired_lease_is_taken_over_and_stale_running_runs_are_closed(pipeline_db, data):
     assert lease.acquire(pipeline_db, "dead-process", NOW - timedelta(hours=2))
-    pipeline_db.execute("INSERT INTO pipeline_run (trigger, started_at, status) VALUES ('cli', '2026-03-04T07:00:00Z', 'running')")
+    pipeline_db.execute(
+        "INSERT INTO pipeline_run (trigger, started_at, status) VALUES ('cli', '2026-03-04T07:00:00Z', 'running')"
+    )
     assert not lease.acquire(pipeline_db, "other", NOW - timedelta(hours=2))
     assert run_pipeline(pipeline_db, SETTINGS, NOW) is not None
     statuses = [r["status"] for r in pipeline_db.query("SELECT status FROM pipeline_run ORDER BY id")]
@@ -144,9 +161,10 @@ def test_chart_hook_gets_the_recomputed_campaigns_after_saving(pipeline_db, data
         saved = db.execute("SELECT COUNT(*) FROM indicator_value WHERE run_id = ?", [run_id]).fetchone()[0]
         calls.append((campaign_ids, saved))
         return 3
+
     monkeypatch.setattr(runner, "render_charts", hook)
     run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
-    assert calls == [(sorted(data), calls[0][1])] and calls[0][1] > 0   # results were saved before charts
+    assert calls == [(sorted(data), calls[0][1])] and calls[0][1] > 0  # results were saved before charts
     counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
     assert counts["charts"] == 3
     run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(charts=False))

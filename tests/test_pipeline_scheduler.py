@@ -3,18 +3,17 @@ a failed run retried at the next trigger, and the APScheduler options that avoid
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline import save, scheduler
-from pipeline.sample.responses import add_responses
-from pipeline import runner
+from pipeline import runner, save, scheduler
 from pipeline.runner import run_pipeline
+from pipeline.sample.responses import add_responses
 from survey_app.core import config
 from tests.conftest import NOW, Seeder
 
-UTC = timezone.utc
+UTC = UTC
 SETTINGS = config.validate({}, "tests")
 
 
@@ -34,11 +33,14 @@ def settings(pipeline_db):
     return {**SETTINGS, "database.path": path}
 
 
-@pytest.mark.parametrize("after, expected", [
-    (at(2026, 3, 23, 5, 0, 1), at(2026, 3, 30, 4, 0)),    # CET -> CEST on Sunday 29 March
-    (at(2026, 3, 16, 0, 0), at(2026, 3, 16, 5, 0)),       # winter: 06:00 Brussels = 05:00 UTC
-    (at(2026, 10, 19, 4, 0, 1), at(2026, 10, 26, 5, 0)),  # CEST -> CET on Sunday 25 October
-])
+@pytest.mark.parametrize(
+    "after, expected",
+    [
+        (at(2026, 3, 23, 5, 0, 1), at(2026, 3, 30, 4, 0)),  # CET -> CEST on Sunday 29 March
+        (at(2026, 3, 16, 0, 0), at(2026, 3, 16, 5, 0)),  # winter: 06:00 Brussels = 05:00 UTC
+        (at(2026, 10, 19, 4, 0, 1), at(2026, 10, 26, 5, 0)),  # CEST -> CET on Sunday 25 October
+    ],
+)
 def test_next_fire_times_across_daylight_saving_changes(after, expected):
     trigger = scheduler.make_trigger(SETTINGS)
     assert trigger.get_next_fire_time(None, after) == expected
@@ -46,10 +48,10 @@ def test_next_fire_times_across_daylight_saving_changes(after, expected):
 
 def test_catch_up_due_is_a_function_of_last_success_trigger_and_now():
     trigger = scheduler.make_trigger(SETTINGS)
-    monday_run = at(2026, 3, 2, 5, 0, 0)               # the scheduled run of Monday 2 March
+    monday_run = at(2026, 3, 2, 5, 0, 0)  # the scheduled run of Monday 2 March
     assert not scheduler.catch_up_due(monday_run, trigger, at(2026, 3, 9, 4, 59))
     assert scheduler.catch_up_due(monday_run, trigger, at(2026, 3, 9, 5, 0))
-    assert scheduler.catch_up_due(monday_run, trigger, at(2026, 3, 18, 10, 0))   # two weeks missed
+    assert scheduler.catch_up_due(monday_run, trigger, at(2026, 3, 18, 10, 0))  # two weeks missed
     assert not scheduler.catch_up_due(at(2026, 3, 18, 10, 0), trigger, at(2026, 3, 18, 10, 5))
     assert scheduler.catch_up_due(at(2026, 3, 2, 4, 59, 59), trigger, at(2026, 3, 2, 6, 0))  # just before
     assert scheduler.catch_up_due(None, trigger, NOW)
@@ -62,7 +64,7 @@ def runs(db, trigger=None):
 
 def test_downtime_across_two_scheduled_times_gives_exactly_one_catch_up(pipeline_db, settings):
     run_pipeline(pipeline_db, settings, at(2026, 3, 2, 5, 0, 0), scheduler.RunRequest(trigger="schedule"))
-    back_up = at(2026, 3, 18, 10, 0)                    # down on 9 and 16 March
+    back_up = at(2026, 3, 18, 10, 0)  # down on 9 and 16 March
     clock = lambda: back_up  # noqa: E731
     assert scheduler.catch_up(settings, back_up, clock) is not None
     assert scheduler.catch_up(settings, back_up + timedelta(minutes=1), clock) is None
@@ -78,6 +80,7 @@ def test_failed_run_is_caught_up_and_retried_at_the_next_trigger(pipeline_db, se
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
+
     with monkeypatch.context() as patch:
         patch.setattr(save, "save_all", broken)
         assert scheduler.run_job(settings, "schedule", lambda: at(2026, 3, 9, 5, 0, 0)) is None  # logged only
@@ -101,18 +104,23 @@ def test_scheduler_jobs_use_explicit_timezone_coalesce_and_no_grace_limit(settin
         sched.shutdown(wait=False)
 
 
-def test_a_scheduled_run_purges_stale_drafts_and_a_purge_failure_never_fails_the_run(pipeline_db, settings,
-                                                                                       monkeypatch):
+def test_a_scheduled_run_purges_stale_drafts_and_a_purge_failure_never_fails_the_run(
+    pipeline_db, settings, monkeypatch
+):
     seed = Seeder(pipeline_db)
     campaign = seed.campaign(seed.enterprise())
-    pipeline_db.execute("INSERT INTO draft (campaign_id, browser_key, language, updated_at) "
-                        "VALUES (?, 'stale', 'fr', '2025-01-01T00:00:00Z')", [campaign])
+    pipeline_db.execute(
+        "INSERT INTO draft (campaign_id, browser_key, language, updated_at) "
+        "VALUES (?, 'stale', 'fr', '2025-01-01T00:00:00Z')",
+        [campaign],
+    )
     run_at = at(2026, 3, 9, 5, 0)
     assert scheduler.run_job(settings, "schedule", lambda: run_at) is not None
     assert pipeline_db["draft"].count == 0
 
     def broken(*args):
         raise RuntimeError("disk full")
+
     monkeypatch.setattr(scheduler, "purge", broken)
     run_id = scheduler.run_job(settings, "schedule", lambda: run_at + timedelta(days=7))
     assert run_id is not None

@@ -11,8 +11,18 @@ import pytest
 from pipeline.stats import betainc, percentile_rank, quantile, t_quantile, t_two_sided_p, welch_p
 
 # 97.5th percentiles of Student's t from published tables (e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2).
-T_TABLE = {1: 12.7062047, 2: 4.3026527, 3: 3.1824463, 4: 2.7764451, 5: 2.5705818, 10: 2.2281389,
-           20: 2.0859634, 30: 2.0422725, 60: 2.0002978, 120: 1.9799304}
+T_TABLE = {
+    1: 12.7062047,
+    2: 4.3026527,
+    3: 3.1824463,
+    4: 2.7764451,
+    5: 2.5705818,
+    10: 2.2281389,
+    20: 2.0859634,
+    30: 2.0422725,
+    60: 2.0002978,
+    120: 1.9799304,
+}
 
 
 def reference_two_sided_p(t: float, df: float, steps: int = 20000) -> float:
@@ -52,9 +62,10 @@ def test_welch_p_against_a_reference_implementation():
     n1, n2 = len(before), len(after)
     v1, v2 = statistics.variance(before) / n1, statistics.variance(after) / n2
     t = (statistics.mean(after) - statistics.mean(before)) / math.sqrt(v1 + v2)
-    df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
-    p = welch_p(n1, statistics.mean(before), statistics.stdev(before),
-                n2, statistics.mean(after), statistics.stdev(after))
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    p = welch_p(
+        n1, statistics.mean(before), statistics.stdev(before), n2, statistics.mean(after), statistics.stdev(after)
+    )
     assert p == pytest.approx(reference_two_sided_p(t, df), abs=1e-9)
     assert p < 0.05
     assert welch_p(5, 50, 0, 5, 60, 0) is None  # no spread: no test
@@ -67,7 +78,7 @@ def test_quantiles_and_percentile_ranks_by_hand():
     assert quantile(values, 0.5) == 2.5
     assert quantile(values, 0.75) == 3.25
     assert quantile([7.0], 0.5) == 7.0
-    assert percentile_rank(values, 3.0) == 62.5   # 2 below, 1 tie counted half, of 4
+    assert percentile_rank(values, 3.0) == 62.5  # 2 below, 1 tie counted half, of 4
     assert percentile_rank(values, 0.5) == 0.0
     assert percentile_rank(values, 9.0) == 100.0
     assert percentile_rank([2.0, 2.0, 2.0, 5.0], 2.0) == 37.5

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.sample.responses import add_responses
 from pipeline import runner
 from pipeline.runner import run_pipeline
+from pipeline.sample.responses import add_responses
 from survey_app.core import config
+from survey_app.core.timeutil import iso_utc
 from survey_app.domain.campaigns import CampaignSpec, create_campaign
-from survey_app.storage.db import write_transaction
 from survey_app.questionnaire.loader import load_framework, load_questionnaire
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
-from survey_app.core.timeutil import iso_utc
+from survey_app.storage.db import write_transaction
 from tests.conftest import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
@@ -26,14 +26,24 @@ SETTINGS = config.validate({}, "tests")
 def no_charts(monkeypatch):
     """Charts are another module's concern (and spawn processes): these tests skip the hook."""
     monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+
+
 WHO5 = Path(__file__).parent / "data" / "who5.toml"
 ITEMS = ("cheerful", "calm", "active", "rested", "interesting")
 RESPONSE_SETS = [(5, 5, 5, 5, 5), (0, 0, 0, 0, 0), (3, 2, 4, 1, 3), (1, 0, 2, 5, 4), (4, 4, 3, 3, 5)]
 
 
 def who5_campaign(db, enterprise_id, closes_days_ago=2) -> int:
-    spec = CampaignSpec(enterprise_id, "beneficiaries", "who5", 1, "WHO-5", NOW - timedelta(days=30),
-                        NOW - timedelta(days=closes_days_ago), "Europe/Brussels")
+    spec = CampaignSpec(
+        enterprise_id,
+        "beneficiaries",
+        "who5",
+        1,
+        "WHO-5",
+        NOW - timedelta(days=30),
+        NOW - timedelta(days=closes_days_ago),
+        "Europe/Brussels",
+    )
     with write_transaction(db):
         return create_campaign(db, spec, NOW)
 
@@ -46,9 +56,16 @@ def published_score(raw: tuple[int, ...]) -> int:
 def who5_campaigns(pipeline_db):
     questionnaire = load_questionnaire(WHO5, load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE))
     with write_transaction(pipeline_db):
-        pipeline_db["questionnaire"].insert({"id": "who5", "version": 1, "stakeholder_group": "beneficiaries",
-                                             "content_hash": questionnaire.content_hash,
-                                             "source": questionnaire.source, "registered_at": iso_utc(NOW)})
+        pipeline_db["questionnaire"].insert(
+            {
+                "id": "who5",
+                "version": 1,
+                "stakeholder_group": "beneficiaries",
+                "content_hash": questionnaire.content_hash,
+                "source": questionnaire.source,
+                "registered_at": iso_utc(NOW),
+            }
+        )
     seed = Seeder(pipeline_db)
     campaigns = []
     for i, raw in enumerate(RESPONSE_SETS):
@@ -61,8 +78,9 @@ def who5_campaigns(pipeline_db):
 def test_who5_indicator_equals_the_published_score(pipeline_db, who5_campaigns):
     run_pipeline(pipeline_db, SETTINGS, NOW)
     for campaign, raw in zip(who5_campaigns, RESPONSE_SETS):
-        row = next(pipeline_db.query("SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator'",
-                                     [campaign]))
+        row = next(
+            pipeline_db.query("SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator'", [campaign])
+        )
         assert row["key"] == "self_confidence"
         assert row["mean"] == pytest.approx(published_score(raw), abs=1e-9)
 

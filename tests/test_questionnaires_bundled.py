@@ -64,7 +64,7 @@ def test_registration_is_idempotent_and_refuses_silent_edits(tmp_path):
     workers = folder / "workers.toml"
     workers.write_text(workers.read_text().replace("version = 1", "version = 1\n# a comment only"))
     register(db, folder, NOW)  # comments and layout are not content
-    workers.write_text(workers.read_text().replace('estimated_minutes = 4', 'estimated_minutes = 6'))
+    workers.write_text(workers.read_text().replace("estimated_minutes = 4", "estimated_minutes = 6"))
     with pytest.raises(QuestionnaireError) as excinfo:
         register(db, folder, NOW)
     message = str(excinfo.value)

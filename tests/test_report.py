@@ -8,16 +8,25 @@ import pytest
 from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template, tables  # noqa: F401
 from tests.test_dashboard import FEWER, check_table, stored_cells
 
-TITLES = {"fr": "Rapport d'impact social", "nl": "Rapport over de maatschappelijke impact",
-          "en": "Social impact report"}
-APPENDIX = {"fr": "Les petits groupes restent anonymes", "nl": "Kleine groepen blijven anoniem",
-            "en": "Small groups stay anonymous"}
+TITLES = {
+    "fr": "Rapport d'impact social",
+    "nl": "Rapport over de maatschappelijke impact",
+    "en": "Social impact report",
+}
+APPENDIX = {
+    "fr": "Les petits groupes restent anonymes",
+    "nl": "Kleine groepen blijven anoniem",
+    "en": "Small groups stay anonymous",
+}
 
 
 def latest_campaign(db, enterprise, group):
-    return db.execute("SELECT c.id FROM campaign c WHERE c.enterprise_id = ? AND c.stakeholder_group = ? AND "
-                      "EXISTS (SELECT 1 FROM indicator_value v WHERE v.campaign_id = c.id) "
-                      "ORDER BY c.closes_at DESC LIMIT 1", [enterprise, group]).fetchone()[0]
+    return db.execute(
+        "SELECT c.id FROM campaign c WHERE c.enterprise_id = ? AND c.stakeholder_group = ? AND "
+        "EXISTS (SELECT 1 FROM indicator_value v WHERE v.campaign_id = c.id) "
+        "ORDER BY c.closes_at DESC LIMIT 1",
+        [enterprise, group],
+    ).fetchone()[0]
 
 
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
@@ -28,8 +37,9 @@ def test_report_numbers_equal_stored_indicators_in_each_language(as_user, demo_d
     assert response.status_code == 200 and f'<html lang="{language}">' in html
     assert TITLES[language] in html and APPENDIX[language] in html
     assert "Qu&#39;est-ce qui change pour les personnes ?" in html
-    assert check_table(tables(html)["report-table"], stored_cells(demo_db, ENTERPRISE, language)["workers"],
-                       language) > 5
+    assert (
+        check_table(tables(html)["report-table"], stored_cells(demo_db, ENTERPRISE, language)["workers"], language) > 5
+    )
     images = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', html)
     assert len(images) == 4 and all(src.endswith(".svg") for src, _alt in images)
     assert 'media="print"' in html

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import timedelta
+
+import pytest
 
 from tests.conftest import ARTIFACTS, NOW
 from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
@@ -16,16 +16,20 @@ def serious(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     violations = Axe().run(page).response["violations"]
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations
-            if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_respondent_pages_have_no_serious_violations(page, live_server, app, seed, monkeypatch):
     freeze(monkeypatch, NOW)
     enterprise = seed.enterprise()
     token = seed.links(seed.campaign(enterprise), 1)[0]
-    closed = seed.links(seed.campaign(enterprise, opens_at=NOW - timedelta(days=9),
-                                      closes_at=NOW - timedelta(days=1)), 1)[0]
+    closed = seed.links(
+        seed.campaign(enterprise, opens_at=NOW - timedelta(days=9), closes_at=NOW - timedelta(days=1)), 1
+    )[0]
     base = f"{live_server}/s/{token}"
     found = {}
     ARTIFACTS.mkdir(exist_ok=True)

@@ -86,8 +86,9 @@ def flow(browser, base: str, token: str, lang: str, pages: list[dict[str, str]],
     answer_page(page, pages[2])
     press_button(page, "action", "submit")
     assert page.url.endswith("/thanks")
-    assert page.locator("h1").inner_text() == ("Merci pour vos réponses" if lang == "fr" else
-                                               "Bedankt voor je antwoorden")
+    assert page.locator("h1").inner_text() == (
+        "Merci pour vos réponses" if lang == "fr" else "Bedankt voor je antwoorden"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
     context.close()

@@ -8,8 +8,7 @@ import re
 import pytest
 
 from tests.conftest import NOW
-from tests.survey_helpers import (
-    BENEFICIARIES, WORKERS, Respondent, answers_of, checked, freeze, responses)
+from tests.survey_helpers import BENEFICIARIES, WORKERS, Respondent, answers_of, checked, freeze, responses
 
 
 @pytest.fixture
@@ -45,8 +44,10 @@ def test_complete_flow_stores_one_response_with_the_right_values(client, survey,
     assert stored["what_changed"] == (None, BENEFICIARIES[2]["q_what_changed"], 0)
     assert len(stored) == 12
     assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0
-    assert db.execute("SELECT submitted_on FROM invitation WHERE token = ?",
-                      [survey["tokens"][0]]).fetchone()[0] == "2026-03-04"
+    assert (
+        db.execute("SELECT submitted_on FROM invitation WHERE token = ?", [survey["tokens"][0]]).fetchone()[0]
+        == "2026-03-04"
+    )
 
 
 def test_progress_and_back_keep_answers(client, survey):

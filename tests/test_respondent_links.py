@@ -22,19 +22,21 @@ def links(app, seed, db, monkeypatch):
     hand_closed = seed.campaign(enterprise)
     with write_transaction(db):
         db.execute("UPDATE campaign SET closed_at = ? WHERE id = ?", ["2026-03-03T00:00:00Z", hand_closed])
-    tokens = {name: seed.links(cid, 2) for name, cid in
-              (("open", open_campaign), ("closed", closed), ("future", future), ("hand_closed", hand_closed))}
+    tokens = {
+        name: seed.links(cid, 2)
+        for name, cid in (("open", open_campaign), ("closed", closed), ("future", future), ("hand_closed", hand_closed))
+    }
     with write_transaction(db):
-        db.execute("UPDATE invitation SET revoked_at = ? WHERE token = ?", ["2026-03-01T00:00:00Z",
-                                                                           tokens["open"][1]])
-    opens = {cid: db.execute("SELECT open_token FROM campaign WHERE id = ?", [cid]).fetchone()[0]
-             for cid in (open_campaign, closed, future)}
+        db.execute("UPDATE invitation SET revoked_at = ? WHERE token = ?", ["2026-03-01T00:00:00Z", tokens["open"][1]])
+    opens = {
+        cid: db.execute("SELECT open_token FROM campaign WHERE id = ?", [cid]).fetchone()[0]
+        for cid in (open_campaign, closed, future)
+    }
     disabled = seed.campaign(enterprise)
     with write_transaction(db):
         db.execute("UPDATE campaign SET open_link_enabled = 0 WHERE id = ?", [disabled])
     opens["disabled"] = db.execute("SELECT open_token FROM campaign WHERE id = ?", [disabled]).fetchone()[0]
-    return {"tokens": tokens, "open_campaign": open_campaign, "opens": opens, "closed": closed,
-            "future": future}
+    return {"tokens": tokens, "open_campaign": open_campaign, "opens": opens, "closed": closed, "future": future}
 
 
 def test_token_is_long_enough(links):
@@ -42,12 +44,20 @@ def test_token_is_long_enough(links):
 
 
 def test_unusable_links_all_answer_the_same(client, links):
-    paths = ["/s/unknown-token-aaaaaaaaaa", f"/s/{links['tokens']['closed'][0]}",
-             f"/s/{links['tokens']['future'][0]}", f"/s/{links['tokens']['hand_closed'][0]}",
-             f"/s/{links['tokens']['open'][1]}", f"/o/{links['opens'][links['closed']]}",
-             f"/o/{links['opens'][links['future']]}", f"/o/{links['opens']['disabled']}",
-             "/o/unknown", f"/o/{links['tokens']['open'][0]}", f"/s/{links['opens'][links['open_campaign']]}",
-             "/s/" + "x" * 500]
+    paths = [
+        "/s/unknown-token-aaaaaaaaaa",
+        f"/s/{links['tokens']['closed'][0]}",
+        f"/s/{links['tokens']['future'][0]}",
+        f"/s/{links['tokens']['hand_closed'][0]}",
+        f"/s/{links['tokens']['open'][1]}",
+        f"/o/{links['opens'][links['closed']]}",
+        f"/o/{links['opens'][links['future']]}",
+        f"/o/{links['opens']['disabled']}",
+        "/o/unknown",
+        f"/o/{links['tokens']['open'][0]}",
+        f"/s/{links['opens'][links['open_campaign']]}",
+        "/s/" + "x" * 500,
+    ]
     answers = [client.get(path + "?lang=en") for path in paths]
     assert {r.status_code for r in answers} == {404}
     bodies = {r.get_data(as_text=True).replace(path, "") for r, path in zip(answers, paths)}
@@ -100,6 +110,7 @@ def test_tokens_never_reach_the_logs(client, links, caplog, monkeypatch):
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
+
     monkeypatch.setattr("survey_app.respondent.views.drafts.resume_page", broken)
     assert client.get(f"/s/{token}/1").status_code == 500
     assert "boom" in caplog.text  # the error is logged...

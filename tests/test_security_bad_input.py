@@ -28,8 +28,11 @@ def test_oversize_bodies_get_413_everywhere(app, world, signed_in):
 def test_wrong_content_types_are_refused_cleanly(app, world, signed_in):
     admin = signed_in("admin@example.org")
     for url in post_routes(app, world):
-        for content_type, body in (("application/json", '{"title": "x"}'), ("text/plain", "title=x"),
-                                   ("multipart/form-data; boundary=broken", "--broken\r\nnope")):
+        for content_type, body in (
+            ("application/json", '{"title": "x"}'),
+            ("text/plain", "title=x"),
+            ("multipart/form-data; boundary=broken", "--broken\r\nnope"),
+        ):
             response = admin.client.post(url, data=body, content_type=content_type)
             assert 400 <= response.status_code < 500, (url, content_type, response.status_code)
 
@@ -37,7 +40,7 @@ def test_wrong_content_types_are_refused_cleanly(app, world, signed_in):
 @pytest.mark.parametrize("value", ODD_VALUES, ids=lambda v: repr(v[:12]))
 def test_odd_unicode_and_nul_in_every_field_never_fail(app, world, signed_in, value):
     admin = signed_in("admin@example.org")
-    data = {key: value for key in FORM_DATA}
+    data = dict.fromkeys(FORM_DATA, value)
     for url in post_routes(app, world):
         response = admin.post(url, data)
         assert response.status_code < 500, (url, response.status_code)

@@ -64,14 +64,16 @@ def test_client_address_behind_a_reverse_proxy(make_app):
         @app.route("/test-addr")
         def addr():
             from flask import request
+
             seen["addr"], seen["scheme"] = request.remote_addr, request.scheme
             return "ok"
+
         return app
 
     headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
-    remember(make_app(server__proxy_hops=1)).test_client().get("/test-addr", headers=headers,
-                                                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    remember(make_app(server__proxy_hops=1)).test_client().get(
+        "/test-addr", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
     assert seen == {"addr": "203.0.113.9", "scheme": "https"}
-    remember(make_app()).test_client().get("/test-addr", headers=headers,
-                                           environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    remember(make_app()).test_client().get("/test-addr", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert seen == {"addr": "127.0.0.1", "scheme": "http"}

@@ -21,16 +21,26 @@ PUBLIC = {
     "auth.welcome": "one-time welcome link for a new account",
     "auth.reset": "one-time password reset link",
 }
-HOSTILE = ["' OR '1'='1", "1; DROP TABLE response; --", '"><script>alert(1)</script>', "%00", "\u202egnp.exe",
-           "../../etc/passwd", "ü" * 300, "1 UNION SELECT password_hash FROM user"]
-HOSTILE_INTS = [0, -1, 2 ** 63 - 1]
+HOSTILE = [
+    "' OR '1'='1",
+    "1; DROP TABLE response; --",
+    '"><script>alert(1)</script>',
+    "%00",
+    "\u202egnp.exe",
+    "../../etc/passwd",
+    "ü" * 300,
+    "1 UNION SELECT password_hash FROM user",
+]
+HOSTILE_INTS = [0, -1, 2**63 - 1]
 
 
 def test_every_route_is_public_by_design_or_in_the_scoping_table(app):
     backoffice = {r.endpoint for r in backoffice_rules(app)}
     unclassified = {r.endpoint for r in app.url_map.iter_rules()} - backoffice - set(PUBLIC)
-    assert not unclassified, ("new routes must be added to tests/backoffice_routes.py (scoped) or to "
-                              f"PUBLIC here (with a reason): {sorted(unclassified)}")
+    assert not unclassified, (
+        "new routes must be added to tests/backoffice_routes.py (scoped) or to "
+        f"PUBLIC here (with a reason): {sorted(unclassified)}"
+    )
     assert not (backoffice & set(PUBLIC))
 
 
@@ -46,11 +56,12 @@ def hostile_urls(app, rule, world):
         else:
             values = HOSTILE
         for value in values:
-            params = {**{k: v for k, v in (base or {}).items()}, name: value}
+            params = {**dict(base or {}), name: value}
             for other, other_converter in rule._converters.items():
                 params.setdefault(other, 1 if isinstance(other_converter, IntegerConverter) else "s")
             with app.test_request_context():
                 from flask import url_for
+
                 try:
                     urls.append(url_for(rule.endpoint, **params))
                 except Exception:  # a value the converter itself refuses cannot reach the view
@@ -58,6 +69,7 @@ def hostile_urls(app, rule, world):
     if not rule._converters:
         with app.test_request_context():
             from flask import url_for
+
             urls.append(url_for(rule.endpoint, **(base or {})) if base is not None else rule.rule)
     return urls
 

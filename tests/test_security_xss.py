@@ -21,9 +21,17 @@ ESCAPED = "&lt;script&gt;alert("
 
 def custom_questions():
     texts = {lang: f"{lang} {PAYLOAD}" for lang in ("fr", "nl", "en")}
-    return [{"id": "custom_1", "section": "to_finish", "type": "single", "label": texts, "required": False,
-             "dont_know": False, "options": [{"value": "o1", "label": texts},
-                                             {"value": "o2", "label": {k: "ok" for k in texts}}]}]
+    return [
+        {
+            "id": "custom_1",
+            "section": "to_finish",
+            "type": "single",
+            "label": texts,
+            "required": False,
+            "dont_know": False,
+            "options": [{"value": "o1", "label": texts}, {"value": "o2", "label": dict.fromkeys(texts, "ok")}],
+        }
+    ]
 
 
 @pytest.fixture
@@ -31,23 +39,38 @@ def hostile(app, world, db):
     """Enterprise A, its campaign and six responses full of markup; results computed with charts."""
     with write_transaction(db):
         db.execute("UPDATE enterprise SET name = ? WHERE id = ?", [f"Coop {PAYLOAD}", world.enterprise_a])
-        db.execute("UPDATE campaign SET title = ?, evaluative_question = ?, custom_questions = ?, "
-                   "closes_at = ? WHERE id = ?",
-                   [f"Wave {PAYLOAD}", f"Why? {PAYLOAD}", json.dumps(custom_questions()),
-                    "2026-03-01T00:00:00Z", world.campaign_a])
+        db.execute(
+            "UPDATE campaign SET title = ?, evaluative_question = ?, custom_questions = ?, closes_at = ? WHERE id = ?",
+            [
+                f"Wave {PAYLOAD}",
+                f"Why? {PAYLOAD}",
+                json.dumps(custom_questions()),
+                "2026-03-01T00:00:00Z",
+                world.campaign_a,
+            ],
+        )
         db.execute("UPDATE campaign SET opens_at = '2026-01-01T00:00:00Z' WHERE id = ?", [world.campaign_a])
         for i in range(6):
-            response = db.execute("INSERT INTO response (campaign_id, submission_id, language, channel, "
-                                  "submitted_on) VALUES (?, ?, 'fr', 'open', '2026-02-10')",
-                                  [world.campaign_a, f"xss-{i}"]).lastrowid
-            for question, num, text in (("feel_confident", 4, None), ("recommend", 9, None),
-                                        ("what_changed", None, f"=HYPERLINK(\"x\") {PAYLOAD}"),
-                                        ("custom_1", None, "o1")):
-                db.execute("INSERT INTO answer (response_id, question_id, value_num, value_text) VALUES (?, ?, ?, ?)",
-                           [response, question, num, text])
-        db.execute("INSERT INTO invitation_email (invitation_id, campaign_id, email, language) VALUES "
-                   "((SELECT id FROM invitation WHERE campaign_id = ? LIMIT 1), ?, ?, 'fr')",
-                   [world.campaign_a, world.campaign_a, f"x{PAYLOAD}@example.org"])
+            response = db.execute(
+                "INSERT INTO response (campaign_id, submission_id, language, channel, "
+                "submitted_on) VALUES (?, ?, 'fr', 'open', '2026-02-10')",
+                [world.campaign_a, f"xss-{i}"],
+            ).lastrowid
+            for question, num, text in (
+                ("feel_confident", 4, None),
+                ("recommend", 9, None),
+                ("what_changed", None, f'=HYPERLINK("x") {PAYLOAD}'),
+                ("custom_1", None, "o1"),
+            ):
+                db.execute(
+                    "INSERT INTO answer (response_id, question_id, value_num, value_text) VALUES (?, ?, ?, ?)",
+                    [response, question, num, text],
+                )
+        db.execute(
+            "INSERT INTO invitation_email (invitation_id, campaign_id, email, language) VALUES "
+            "((SELECT id FROM invitation WHERE campaign_id = ? LIMIT 1), ?, ?, 'fr')",
+            [world.campaign_a, world.campaign_a, f"x{PAYLOAD}@example.org"],
+        )
     run_pipeline(db, app.config["SETTINGS"], NOW, RunRequest(full=True))
     return world
 
@@ -80,7 +103,9 @@ def test_charts_keep_labels_as_escaped_text(app, hostile, db):
 
 def test_exports_neutralise_formulas_in_free_text(app, hostile, signed_in):
     admin = signed_in("admin@example.org")
-    csv = admin.get(f"/admin/campaigns/{hostile.campaign_a}/export/responses.csv?language=fr&labels=y").get_data(as_text=True)
+    csv = admin.get(f"/admin/campaigns/{hostile.campaign_a}/export/responses.csv?language=fr&labels=y").get_data(
+        as_text=True
+    )
     assert "=HYPERLINK" in csv
     for line in csv.splitlines()[1:]:
         for cell in line.split(","):
@@ -93,14 +118,24 @@ def test_exports_neutralise_formulas_in_free_text(app, hostile, signed_in):
 
 def test_respondent_pages_escape_custom_questions_and_options(app, hostile, db):
     token = hostile.links_a[0]
-    earlier = {"treated_with_respect": "5", "fits_my_needs": "4", "easy_to_access": "4", "feel_confident": "4",
-               "manage_on_my_own": "3", "learned_useful_things": "5", "followed_training": "no",
-               "people_to_count_on": "4", "often_alone": "2"}
+    earlier = {
+        "treated_with_respect": "5",
+        "fits_my_needs": "4",
+        "easy_to_access": "4",
+        "feel_confident": "4",
+        "manage_on_my_own": "3",
+        "learned_useful_things": "5",
+        "followed_training": "no",
+        "people_to_count_on": "4",
+        "often_alone": "2",
+    }
     with write_transaction(db):
         db.execute("UPDATE campaign SET closes_at = ? WHERE id = ?", ["2026-04-01T00:00:00Z", hostile.campaign_a])
-        db.execute("INSERT INTO draft (campaign_id, invitation_id, answers, page, language, updated_at) "
-                   "VALUES (?, (SELECT id FROM invitation WHERE token = ?), ?, 3, 'fr', ?)",
-                   [hostile.campaign_a, token, json.dumps(earlier), "2026-03-04T09:00:00Z"])
+        db.execute(
+            "INSERT INTO draft (campaign_id, invitation_id, answers, page, language, updated_at) "
+            "VALUES (?, (SELECT id FROM invitation WHERE token = ?), ?, 3, 'fr', ?)",
+            [hostile.campaign_a, token, json.dumps(earlier), "2026-03-04T09:00:00Z"],
+        )
     client = app.test_client()
     with freeze_time(NOW):
         for path in (f"/s/{token}", f"/s/{token}/3"):
@@ -115,8 +150,11 @@ def test_questionnaire_texts_are_escaped(make_app, tmp_path, monkeypatch, seed, 
     folder = tmp_path / "questionnaires"
     shutil.copytree(questionnaire_registry.QUESTIONNAIRES_DIR, folder)
     path = folder / "workers.toml"
-    path.write_text(path.read_text().replace('title.fr = "', f'title.fr = "{PAYLOAD.replace(chr(34), chr(39))} ', 1)
-                    .replace("version = 1", "version = 7", 1))
+    path.write_text(
+        path.read_text()
+        .replace('title.fr = "', f'title.fr = "{PAYLOAD.replace(chr(34), chr(39))} ', 1)
+        .replace("version = 1", "version = 7", 1)
+    )
     monkeypatch.setattr(questionnaire_registry, "QUESTIONNAIRES_DIR", folder)
     app = make_app()
     enterprise = seed.enterprise()

@@ -28,11 +28,11 @@ def wait_for(url, timeout=30):
 def test_serve_prints_setup_link_serves_home_and_stops_cleanly(tmp_path):
     port = free_port()
     config = tmp_path / "config.toml"
-    config.write_text(f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\n'
-                      '[schedule]\nenabled = false\n')
+    config.write_text(f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\n[schedule]\nenabled = false\n')
     env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([str(VISES), "serve"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [str(VISES), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         status, html = wait_for(f"http://127.0.0.1:{port}/?lang=en")
         assert status == 200 and "Share your experience" in html

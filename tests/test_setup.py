@@ -48,8 +48,9 @@ def test_setup_link_creates_the_first_admin_once(csrf_off_app, db):
 def test_setup_form_errors_keep_the_email(csrf_off_app, db):
     client = csrf_off_app.test_client()
     token = issue_setup_token(csrf_off_app)
-    response = client.post(f"/setup/{token}", data={"email": "admin@example.org", "password": "short",
-                                                    "confirm": "short"})
+    response = client.post(
+        f"/setup/{token}", data={"email": "admin@example.org", "password": "short", "confirm": "short"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<title>Error:" in html or "<title>Erreur" in html

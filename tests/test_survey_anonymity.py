@@ -28,8 +28,12 @@ def test_stored_rows_carry_only_campaign_language_channel_and_day(app, seed, db,
     freeze(monkeypatch, NOW)
     tokens = seed.links(seed.campaign(seed.enterprise()), 2)
     Respondent(app.test_client(), f"/s/{tokens[0]}").complete(BENEFICIARIES)
-    row = dict(zip(("campaign_id", "submission_id", "language", "channel", "submitted_on"), db.execute(
-        "SELECT campaign_id, submission_id, language, channel, submitted_on FROM response").fetchone()))
+    row = dict(
+        zip(
+            ("campaign_id", "submission_id", "language", "channel", "submitted_on"),
+            db.execute("SELECT campaign_id, submission_id, language, channel, submitted_on FROM response").fetchone(),
+        )
+    )
     assert row["submitted_on"] == "2026-03-04"  # a day, not an instant
     assert tokens[0] not in row["submission_id"] and row["submission_id"] not in tokens[0]
     invitation = db.execute("SELECT * FROM invitation WHERE token = ?", [tokens[0]]).fetchone()

@@ -22,11 +22,14 @@ def at_last_page(respondent: Respondent) -> dict[str, str]:
     return respondent.tokens(3)
 
 
-@pytest.mark.parametrize("answers, message", [
-    ({"q_treated_with_respect": "6"}, "Choose one of the answers shown."),
-    ({"q_treated_with_respect": "<script>"}, "Choose one of the answers shown."),
-    ({"q_easy_to_access": ""}, "Answer this question to continue."),
-])
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        ({"q_treated_with_respect": "6"}, "Choose one of the answers shown."),
+        ({"q_treated_with_respect": "<script>"}, "Choose one of the answers shown."),
+        ({"q_easy_to_access": ""}, "Answer this question to continue."),
+    ],
+)
 def test_answers_outside_the_options_rerender_with_a_message(respondent, db, answers, message):
     respondent.get("?lang=en")
     response = respondent.post(1, {**BENEFICIARIES[0], **answers})
@@ -42,11 +45,17 @@ def test_unknown_field_is_a_400(respondent, db):
     assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("content_type, body", [
-    ("application/json", '{"action": "next"}'),
-    ("text/plain", "action=next"),
-    ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nnext\r\n--x--\r\n"),
-])
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("application/json", '{"action": "next"}'),
+        ("text/plain", "action=next"),
+        (
+            "multipart/form-data; boundary=x",
+            '--x\r\nContent-Disposition: form-data; name="action"\r\n\r\nnext\r\n--x--\r\n',
+        ),
+    ],
+)
 def test_wrong_content_type_is_a_400(respondent, content_type, body):
     assert respondent.client.post(respondent.path + "/1", data=body, content_type=content_type).status_code == 400
 
@@ -72,7 +81,7 @@ def test_nul_byte_is_refused_and_never_stored(respondent, db):
 
 
 def test_free_text_is_stored_as_typed_and_escaped_on_output(respondent, db):
-    typed = "  <img src=x onerror=alert(1)> \u202eRTL \U0001F600\r\nligne 2 "
+    typed = "  <img src=x onerror=alert(1)> \u202eRTL \U0001f600\r\nligne 2 "
     tokens = at_last_page(respondent)
     rerender = respondent.post(3, {"q_recommend": "", "q_what_changed": typed}, "submit", tokens)
     html = rerender.get_data(as_text=True)
@@ -84,7 +93,12 @@ def test_free_text_is_stored_as_typed_and_escaped_on_output(respondent, db):
 
 def test_malformed_number_and_dont_know_combinations(respondent):
     """Inputs a browser never sends (duplicates, lists on a radio) are handled, never a 500."""
-    data = {**respondent.tokens(1), "action": "next", "q_treated_with_respect": ["1", "2"],
-            "q_fits_my_needs": "dont_know", "q_easy_to_access": "3"}
+    data = {
+        **respondent.tokens(1),
+        "action": "next",
+        "q_treated_with_respect": ["1", "2"],
+        "q_fits_my_needs": "dont_know",
+        "q_easy_to_access": "3",
+    }
     response = respondent.client.post(respondent.path + "/1", data=data)
     assert response.status_code in (200, 303)

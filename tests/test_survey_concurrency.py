@@ -27,9 +27,12 @@ def test_concurrent_submits_of_one_personal_link(app, seed, db, live_server, mon
     def post() -> None:
         connection = http.client.HTTPConnection(host, int(port), timeout=30)
         barrier.wait()
-        connection.request("POST", f"/s/{token}/3", body, {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"vises_session={cookie.value}"})
+        connection.request(
+            "POST",
+            f"/s/{token}/3",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"vises_session={cookie.value}"},
+        )
         response = connection.getresponse()
         results.append((response.status, response.getheader("Location")))
         connection.close()

@@ -14,15 +14,39 @@ def texts(en: str) -> dict[str, str]:
 
 
 CUSTOM = (
-    {"id": "how_heard", "type": "single", "label": texts("How did you hear of us?"),
-     "options": [{"value": "friends", "label": texts("Friends")}, {"value": "other", "label": texts("Other")}]},
-    {"id": "services", "type": "multiple", "dont_know": True, "label": texts("Which services?"),
-     "options": [{"value": "advice", "label": texts("Advice")}, {"value": "workshops", "label": texts("Workshops")}]},
-    {"id": "months", "type": "number", "min": 0, "max": 120, "required": True, "dont_know": True,
-     "label": texts("For how many months?")},
-    {"id": "see_friends", "type": "scale", "required": True, "label": texts("How often do you see friends?"),
-     "options": [{"value": 0, "label": texts("Never")}, {"value": 1, "label": texts("Sometimes")},
-                 {"value": 2, "label": texts("Often")}]},
+    {
+        "id": "how_heard",
+        "type": "single",
+        "label": texts("How did you hear of us?"),
+        "options": [{"value": "friends", "label": texts("Friends")}, {"value": "other", "label": texts("Other")}],
+    },
+    {
+        "id": "services",
+        "type": "multiple",
+        "dont_know": True,
+        "label": texts("Which services?"),
+        "options": [{"value": "advice", "label": texts("Advice")}, {"value": "workshops", "label": texts("Workshops")}],
+    },
+    {
+        "id": "months",
+        "type": "number",
+        "min": 0,
+        "max": 120,
+        "required": True,
+        "dont_know": True,
+        "label": texts("For how many months?"),
+    },
+    {
+        "id": "see_friends",
+        "type": "scale",
+        "required": True,
+        "label": texts("How often do you see friends?"),
+        "options": [
+            {"value": 0, "label": texts("Never")},
+            {"value": 1, "label": texts("Sometimes")},
+            {"value": 2, "label": texts("Often")},
+        ],
+    },
     {"id": "useful_0_10", "type": "scale0_10", "dont_know": True, "label": texts("How useful, 0 to 10?")},
 )
 
@@ -50,13 +74,27 @@ def test_every_bundled_page_builds_a_form(app, group, language):
 
 def test_custom_questions_of_every_type_on_the_last_page(respondent, db):
     html = respondent.get("/3").get_data(as_text=True)
-    for label in ("How did you hear of us?", "Which services?", "For how many months?", "Often",
-                  "0 = not at all likely"):
+    for label in (
+        "How did you hear of us?",
+        "Which services?",
+        "For how many months?",
+        "Often",
+        "0 = not at all likely",
+    ):
         assert label in html
     assert 'type="checkbox"' in html and 'inputmode="decimal"' in html
-    response = respondent.post(3, {**BENEFICIARIES[2], "q_how_heard": "friends",
-                                   "q_services": ["advice", "workshops"], "q_months": "12,5",
-                                   "q_see_friends": "2", "q_useful_0_10": "dont_know"}, "submit")
+    response = respondent.post(
+        3,
+        {
+            **BENEFICIARIES[2],
+            "q_how_heard": "friends",
+            "q_services": ["advice", "workshops"],
+            "q_months": "12,5",
+            "q_see_friends": "2",
+            "q_useful_0_10": "dont_know",
+        },
+        "submit",
+    )
     assert response.status_code == 303, respondent.last_html
     stored = answers_of(db, responses(db)[0]["id"])
     assert stored["how_heard"] == (None, "friends", 0)
@@ -66,16 +104,19 @@ def test_custom_questions_of_every_type_on_the_last_page(respondent, db):
     assert stored["useful_0_10"] == (None, None, 1)
 
 
-@pytest.mark.parametrize("answers, message", [
-    ({"q_months": "abc"}, "Enter a number, for example 12."),
-    ({"q_months": "121"}, "Enter a number between 0 and 120."),
-    ({"q_months": "1e309"}, "Enter a number, for example 12."),
-    ({"q_months": "nan"}, "Enter a number, for example 12."),
-    ({"q_months": ""}, "Answer this question to continue."),
-    ({"q_services": ["advice", "dont_know"]}, "alone, or untick it"),
-    ({"q_services": ["cooking"]}, "Choose one of the answers shown."),
-    ({"q_see_friends": "3"}, "Choose one of the answers shown."),
-])
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        ({"q_months": "abc"}, "Enter a number, for example 12."),
+        ({"q_months": "121"}, "Enter a number between 0 and 120."),
+        ({"q_months": "1e309"}, "Enter a number, for example 12."),
+        ({"q_months": "nan"}, "Enter a number, for example 12."),
+        ({"q_months": ""}, "Answer this question to continue."),
+        ({"q_services": ["advice", "dont_know"]}, "alone, or untick it"),
+        ({"q_services": ["cooking"]}, "Choose one of the answers shown."),
+        ({"q_see_friends": "3"}, "Choose one of the answers shown."),
+    ],
+)
 def test_invalid_custom_answers_rerender_with_their_message(respondent, db, answers, message):
     valid = {**BENEFICIARIES[2], "q_months": "3", "q_see_friends": "1"}
     response = respondent.post(3, {**valid, **answers}, "submit")

@@ -4,19 +4,53 @@ from __future__ import annotations
 
 import urllib.parse
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import NOW
 from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
 
-FIELDS = ["q_recommend", "q_what_changed", "action", "lang", "csrf_token", "submission_id",
-          "q_treated_with_respect", "dk_what_changed"]
+FIELDS = [
+    "q_recommend",
+    "q_what_changed",
+    "action",
+    "lang",
+    "csrf_token",
+    "submission_id",
+    "q_treated_with_respect",
+    "dk_what_changed",
+]
 VALUES = st.one_of(
-    st.sampled_from(["0", "9", "10", "11", "-1", "dont_know", "submit", "next", "back", "save", "nl",
-                     "xx", "1e309", "nan", "", " ", "\x00", "\ud7ff", "‮", "<b>", "yes"]),
-    st.text(max_size=40))
-BODIES = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=12)),
-                         st.lists(VALUES, min_size=1, max_size=3), max_size=6)
+    st.sampled_from(
+        [
+            "0",
+            "9",
+            "10",
+            "11",
+            "-1",
+            "dont_know",
+            "submit",
+            "next",
+            "back",
+            "save",
+            "nl",
+            "xx",
+            "1e309",
+            "nan",
+            "",
+            " ",
+            "\x00",
+            "\ud7ff",
+            "‮",
+            "<b>",
+            "yes",
+        ]
+    ),
+    st.text(max_size=40),
+)
+BODIES = st.dictionaries(
+    st.one_of(st.sampled_from(FIELDS), st.text(max_size=12)), st.lists(VALUES, min_size=1, max_size=3), max_size=6
+)
 
 
 def test_generated_bodies_never_break_the_submit_endpoint(app, seed, db, monkeypatch):
@@ -34,11 +68,14 @@ def test_generated_bodies_never_break_the_submit_endpoint(app, seed, db, monkeyp
         base = {**respondent.tokens(3), "action": "submit"} if with_tokens else {}
         base.update(BENEFICIARIES[2] if with_answers else {})
         encoded = urllib.parse.urlencode({**base, **body}, doseq=True)
-        response = respondent.client.post(f"/o/{token}/3", data=encoded,
-                                          content_type="application/x-www-form-urlencoded")
+        response = respondent.client.post(
+            f"/o/{token}/3", data=encoded, content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code in (200, 303, 400, 413), response.status_code
-        partial = db.execute("SELECT r.id, COUNT(a.question_id) FROM response r LEFT JOIN answer a "
-                             "ON a.response_id = r.id GROUP BY r.id HAVING COUNT(a.question_id) < 11")
+        partial = db.execute(
+            "SELECT r.id, COUNT(a.question_id) FROM response r LEFT JOIN answer a "
+            "ON a.response_id = r.id GROUP BY r.id HAVING COUNT(a.question_id) < 11"
+        )
         assert partial.fetchall() == []
         stray = db.execute("SELECT COUNT(*) FROM answer WHERE response_id NOT IN (SELECT id FROM response)")
         assert stray.fetchone()[0] == 0

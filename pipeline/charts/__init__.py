@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from sqlite_utils import Database
 
 from pipeline.charts.draw import build_figure, save_figure
 from pipeline.charts.specs import ChartSpec, load_specs
 from survey_app.core.config import instance_folder
-from survey_app.storage.db import write_transaction
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.storage.db import write_transaction
 
 FORMATS = ("png", "svg")
 POOL_THRESHOLD = 40  # below this, starting worker processes costs more than it saves
@@ -51,13 +52,21 @@ def render_changed(db: Database, settings: dict[str, Any], run_id: int, campaign
     return _draw_and_record(db, settings, run_id, specs, prune=True)
 
 
-def ensure_chart(db: Database, settings: dict[str, Any], enterprise_id: int, name: str, language: str,
-                 fmt: str, run_id: int | None = None) -> tuple[Path, str] | None:
+def ensure_chart(
+    db: Database,
+    settings: dict[str, Any],
+    enterprise_id: int,
+    name: str,
+    language: str,
+    fmt: str,
+    run_id: int | None = None,
+) -> tuple[Path, str] | None:
     """Path and alt text of one chart in any language, drawn on request when missing or stale."""
     if fmt not in FORMATS:
         return None
-    specs = load_specs(db, _framework(), [enterprise_id], {enterprise_id: [language]},
-                       settings["privacy.min_group_size"])
+    specs = load_specs(
+        db, _framework(), [enterprise_id], {enterprise_id: [language]}, settings["privacy.min_group_size"]
+    )
     spec = next((s for s in specs if s.name == name), None)
     if spec is None:
         return None
@@ -74,10 +83,18 @@ def _framework():
     return load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
 
 
-def _draw_and_record(db: Database, settings: dict[str, Any], run_id: int, specs: list[ChartSpec],
-                     prune: bool, formats: Sequence[str] = FORMATS) -> int:
-    stored = {(r["enterprise_id"], r["name"], r["language"], r["format"]): r["content_hash"]
-              for r in db.query("SELECT enterprise_id, name, language, format, content_hash FROM chart")}
+def _draw_and_record(
+    db: Database,
+    settings: dict[str, Any],
+    run_id: int,
+    specs: list[ChartSpec],
+    prune: bool,
+    formats: Sequence[str] = FORMATS,
+) -> int:
+    stored = {
+        (r["enterprise_id"], r["name"], r["language"], r["format"]): r["content_hash"]
+        for r in db.query("SELECT enterprise_id, name, language, format, content_hash FROM chart")
+    }
     jobs: list[Job] = []
     for spec in specs:
         digest = spec.content_hash()
@@ -91,9 +108,22 @@ def _draw_and_record(db: Database, settings: dict[str, Any], run_id: int, specs:
     draw_all(jobs)
     with write_transaction(db):
         db["chart"].upsert_all(
-            [{"enterprise_id": spec.enterprise_id, "name": spec.name, "language": spec.language, "format": fmt,
-              "content_hash": spec.content_hash(), "path": path, "alt_text": spec.alt_text, "run_id": run_id}
-             for spec, files in jobs for fmt, path in files], pk=("enterprise_id", "name", "language", "format"))
+            [
+                {
+                    "enterprise_id": spec.enterprise_id,
+                    "name": spec.name,
+                    "language": spec.language,
+                    "format": fmt,
+                    "content_hash": spec.content_hash(),
+                    "path": path,
+                    "alt_text": spec.alt_text,
+                    "run_id": run_id,
+                }
+                for spec, files in jobs
+                for fmt, path in files
+            ],
+            pk=("enterprise_id", "name", "language", "format"),
+        )
         if prune:
             _prune(db, {(s.enterprise_id, s.name, s.language) for s in specs})
     return sum(len(files) for _spec, files in jobs)
@@ -103,8 +133,10 @@ def _prune(db: Database, current: set[tuple[int, str, str]]) -> None:
     """Forget charts whose campaign or enterprise no longer exists (inside the caller's transaction)."""
     for row in list(db.query("SELECT enterprise_id, name, language, format, path FROM chart")):
         if (row["enterprise_id"], row["name"], row["language"]) not in current:
-            db.execute("DELETE FROM chart WHERE enterprise_id = ? AND name = ? AND language = ? AND format = ?",
-                       [row["enterprise_id"], row["name"], row["language"], row["format"]])
+            db.execute(
+                "DELETE FROM chart WHERE enterprise_id = ? AND name = ? AND language = ? AND format = ?",
+                [row["enterprise_id"], row["name"], row["language"], row["format"]],
+            )
             Path(row["path"]).unlink(missing_ok=True)
 
 

@@ -51,13 +51,18 @@ def _metadata(fmt: str) -> dict:
 
 
 def _axes(figure: Figure, height_in: float, left_in: float = LEFT_IN):
-    return figure.add_axes([left_in / WIDTH_IN, BOTTOM_IN / height_in,
-                            1 - (left_in + RIGHT_IN) / WIDTH_IN, 1 - (TOP_IN + BOTTOM_IN) / height_in])
+    return figure.add_axes(
+        [
+            left_in / WIDTH_IN,
+            BOTTOM_IN / height_in,
+            1 - (left_in + RIGHT_IN) / WIDTH_IN,
+            1 - (TOP_IN + BOTTOM_IN) / height_in,
+        ]
+    )
 
 
 def _title(figure: Figure, spec: ChartSpec, height_in: float) -> None:
-    figure.text(0.02, 1 - 0.3 / height_in, textwrap.fill(spec.title, 80), fontsize=11, fontweight="bold",
-                va="center")
+    figure.text(0.02, 1 - 0.3 / height_in, textwrap.fill(spec.title, 80), fontsize=11, fontweight="bold", va="center")
 
 
 def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
@@ -68,12 +73,25 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     rows = [(count - 1 - index, index, bar) for index, bar in enumerate(spec.bars)]
     benched = [(y, i, b) for y, i, b in rows if b.bench]
     if benched:
-        bands = ax.barh([y for y, _, _ in benched], [b.bench[2] - b.bench[0] for _, _, b in benched], height=0.76,
-                        left=[b.bench[0] for _, _, b in benched], color=SKY, alpha=0.35, zorder=1)
+        bands = ax.barh(
+            [y for y, _, _ in benched],
+            [b.bench[2] - b.bench[0] for _, _, b in benched],
+            height=0.76,
+            left=[b.bench[0] for _, _, b in benched],
+            color=SKY,
+            alpha=0.35,
+            zorder=1,
+        )
         for rectangle, (_, index, _) in zip(bands, benched):
             rectangle.set_gid(f"bench-band-{index}")
-        ax.vlines([b.bench[1] for _, _, b in benched], [y - 0.4 for y, _, _ in benched],
-                  [y + 0.4 for y, _, _ in benched], color=VERMILLION, linewidth=2.5, zorder=4)
+        ax.vlines(
+            [b.bench[1] for _, _, b in benched],
+            [y - 0.4 for y, _, _ in benched],
+            [y + 0.4 for y, _, _ in benched],
+            color=VERMILLION,
+            linewidth=2.5,
+            zorder=4,
+        )
     shown = [(y, i, b) for y, i, b in rows if b.value is not None]
     if shown:
         drawn = ax.barh([y for y, _, _ in shown], [b.value for _, _, b in shown], height=0.55, color=BLUE, zorder=2)
@@ -81,11 +99,22 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
             rectangle.set_gid(f"value-bar-{index}")
         with_ci = [(y, b) for y, _, b in shown if b.low is not None and b.high is not None]
         if with_ci:
-            ax.hlines([y for y, _ in with_ci], [b.low for _, b in with_ci], [b.high for _, b in with_ci],
-                      color="#222222", linewidth=1.2, zorder=3)
-            ax.vlines([v for _, b in with_ci for v in (b.low, b.high)],
-                      [y - 0.12 for y, _ in with_ci for _ in (0, 1)], [y + 0.12 for y, _ in with_ci for _ in (0, 1)],
-                      color="#222222", linewidth=1.2, zorder=3)
+            ax.hlines(
+                [y for y, _ in with_ci],
+                [b.low for _, b in with_ci],
+                [b.high for _, b in with_ci],
+                color="#222222",
+                linewidth=1.2,
+                zorder=3,
+            )
+            ax.vlines(
+                [v for _, b in with_ci for v in (b.low, b.high)],
+                [y - 0.12 for y, _ in with_ci for _ in (0, 1)],
+                [y + 0.12 for y, _ in with_ci for _ in (0, 1)],
+                color="#222222",
+                linewidth=1.2,
+                zorder=3,
+            )
     for y, _, bar in rows:
         if bar.value is None:
             ax.text(1, y, spec.suppressed_note, va="center", fontsize=9, style="italic", color="#444444")
@@ -98,10 +127,20 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     ax.grid(axis="x", color="#dddddd", zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
     if spec.legend and any(b.bench for b in spec.bars):
-        handles = [Rectangle((0, 0), 1, 1, color=BLUE), Rectangle((0, 0), 1, 1, color=VERMILLION),
-                   Rectangle((0, 0), 1, 1, color=SKY, alpha=0.35)]
-        figure.legend(handles, spec.legend[:3], loc="upper center", ncol=3, fontsize=8, frameon=False,
-                      bbox_to_anchor=(0.5, 1 - 0.42 / height))
+        handles = [
+            Rectangle((0, 0), 1, 1, color=BLUE),
+            Rectangle((0, 0), 1, 1, color=VERMILLION),
+            Rectangle((0, 0), 1, 1, color=SKY, alpha=0.35),
+        ]
+        figure.legend(
+            handles,
+            spec.legend[:3],
+            loc="upper center",
+            ncol=3,
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(0.5, 1 - 0.42 / height),
+        )
     return figure
 
 
@@ -117,8 +156,16 @@ def _nps(spec: ChartSpec) -> Figure:
     figure, ax = _titled(spec, height, left_in=0.7)
     if not spec.bars:
         ax.set_axis_off()
-        ax.text(0.5, 0.5, spec.suppressed_note, ha="center", va="center", fontsize=11, style="italic",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            spec.suppressed_note,
+            ha="center",
+            va="center",
+            fontsize=11,
+            style="italic",
+            transform=ax.transAxes,
+        )
         return figure
     for bar in spec.bars:
         score = int(bar.label)
@@ -129,8 +176,15 @@ def _nps(spec: ChartSpec) -> Figure:
     ax.set_ylabel(spec.axis_label, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in (VERMILLION, GREY, GREEN)]
-    figure.legend(handles, spec.legend[:3], loc="upper right", ncol=3, fontsize=8, frameon=False,
-                  bbox_to_anchor=(0.98, 1 - 0.45 / height))
+    figure.legend(
+        handles,
+        spec.legend[:3],
+        loc="upper right",
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.98, 1 - 0.45 / height),
+    )
     return figure
 
 
@@ -142,8 +196,14 @@ def _trends(spec: ChartSpec) -> Figure:
     positions = range(len(spec.x_labels))
     for index, series in enumerate(spec.series):
         values = [math.nan if v is None else v for v in series.values]
-        ax.plot(positions, values, color=colours[index % 6], marker=markers[index % 6], linewidth=2,
-                label=textwrap.shorten(series.label, 30))
+        ax.plot(
+            positions,
+            values,
+            color=colours[index % 6],
+            marker=markers[index % 6],
+            linewidth=2,
+            label=textwrap.shorten(series.label, 30),
+        )
     ax.set_ylim(0, 100)
     ax.set_xticks(list(positions), [textwrap.fill(x, 16) for x in spec.x_labels], fontsize=8)
     ax.set_ylabel(spec.axis_label, fontsize=9)
@@ -152,6 +212,5 @@ def _trends(spec: ChartSpec) -> Figure:
     if spec.series:
         ax.legend(fontsize=7, frameon=False, loc="lower left", ncol=2)
     if any(v is None for s in spec.series for v in s.values):
-        ax.text(0.99, 0.02, "… " + spec.suppressed_note, transform=ax.transAxes, ha="right", fontsize=7,
-                style="italic")
+        ax.text(0.99, 0.02, "… " + spec.suppressed_note, transform=ax.transAxes, ha="right", fontsize=7, style="italic")
     return figure

@@ -12,7 +12,6 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -78,33 +77,70 @@ def _bar_alt(bars: tuple[Bar, ...], note: str, _) -> str:
     return "; ".join(parts)
 
 
-def profile_spec(enterprise_id: int, campaign: dict, rows: dict[str, dict], framework: Framework,
-                 language: str, min_group: int) -> ChartSpec:
+def profile_spec(
+    enterprise_id: int, campaign: dict, rows: dict[str, dict], framework: Framework, language: str, min_group: int
+) -> ChartSpec:
     """Dimension scores 0-100 with their confidence intervals, for one wave of one group."""
     _ = translator(language).gettext
-    return _wave_bars(enterprise_id, campaign, "profile", _("%(group)s: dimension profile (%(wave)s)"),
-                      [(d.id, d.label) for d in framework.dimensions], rows, language, min_group)
+    return _wave_bars(
+        enterprise_id,
+        campaign,
+        "profile",
+        _("%(group)s: dimension profile (%(wave)s)"),
+        [(d.id, d.label) for d in framework.dimensions],
+        rows,
+        language,
+        min_group,
+    )
 
 
-def indicators_spec(enterprise_id: int, campaign: dict, rows: dict[str, dict], framework: Framework,
-                    language: str, min_group: int) -> ChartSpec:
+def indicators_spec(
+    enterprise_id: int, campaign: dict, rows: dict[str, dict], framework: Framework, language: str, min_group: int
+) -> ChartSpec:
     """Indicator scores with the peer median and quartile band where a benchmark exists."""
     _ = translator(language).gettext
     legend = (_("This enterprise"), _("Median of similar enterprises"), _("Middle half of similar enterprises"))
-    return _wave_bars(enterprise_id, campaign, "indicators", _("%(group)s: indicators (%(wave)s)"),
-                      [(i.id, i.label) for i in framework.indicators], rows, language, min_group, legend)
+    return _wave_bars(
+        enterprise_id,
+        campaign,
+        "indicators",
+        _("%(group)s: indicators (%(wave)s)"),
+        [(i.id, i.label) for i in framework.indicators],
+        rows,
+        language,
+        min_group,
+        legend,
+    )
 
 
-def _wave_bars(enterprise_id: int, campaign: dict, kind: str, title_template: str,
-               items: list[tuple[str, Texts]], rows: dict[str, dict], language: str, min_group: int,
-               legend: tuple[str, ...] = ()) -> ChartSpec:
+def _wave_bars(
+    enterprise_id: int,
+    campaign: dict,
+    kind: str,
+    title_template: str,
+    items: list[tuple[str, Texts]],
+    rows: dict[str, dict],
+    language: str,
+    min_group: int,
+    legend: tuple[str, ...] = (),
+) -> ChartSpec:
     """Bars 0-100 of one wave, one per framework item that has a stored row."""
     _ = translator(language).gettext
     note = _("fewer than %(n)d answers") % {"n": min_group}
     bars = tuple(_bar(translate(label, language), rows.get(key)) for key, label in items if key in rows)
     title = title_template % {"group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
-    return ChartSpec(enterprise_id, f"{kind}-c{campaign['id']}", kind, language, title, _("Score (0-100)"), note,
-                     title + ". " + _bar_alt(bars, note, _), bars=bars, legend=legend)
+    return ChartSpec(
+        enterprise_id,
+        f"{kind}-c{campaign['id']}",
+        kind,
+        language,
+        title,
+        _("Score (0-100)"),
+        note,
+        title + ". " + _bar_alt(bars, note, _),
+        bars=bars,
+        legend=legend,
+    )
 
 
 def _bar(label: str, row: dict | None) -> Bar:
@@ -116,65 +152,110 @@ def _bar(label: str, row: dict | None) -> Bar:
     return Bar(label, row["mean"], row["ci_low"], row["ci_high"], bench)
 
 
-def trends_spec(enterprise_id: int, group: str, campaigns: list[dict], rows: dict[int, dict[str, dict]],
-                framework: Framework, language: str, min_group: int) -> ChartSpec:
+def trends_spec(
+    enterprise_id: int,
+    group: str,
+    campaigns: list[dict],
+    rows: dict[int, dict[str, dict]],
+    framework: Framework,
+    language: str,
+    min_group: int,
+) -> ChartSpec:
     """Dimension scores across waves (ordered by closing date); suppressed waves leave a gap."""
     _ = translator(language).gettext
     note = _("fewer than %(n)d answers") % {"n": min_group}
     series = []
     for dimension in framework.dimensions:
-        values = tuple(None if (r := rows.get(c["id"], {}).get(dimension.id)) is None or r["suppressed"]
-                       else r["mean"] for c in campaigns)
+        values = tuple(
+            None if (r := rows.get(c["id"], {}).get(dimension.id)) is None or r["suppressed"] else r["mean"]
+            for c in campaigns
+        )
         if any(rows.get(c["id"], {}).get(dimension.id) for c in campaigns):
             series.append(Series(translate(dimension.label, language), values))
     labels = tuple(c["title"] for c in campaigns)
     title = _("%(group)s: trend across waves") % {"group": group_label(group, language)}
-    alt = title + ". " + "; ".join(
-        f"{s.label}: " + ", ".join(f"{w} {note if v is None else _fmt(v)}" for w, v in zip(labels, s.values))
-        for s in series)
-    return ChartSpec(enterprise_id, f"trends-{group}", "trends", language, title, _("Score (0-100)"),
-                     note, alt, x_labels=labels, series=tuple(series))
+    alt = (
+        title
+        + ". "
+        + "; ".join(
+            f"{s.label}: " + ", ".join(f"{w} {note if v is None else _fmt(v)}" for w, v in zip(labels, s.values))
+            for s in series
+        )
+    )
+    return ChartSpec(
+        enterprise_id,
+        f"trends-{group}",
+        "trends",
+        language,
+        title,
+        _("Score (0-100)"),
+        note,
+        alt,
+        x_labels=labels,
+        series=tuple(series),
+    )
 
 
 def rates_spec(enterprise_id: int, campaigns: list[dict], language: str) -> ChartSpec:
     """Response rate of every campaign (submitted / invited, or / expected population)."""
     _ = translator(language).gettext
     note = _("no invitations or expected population")
-    bars = tuple(Bar(c["title"], None if c["response_rate"] is None else round(100 * c["response_rate"], 1))
-                 for c in campaigns)
+    bars = tuple(
+        Bar(c["title"], None if c["response_rate"] is None else round(100 * c["response_rate"], 1)) for c in campaigns
+    )
     title = _("Response rate per campaign")
     alt = title + ". " + "; ".join(f"{b.label}: {note if b.value is None else _fmt(b.value) + ' %'}" for b in bars)
-    return ChartSpec(enterprise_id, "response-rates", "rates", language, title, _("Response rate (%)"),
-                     note, alt, bars=bars)
+    return ChartSpec(
+        enterprise_id, "response-rates", "rates", language, title, _("Response rate (%)"), note, alt, bars=bars
+    )
 
 
-def nps_spec(enterprise_id: int, campaign: dict, counts: dict[int, int] | None, nps: float | None,
-             language: str, min_group: int) -> ChartSpec:
+def nps_spec(
+    enterprise_id: int, campaign: dict, counts: dict[int, int] | None, nps: float | None, language: str, min_group: int
+) -> ChartSpec:
     """How many respondents gave each score 0-10 to the recommendation question."""
     _ = translator(language).gettext
     note = _("fewer than %(n)d answers") % {"n": min_group}
     title = _("%(group)s: likelihood to recommend (%(wave)s)") % {
-        "group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
+        "group": group_label(campaign["stakeholder_group"], language),
+        "wave": campaign["title"],
+    }
     if counts is None:
-        return ChartSpec(enterprise_id, f"nps-c{campaign['id']}", "nps", language, title,
-                         _("Respondents"), note, f"{title}. {note}")
+        return ChartSpec(
+            enterprise_id, f"nps-c{campaign['id']}", "nps", language, title, _("Respondents"), note, f"{title}. {note}"
+        )
     bars = tuple(Bar(str(score), float(counts.get(score, 0))) for score in range(11))
     summary = _("Net Promoter Score %(nps)s") % {"nps": _fmt(nps)} if nps is not None else ""
     alt = f"{title}. {summary}. " + ", ".join(f"{b.label}: {int(b.value or 0)}" for b in bars)
     legend = (_("Detractors (0-6)"), _("Passives (7-8)"), _("Promoters (9-10)"), summary)
-    return ChartSpec(enterprise_id, f"nps-c{campaign['id']}", "nps", language, title, _("Respondents"),
-                     note, alt, bars=bars, legend=legend)
+    return ChartSpec(
+        enterprise_id,
+        f"nps-c{campaign['id']}",
+        "nps",
+        language,
+        title,
+        _("Respondents"),
+        note,
+        alt,
+        bars=bars,
+        legend=legend,
+    )
 
 
-def load_specs(db: Database, framework: Framework, enterprise_ids: list[int], languages: dict[int, list[str]],
-               min_group: int) -> list[ChartSpec]:
+def load_specs(
+    db: Database, framework: Framework, enterprise_ids: list[int], languages: dict[int, list[str]], min_group: int
+) -> list[ChartSpec]:
     """Every chart of the given enterprises in the requested languages."""
     specs: list[ChartSpec] = []
     for enterprise_id in enterprise_ids:
-        campaigns = list(db.query(
-            "SELECT c.id, c.title, c.stakeholder_group, c.questionnaire_id, c.questionnaire_version, "
-            "c.closes_at, s.response_rate FROM campaign c LEFT JOIN campaign_summary s ON s.campaign_id = c.id "
-            "WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id", [enterprise_id]))
+        campaigns = list(
+            db.query(
+                "SELECT c.id, c.title, c.stakeholder_group, c.questionnaire_id, c.questionnaire_version, "
+                "c.closes_at, s.response_rate FROM campaign c LEFT JOIN campaign_summary s ON s.campaign_id = c.id "
+                "WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id",
+                [enterprise_id],
+            )
+        )
         values: dict[int, dict[str, dict]] = defaultdict(dict)
         for row in db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [enterprise_id]):
             values[row["campaign_id"]][f"{row['kind']}:{row['key']}"] = row
@@ -183,8 +264,10 @@ def load_specs(db: Database, framework: Framework, enterprise_ids: list[int], la
             specs.append(rates_spec(enterprise_id, campaigns, language))
             for group in sorted({c["stakeholder_group"] for c in with_results}):
                 waves = [c for c in with_results if c["stakeholder_group"] == group]
-                dims = {cid: {k.split(":", 1)[1]: v for k, v in values[cid].items() if k.startswith("dimension:")}
-                        for cid in (c["id"] for c in waves)}
+                dims = {
+                    cid: {k.split(":", 1)[1]: v for k, v in values[cid].items() if k.startswith("dimension:")}
+                    for cid in (c["id"] for c in waves)
+                }
                 specs.append(trends_spec(enterprise_id, group, waves, dims, framework, language, min_group))
             for campaign in with_results:
                 cell = values[campaign["id"]]
@@ -194,26 +277,39 @@ def load_specs(db: Database, framework: Framework, enterprise_ids: list[int], la
                 specs.append(indicators_spec(enterprise_id, campaign, inds, framework, language, min_group))
                 nps_row = next((v for k, v in cell.items() if k.startswith("nps:")), None)
                 counts = nps_counts(db, campaign, framework, min_group)
-                specs.append(nps_spec(enterprise_id, campaign, counts,
-                                      None if nps_row is None or nps_row["suppressed"] else nps_row["mean"],
-                                      language, min_group))
+                specs.append(
+                    nps_spec(
+                        enterprise_id,
+                        campaign,
+                        counts,
+                        None if nps_row is None or nps_row["suppressed"] else nps_row["mean"],
+                        language,
+                        min_group,
+                    )
+                )
     return specs
 
 
 def nps_counts(db: Database, campaign: dict, framework: Framework, min_group: int) -> dict[int, int] | None:
     """Score distribution of the campaign's nps question; None when too few answered it."""
-    source = db.execute("SELECT source FROM questionnaire WHERE id = ? AND version = ?",
-                        [campaign["questionnaire_id"], campaign["questionnaire_version"]]).fetchone()
+    source = db.execute(
+        "SELECT source FROM questionnaire WHERE id = ? AND version = ?",
+        [campaign["questionnaire_id"], campaign["questionnaire_version"]],
+    ).fetchone()
     if source is None:
         return None
     questionnaire = _parsed(source[0], campaign["questionnaire_id"])
     question = next((q for q in questionnaire.questions if q.type == "nps"), None)
     if question is None:
         return None
-    counts = {int(v): n for v, n in db.execute(
-        "SELECT a.value_num, COUNT(*) FROM answer a JOIN response r ON r.id = a.response_id "
-        "WHERE r.campaign_id = ? AND a.question_id = ? AND a.value_num IS NOT NULL GROUP BY a.value_num",
-        [campaign["id"], question.id])}
+    counts = {
+        int(v): n
+        for v, n in db.execute(
+            "SELECT a.value_num, COUNT(*) FROM answer a JOIN response r ON r.id = a.response_id "
+            "WHERE r.campaign_id = ? AND a.question_id = ? AND a.value_num IS NOT NULL GROUP BY a.value_num",
+            [campaign["id"], question.id],
+        )
+    }
     return counts if sum(counts.values()) >= min_group else None
 
 

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from pipeline.sample.fake import answers_for
 from pipeline.read import load_questionnaires
+from pipeline.sample.fake import answers_for
 from pipeline.sample.responses import insert_responses
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
-from survey_app.storage.db import write_transaction
 from survey_app.domain.enterprises import create_enterprise
+from survey_app.storage.db import write_transaction
 
 # (name, sector group, country, language, region, benchmark consent, level)
 ENTERPRISES = [  # integration has enough consenting peers (6) for benchmarks; care and other do not
@@ -37,16 +37,40 @@ ENTERPRISES = [  # integration has enough consenting peers (6) for benchmarks; c
 ]
 GROUPS = ("beneficiaries", "workers", "partners")
 CUSTOM = (
-    {"id": "c_transport", "type": "single", "section": "to_finish",
-     "label": {"fr": "Comment venez-vous ?", "nl": "Hoe kom je naar hier?", "en": "How do you get here?"},
-     "options": [{"value": v, "label": {"fr": fr, "nl": nl, "en": en}} for v, fr, nl, en in (
-         ("walk", "À pied", "Te voet", "On foot"), ("bus", "En bus", "Met de bus", "By bus"),
-         ("car", "En voiture", "Met de auto", "By car"))]},
-    {"id": "c_garden", "type": "agree5", "section": "to_finish",
-     "label": {"fr": "Le jardin partagé m'aide à me sentir bien.", "nl": "De gedeelde tuin helpt me om me goed te voelen.",
-               "en": "The shared garden helps me feel good."}},
-    {"id": "c_idea", "type": "text", "section": "to_finish",
-     "label": {"fr": "Une idée pour l'an prochain ?", "nl": "Een idee voor volgend jaar?", "en": "An idea for next year?"}},
+    {
+        "id": "c_transport",
+        "type": "single",
+        "section": "to_finish",
+        "label": {"fr": "Comment venez-vous ?", "nl": "Hoe kom je naar hier?", "en": "How do you get here?"},
+        "options": [
+            {"value": v, "label": {"fr": fr, "nl": nl, "en": en}}
+            for v, fr, nl, en in (
+                ("walk", "À pied", "Te voet", "On foot"),
+                ("bus", "En bus", "Met de bus", "By bus"),
+                ("car", "En voiture", "Met de auto", "By car"),
+            )
+        ],
+    },
+    {
+        "id": "c_garden",
+        "type": "agree5",
+        "section": "to_finish",
+        "label": {
+            "fr": "Le jardin partagé m'aide à me sentir bien.",
+            "nl": "De gedeelde tuin helpt me om me goed te voelen.",
+            "en": "The shared garden helps me feel good.",
+        },
+    },
+    {
+        "id": "c_idea",
+        "type": "text",
+        "section": "to_finish",
+        "label": {
+            "fr": "Une idée pour l'an prochain ?",
+            "nl": "Een idee voor volgend jaar?",
+            "en": "An idea for next year?",
+        },
+    },
 )
 
 
@@ -60,31 +84,62 @@ def load_demo(db: Database, now: datetime, seed: int = 2026) -> dict[str, int]:
         if db.execute("SELECT 1 FROM enterprise WHERE slug = 'atelier-jeunes-pousses'").fetchone():
             raise ValueError("the demo is already loaded in this database")
         for index, (name, sector, country, language, region, consent, level) in enumerate(ENTERPRISES):
-            enterprise = create_enterprise(db, name, sector, country, language, now, region=region,
-                                           benchmark_consent=consent)
+            enterprise = create_enterprise(
+                db, name, sector, country, language, now, region=region, benchmark_consent=consent
+            )
             counts["enterprises"] += 1
             for group in GROUPS:
                 waves = [(400, 0.0), (40, 0.3 if index % 3 else -0.2)]
                 if index in (0, 5) and group == "beneficiaries":
-                    waves.append((-20, 0.4))   # a third wave still open
+                    waves.append((-20, 0.4))  # a third wave still open
                 for wave, (closes_days_ago, progress) in enumerate(waves, start=1):
-                    counts["responses"] += _campaign(db, rng, questionnaires[(group, latest[group])], enterprise,
-                                                     index, group, wave, now, closes_days_ago,
-                                                     level + progress, language)
+                    counts["responses"] += _campaign(
+                        db,
+                        rng,
+                        questionnaires[(group, latest[group])],
+                        enterprise,
+                        index,
+                        group,
+                        wave,
+                        now,
+                        closes_days_ago,
+                        level + progress,
+                        language,
+                    )
                     counts["campaigns"] += 1
     return counts
 
 
-def _campaign(db: Database, rng: random.Random, questionnaire, enterprise: int, index: int, group: str,
-              wave: int, now: datetime, closes_days_ago: int, level: float, language: str) -> int:
+def _campaign(
+    db: Database,
+    rng: random.Random,
+    questionnaire,
+    enterprise: int,
+    index: int,
+    group: str,
+    wave: int,
+    now: datetime,
+    closes_days_ago: int,
+    level: float,
+    language: str,
+) -> int:
     closes = now - timedelta(days=closes_days_ago)
     custom = CUSTOM if (index % 4 == 0 and group == "beneficiaries") else ()
     size = rng.randint(3, 4) if (group == "partners" and index % 5 == 1) else rng.randint(7, 28)
     expected = size + rng.randint(2, 15) if index % 2 else None
-    spec = CampaignSpec(enterprise, group, questionnaire.id, questionnaire.version,
-                        f"{group.capitalize()} – wave {wave}", closes - timedelta(days=28), closes,
-                        "Europe/Brussels", evaluative_question="Qu'est-ce qui change pour les personnes ?",
-                        expected_population=expected, custom_questions=custom)
+    spec = CampaignSpec(
+        enterprise,
+        group,
+        questionnaire.id,
+        questionnaire.version,
+        f"{group.capitalize()} – wave {wave}",
+        closes - timedelta(days=28),
+        closes,
+        "Europe/Brussels",
+        evaluative_question="Qu'est-ce qui change pour les personnes ?",
+        expected_population=expected,
+        custom_questions=custom,
+    )
     campaign = create_campaign(db, spec, now)
     if expected is None:
         generate_links(db, campaign, size + rng.randint(0, 12), now)
@@ -92,10 +147,13 @@ def _campaign(db: Database, rng: random.Random, questionnaire, enterprise: int, 
     languages = [language if rng.random() < 0.8 else rng.choice([other, "en"]) for _ in range(size)]
     answer_sets = [answers_for(questionnaire, level, rng, lang, custom) for lang in languages]
     day = min(closes, now) - timedelta(days=rng.randint(1, 20))
-    insert_responses(db, campaign, answer_sets, day.date().isoformat(), languages,
-                     channel="open" if expected else "personal")
+    insert_responses(
+        db, campaign, answer_sets, day.date().isoformat(), languages, channel="open" if expected else "personal"
+    )
     if expected is None:  # personal links: as many used links as responses
-        db.execute("UPDATE invitation SET started_on = ?, submitted_on = ? WHERE id IN (SELECT id FROM "
-                   "invitation WHERE campaign_id = ? ORDER BY id LIMIT ?)",
-                   [day.date().isoformat(), day.date().isoformat(), campaign, size])
+        db.execute(
+            "UPDATE invitation SET started_on = ?, submitted_on = ? WHERE id IN (SELECT id FROM "
+            "invitation WHERE campaign_id = ? ORDER BY id LIMIT ?)",
+            [day.date().isoformat(), day.date().isoformat(), campaign, size],
+        )
     return size

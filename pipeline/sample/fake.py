@@ -8,23 +8,40 @@ the filter question says no, and a free-text testimony now and then. Same seed, 
 from __future__ import annotations
 
 import random
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from pipeline.sample.responses import DONT_KNOW
 from survey_app.questionnaire.model import YES_NO, Question, Questionnaire
 
 TESTIMONIES = {
-    "fr": ["Je me sens moins seule depuis que je viens ici.", "J'ai retrouvé confiance et un rythme de travail.",
-           "L'équipe est à l'écoute, on ne me juge pas.", "J'ai appris à utiliser un ordinateur et à faire mon CV.",
-           "Les horaires ne sont pas toujours faciles avec les enfants.", "Grâce à eux j'ai trouvé un logement.",
-           "On travaille ensemble sur des projets concrets pour le quartier.", "Un partenaire fiable, toujours là."],
-    "nl": ["Ik voel me minder alleen sinds ik hier kom.", "Ik heb weer vertrouwen in mezelf gekregen.",
-           "De begeleiders luisteren echt naar mij.", "Ik heb een opleiding gevolgd en nu heb ik werk.",
-           "Soms is het moeilijk om hier te geraken met het openbaar vervoer.",
-           "Een betrouwbare partner die doet wat hij belooft.", "Ik heb nieuwe vrienden leren kennen."],
-    "en": ["I feel less alone since I started coming here.", "I got my confidence back and a routine.",
-           "The staff really listen to me.", "I learned computer skills and wrote my first CV.",
-           "Getting here by bus is not always easy.", "A reliable partner that keeps its promises."],
+    "fr": [
+        "Je me sens moins seule depuis que je viens ici.",
+        "J'ai retrouvé confiance et un rythme de travail.",
+        "L'équipe est à l'écoute, on ne me juge pas.",
+        "J'ai appris à utiliser un ordinateur et à faire mon CV.",
+        "Les horaires ne sont pas toujours faciles avec les enfants.",
+        "Grâce à eux j'ai trouvé un logement.",
+        "On travaille ensemble sur des projets concrets pour le quartier.",
+        "Un partenaire fiable, toujours là.",
+    ],
+    "nl": [
+        "Ik voel me minder alleen sinds ik hier kom.",
+        "Ik heb weer vertrouwen in mezelf gekregen.",
+        "De begeleiders luisteren echt naar mij.",
+        "Ik heb een opleiding gevolgd en nu heb ik werk.",
+        "Soms is het moeilijk om hier te geraken met het openbaar vervoer.",
+        "Een betrouwbare partner die doet wat hij belooft.",
+        "Ik heb nieuwe vrienden leren kennen.",
+    ],
+    "en": [
+        "I feel less alone since I started coming here.",
+        "I got my confidence back and a routine.",
+        "The staff really listen to me.",
+        "I learned computer skills and wrote my first CV.",
+        "Getting here by bus is not always easy.",
+        "A reliable partner that keeps its promises.",
+    ],
 }
 
 
@@ -44,16 +61,23 @@ def ordinal(question: Question, level: float, rng: random.Random) -> float:
     return float(round(low + position * (high - low)))
 
 
-def answers_for(questionnaire: Questionnaire, level: float, rng: random.Random, language: str = "fr",
-                custom: Sequence[dict[str, Any]] = (), text_rate: float = 0.3,
-                dont_know_rate: float = 0.04) -> dict[str, Any]:
+def answers_for(
+    questionnaire: Questionnaire,
+    level: float,
+    rng: random.Random,
+    language: str = "fr",
+    custom: Sequence[dict[str, Any]] = (),
+    text_rate: float = 0.3,
+    dont_know_rate: float = 0.04,
+) -> dict[str, Any]:
     """One respondent's answers, keyed by question id, in the form pipeline.responses stores."""
     person = level + rng.gauss(0.0, 0.7)
     answers: dict[str, Any] = {}
     for q in questionnaire.questions:
         if q.show_if is not None:
-            wanted = {float(YES_NO[v]) if v in YES_NO else v if isinstance(v, str) else float(v)
-                      for v in q.show_if.values}  # stored form: yes_no as 1/0, scales as floats
+            wanted = {
+                float(YES_NO[v]) if v in YES_NO else v if isinstance(v, str) else float(v) for v in q.show_if.values
+            }  # stored form: yes_no as 1/0, scales as floats
             if answers.get(q.show_if.question) not in wanted:
                 continue
         if q.dont_know and rng.random() < dont_know_rate:

@@ -8,7 +8,8 @@ with executemany without a round trip per response.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -37,9 +38,15 @@ def next_response_id(db: Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM response").fetchone()[0]
 
 
-def insert_responses(db: Database, campaign_id: int, answer_sets: Iterable[Answers], submitted_on: str,
-                     languages: Iterable[str] | None = None, channel: str = "open",
-                     first_id: int | None = None) -> list[int]:
+def insert_responses(
+    db: Database,
+    campaign_id: int,
+    answer_sets: Iterable[Answers],
+    submitted_on: str,
+    languages: Iterable[str] | None = None,
+    channel: str = "open",
+    first_id: int | None = None,
+) -> list[int]:
     """Insert responses and their answers (inside the caller's write transaction); return their ids."""
     response_id = next_response_id(db) if first_id is None else first_id
     language_list = list(languages) if languages is not None else None
@@ -47,20 +54,31 @@ def insert_responses(db: Database, campaign_id: int, answer_sets: Iterable[Answe
     for i, answer_set in enumerate(answer_sets):
         language = language_list[i % len(language_list)] if language_list else "fr"
         responses.append((response_id, campaign_id, f"r-{response_id}", language, channel, submitted_on))
-        answers.extend(row for qid, value in answer_set.items()
-                       if (row := answer_row(response_id, qid, value)) is not None)
+        answers.extend(
+            row for qid, value in answer_set.items() if (row := answer_row(response_id, qid, value)) is not None
+        )
         ids.append(response_id)
         response_id += 1
-    db.conn.executemany("INSERT INTO response (id, campaign_id, submission_id, language, channel, "
-                        "submitted_on) VALUES (?, ?, ?, ?, ?, ?)", responses)
-    db.conn.executemany("INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) "
-                        "VALUES (?, ?, ?, ?, ?)", answers)
+    db.conn.executemany(
+        "INSERT INTO response (id, campaign_id, submission_id, language, channel, "
+        "submitted_on) VALUES (?, ?, ?, ?, ?, ?)",
+        responses,
+    )
+    db.conn.executemany(
+        "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) VALUES (?, ?, ?, ?, ?)",
+        answers,
+    )
     return ids
 
 
-def add_responses(db: Database, campaign_id: int, answer_sets: Iterable[Answers],
-                  submitted_on: str = "2026-03-01", languages: Iterable[str] | None = None,
-                  channel: str = "open") -> list[int]:
+def add_responses(
+    db: Database,
+    campaign_id: int,
+    answer_sets: Iterable[Answers],
+    submitted_on: str = "2026-03-01",
+    languages: Iterable[str] | None = None,
+    channel: str = "open",
+) -> list[int]:
     """insert_responses in its own write transaction."""
     with write_transaction(db):
         return insert_responses(db, campaign_id, answer_sets, submitted_on, languages, channel)

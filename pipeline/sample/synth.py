@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlite_utils import Database
 
-from pipeline.sample.fake import answers_for
 from pipeline.read import load_questionnaires
+from pipeline.sample.fake import answers_for
 from pipeline.sample.responses import insert_responses, next_response_id
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc
+from survey_app.storage.db import write_transaction
 
 GROUPS = ("beneficiaries", "workers", "partners")
 SECTORS = ("integration", "care", "other")
@@ -35,8 +35,20 @@ def create_structure(db: Database, enterprises: int, now: datetime, rng: random.
     db.conn.executemany(
         "INSERT INTO enterprise (id, slug, name, sector_group, country, region, default_language, "
         "benchmark_consent, created_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)",
-        [(first + i, f"synth-{token}-{i}", f"Synthetic {i}", SECTORS[i % 3], "BE" if i % 2 else "FR",
-          ("fr", "nl")[i % 2], int(rng.random() > 0.1), iso_utc(now)) for i in range(enterprises)])
+        [
+            (
+                first + i,
+                f"synth-{token}-{i}",
+                f"Synthetic {i}",
+                SECTORS[i % 3],
+                "BE" if i % 2 else "FR",
+                ("fr", "nl")[i % 2],
+                int(rng.random() > 0.1),
+                iso_utc(now),
+            )
+            for i in range(enterprises)
+        ],
+    )
     campaigns, rows = [], []
     next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM campaign").fetchone()[0]
     for i in range(enterprises):
@@ -44,20 +56,41 @@ def create_structure(db: Database, enterprises: int, now: datetime, rng: random.
         for group in GROUPS:
             for days in WAVES:
                 closes = now - timedelta(days=days)
-                rows.append((next_id, first + i, group, group, latest[group], f"{group} synthetic",
-                             iso_utc(closes - timedelta(days=28)), iso_utc(closes), "Europe/Brussels",
-                             '["fr", "nl", "en"]', f"synth-{token}-{next_id}", iso_utc(now)))
+                rows.append(
+                    (
+                        next_id,
+                        first + i,
+                        group,
+                        group,
+                        latest[group],
+                        f"{group} synthetic",
+                        iso_utc(closes - timedelta(days=28)),
+                        iso_utc(closes),
+                        "Europe/Brussels",
+                        '["fr", "nl", "en"]',
+                        f"synth-{token}-{next_id}",
+                        iso_utc(now),
+                    )
+                )
                 campaigns.append((next_id, group, level + rng.uniform(-0.3, 0.3)))
                 next_id += 1
     db.conn.executemany(
         "INSERT INTO campaign (id, enterprise_id, stakeholder_group, questionnaire_id, questionnaire_version, "
         "title, opens_at, closes_at, timezone, languages, expected_population, open_token, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1000, ?, ?)", rows)
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1000, ?, ?)",
+        rows,
+    )
     return campaigns
 
 
-def add_responses_to(db: Database, campaigns: list[tuple[int, str, float]], total: int, rng: random.Random,
-                     submitted_on: str, echo: Echo | None = None) -> int:
+def add_responses_to(
+    db: Database,
+    campaigns: list[tuple[int, str, float]],
+    total: int,
+    rng: random.Random,
+    submitted_on: str,
+    echo: Echo | None = None,
+) -> int:
     """Spread `total` responses over the campaigns (inside the caller's transaction)."""
     _, questionnaires = load_questionnaires(db)
     latest = {g: questionnaires[max((k for k in questionnaires if k[0] == g), key=lambda k: k[1])] for g in GROUPS}
@@ -66,8 +99,9 @@ def add_responses_to(db: Database, campaigns: list[tuple[int, str, float]], tota
     for index, (campaign_id, group, level) in enumerate(campaigns):
         size = per_campaign + (1 if index < extra else 0)
         answer_sets = [answers_for(latest[group], level, rng, "fr", text_rate=0.05) for _ in range(size)]
-        insert_responses(db, campaign_id, answer_sets, submitted_on, ("fr", "nl", "fr", "en"), "open",
-                         first_id=response_id)
+        insert_responses(
+            db, campaign_id, answer_sets, submitted_on, ("fr", "nl", "fr", "en"), "open", first_id=response_id
+        )
         response_id += size
         done += size
         if echo and (index + 1) % 500 == 0:
@@ -75,8 +109,9 @@ def add_responses_to(db: Database, campaigns: list[tuple[int, str, float]], tota
     return done
 
 
-def synthesize(db: Database, enterprises: int, responses: int, now: datetime, seed: int = 1,
-               echo: Echo | None = None) -> dict[str, int]:
+def synthesize(
+    db: Database, enterprises: int, responses: int, now: datetime, seed: int = 1, echo: Echo | None = None
+) -> dict[str, int]:
     """Create the enterprises, campaigns and responses in one transaction; return counts."""
     rng = random.Random(seed)
     with write_transaction(db):
@@ -88,10 +123,13 @@ def synthesize(db: Database, enterprises: int, responses: int, now: datetime, se
 def add_new_responses(db: Database, responses: int, now: datetime, seed: int = 2, share: float = 0.1) -> int:
     """Add responses to a random `share` of the latest waves (a 'weekly' increment for the benchmark)."""
     rng = random.Random(seed)
-    rows = db.execute("SELECT c.id, c.stakeholder_group FROM campaign c WHERE c.closes_at = "
-                      "(SELECT MAX(closes_at) FROM campaign d WHERE d.enterprise_id = c.enterprise_id "
-                      "AND d.stakeholder_group = c.stakeholder_group) ORDER BY c.id").fetchall()
+    rows = db.execute(
+        "SELECT c.id, c.stakeholder_group FROM campaign c WHERE c.closes_at = "
+        "(SELECT MAX(closes_at) FROM campaign d WHERE d.enterprise_id = c.enterprise_id "
+        "AND d.stakeholder_group = c.stakeholder_group) ORDER BY c.id"
+    ).fetchall()
     chosen = sorted(rng.sample(rows, max(1, round(len(rows) * share))))
     with write_transaction(db):
-        return add_responses_to(db, [(cid, group, rng.gauss(0.4, 0.5)) for cid, group in chosen], responses,
-                                rng, now.date().isoformat())
+        return add_responses_to(
+            db, [(cid, group, rng.gauss(0.4, 0.5)) for cid, group in chosen], responses, rng, now.date().isoformat()
+        )

@@ -19,10 +19,13 @@ def email_address(_form, field) -> None:
 class SetupForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254)])
     password = PasswordField(
-        _l("Password"), description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])
+        _l("Password"),
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))]
+    )
     submit = SubmitField(_l("Create the administrator account"))
 
 
@@ -37,10 +40,16 @@ class LogoutForm(FlaskForm):
 
 
 def _new_password_fields():
-    return (PasswordField(_l("New password"), description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-                          validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)]),
-            PasswordField(_l("Repeat the password"),
-                          validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))]))
+    return (
+        PasswordField(
+            _l("New password"),
+            description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+        ),
+        PasswordField(
+            _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))]
+        ),
+    )
 
 
 class SetPasswordForm(FlaskForm):
@@ -55,6 +64,7 @@ class PasswordChangeForm(FlaskForm):
 
     def validate_current(self, field) -> None:
         from flask import g
+
         from survey_app.accounts.users import password_hash_of, verify_password
         from survey_app.web.db import get_db
 

@@ -26,8 +26,7 @@ def visible_enterprises() -> list[dict]:
 
 def enterprise_or_404(enterprise_id: int) -> dict:
     condition, params = _scope_sql("id")
-    rows = list(get_db().query(f"SELECT * FROM enterprise WHERE id = ? AND {condition}",
-                               [enterprise_id, *params]))
+    rows = list(get_db().query(f"SELECT * FROM enterprise WHERE id = ? AND {condition}", [enterprise_id, *params]))
     if not rows:
         abort(404)
     return rows[0]
@@ -36,10 +35,13 @@ def enterprise_or_404(enterprise_id: int) -> dict:
 def campaign_or_404(campaign_id: int) -> dict:
     """The campaign with its enterprise's name and default language, if the user may see it."""
     condition, params = _scope_sql("c.enterprise_id")
-    rows = list(get_db().query(
-        "SELECT c.*, e.name AS enterprise_name, e.default_language AS enterprise_language "
-        f"FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id WHERE c.id = ? AND {condition}",
-        [campaign_id, *params]))
+    rows = list(
+        get_db().query(
+            "SELECT c.*, e.name AS enterprise_name, e.default_language AS enterprise_language "
+            f"FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id WHERE c.id = ? AND {condition}",
+            [campaign_id, *params],
+        )
+    )
     if not rows:
         abort(404)
     return rows[0]
@@ -47,6 +49,10 @@ def campaign_or_404(campaign_id: int) -> dict:
 
 def visible_campaigns() -> list[dict]:
     condition, params = _scope_sql("c.enterprise_id")
-    return list(get_db().query(
-        "SELECT c.*, e.name AS enterprise_name FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id "
-        f"WHERE {condition} ORDER BY e.name, c.opens_at DESC", params))
+    return list(
+        get_db().query(
+            "SELECT c.*, e.name AS enterprise_name FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id "
+            f"WHERE {condition} ORDER BY e.name, c.opens_at DESC",
+            params,
+        )
+    )

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from survey_app.accounts.users import token_hash
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc, parse_iso
+from survey_app.storage.db import write_transaction
 
 # Refreshing last_seen_at on every request would make every page a write; a minute is precise enough.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -29,25 +29,28 @@ class Timeouts:
     absolute: timedelta
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "Timeouts":
-        return cls(timedelta(minutes=settings["security.session_idle_minutes"]),
-                   timedelta(hours=settings["security.session_absolute_hours"]))
+    def from_settings(cls, settings: dict) -> Timeouts:
+        return cls(
+            timedelta(minutes=settings["security.session_idle_minutes"]),
+            timedelta(hours=settings["security.session_absolute_hours"]),
+        )
 
 
 def start(db: Database, user_id: int, now: datetime) -> str:
     """Create a session row for `user_id` and return the new random id (for the cookie)."""
     session_id = secrets.token_urlsafe(32)
     with write_transaction(db):
-        db.execute("INSERT INTO user_session (id_hash, user_id, created_at, last_seen_at) "
-                   "VALUES (?, ?, ?, ?)", [token_hash(session_id), user_id, iso_utc(now), iso_utc(now)])
+        db.execute(
+            "INSERT INTO user_session (id_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            [token_hash(session_id), user_id, iso_utc(now), iso_utc(now)],
+        )
     return session_id
 
 
 def resolve(db: Database, session_id: str, now: datetime, timeouts: Timeouts) -> int | None:
     """The user id of a live session, or None; an expired session is deleted on the way."""
     key = token_hash(session_id)
-    row = db.execute("SELECT user_id, created_at, last_seen_at FROM user_session WHERE id_hash = ?",
-                     [key]).fetchone()
+    row = db.execute("SELECT user_id, created_at, last_seen_at FROM user_session WHERE id_hash = ?", [key]).fetchone()
     if row is None:
         return None
     user_id, created, last_seen = row[0], parse_iso(row[1]), parse_iso(row[2])
@@ -68,12 +71,16 @@ def end(db: Database, session_id: str) -> None:
 def end_all(db: Database, user_id: int, keep: str | None = None) -> int:
     """End every session of a user (after a password change or reset), except `keep`."""
     with write_transaction(db):
-        return db.execute("DELETE FROM user_session WHERE user_id = ? AND id_hash IS NOT ?",
-                          [user_id, token_hash(keep) if keep else None]).rowcount
+        return db.execute(
+            "DELETE FROM user_session WHERE user_id = ? AND id_hash IS NOT ?",
+            [user_id, token_hash(keep) if keep else None],
+        ).rowcount
 
 
 def purge(db: Database, now: datetime, timeouts: Timeouts) -> int:
     """Delete sessions past either timeout (housekeeping; expired ones never resolve anyway)."""
     with write_transaction(db):
-        return db.execute("DELETE FROM user_session WHERE last_seen_at <= ? OR created_at <= ?",
-                          [iso_utc(now - timeouts.idle), iso_utc(now - timeouts.absolute)]).rowcount
+        return db.execute(
+            "DELETE FROM user_session WHERE last_seen_at <= ? OR created_at <= ?",
+            [iso_utc(now - timeouts.idle), iso_utc(now - timeouts.absolute)],
+        ).rowcount

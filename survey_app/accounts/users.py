@@ -15,15 +15,17 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc
+from survey_app.storage.db import write_transaction
 
 # OWASP minimum for argon2id: m=19 MiB, t=2, p=1.
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(days=2), "invite": timedelta(days=14)}
 MIN_PASSWORD_LENGTH = 12
 # A pragmatic check (no email_validator dependency): one @, no spaces or separators, a dotted domain.
-EMAIL_PATTERN = re.compile(r"[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}")
+EMAIL_PATTERN = re.compile(
+    r"[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
+)
 
 
 def is_email(text: str) -> bool:
@@ -53,13 +55,14 @@ def admin_exists(db: Database) -> bool:
     return db.execute("SELECT 1 FROM user WHERE role = 'admin' AND active = 1 LIMIT 1").fetchone() is not None
 
 
-def create_user(db: Database, email: str, password: str | None, role: str, language: str,
-                now: datetime, name: str = "") -> int:
+def create_user(
+    db: Database, email: str, password: str | None, role: str, language: str, now: datetime, name: str = ""
+) -> int:
     """Insert a user (inside the caller's transaction) and return its id."""
     cursor = db.execute(
-        "INSERT INTO user (email, name, password_hash, role, language, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [email.strip(), name, hash_password(password) if password else None, role, language, iso_utc(now)])
+        "INSERT INTO user (email, name, password_hash, role, language, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [email.strip(), name, hash_password(password) if password else None, role, language, iso_utc(now)],
+    )
     return int(cursor.lastrowid)
 
 
@@ -67,11 +70,13 @@ def issue_token(db: Database, purpose: str, now: datetime, user_id: int | None =
     """Create a one-time link token (>= 256 bits) and return it; earlier unused ones stop working."""
     token = secrets.token_urlsafe(32)
     with write_transaction(db):
-        db.execute("DELETE FROM account_token WHERE purpose = ? AND user_id IS ? AND used_at IS NULL",
-                   [purpose, user_id])
-        db.execute("INSERT INTO account_token (token_hash, purpose, user_id, created_at, expires_at) "
-                   "VALUES (?, ?, ?, ?, ?)",
-                   [token_hash(token), purpose, user_id, iso_utc(now), iso_utc(now + TOKEN_LIFETIME[purpose])])
+        db.execute(
+            "DELETE FROM account_token WHERE purpose = ? AND user_id IS ? AND used_at IS NULL", [purpose, user_id]
+        )
+        db.execute(
+            "INSERT INTO account_token (token_hash, purpose, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            [token_hash(token), purpose, user_id, iso_utc(now), iso_utc(now + TOKEN_LIFETIME[purpose])],
+        )
     return token
 
 
@@ -79,7 +84,9 @@ def find_token(db: Database, token: str, purpose: str, now: datetime) -> dict | 
     """The unused, unexpired token row, or None."""
     row = db.execute(
         "SELECT token_hash, user_id FROM account_token WHERE token_hash = ? AND purpose = ? "
-        "AND used_at IS NULL AND expires_at > ?", [token_hash(token), purpose, iso_utc(now)]).fetchone()
+        "AND used_at IS NULL AND expires_at > ?",
+        [token_hash(token), purpose, iso_utc(now)],
+    ).fetchone()
     return {"token_hash": row[0], "user_id": row[1]} if row else None
 
 
@@ -87,12 +94,13 @@ def use_token(db: Database, token: str, purpose: str, now: datetime) -> bool:
     """Mark the token used (inside the caller's transaction); False if it was not valid any more."""
     cursor = db.execute(
         "UPDATE account_token SET used_at = ? WHERE token_hash = ? AND purpose = ? AND used_at IS NULL "
-        "AND expires_at > ?", [iso_utc(now), token_hash(token), purpose, iso_utc(now)])
+        "AND expires_at > ?",
+        [iso_utc(now), token_hash(token), purpose, iso_utc(now)],
+    )
     return cursor.rowcount == 1
 
 
-def create_first_admin(db: Database, token: str, email: str, password: str, language: str,
-                       now: datetime) -> int | None:
+def create_first_admin(db: Database, token: str, email: str, password: str, language: str, now: datetime) -> int | None:
     """Consume a setup token and create the first admin; None if the link was used or expired."""
     with write_transaction(db):
         if admin_exists(db) or not use_token(db, token, "setup", now):
@@ -126,8 +134,9 @@ def consume_password_token(db: Database, token: str, purpose: str, password: str
     return True
 
 
-def invite_manager(db: Database, email: str, name: str, language: str, enterprise_ids: list[int],
-                   now: datetime) -> tuple[int, str]:
+def invite_manager(
+    db: Database, email: str, name: str, language: str, enterprise_ids: list[int], now: datetime
+) -> tuple[int, str]:
     """Create a manager without password, with memberships; return (user id, one-time welcome token)."""
     with write_transaction(db):
         user_id = create_user(db, email, None, "manager", language, now, name=name)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import functools
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from survey_app.accounts import login_guard, sessions
 from survey_app.accounts import users as accounts
-from survey_app.accounts import login_guard
-from survey_app.accounts import sessions
 from survey_app.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SetPasswordForm, SetupForm
+from survey_app.core.timeutil import now_utc
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
-from survey_app.core.timeutil import now_utc
 
 bp = Blueprint("auth", __name__)
 SESSION_KEY = "sid"
@@ -31,8 +29,11 @@ def load_user() -> None:
     if session_id:
         db = get_db()
         user_id = sessions.resolve(db, session_id, now_utc(), _timeouts())
-        rows = list(db.query("SELECT id, email, name, role, language FROM user WHERE id = ? AND active = 1",
-                             [user_id])) if user_id else []
+        rows = (
+            list(db.query("SELECT id, email, name, role, language FROM user WHERE id = ? AND active = 1", [user_id]))
+            if user_id
+            else []
+        )
         g.user = rows[0] if rows else None
         if g.user is None:
             # Expired or ended elsewhere: drop the stale cookie content (and its CSRF token).
@@ -52,22 +53,26 @@ def sign_in(user_id: int) -> None:
 
 def login_required(view):
     """Send anonymous visitors to the sign-in page."""
+
     @functools.wraps(view)
     def wrapped(**kwargs):
         if g.user is None:
             return redirect(url_for("auth.login"), code=303)
         return view(**kwargs)
+
     return wrapped
 
 
 def admin_required(view):
     """Federation admins only; anyone else signed in gets 404 (nothing to learn from a 403)."""
+
     @functools.wraps(view)
     @login_required
     def wrapped(**kwargs):
         if g.user["role"] != "admin":
             abort(404)
         return view(**kwargs)
+
     return wrapped
 
 
@@ -78,8 +83,9 @@ def setup(token: str):
         abort(404)
     form = SetupForm()
     if form.validate_on_submit():
-        user_id = accounts.create_first_admin(db, token, form.email.data, form.password.data,
-                                              current_language(), now_utc())
+        user_id = accounts.create_first_admin(
+            db, token, form.email.data, form.password.data, current_language(), now_utc()
+        )
         if user_id is None:
             abort(404)
         sign_in(user_id)

@@ -4,27 +4,45 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateTimeLocalField, FieldList, Form, FormField, IntegerField, SelectField,
-                     StringField, SubmitField, TextAreaField)
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from survey_app.backoffice.forms import MultiCheckboxField, choices
-from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES
-from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.backoffice.custom_questions import CUSTOM_TYPES, build_custom_questions
+from survey_app.backoffice.forms import MultiCheckboxField, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
-from survey_app.questionnaire.model import STAKEHOLDER_GROUPS
+from survey_app.core.config import SUPPORTED_LANGUAGES
+from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES
 
-GROUP_LABELS = {"beneficiaries": _l("Beneficiaries (people supported)"), "workers": _l("Workers"),
-                "partners": _l("Partners")}
-TYPE_LABELS = {"agree5": _l("Agree or disagree (5 answers)"), "scale0_10": _l("Scale from 0 to 10"),
-               "single": _l("One answer from a list"), "text": _l("Free text")}
+GROUP_LABELS = {
+    "beneficiaries": _l("Beneficiaries (people supported)"),
+    "workers": _l("Workers"),
+    "partners": _l("Partners"),
+}
+TYPE_LABELS = {
+    "agree5": _l("Agree or disagree (5 answers)"),
+    "scale0_10": _l("Scale from 0 to 10"),
+    "single": _l("One answer from a list"),
+    "text": _l("Free text"),
+}
 LATEST = "latest"
 
 
 class CustomQuestionForm(Form):
     """One custom question: a type, its text per language and, for a list, its options."""
-    type = SelectField(_l("Type"), default="", choices=choices([("", _l("No question"))] + [(t, TYPE_LABELS[t]) for t in CUSTOM_TYPES]))
+
+    type = SelectField(
+        _l("Type"), default="", choices=choices([("", _l("No question"))] + [(t, TYPE_LABELS[t]) for t in CUSTOM_TYPES])
+    )
     text_fr = StringField(_l("Question in French"), validators=[Length(max=300)])
     text_nl = StringField(_l("Question in Dutch"), validators=[Length(max=300)])
     text_en = StringField(_l("Question in English"), validators=[Length(max=300)])
@@ -34,31 +52,40 @@ class CustomQuestionForm(Form):
 
 
 class CampaignForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
-                        description=_l("For example: Beneficiaries 2026."))
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=200)], description=_l("For example: Beneficiaries 2026.")
+    )
     stakeholder_group = SelectField(_l("Stakeholder group"), choices=choices(GROUP_LABELS.items()))
     questionnaire = SelectField(_l("Questionnaire"))
     evaluative_question = TextAreaField(
-        _l("Evaluative question"), validators=[Length(max=1000)],
-        description=_l("Why do you evaluate? Shown on the dashboard and in the report."))
+        _l("Evaluative question"),
+        validators=[Length(max=1000)],
+        description=_l("Why do you evaluate? Shown on the dashboard and in the report."),
+    )
     timezone = SelectField(_l("Timezone"), choices=choices((tz, tz) for tz in TIMEZONES))
     opens_at = DateTimeLocalField(_l("Opens on"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     closes_at = DateTimeLocalField(_l("Closes on"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    languages = MultiCheckboxField(_l("Languages offered"),
-                                   choices=choices((c, LANGUAGE_NAMES[c]) for c in SUPPORTED_LANGUAGES))
+    languages = MultiCheckboxField(
+        _l("Languages offered"), choices=choices((c, LANGUAGE_NAMES[c]) for c in SUPPORTED_LANGUAGES)
+    )
     expected_population = IntegerField(
-        _l("Expected population"), validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-        description=_l("How many people could answer: used for the response rate of the open link."))
-    custom = FieldList(FormField(CustomQuestionForm), min_entries=MAX_CUSTOM_QUESTIONS,
-                       max_entries=MAX_CUSTOM_QUESTIONS)
+        _l("Expected population"),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("How many people could answer: used for the response rate of the open link."),
+    )
+    custom = FieldList(
+        FormField(CustomQuestionForm), min_entries=MAX_CUSTOM_QUESTIONS, max_entries=MAX_CUSTOM_QUESTIONS
+    )
     submit = SubmitField(_l("Save the campaign"))
 
     def __init__(self, registry, frozen: dict | None = None, **kwargs):
         """`frozen`: the stored campaign when it has responses (questionnaire and questions locked)."""
         super().__init__(**kwargs)
         self.registry, self.frozen, self.custom_questions, self.chosen = registry, frozen, [], None
-        self.questionnaire.choices = choices([(LATEST, _l("Latest version for the stakeholder group"))] + [
-            (f"{q.id}:{q.version}", f"{q.id} v{q.version}") for q in registry.all()])
+        self.questionnaire.choices = choices(
+            [(LATEST, _l("Latest version for the stakeholder group"))]
+            + [(f"{q.id}:{q.version}", f"{q.id} v{q.version}") for q in registry.all()]
+        )
 
     def validate_languages(self, field) -> None:
         if not field.data:
@@ -78,8 +105,9 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Choose a questionnaire of the chosen stakeholder group."))
         missing = set(self.languages.data or []) - set(self.chosen.languages)
         if missing:
-            raise ValidationError(_l("This questionnaire is not available in: %(langs)s.",
-                                     langs=", ".join(sorted(missing))))
+            raise ValidationError(
+                _l("This questionnaire is not available in: %(langs)s.", langs=", ".join(sorted(missing)))
+            )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -87,7 +115,8 @@ class CampaignForm(FlaskForm):
             return False
         entries = [entry.form.data for entry in self.custom]
         self.custom_questions, problems = build_custom_questions(
-            entries, tuple(self.languages.data), self.chosen, self.registry.framework)
+            entries, tuple(self.languages.data), self.chosen, self.registry.framework
+        )
         for index, field_name, message in problems:
             getattr(self.custom[index].form, field_name).errors.append(message)
         return valid and not problems and self._respects_freeze()
@@ -97,13 +126,18 @@ class CampaignForm(FlaskForm):
             return True
         from survey_app.domain.campaigns import custom_questions_of
 
-        same = (self.chosen.id, self.chosen.version) == (self.frozen["questionnaire_id"],
-                                                          self.frozen["questionnaire_version"])
+        same = (self.chosen.id, self.chosen.version) == (
+            self.frozen["questionnaire_id"],
+            self.frozen["questionnaire_version"],
+        )
         if same and self.custom_questions == custom_questions_of(self.frozen):
             return True
-        self.questionnaire.errors.append(_l(
-            "This campaign already has responses, so its questionnaire and custom questions can no "
-            "longer change. Duplicate the campaign to ask different questions in a new wave."))
+        self.questionnaire.errors.append(
+            _l(
+                "This campaign already has responses, so its questionnaire and custom questions can no "
+                "longer change. Duplicate the campaign to ask different questions in a new wave."
+            )
+        )
         return False
 
     def flat_errors(self) -> list[tuple[str, str]]:

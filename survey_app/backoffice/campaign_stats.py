@@ -42,12 +42,26 @@ def campaign_counts(db: Database, campaign: dict) -> CampaignCounts:
         "SELECT count(*), count(revoked_at), "
         "count(CASE WHEN opened_on IS NOT NULL AND revoked_at IS NULL THEN 1 END), "
         "count(CASE WHEN started_on IS NOT NULL AND submitted_on IS NULL AND revoked_at IS NULL THEN 1 END) "
-        "FROM invitation WHERE campaign_id = ?", [campaign["id"]]).fetchone()
-    by_channel = dict(db.execute("SELECT channel, count(*) FROM response WHERE campaign_id = ? GROUP BY channel",
-                                 [campaign["id"]]).fetchall())
-    days = db.execute("SELECT submitted_on, count(*) FROM response WHERE campaign_id = ? "
-                      "GROUP BY submitted_on ORDER BY submitted_on", [campaign["id"]]).fetchall()
+        "FROM invitation WHERE campaign_id = ?",
+        [campaign["id"]],
+    ).fetchone()
+    by_channel = dict(
+        db.execute(
+            "SELECT channel, count(*) FROM response WHERE campaign_id = ? GROUP BY channel", [campaign["id"]]
+        ).fetchall()
+    )
+    days = db.execute(
+        "SELECT submitted_on, count(*) FROM response WHERE campaign_id = ? GROUP BY submitted_on ORDER BY submitted_on",
+        [campaign["id"]],
+    ).fetchall()
     busiest = max((n for _d, n in days), default=1)
-    return CampaignCounts(issued, revoked, opened, in_progress, by_channel.get("personal", 0),
-                          by_channel.get("open", 0), campaign["expected_population"],
-                          [(d, n, round(100 * n / busiest)) for d, n in days])
+    return CampaignCounts(
+        issued,
+        revoked,
+        opened,
+        in_progress,
+        by_channel.get("personal", 0),
+        by_channel.get("open", 0),
+        campaign["expected_population"],
+        [(d, n, round(100 * n / busiest)) for d, n in days],
+    )

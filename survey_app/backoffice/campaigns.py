@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from survey_app.domain import campaigns as store
+from survey_app.accounts.scoping import campaign_or_404, enterprise_or_404
 from survey_app.accounts.views import login_required
-from survey_app.backoffice.forms import ButtonForm
 from survey_app.backoffice.campaign_forms import LATEST, CampaignForm
 from survey_app.backoffice.campaign_stats import campaign_counts
 from survey_app.backoffice.custom_questions import to_form_entries
-from survey_app.web.db import get_db
-from survey_app.storage.db import write_transaction
-from survey_app.accounts.scoping import campaign_or_404, enterprise_or_404
+from survey_app.backoffice.forms import ButtonForm
 from survey_app.core.timeutil import now_utc
+from survey_app.domain import campaigns as store
+from survey_app.storage.db import write_transaction
+from survey_app.web.db import get_db
 
 bp = Blueprint("campaigns", __name__)
 
@@ -26,28 +26,45 @@ def _registry():
 def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
     tz = form.timezone.data
     return store.CampaignSpec(
-        enterprise_id=enterprise_id, stakeholder_group=form.stakeholder_group.data,
-        questionnaire_id=form.chosen.id, questionnaire_version=form.chosen.version,
-        title=form.title.data.strip(), opens_at=store.to_utc(form.opens_at.data, tz),
-        closes_at=store.to_utc(form.closes_at.data, tz), timezone=tz, languages=tuple(form.languages.data),
+        enterprise_id=enterprise_id,
+        stakeholder_group=form.stakeholder_group.data,
+        questionnaire_id=form.chosen.id,
+        questionnaire_version=form.chosen.version,
+        title=form.title.data.strip(),
+        opens_at=store.to_utc(form.opens_at.data, tz),
+        closes_at=store.to_utc(form.closes_at.data, tz),
+        timezone=tz,
+        languages=tuple(form.languages.data),
         evaluative_question=(form.evaluative_question.data or "").strip(),
-        expected_population=form.expected_population.data, custom_questions=tuple(form.custom_questions))
+        expected_population=form.expected_population.data,
+        custom_questions=tuple(form.custom_questions),
+    )
 
 
 def _form_data(campaign: dict) -> dict:
     tz = campaign["timezone"]
-    return {**campaign, "questionnaire": f"{campaign['questionnaire_id']}:{campaign['questionnaire_version']}",
-            "opens_at": store.to_local(campaign["opens_at"], tz), "closes_at": store.to_local(campaign["closes_at"], tz),
-            "languages": store.languages_of(campaign),
-            "custom": to_form_entries(store.custom_questions_of(campaign))}
+    return {
+        **campaign,
+        "questionnaire": f"{campaign['questionnaire_id']}:{campaign['questionnaire_version']}",
+        "opens_at": store.to_local(campaign["opens_at"], tz),
+        "closes_at": store.to_local(campaign["closes_at"], tz),
+        "languages": store.languages_of(campaign),
+        "custom": to_form_entries(store.custom_questions_of(campaign)),
+    }
 
 
 @bp.route("/enterprises/<int:enterprise_id>/campaigns/new", methods=["GET", "POST"])
 @login_required
 def new(enterprise_id: int):
     enterprise = enterprise_or_404(enterprise_id)
-    form = CampaignForm(_registry(), data={"questionnaire": LATEST, "languages": [enterprise["default_language"]],
-                                           "timezone": current_app.config["SETTINGS"]["i18n.timezone"]})
+    form = CampaignForm(
+        _registry(),
+        data={
+            "questionnaire": LATEST,
+            "languages": [enterprise["default_language"]],
+            "timezone": current_app.config["SETTINGS"]["i18n.timezone"],
+        },
+    )
     if form.validate_on_submit():
         db = get_db()
         with write_transaction(db):
@@ -67,13 +84,22 @@ def edit(campaign_id: int):
         try:
             store.update_campaign(db, campaign_id, _spec(form, campaign["enterprise_id"]))
         except store.FrozenCampaign:
-            form.questionnaire.errors.append(_("This campaign received a response meanwhile: its "
-                                               "questionnaire and custom questions can no longer change."))
+            form.questionnaire.errors.append(
+                _(
+                    "This campaign received a response meanwhile: its "
+                    "questionnaire and custom questions can no longer change."
+                )
+            )
         else:
             flash(_("Saved."))
             return redirect(url_for(".view", campaign_id=campaign_id), code=303)
-    return render_template("backoffice/campaign_form.html", form=form, campaign=campaign, frozen=frozen,
-                           enterprise={"id": campaign["enterprise_id"], "name": campaign["enterprise_name"]})
+    return render_template(
+        "backoffice/campaign_form.html",
+        form=form,
+        campaign=campaign,
+        frozen=frozen,
+        enterprise={"id": campaign["enterprise_id"], "name": campaign["enterprise_name"]},
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>")
@@ -81,11 +107,16 @@ def edit(campaign_id: int):
 def view(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     tz = campaign["timezone"]
-    return render_template("backoffice/campaign.html", campaign=campaign, button=ButtonForm(),
-                           state=store.campaign_state(campaign, now_utc()),
-                           counts=campaign_counts(get_db(), campaign),
-                           opens=store.to_local(campaign["opens_at"], tz), closes=store.to_local(campaign["closes_at"], tz),
-                           custom_questions=store.custom_questions_of(campaign))
+    return render_template(
+        "backoffice/campaign.html",
+        campaign=campaign,
+        button=ButtonForm(),
+        state=store.campaign_state(campaign, now_utc()),
+        counts=campaign_counts(get_db(), campaign),
+        opens=store.to_local(campaign["opens_at"], tz),
+        closes=store.to_local(campaign["closes_at"], tz),
+        custom_questions=store.custom_questions_of(campaign),
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
@@ -104,7 +135,9 @@ def duplicate(campaign_id: int):
     if not ButtonForm().validate_on_submit():
         return redirect(url_for(".view", campaign_id=campaign_id), code=303)
     latest = _registry().latest(campaign["stakeholder_group"])
-    version = latest.version if latest and latest.id == campaign["questionnaire_id"] else campaign["questionnaire_version"]
+    version = (
+        latest.version if latest and latest.id == campaign["questionnaire_id"] else campaign["questionnaire_version"]
+    )
     new_id = store.duplicate_campaign(get_db(), campaign, version, now_utc())
     flash(_("Copy created for the next wave. Check its dates and save."))
     return redirect(url_for(".edit", campaign_id=new_id), code=303)

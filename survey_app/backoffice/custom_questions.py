@@ -12,8 +12,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.questionnaire.model import Framework, Questionnaire
+from survey_app.questionnaire.rules import Checker, parse_questions
 
 CUSTOM_TYPES = ("agree5", "scale0_10", "single", "text")
 SCORED = ("agree5", "scale0_10")
@@ -27,14 +27,23 @@ def _lines(text: str | None) -> list[str]:
 def to_table(entry: dict[str, Any], number: int, languages: tuple[str, ...], section: str) -> dict[str, Any]:
     """One form entry as a question table (before validation)."""
     table: dict[str, Any] = {
-        "id": f"custom_{number}", "section": section, "type": entry["type"],
+        "id": f"custom_{number}",
+        "section": section,
+        "type": entry["type"],
         "label": {lang: (entry.get(f"text_{lang}") or "").strip() for lang in languages},
-        "required": False, "dont_know": entry["type"] in SCORED}
+        "required": False,
+        "dont_know": entry["type"] in SCORED,
+    }
     if entry["type"] == "single":
         per_language = {lang: _lines(entry.get(f"options_{lang}")) for lang in languages}
         count = max((len(v) for v in per_language.values()), default=0)
-        table["options"] = [{"value": f"o{i + 1}", "label": {lang: (per_language[lang][i] if i < len(
-            per_language[lang]) else "") for lang in languages}} for i in range(count)]
+        table["options"] = [
+            {
+                "value": f"o{i + 1}",
+                "label": {lang: (per_language[lang][i] if i < len(per_language[lang]) else "") for lang in languages},
+            }
+            for i in range(count)
+        ]
     return table
 
 
@@ -46,14 +55,13 @@ def _field_problem(message: str, languages: tuple[str, ...]) -> tuple[str, Any]:
     if "option" in message:
         missing = re.search(r"options\[\d+\]\.label\.(\w+)", message)
         lang = missing.group(1) if missing else languages[0]
-        return f"options_{lang}", _l("Give at least two options, with the same number of lines in "
-                                     "every language.")
+        return f"options_{lang}", _l("Give at least two options, with the same number of lines in every language.")
     return "type", message
 
 
-def build_custom_questions(entries: list[dict[str, Any]], languages: tuple[str, ...],
-                           questionnaire: Questionnaire, framework: Framework
-                           ) -> tuple[list[dict[str, Any]], list[tuple[int, str, Any]]]:
+def build_custom_questions(
+    entries: list[dict[str, Any]], languages: tuple[str, ...], questionnaire: Questionnaire, framework: Framework
+) -> tuple[list[dict[str, Any]], list[tuple[int, str, Any]]]:
     """Validated question tables, and (entry index, field name, message) for each problem."""
     section = questionnaire.sections[-1].id
     used = [(i, e) for i, e in enumerate(entries) if e.get("type")]
@@ -61,8 +69,14 @@ def build_custom_questions(entries: list[dict[str, Any]], languages: tuple[str, 
     problems: list[tuple[int, str, Any]] = []
     for (index, _entry), table in zip(used, tables):
         check = Checker("custom questions", languages)
-        parse_questions([table], check, framework, [section], allowed_types=CUSTOM_TYPES,
-                        taken_ids=tuple(q.id for q in questionnaire.questions))
+        parse_questions(
+            [table],
+            check,
+            framework,
+            [section],
+            allowed_types=CUSTOM_TYPES,
+            taken_ids=tuple(q.id for q in questionnaire.questions),
+        )
         seen = set()
         for problem in check.problems:
             field, message = _field_problem(problem.message, languages)

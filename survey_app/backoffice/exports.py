@@ -7,26 +7,30 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
-from survey_app.results import exports
+from survey_app.accounts.scoping import campaign_or_404
 from survey_app.accounts.views import login_required
 from survey_app.backoffice.forms import choices
-from survey_app.core.config import SUPPORTED_LANGUAGES
-from survey_app.web.db import get_db
 from survey_app.core.catalogs import LANGUAGE_NAMES
-from survey_app.accounts.scoping import campaign_or_404
+from survey_app.core.config import SUPPORTED_LANGUAGES
+from survey_app.results import exports
+from survey_app.web.db import get_db
 
 bp = Blueprint("exports", __name__, url_prefix="/campaigns/<int:campaign_id>/export")
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class ExportForm(FlaskForm):
     """Read-only choices sent by GET (a download changes nothing), so no CSRF token."""
+
     class Meta:
         csrf = False
 
-    language = SelectField(_l("Language of questions and answers"),
-                           choices=choices((c, LANGUAGE_NAMES[c]) for c in SUPPORTED_LANGUAGES))
+    language = SelectField(
+        _l("Language of questions and answers"), choices=choices((c, LANGUAGE_NAMES[c]) for c in SUPPORTED_LANGUAGES)
+    )
     labels = BooleanField(_l("Answers as text (otherwise as codes and numbers)"))
 
 
@@ -42,8 +46,9 @@ def index(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     count, minimum, enough = _enough_responses(campaign_id)
     form = ExportForm(formdata=None, data={"language": campaign["enterprise_language"]})
-    return render_template("backoffice/export.html", campaign=campaign, form=form, count=count,
-                           minimum=minimum, enough=enough)
+    return render_template(
+        "backoffice/export.html", campaign=campaign, form=form, count=count, minimum=minimum, enough=enough
+    )
 
 
 @bp.route("/responses.<any(csv, xlsx):kind>")
@@ -52,16 +57,21 @@ def download(campaign_id: int, kind: str):
     campaign = campaign_or_404(campaign_id)
     count, minimum, enough = _enough_responses(campaign_id)
     if not enough:
-        return render_template("backoffice/export.html", campaign=campaign, form=None, count=count,
-                               minimum=minimum, enough=False)
+        return render_template(
+            "backoffice/export.html", campaign=campaign, form=None, count=count, minimum=minimum, enough=False
+        )
     # A bare download link (no choices) gets the enterprise's language, answers as codes.
     form = ExportForm(request.args or None, data={"language": campaign["enterprise_language"]})
     if not form.validate():
         abort(400)
     base = current_app.extensions["vises.registry"].get(campaign["questionnaire_id"], campaign["questionnaire_version"])
     questions = exports.export_questions(campaign, base)
-    table = exports.streamed_rows(current_app.config["SETTINGS"]["database.path"], campaign_id, questions,
-                                  form.language.data, form.labels.data)
+    table = exports.streamed_rows(
+        current_app.config["SETTINGS"]["database.path"], campaign_id, questions, form.language.data, form.labels.data
+    )
     body = exports.csv_chunks(table) if kind == "csv" else exports.xlsx_chunks(table)
-    return Response(stream_with_context(body), mimetype=MIMETYPES[kind], headers={
-        "Content-Disposition": f"attachment; filename=campaign-{campaign_id}-responses.{kind}"})
+    return Response(
+        stream_with_context(body),
+        mimetype=MIMETYPES[kind],
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign_id}-responses.{kind}"},
+    )

@@ -5,19 +5,31 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.accounts.forms import email_address
+from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_LINKS_AT_ONCE
-from survey_app.core.catalogs import LANGUAGE_NAMES
 
-SECTOR_LABELS = {"integration": _l("Socio-professional integration"),
-                 "care": _l("Services to people (care)"), "other": _l("Other SSE activities")}
+SECTOR_LABELS = {
+    "integration": _l("Socio-professional integration"),
+    "care": _l("Services to people (care)"),
+    "other": _l("Other SSE activities"),
+}
 COUNTRY_LABELS = {"BE": _l("Belgium"), "FR": _l("France")}
 
 
@@ -31,6 +43,7 @@ LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES
 
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (easier to use than a multiple <select>, on phones too)."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
@@ -41,8 +54,7 @@ class EnterpriseForm(FlaskForm):
     country = SelectField(_l("Country"), choices=choices(COUNTRY_LABELS.items()))
     region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
     default_language = SelectField(_l("Default language"), choices=choices(LANGUAGE_CHOICES))
-    benchmark_consent = BooleanField(
-        _l("The enterprise agrees to appear anonymously in peer benchmarks"), default=True)
+    benchmark_consent = BooleanField(_l("The enterprise agrees to appear anonymously in peer benchmarks"), default=True)
     submit = SubmitField(_l("Save"))
 
 
@@ -73,20 +85,28 @@ class MembershipForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A form that is only a button: it carries the CSRF token of a POST action."""
+
     submit = SubmitField(_l("Confirm"))
 
 
 # The links page
 
+
 class LinksForm(FlaskForm):
-    count = IntegerField(_l("Number of personal links to create"), default=20,
-                         validators=[DataRequired(), NumberRange(min=1, max=MAX_LINKS_AT_ONCE)])
+    count = IntegerField(
+        _l("Number of personal links to create"),
+        default=20,
+        validators=[DataRequired(), NumberRange(min=1, max=MAX_LINKS_AT_ONCE)],
+    )
     submit = SubmitField(_l("Create the links"))
 
 
 class RevokeForm(FlaskForm):
-    codes = TextAreaField(_l("Codes of the links to revoke"), validators=[DataRequired(), Length(max=20000)],
-                          description=_l("The code printed on each card, separated by spaces or new lines."))
+    codes = TextAreaField(
+        _l("Codes of the links to revoke"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("The code printed on each card, separated by spaces or new lines."),
+    )
     submit = SubmitField(_l("Revoke these links"))
 
 
@@ -101,9 +121,13 @@ class OpenLinkForm(FlaskForm):
 
 # E-mail addresses of a campaign, pasted or uploaded
 
+
 class AddressesForm(FlaskForm):
-    addresses = TextAreaField(_l("E-mail addresses"), validators=[Length(max=200_000)],
-                              description=_l("One per line, or separated by commas or semicolons."))
+    addresses = TextAreaField(
+        _l("E-mail addresses"),
+        validators=[Length(max=200_000)],
+        description=_l("One per line, or separated by commas or semicolons."),
+    )
     upload = FileField(_l("Or a file of addresses (text or CSV)"))
     language = SelectField(_l("Language of the e-mails"))
     submit = SubmitField(_l("Add the addresses"))

@@ -5,16 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from survey_app.mail import invitations
-from survey_app.accounts.views import login_required
-from survey_app.backoffice.forms import ButtonForm, choices
-from survey_app.domain.campaigns import languages_of
-from survey_app.web.db import get_db
-from survey_app.core.catalogs import LANGUAGE_NAMES
-from survey_app.backoffice.forms import AddressesForm
-from survey_app.mail.messages import render_mail
 from survey_app.accounts.scoping import campaign_or_404
+from survey_app.accounts.views import login_required
+from survey_app.backoffice.forms import AddressesForm, ButtonForm, choices
+from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.timeutil import now_utc
+from survey_app.domain.campaigns import languages_of
+from survey_app.mail import invitations
+from survey_app.mail.messages import render_mail
+from survey_app.web.db import get_db
 
 bp = Blueprint("invitations", __name__, url_prefix="/campaigns/<int:campaign_id>/invitations")
 SHOWN_INVALID = 50
@@ -34,8 +33,13 @@ def _addresses_form(campaign: dict) -> AddressesForm:
 @login_required
 def index(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    return render_template("backoffice/invitations.html", campaign=campaign, form=_addresses_form(campaign),
-                           button=ButtonForm(), summary=invitations.address_summary(get_db(), campaign_id))
+    return render_template(
+        "backoffice/invitations.html",
+        campaign=campaign,
+        form=_addresses_form(campaign),
+        button=ButtonForm(),
+        summary=invitations.address_summary(get_db(), campaign_id),
+    )
 
 
 @bp.route("/add", methods=["POST"])
@@ -49,8 +53,14 @@ def add(campaign_id: int):
         return _back(campaign_id)
     parsed = invitations.parse_addresses(form.text())
     added, known = invitations.add_addresses(get_db(), campaign_id, parsed.valid, form.language.data, now_utc())
-    flash(_("%(added)d address(es) added, %(known)d already invited, %(merged)d duplicate(s) merged.",
-            added=added, known=known, merged=parsed.duplicates))
+    flash(
+        _(
+            "%(added)d address(es) added, %(known)d already invited, %(merged)d duplicate(s) merged.",
+            added=added,
+            known=known,
+            merged=parsed.duplicates,
+        )
+    )
     if parsed.invalid:
         shown = ", ".join(parsed.invalid[:SHOWN_INVALID]) + (" …" if len(parsed.invalid) > SHOWN_INVALID else "")
         flash(_("Invalid addresses, not added (%(num)d): %(list)s", num=len(parsed.invalid), list=shown), "error")

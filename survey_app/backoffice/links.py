@@ -8,18 +8,29 @@ import io
 import tempfile
 import zipfile
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
-                   send_file, stream_with_context, url_for)
-from flask_babel import force_locale, gettext as _
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
-from survey_app.domain import campaigns as store
+from survey_app.accounts.scoping import campaign_or_404
 from survey_app.accounts.views import login_required
-from survey_app.storage.db import connect, write_transaction
-from survey_app.web.db import get_db
 from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
 from survey_app.backoffice.qr import qr_png, qr_svg
-from survey_app.accounts.scoping import campaign_or_404
 from survey_app.core.timeutil import now_utc
+from survey_app.domain import campaigns as store
+from survey_app.storage.db import connect, write_transaction
+from survey_app.web.db import get_db
 
 bp = Blueprint("links", __name__, url_prefix="/campaigns/<int:campaign_id>/links")
 CARDS_PER_SHEET = 48  # six A4 pages of eight cards: a print job of a sensible size
@@ -38,8 +49,15 @@ def card_sentences(campaign: dict) -> list[tuple[str, str]]:
     sentences = []
     for lang in store.languages_of(campaign):
         with force_locale(lang):
-            sentences.append((lang, _("Scan the code with your phone to give your opinion. It takes "
-                                      "about five minutes and your answers are anonymous.")))
+            sentences.append(
+                (
+                    lang,
+                    _(
+                        "Scan the code with your phone to give your opinion. It takes "
+                        "about five minutes and your answers are anonymous."
+                    ),
+                )
+            )
     return sentences
 
 
@@ -47,13 +65,20 @@ def card_sentences(campaign: dict) -> list[tuple[str, str]]:
 @login_required
 def index(campaign_id: int):
     campaign, db = campaign_or_404(campaign_id), get_db()
-    issued, revoked = db.execute("SELECT count(*), count(revoked_at) FROM invitation WHERE campaign_id = ?",
-                                 [campaign_id]).fetchone()
-    return render_template("backoffice/links.html", campaign=campaign, issued=issued, revoked=revoked,
-                           links_form=LinksForm(), revoke_form=RevokeForm(),
-                           open_form=OpenLinkForm(enabled=not campaign["open_link_enabled"]),
-                           open_url=store.open_link(_base_url(), campaign["open_token"]),
-                           sheets=range(1, (issued - revoked + CARDS_PER_SHEET - 1) // CARDS_PER_SHEET + 1))
+    issued, revoked = db.execute(
+        "SELECT count(*), count(revoked_at) FROM invitation WHERE campaign_id = ?", [campaign_id]
+    ).fetchone()
+    return render_template(
+        "backoffice/links.html",
+        campaign=campaign,
+        issued=issued,
+        revoked=revoked,
+        links_form=LinksForm(),
+        revoke_form=RevokeForm(),
+        open_form=OpenLinkForm(enabled=not campaign["open_link_enabled"]),
+        open_url=store.open_link(_base_url(), campaign["open_token"]),
+        sheets=range(1, (issued - revoked + CARDS_PER_SHEET - 1) // CARDS_PER_SHEET + 1),
+    )
 
 
 @bp.route("/generate", methods=["POST"])
@@ -103,8 +128,10 @@ def download_csv(campaign_id: int):
     def generate():
         # Its own connection: the request's one is closed at teardown, before streaming ends.
         db = connect(current_app.config["SETTINGS"]["database.path"])
-        rows = db.execute("SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
-                          "ORDER BY id", [campaign_id])
+        rows = db.execute(
+            "SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL ORDER BY id",
+            [campaign_id],
+        )
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["link", "short_code", "qr_image"])
@@ -115,8 +142,12 @@ def download_csv(campaign_id: int):
                 buffer.seek(0), buffer.truncate()
         yield buffer.getvalue()
         db.close()
-    return Response(stream_with_context(generate()), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=campaign-{campaign_id}-links.csv"})
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign_id}-links.csv"},
+    )
 
 
 @bp.route("/qr-codes.zip")
@@ -124,16 +155,23 @@ def download_csv(campaign_id: int):
 def download_qr(campaign_id: int):
     """One PNG per active link, named as in the CSV's qr_image column."""
     campaign_or_404(campaign_id)
-    rows = get_db().execute("SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
-                            "ORDER BY id", [campaign_id]).fetchall()
+    rows = (
+        get_db()
+        .execute(
+            "SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL ORDER BY id",
+            [campaign_id],
+        )
+        .fetchall()
+    )
     # Spooled: small archives stay in memory, 10,000 codes (~5 MB) go to a temporary file.
-    archive = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    archive = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (streamed, closed by Flask)
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:  # PNGs are compressed already
         for token, code in rows:
             bundle.writestr(f"qr-{code}.png", qr_png(store.personal_link(_base_url(), token)))
     archive.seek(0)
-    return send_file(archive, mimetype="application/zip", as_attachment=True,
-                     download_name=f"campaign-{campaign_id}-qr-codes.zip")
+    return send_file(
+        archive, mimetype="application/zip", as_attachment=True, download_name=f"campaign-{campaign_id}-qr-codes.zip"
+    )
 
 
 @bp.route("/cards")
@@ -141,13 +179,24 @@ def download_qr(campaign_id: int):
 def cards(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     sheet = max(request.args.get("sheet", 1, type=int) or 1, 1)
-    rows = get_db().execute("SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
-                            "AND submitted_on IS NULL ORDER BY id LIMIT ? OFFSET ?",
-                            [campaign_id, CARDS_PER_SHEET, (sheet - 1) * CARDS_PER_SHEET]).fetchall()
-    cards = [{"code": code, "url": store.personal_link(_base_url(), token),
-              "qr": qr_svg(store.personal_link(_base_url(), token), title=code)} for token, code in rows]
-    return render_template("backoffice/cards.html", campaign=campaign, cards=cards,
-                           sentences=card_sentences(campaign))
+    rows = (
+        get_db()
+        .execute(
+            "SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
+            "AND submitted_on IS NULL ORDER BY id LIMIT ? OFFSET ?",
+            [campaign_id, CARDS_PER_SHEET, (sheet - 1) * CARDS_PER_SHEET],
+        )
+        .fetchall()
+    )
+    cards = [
+        {
+            "code": code,
+            "url": store.personal_link(_base_url(), token),
+            "qr": qr_svg(store.personal_link(_base_url(), token), title=code),
+        }
+        for token, code in rows
+    ]
+    return render_template("backoffice/cards.html", campaign=campaign, cards=cards, sentences=card_sentences(campaign))
 
 
 @bp.route("/poster")
@@ -155,5 +204,10 @@ def cards(campaign_id: int):
 def poster(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     url = store.open_link(_base_url(), campaign["open_token"])
-    return render_template("backoffice/poster.html", campaign=campaign, url=url, qr=qr_svg(url, scale=10),
-                           sentences=card_sentences(campaign))
+    return render_template(
+        "backoffice/poster.html",
+        campaign=campaign,
+        url=url,
+        qr=qr_svg(url, scale=10),
+        sentences=card_sentences(campaign),
+    )

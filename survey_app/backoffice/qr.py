@@ -15,7 +15,6 @@ def qr_svg(url: str, scale: int = 3, title: str = "") -> Markup:
     return Markup(segno.make(url, error="m").svg_inline(scale=scale, title=title or None, omitsize=True))
 
 
-
 def qr_png(url: str, scale: int = 8) -> bytes:
     """A PNG of the QR code, for managers who lay out their own cards or flyers."""
     buffer = io.BytesIO()

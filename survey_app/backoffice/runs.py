@@ -20,9 +20,9 @@ from pipeline import lease
 from pipeline.runlog import recent_runs
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.accounts.views import admin_required
+from survey_app.core.timeutil import now_utc, parse_iso
 from survey_app.storage.db import connect
 from survey_app.web.db import get_db
-from survey_app.core.timeutil import now_utc, parse_iso
 
 bp = Blueprint("runs", __name__, url_prefix="/admin/runs")
 log = logging.getLogger("vises.runs")
@@ -34,6 +34,7 @@ class RefreshForm(FlaskForm):
 
 def refresh_in_background(settings: dict[str, Any]) -> threading.Thread:
     """Start a manual run on its own connection in a daemon thread; return the thread."""
+
     def work() -> None:
         db = connect(settings["database.path"])
         try:
@@ -42,6 +43,7 @@ def refresh_in_background(settings: dict[str, Any]) -> threading.Thread:
             log.exception("manual pipeline run failed")
         finally:
             db.close()
+
     thread = threading.Thread(target=work, name="vises-refresh", daemon=True)
     thread.start()
     return thread
@@ -49,17 +51,30 @@ def refresh_in_background(settings: dict[str, Any]) -> threading.Thread:
 
 def _row(run: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """Labels and local times prepared here, so the template only prints."""
+
     def local(text: str | None) -> str:
         return parse_iso(text).astimezone(tz).strftime("%Y-%m-%d %H:%M") if text else "–"
-    triggers = {"schedule": _("Weekly schedule"), "catch-up": _("Catch-up after a missed week"),
-                "manual": _("Refresh button"), "cli": _("Command line")}
+
+    triggers = {
+        "schedule": _("Weekly schedule"),
+        "catch-up": _("Catch-up after a missed week"),
+        "manual": _("Refresh button"),
+        "cli": _("Command line"),
+    }
     statuses = {"running": _("Running"), "success": _("Succeeded"), "failed": _("Failed")}
     counts = run["counts"]
-    return {"id": run["id"], "trigger": triggers.get(run["trigger"], run["trigger"]),
-            "status": statuses.get(run["status"], run["status"]), "status_code": run["status"],
-            "full": run["full"], "started": local(run["started_at"]), "finished": local(run["finished_at"]),
-            "recomputed": counts.get("recomputed"), "responses": counts.get("responses"),
-            "error": run["error"]}
+    return {
+        "id": run["id"],
+        "trigger": triggers.get(run["trigger"], run["trigger"]),
+        "status": statuses.get(run["status"], run["status"]),
+        "status_code": run["status"],
+        "full": run["full"],
+        "started": local(run["started_at"]),
+        "finished": local(run["finished_at"]),
+        "recomputed": counts.get("recomputed"),
+        "responses": counts.get("responses"),
+        "error": run["error"],
+    }
 
 
 @bp.get("/")
@@ -68,8 +83,7 @@ def index():
     db = get_db()
     tz = ZoneInfo(current_app.config["SETTINGS"]["i18n.timezone"])
     runs = [_row(run, tz) for run in recent_runs(db, 50)]
-    return render_template("runs/index.html", runs=runs, form=RefreshForm(),
-                           busy=lease.current(db) is not None)
+    return render_template("runs/index.html", runs=runs, form=RefreshForm(), busy=lease.current(db) is not None)
 
 
 @bp.post("/refresh")

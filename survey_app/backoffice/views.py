@@ -10,22 +10,28 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
+from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
+from survey_app.accounts.views import login_required
 from survey_app.backoffice import accounts as backoffice_accounts
 from survey_app.backoffice import campaigns as backoffice_campaigns
 from survey_app.backoffice import enterprises as backoffice_enterprises
 from survey_app.backoffice import exports as backoffice_exports
 from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import links as backoffice_links
-from survey_app.accounts.views import login_required
-from survey_app.domain.campaigns import campaign_state
-from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
 from survey_app.core.timeutil import now_utc
+from survey_app.domain.campaigns import campaign_state
 
 __all__ = ["bp", "visible_enterprises"]
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
-for section in (backoffice_accounts, backoffice_enterprises, backoffice_campaigns, backoffice_links,
-                backoffice_invitations, backoffice_exports):
+for section in (
+    backoffice_accounts,
+    backoffice_enterprises,
+    backoffice_campaigns,
+    backoffice_links,
+    backoffice_invitations,
+    backoffice_exports,
+):
     bp.register_blueprint(section.bp)
 
 

@@ -18,17 +18,20 @@ from survey_app.questionnaire.loader import QuestionnaireError
 
 def clean_errors(command):
     """Turn known start-up problems into a one-paragraph message and exit code 1."""
+
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except (config_module.ConfigError, QuestionnaireError) as exc:
             raise click.ClickException(str(exc)) from None
+
     return wrapped
 
 
 def make_app():
     from survey_app import create_app
+
     return create_app()
 
 
@@ -53,9 +56,10 @@ def serve() -> None:
     Example: vises serve
     """
     import waitress
+
     from survey_app.accounts import users as accounts
-    from survey_app.storage.db import connect
     from survey_app.core.timeutil import now_utc
+    from survey_app.storage.db import connect
 
     app = make_app()
     settings = app.config["SETTINGS"]
@@ -63,17 +67,27 @@ def serve() -> None:
     try:
         if not accounts.admin_exists(db):
             token = accounts.issue_token(db, "setup", now_utc())
-            click.echo("No administrator yet. Open this one-time link to create one:\n"
-                       f"  {settings['server.base_url'].rstrip('/')}/setup/{token}\n"
-                       "(or run `vises user create --role admin`)")
+            click.echo(
+                "No administrator yet. Open this one-time link to create one:\n"
+                f"  {settings['server.base_url'].rstrip('/')}/setup/{token}\n"
+                "(or run `vises user create --role admin`)"
+            )
     finally:
         db.close()
     scheduler = start_scheduler(app)
-    click.echo(f"Serving on http://{settings['server.host']}:{settings['server.port']} "
-               f"(database {settings['database.path']}). Press Ctrl-C to stop.")
+    click.echo(
+        f"Serving on http://{settings['server.host']}:{settings['server.port']} "
+        f"(database {settings['database.path']}). Press Ctrl-C to stop."
+    )
     try:
-        waitress.serve(app, host=settings["server.host"], port=settings["server.port"],
-                       threads=settings["server.threads"], ident="vises", _quiet=True)
+        waitress.serve(
+            app,
+            host=settings["server.host"],
+            port=settings["server.port"],
+            threads=settings["server.threads"],
+            ident="vises",
+            _quiet=True,
+        )
     except KeyboardInterrupt:
         pass
     finally:
@@ -113,8 +127,10 @@ def scheduler_command() -> None:
 
     settings, db = open_database()
     db.close()
-    click.echo(f"Weekly refresh: every {settings['schedule.day_of_week']} at {settings['schedule.hour']:02d}:"
-               f"{settings['schedule.minute']:02d} ({settings['i18n.timezone']}). Press Ctrl-C to stop.")
+    click.echo(
+        f"Weekly refresh: every {settings['schedule.day_of_week']} at {settings['schedule.hour']:02d}:"
+        f"{settings['schedule.minute']:02d} ({settings['i18n.timezone']}). Press Ctrl-C to stop."
+    )
     try:
         run_blocking(settings, after_run_hooks())
     except (KeyboardInterrupt, SystemExit):
@@ -140,8 +156,7 @@ def db_migrate() -> None:
 
     settings = config_module.load()
     applied = migrate(settings["database.path"])
-    click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied
-               else "Database is up to date.")
+    click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "Database is up to date.")
 
 
 @main.group()
@@ -175,9 +190,11 @@ def questionnaires_check(files: tuple[Path, ...]) -> None:
             click.echo(f"FAIL {path}\n" + "\n".join(f"  {p}" for p in exc.problems))
             continue
         indicators = sorted({x.indicator for x in q.questions if x.indicator})
-        click.echo(f"ok   {path}: {q.id} v{q.version} ({q.stakeholder_group}), {len(q.sections)} "
-                   f"page(s), {len(q.questions)} questions, {len(indicators)} indicators, "
-                   f"languages {'/'.join(q.languages)}")
+        click.echo(
+            f"ok   {path}: {q.id} v{q.version} ({q.stakeholder_group}), {len(q.sections)} "
+            f"page(s), {len(q.questions)} questions, {len(indicators)} indicators, "
+            f"languages {'/'.join(q.languages)}"
+        )
     if failed:
         sys.exit(1)
 
@@ -193,8 +210,7 @@ def user() -> None:
 @user.command("create")
 @click.option("--email", required=True, help="E-mail address used to sign in.")
 @click.option("--role", type=click.Choice(["admin", "manager"]), default="admin", show_default=True)
-@click.option("--language", type=click.Choice(list(config_module.SUPPORTED_LANGUAGES)), default="fr",
-              show_default=True)
+@click.option("--language", type=click.Choice(list(config_module.SUPPORTED_LANGUAGES)), default="fr", show_default=True)
 @click.password_option(help="Password (asked for when not given).")
 @clean_errors
 def user_create(email: str, role: str, language: str, password: str) -> None:
@@ -203,8 +219,8 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
     Example: vises user create --email admin@example.org --role admin
     """
     from survey_app.accounts import users as accounts
-    from survey_app.storage.db import connect, migrate, write_transaction
     from survey_app.core.timeutil import now_utc
+    from survey_app.storage.db import connect, migrate, write_transaction
 
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.")

@@ -3,6 +3,7 @@ remind-due`: scripted set-up for federations. Commands only orchestrate the back
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import sys
 from datetime import datetime
@@ -16,6 +17,7 @@ from survey_app.questionnaire.model import STAKEHOLDER_GROUPS
 
 def _app():
     from survey_app import create_app
+
     try:
         return create_app()
     except ConfigError as exc:
@@ -24,6 +26,7 @@ def _app():
 
 def _db(app):
     from survey_app.storage.db import connect
+
     return connect(app.config["SETTINGS"]["database.path"])
 
 
@@ -39,8 +42,13 @@ def enterprise() -> None:
 @click.argument("name")
 @click.option("--sector-group", type=click.Choice(SECTOR_GROUPS), required=True)
 @click.option("--country", type=click.Choice(COUNTRIES), required=True)
-@click.option("--language", type=click.Choice(SUPPORTED_LANGUAGES), default="fr", show_default=True,
-              help="Default language of the enterprise.")
+@click.option(
+    "--language",
+    type=click.Choice(SUPPORTED_LANGUAGES),
+    default="fr",
+    show_default=True,
+    help="Default language of the enterprise.",
+)
 @click.option("--region", default="", help="Region, e.g. Wallonie or Hauts-de-France.")
 @click.option("--no-benchmark", is_flag=True, help="The enterprise does not appear in peer benchmarks.")
 def enterprise_add(name, sector_group, country, language, region, no_benchmark) -> None:
@@ -48,14 +56,15 @@ def enterprise_add(name, sector_group, country, language, region, no_benchmark) 
 
     Example: vises enterprise add "Atelier Solidaire" --sector-group integration --country BE --language fr
     """
-    from survey_app.storage.db import write_transaction
-    from survey_app.domain.enterprises import create_enterprise
     from survey_app.core.timeutil import now_utc
+    from survey_app.domain.enterprises import create_enterprise
+    from survey_app.storage.db import write_transaction
 
     db = _db(_app())
     with write_transaction(db):
-        enterprise_id = create_enterprise(db, name, sector_group, country, language, now_utc(), region=region,
-                                          benchmark_consent=not no_benchmark)
+        enterprise_id = create_enterprise(
+            db, name, sector_group, country, language, now_utc(), region=region, benchmark_consent=not no_benchmark
+        )
     slug = db.execute("SELECT slug FROM enterprise WHERE id = ?", [enterprise_id]).fetchone()[0]
     click.echo(f"Created enterprise {slug} (id {enterprise_id}).")
 
@@ -72,24 +81,42 @@ def campaign() -> None:
 @click.option("--enterprise", "slug", required=True, help="Slug of the enterprise (see `vises enterprise add`).")
 @click.option("--group", type=click.Choice(STAKEHOLDER_GROUPS), required=True, help="Stakeholder group.")
 @click.option("--title", default="", help="Title (default: group and year).")
-@click.option("--opens", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]), required=True,
-              help="Opening, local date-time in --timezone.")
-@click.option("--closes", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]), required=True,
-              help="Closing, local date-time in --timezone.")
+@click.option(
+    "--opens",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    required=True,
+    help="Opening, local date-time in --timezone.",
+)
+@click.option(
+    "--closes",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    required=True,
+    help="Closing, local date-time in --timezone.",
+)
 @click.option("--timezone", "tz", default=None, help="IANA timezone (default: i18n.timezone).")
 @click.option("--languages", default="fr,nl,en", show_default=True, help="Languages offered, comma-separated.")
 @click.option("--expected", type=click.IntRange(1), default=None, help="Expected population.")
 @click.option("--evaluative-question", default="", help="Why the enterprise evaluates.")
 @click.option("--questionnaire-version", type=int, default=None, help="Version (default: the latest).")
-def campaign_create(slug, group, title, opens: datetime, closes: datetime, tz, languages, expected,
-                    evaluative_question, questionnaire_version) -> None:
+def campaign_create(
+    slug,
+    group,
+    title,
+    opens: datetime,
+    closes: datetime,
+    tz,
+    languages,
+    expected,
+    evaluative_question,
+    questionnaire_version,
+) -> None:
     """Create a campaign with the latest (or a chosen) questionnaire version; print its id.
 
     Example: vises campaign create --enterprise atelier-solidaire --group beneficiaries --opens 2026-04-01T09:00 --closes 2026-05-01T18:00 --languages fr,nl --expected 40
     """
+    from survey_app.core.timeutil import now_utc
     from survey_app.domain.campaigns import CampaignSpec, create_campaign, to_utc
     from survey_app.storage.db import write_transaction
-    from survey_app.core.timeutil import now_utc
 
     app = _app()
     db, registry = _db(app), app.extensions["vises.registry"]
@@ -106,8 +133,19 @@ def campaign_create(slug, group, title, opens: datetime, closes: datetime, tz, l
     if closes <= opens:
         raise click.ClickException("--closes must come after --opens.")
     tz = tz or app.config["SETTINGS"]["i18n.timezone"]
-    spec = CampaignSpec(row[0], group, questionnaire.id, questionnaire.version, title or f"{group} {opens.year}",
-                        to_utc(opens, tz), to_utc(closes, tz), tz, langs, evaluative_question, expected)
+    spec = CampaignSpec(
+        row[0],
+        group,
+        questionnaire.id,
+        questionnaire.version,
+        title or f"{group} {opens.year}",
+        to_utc(opens, tz),
+        to_utc(closes, tz),
+        tz,
+        langs,
+        evaluative_question,
+        expected,
+    )
     with write_transaction(db):
         campaign_id = create_campaign(db, spec, now_utc())
     click.echo(f"Created campaign {campaign_id} ({questionnaire.id} v{questionnaire.version}).")
@@ -124,16 +162,21 @@ def links() -> None:
 @links.command("generate")
 @click.argument("campaign_id", type=int)
 @click.option("--count", type=click.IntRange(1, 10_000), required=True, help="How many links (1 to 10,000).")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write link, short code and QR image name to this CSV file (default: standard output).")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write link, short code and QR image name to this CSV file (default: standard output).",
+)
 def links_generate(campaign_id, count, csv_path) -> None:
     """Create personal links for a campaign and write them as CSV.
 
     Example: vises links generate 3 --count 200 --csv links.csv
     """
+    from survey_app.core.timeutil import now_utc
     from survey_app.domain.campaigns import generate_links, personal_link
     from survey_app.storage.db import write_transaction
-    from survey_app.core.timeutil import now_utc
 
     app = _app()
     db = _db(app)
@@ -141,14 +184,20 @@ def links_generate(campaign_id, count, csv_path) -> None:
         raise click.ClickException(f"No campaign {campaign_id}.")
     with write_transaction(db):
         rows = generate_links(db, campaign_id, count, now_utc())
-    out = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else sys.stdout
-    writer = csv.writer(out)
-    writer.writerow(["link", "short_code", "qr_image"])
-    for row in rows:
-        writer.writerow([personal_link(app.config["SETTINGS"]["server.base_url"], row["token"]),
-                         row["short_code"], f"qr-{row['short_code']}.png"])
+    # A file named on the command line is closed by the with block; standard output stays open.
+    target = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
+    with target as out:
+        writer = csv.writer(out)
+        writer.writerow(["link", "short_code", "qr_image"])
+        for row in rows:
+            writer.writerow(
+                [
+                    personal_link(app.config["SETTINGS"]["server.base_url"], row["token"]),
+                    row["short_code"],
+                    f"qr-{row['short_code']}.png",
+                ]
+            )
     if csv_path:
-        out.close()
         click.echo(f"Created {count} links in {csv_path}.")
 
 
@@ -166,8 +215,8 @@ def invitations_remind_due() -> None:
 
     Example: vises invitations remind-due
     """
-    from survey_app.mail.messages import send_due_reminders
     from survey_app.core.timeutil import now_utc
+    from survey_app.mail.messages import send_due_reminders
 
     reports = send_due_reminders(_app(), now_utc())
     for campaign_id, report in reports.items():

@@ -51,7 +51,9 @@ def restore(backup_file: Path, yes: bool) -> None:
     from survey_app.storage.db import migrate
 
     applied = migrate(database)  # an older backup is brought up to the current schema
-    click.echo(f"Restored {database} from {backup_file}" + (f"; applied {len(applied)} migration(s)." if applied else "."))
+    click.echo(
+        f"Restored {database} from {backup_file}" + (f"; applied {len(applied)} migration(s)." if applied else ".")
+    )
 
 
 @click.command()
@@ -60,15 +62,16 @@ def purge() -> None:
 
     Example: vises purge
     """
-    from survey_app.storage.db import connect, migrate
     from survey_app.core.timeutil import now_utc
+    from survey_app.storage.db import connect, migrate
 
     settings = _settings()
     migrate(settings["database.path"])
     db = connect(settings["database.path"])
     try:
-        counts = maintenance.purge(db, now_utc(), settings["retention.draft_days"],
-                                   settings["retention.email_days_after_close"])
+        counts = maintenance.purge(
+            db, now_utc(), settings["retention.draft_days"], settings["retention.email_days_after_close"]
+        )
     finally:
         db.close()
     click.echo(f"Deleted {counts.drafts} draft(s) and {counts.emails} e-mail address(es).")

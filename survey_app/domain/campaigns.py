@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc, parse_iso
+from survey_app.storage.db import write_transaction
 
 # Personal links carry 128 bits from `secrets` (22 URL-safe characters); open links too.
 TOKEN_BYTES = 16
@@ -52,10 +52,23 @@ def create_campaign(db: Database, spec: CampaignSpec, now: datetime) -> int:
         "INSERT INTO campaign (enterprise_id, stakeholder_group, questionnaire_id, questionnaire_version, "
         "title, evaluative_question, opens_at, closes_at, timezone, languages, expected_population, "
         "custom_questions, open_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [spec.enterprise_id, spec.stakeholder_group, spec.questionnaire_id, spec.questionnaire_version,
-         spec.title, spec.evaluative_question, iso_utc(spec.opens_at), iso_utc(spec.closes_at),
-         spec.timezone, json.dumps(list(spec.languages)), spec.expected_population,
-         json.dumps(list(spec.custom_questions), ensure_ascii=False), new_token(), iso_utc(now)])
+        [
+            spec.enterprise_id,
+            spec.stakeholder_group,
+            spec.questionnaire_id,
+            spec.questionnaire_version,
+            spec.title,
+            spec.evaluative_question,
+            iso_utc(spec.opens_at),
+            iso_utc(spec.closes_at),
+            spec.timezone,
+            json.dumps(list(spec.languages)),
+            spec.expected_population,
+            json.dumps(list(spec.custom_questions), ensure_ascii=False),
+            new_token(),
+            iso_utc(now),
+        ],
+    )
     return int(cursor.lastrowid)
 
 
@@ -85,8 +98,10 @@ def _short_codes(db: Database, campaign_id: int, count: int) -> list[str]:
 def generate_links(db: Database, campaign_id: int, count: int, now: datetime) -> list[dict[str, Any]]:
     """Create `count` personal links in one transaction-friendly bulk insert; return their rows."""
     created = iso_utc(now)
-    rows = [{"campaign_id": campaign_id, "token": new_token(), "short_code": code, "created_at": created}
-            for code in _short_codes(db, campaign_id, count)]
+    rows = [
+        {"campaign_id": campaign_id, "token": new_token(), "short_code": code, "created_at": created}
+        for code in _short_codes(db, campaign_id, count)
+    ]
     db["invitation"].insert_all(rows, batch_size=1000)
     return rows
 
@@ -97,7 +112,6 @@ def languages_of(campaign: dict[str, Any]) -> list[str]:
 
 def custom_questions_of(campaign: dict[str, Any]) -> list[dict[str, Any]]:
     return json.loads(campaign["custom_questions"])
-
 
 
 def to_utc(local: datetime, timezone_name: str) -> datetime:
@@ -117,29 +131,54 @@ def has_responses(db: Database, campaign_id: int) -> bool:
 def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
     """Save edited settings; raise FrozenCampaign if responses exist and the questions would change."""
     with write_transaction(db):
-        old = dict(zip(("questionnaire_id", "questionnaire_version", "custom_questions", "group"), db.execute(
-            "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group "
-            "FROM campaign WHERE id = ?", [campaign_id]).fetchone()))
-        changes_questions = (old["questionnaire_id"], old["questionnaire_version"], old["group"],
-                             json.loads(old["custom_questions"])) != (
-            spec.questionnaire_id, spec.questionnaire_version, spec.stakeholder_group, list(spec.custom_questions))
+        old = dict(
+            zip(
+                ("questionnaire_id", "questionnaire_version", "custom_questions", "group"),
+                db.execute(
+                    "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group "
+                    "FROM campaign WHERE id = ?",
+                    [campaign_id],
+                ).fetchone(),
+            )
+        )
+        changes_questions = (
+            old["questionnaire_id"],
+            old["questionnaire_version"],
+            old["group"],
+            json.loads(old["custom_questions"]),
+        ) != (spec.questionnaire_id, spec.questionnaire_version, spec.stakeholder_group, list(spec.custom_questions))
         if changes_questions and has_responses(db, campaign_id):
             raise FrozenCampaign(campaign_id)
         db.execute(
             "UPDATE campaign SET stakeholder_group = ?, questionnaire_id = ?, questionnaire_version = ?, "
             "title = ?, evaluative_question = ?, opens_at = ?, closes_at = ?, timezone = ?, languages = ?, "
             "expected_population = ?, custom_questions = ? WHERE id = ?",
-            [spec.stakeholder_group, spec.questionnaire_id, spec.questionnaire_version, spec.title,
-             spec.evaluative_question, iso_utc(spec.opens_at), iso_utc(spec.closes_at), spec.timezone,
-             json.dumps(list(spec.languages)), spec.expected_population,
-             json.dumps(list(spec.custom_questions), ensure_ascii=False), campaign_id])
+            [
+                spec.stakeholder_group,
+                spec.questionnaire_id,
+                spec.questionnaire_version,
+                spec.title,
+                spec.evaluative_question,
+                iso_utc(spec.opens_at),
+                iso_utc(spec.closes_at),
+                spec.timezone,
+                json.dumps(list(spec.languages)),
+                spec.expected_population,
+                json.dumps(list(spec.custom_questions), ensure_ascii=False),
+                campaign_id,
+            ],
+        )
 
 
 def close_campaign(db: Database, campaign_id: int, now: datetime) -> bool:
     """Close early (by hand); False if it was already closed by hand."""
     with write_transaction(db):
-        return db.execute("UPDATE campaign SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-                          [iso_utc(now), campaign_id]).rowcount == 1
+        return (
+            db.execute(
+                "UPDATE campaign SET closed_at = ? WHERE id = ? AND closed_at IS NULL", [iso_utc(now), campaign_id]
+            ).rowcount
+            == 1
+        )
 
 
 def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now: datetime) -> int:
@@ -148,12 +187,19 @@ def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now
     opens = now.replace(second=0, microsecond=0) + timedelta(days=7)
     duration = parse_iso(campaign["closes_at"]) - parse_iso(campaign["opens_at"])
     spec = CampaignSpec(
-        enterprise_id=campaign["enterprise_id"], stakeholder_group=campaign["stakeholder_group"],
-        questionnaire_id=campaign["questionnaire_id"], questionnaire_version=version,
-        title=campaign["title"], opens_at=opens, closes_at=opens + duration, timezone=campaign["timezone"],
-        languages=tuple(languages_of(campaign)), evaluative_question=campaign["evaluative_question"],
+        enterprise_id=campaign["enterprise_id"],
+        stakeholder_group=campaign["stakeholder_group"],
+        questionnaire_id=campaign["questionnaire_id"],
+        questionnaire_version=version,
+        title=campaign["title"],
+        opens_at=opens,
+        closes_at=opens + duration,
+        timezone=campaign["timezone"],
+        languages=tuple(languages_of(campaign)),
+        evaluative_question=campaign["evaluative_question"],
         expected_population=campaign["expected_population"],
-        custom_questions=tuple(custom_questions_of(campaign)))
+        custom_questions=tuple(custom_questions_of(campaign)),
+    )
     with write_transaction(db):
         return create_campaign(db, spec, now)
 
@@ -170,13 +216,27 @@ def revoke_links(db: Database, campaign_id: int, short_codes: list[str], now: da
     """Revoke the campaign's links with these short codes; return (count revoked, unknown codes)."""
     codes = sorted({c.strip().upper() for c in short_codes if c.strip()})
     with write_transaction(db):
-        known = {r[0] for r in db.execute(
-            f"SELECT short_code FROM invitation WHERE campaign_id = ? AND short_code IN "
-            f"({', '.join('?' * len(codes))})", [campaign_id, *codes])} if codes else set()
-        revoked = db.execute(
-            f"UPDATE invitation SET revoked_at = ? WHERE campaign_id = ? AND revoked_at IS NULL AND "
-            f"short_code IN ({', '.join('?' * len(known))})", [iso_utc(now), campaign_id, *sorted(known)]
-        ).rowcount if known else 0
+        known = (
+            {
+                r[0]
+                for r in db.execute(
+                    f"SELECT short_code FROM invitation WHERE campaign_id = ? AND short_code IN "
+                    f"({', '.join('?' * len(codes))})",
+                    [campaign_id, *codes],
+                )
+            }
+            if codes
+            else set()
+        )
+        revoked = (
+            db.execute(
+                f"UPDATE invitation SET revoked_at = ? WHERE campaign_id = ? AND revoked_at IS NULL AND "
+                f"short_code IN ({', '.join('?' * len(known))})",
+                [iso_utc(now), campaign_id, *sorted(known)],
+            ).rowcount
+            if known
+            else 0
+        )
     return revoked, [c for c in codes if c not in known]
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc
+from survey_app.storage.db import write_transaction
 
 SECTOR_GROUPS = ("integration", "care", "other")
 COUNTRIES = ("BE", "FR")
@@ -20,9 +20,17 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "enterprise"
 
 
-def create_enterprise(db: Database, name: str, sector_group: str, country: str, default_language: str,
-                      now: datetime, region: str = "", slug: str | None = None,
-                      benchmark_consent: bool = True) -> int:
+def create_enterprise(
+    db: Database,
+    name: str,
+    sector_group: str,
+    country: str,
+    default_language: str,
+    now: datetime,
+    region: str = "",
+    slug: str | None = None,
+    benchmark_consent: bool = True,
+) -> int:
     """Insert an enterprise (inside the caller's transaction) with a unique slug; return its id."""
     base = slug or slugify(name)
     candidate, n = base, 1
@@ -32,8 +40,8 @@ def create_enterprise(db: Database, name: str, sector_group: str, country: str, 
     cursor = db.execute(
         "INSERT INTO enterprise (slug, name, sector_group, country, region, default_language, "
         "benchmark_consent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [candidate, name, sector_group, country, region, default_language, int(benchmark_consent),
-         iso_utc(now)])
+        [candidate, name, sector_group, country, region, default_language, int(benchmark_consent), iso_utc(now)],
+    )
     return int(cursor.lastrowid)
 
 
@@ -47,5 +55,7 @@ def update_enterprise(db: Database, enterprise_id: int, **fields) -> None:
         raise ValueError(f"not editable: {sorted(unknown)}")
     values = {k: int(v) if isinstance(v, bool) else v for k, v in fields.items()}
     with write_transaction(db):
-        db.execute(f"UPDATE enterprise SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
-                   [*values.values(), enterprise_id])
+        db.execute(
+            f"UPDATE enterprise SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+            [*values.values(), enterprise_id],
+        )

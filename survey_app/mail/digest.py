@@ -21,9 +21,8 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
 
-from survey_app.core.catalogs import group_label
+from survey_app.core.catalogs import TRANSLATIONS, group_label
 from survey_app.mail import smtp as mailer
-from survey_app.core.catalogs import TRANSLATIONS
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
@@ -35,76 +34,112 @@ MAX_CHANGES = 8  # per enterprise: the largest changes; the dashboard has the re
 
 @functools.cache
 def environment(language: str) -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"],
-                      autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"], autoescape=select_autoescape(["html"])
+    )
     env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]), newstyle=True)
     return env
 
 
 def new_responses(db: Database, enterprise_id: int, since: str) -> list[dict[str, Any]]:
-    return list(db.query(
-        "SELECT c.title, c.stakeholder_group, COUNT(*) AS count FROM response r "
-        "JOIN campaign c ON c.id = r.campaign_id WHERE c.enterprise_id = ? AND r.submitted_on >= ? "
-        "GROUP BY c.id ORDER BY c.closes_at, c.id", [enterprise_id, since]))
+    return list(
+        db.query(
+            "SELECT c.title, c.stakeholder_group, COUNT(*) AS count FROM response r "
+            "JOIN campaign c ON c.id = r.campaign_id WHERE c.enterprise_id = ? AND r.submitted_on >= ? "
+            "GROUP BY c.id ORDER BY c.closes_at, c.id",
+            [enterprise_id, since],
+        )
+    )
 
 
 def changes(db: Database, enterprise_id: int, run_id: int) -> list[dict[str, Any]]:
     """Shown cells this run wrote that have a previous wave to compare with, largest change first."""
-    return list(db.query(
-        "SELECT v.kind, v.key, v.mean, v.delta, v.delta_significant, c.title FROM indicator_value v "
-        "JOIN campaign c ON c.id = v.campaign_id WHERE v.enterprise_id = ? AND v.run_id = ? "
-        "AND v.suppressed = 0 AND v.delta IS NOT NULL AND v.kind IN ('indicator', 'dimension') "
-        "ORDER BY ABS(v.delta) DESC, v.kind, v.key LIMIT ?", [enterprise_id, run_id, MAX_CHANGES]))
+    return list(
+        db.query(
+            "SELECT v.kind, v.key, v.mean, v.delta, v.delta_significant, c.title FROM indicator_value v "
+            "JOIN campaign c ON c.id = v.campaign_id WHERE v.enterprise_id = ? AND v.run_id = ? "
+            "AND v.suppressed = 0 AND v.delta IS NOT NULL AND v.kind IN ('indicator', 'dimension') "
+            "ORDER BY ABS(v.delta) DESC, v.kind, v.key LIMIT ?",
+            [enterprise_id, run_id, MAX_CHANGES],
+        )
+    )
 
 
-def enterprise_news(db: Database, enterprise: dict[str, Any], run_id: int, since: str, language: str,
-                    settings: dict[str, Any]) -> dict[str, Any] | None:
+def enterprise_news(
+    db: Database, enterprise: dict[str, Any], run_id: int, since: str, language: str, settings: dict[str, Any]
+) -> dict[str, Any] | None:
     """What one enterprise has to report this week, as text in `language`; None when nothing."""
     catalog = Translations.load(str(TRANSLATIONS), [language])
     labels = _labels(language)
-    campaigns = [{"title": c["title"], "group": group_label(c["stakeholder_group"], language),
-                  "count": catalog.ngettext("%(num)d new response", "%(num)d new responses", c["count"]) % {"num": c["count"]}}
-                 for c in new_responses(db, enterprise["id"], since)]
-    changed = [{"label": labels.get((c["kind"], c["key"]), c["key"]), "wave": c["title"],
-                "text": catalog.gettext("%(score)s (%(delta)s since the previous wave)") % {
-                    "score": format_decimal(c["mean"], "0.0", locale=language),
-                    "delta": format_decimal(c["delta"], "+0.0;−0.0", locale=language)},
-                "significant": bool(c["delta_significant"])} for c in changes(db, enterprise["id"], run_id)]
+    campaigns = [
+        {
+            "title": c["title"],
+            "group": group_label(c["stakeholder_group"], language),
+            "count": catalog.ngettext("%(num)d new response", "%(num)d new responses", c["count"])
+            % {"num": c["count"]},
+        }
+        for c in new_responses(db, enterprise["id"], since)
+    ]
+    changed = [
+        {
+            "label": labels.get((c["kind"], c["key"]), c["key"]),
+            "wave": c["title"],
+            "text": catalog.gettext("%(score)s (%(delta)s since the previous wave)")
+            % {
+                "score": format_decimal(c["mean"], "0.0", locale=language),
+                "delta": format_decimal(c["delta"], "+0.0;−0.0", locale=language),
+            },
+            "significant": bool(c["delta_significant"]),
+        }
+        for c in changes(db, enterprise["id"], run_id)
+    ]
     if not campaigns and not changed:
         return None
-    return {"name": enterprise["name"], "campaigns": campaigns, "changes": changed,
-            "url": f"{settings['server.base_url'].rstrip('/')}/admin/enterprises/{enterprise['id']}/dashboard"}
+    return {
+        "name": enterprise["name"],
+        "campaigns": campaigns,
+        "changes": changed,
+        "url": f"{settings['server.base_url'].rstrip('/')}/admin/enterprises/{enterprise['id']}/dashboard",
+    }
 
 
 @functools.cache
 def _labels(language: str) -> dict[tuple[str, str], str]:
     framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
-    return {**{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
-            **{("indicator", i.id): translate(i.label, language) for i in framework.indicators}}
+    return {
+        **{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
+        **{("indicator", i.id): translate(i.label, language) for i in framework.indicators},
+    }
 
 
-def compose(db: Database, settings: dict[str, Any], manager: dict[str, Any], run_id: int,
-            now: datetime) -> mailer.Mail | None:
+def compose(
+    db: Database, settings: dict[str, Any], manager: dict[str, Any], run_id: int, now: datetime
+) -> mailer.Mail | None:
     """The digest of one manager, or None when none of their enterprises has news."""
     language, since = manager["language"], (now - timedelta(days=7)).date().isoformat()
-    enterprises = db.query("SELECT e.* FROM enterprise e JOIN membership m ON m.enterprise_id = e.id "
-                           "WHERE m.user_id = ? ORDER BY e.name", [manager["id"]])
+    enterprises = db.query(
+        "SELECT e.* FROM enterprise e JOIN membership m ON m.enterprise_id = e.id WHERE m.user_id = ? ORDER BY e.name",
+        [manager["id"]],
+    )
     news = [n for e in enterprises if (n := enterprise_news(db, e, run_id, since, language, settings))]
     if not news:
         return None
     env = environment(language)
     subject = Translations.load(str(TRANSLATIONS), [language]).gettext("VISES: your weekly summary")
     context = {"enterprises": news, "language": language, "subject": subject}
-    return mailer.Mail(manager["email"], subject, env.get_template("email/digest.txt").render(context),
-                       env.get_template("email/digest.html").render(context))
+    return mailer.Mail(
+        manager["email"],
+        subject,
+        env.get_template("email/digest.txt").render(context),
+        env.get_template("email/digest.html").render(context),
+    )
 
 
 def send_digests(db: Database, settings: dict[str, Any], run_id: int, now: datetime) -> int:
     """Send every manager's digest over one SMTP connection; return how many were sent."""
     if not settings.get("digest.enabled"):
         return 0
-    managers = list(db.query("SELECT id, email, language FROM user WHERE role = 'manager' AND active = 1 "
-                             "ORDER BY id"))
+    managers = list(db.query("SELECT id, email, language FROM user WHERE role = 'manager' AND active = 1 ORDER BY id"))
     mails = [m for manager in managers if (m := compose(db, settings, manager, run_id, now))]
     if not mails:
         return 0

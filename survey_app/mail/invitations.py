@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlite_utils import Database
 
-from survey_app.mail import smtp as mailer
 from survey_app.accounts.users import is_email
-from survey_app.domain.campaigns import generate_links
-from survey_app.storage.db import write_transaction
 from survey_app.core.timeutil import iso_utc
+from survey_app.domain.campaigns import generate_links
+from survey_app.mail import smtp as mailer
+from survey_app.storage.db import write_transaction
 
 SEPARATORS = re.compile(r"[\s,;]+")
 # Two manual reminder rounds are at least a day apart: a retry the same day never re-sends.
@@ -40,7 +40,7 @@ def parse_addresses(text: str) -> ParsedAddresses:
     "Name <address>" accepted). Duplicates are merged, ignoring case; invalid ones are reported."""
     parsed, seen = ParsedAddresses(), set()
     for item in SEPARATORS.split(re.sub(r"[^<>\n,;]*<([^<>]*)>", r" \1 ", text)):
-        item = item.strip().strip('"\'')
+        item = item.strip().strip("\"'")
         if not item:
             continue
         if not is_email(item):
@@ -56,15 +56,28 @@ def parse_addresses(text: str) -> ParsedAddresses:
 def add_addresses(db: Database, campaign_id: int, emails: list[str], language: str, now: datetime) -> tuple[int, int]:
     """Give each new address a personal link; return (added, already invited)."""
     with write_transaction(db):
-        known = {r[0].lower() for r in db.execute("SELECT email FROM invitation_email WHERE campaign_id = ?",
-                                                   [campaign_id])}
+        known = {
+            r[0].lower() for r in db.execute("SELECT email FROM invitation_email WHERE campaign_id = ?", [campaign_id])
+        }
         new = [e for e in emails if e.lower() not in known]
         links = generate_links(db, campaign_id, len(new), now) if new else []
-        ids = dict(db.execute("SELECT token, id FROM invitation WHERE campaign_id = ? AND created_at = ?",
-                              [campaign_id, iso_utc(now)]).fetchall()) if new else {}
+        ids = (
+            dict(
+                db.execute(
+                    "SELECT token, id FROM invitation WHERE campaign_id = ? AND created_at = ?",
+                    [campaign_id, iso_utc(now)],
+                ).fetchall()
+            )
+            if new
+            else {}
+        )
         db["invitation_email"].insert_all(
-            [{"invitation_id": ids[link["token"]], "campaign_id": campaign_id, "email": email,
-              "language": language} for email, link in zip(new, links)], batch_size=1000)
+            [
+                {"invitation_id": ids[link["token"]], "campaign_id": campaign_id, "email": email, "language": language}
+                for email, link in zip(new, links)
+            ],
+            batch_size=1000,
+        )
     return len(new), len(emails) - len(new)
 
 
@@ -83,10 +96,15 @@ def _targets(db: Database, campaign_id: int, kind: str, now: datetime) -> list[d
         "reminder": (not_submitted + "(ie.reminded_at IS NULL OR ie.reminded_at <= ?)", [iso_utc(now - REMINDER_GAP)]),
         "auto-reminder": (not_submitted + "ie.reminded_at IS NULL", []),
     }[kind]
-    return list(db.query(
-        "SELECT ie.invitation_id, ie.email, ie.language, i.token FROM invitation_email ie "
-        f"JOIN invitation i ON i.id = ie.invitation_id WHERE ie.campaign_id = ? AND i.revoked_at IS NULL AND {condition} "
-        "ORDER BY ie.invitation_id", [campaign_id, *params]))
+    return list(
+        db.query(
+            "SELECT ie.invitation_id, ie.email, ie.language, i.token FROM invitation_email ie "
+            "JOIN invitation i ON i.id = ie.invitation_id "
+            f"WHERE ie.campaign_id = ? AND i.revoked_at IS NULL AND {condition} "
+            "ORDER BY ie.invitation_id",
+            [campaign_id, *params],
+        )
+    )
 
 
 def send(db: Database, settings: dict, campaign: dict, kind: str, render: Renderer, now: datetime) -> SendReport:
@@ -116,8 +134,10 @@ def send(db: Database, settings: dict, campaign: dict, kind: str, render: Render
                 report.failed.append((target["email"], str(exc)))
                 break
             with write_transaction(db):
-                db.execute(f"UPDATE invitation_email SET {column} = ?, last_error = NULL WHERE invitation_id = ?",
-                           [iso_utc(now), target["invitation_id"]])
+                db.execute(
+                    f"UPDATE invitation_email SET {column} = ?, last_error = NULL WHERE invitation_id = ?",
+                    [iso_utc(now), target["invitation_id"]],
+                )
             report.sent += 1
     finally:
         mailer.close(smtp)
@@ -126,8 +146,10 @@ def send(db: Database, settings: dict, campaign: dict, kind: str, render: Render
 
 def _record_error(db: Database, invitation_ids: list[int], error: str) -> None:
     with write_transaction(db):
-        db.conn.executemany("UPDATE invitation_email SET last_error = ? WHERE invitation_id = ?",
-                       [(error[:500], i) for i in invitation_ids])
+        db.conn.executemany(
+            "UPDATE invitation_email SET last_error = ? WHERE invitation_id = ?",
+            [(error[:500], i) for i in invitation_ids],
+        )
 
 
 def erase_addresses(db: Database, campaign_id: int) -> int:
@@ -137,10 +159,16 @@ def erase_addresses(db: Database, campaign_id: int) -> int:
 
 
 def address_summary(db: Database, campaign_id: int) -> dict:
-    row = db.execute("SELECT count(*), count(sent_at), count(reminded_at), count(last_error) "
-                     "FROM invitation_email WHERE campaign_id = ?", [campaign_id]).fetchone()
-    failures = db.execute("SELECT email, last_error FROM invitation_email WHERE campaign_id = ? AND "
-                          "last_error IS NOT NULL ORDER BY email LIMIT 500", [campaign_id]).fetchall()
+    row = db.execute(
+        "SELECT count(*), count(sent_at), count(reminded_at), count(last_error) "
+        "FROM invitation_email WHERE campaign_id = ?",
+        [campaign_id],
+    ).fetchone()
+    failures = db.execute(
+        "SELECT email, last_error FROM invitation_email WHERE campaign_id = ? AND "
+        "last_error IS NOT NULL ORDER BY email LIMIT 500",
+        [campaign_id],
+    ).fetchall()
     return {"total": row[0], "sent": row[1], "reminded": row[2], "failed": row[3], "failures": failures}
 
 
@@ -148,10 +176,13 @@ def due_for_reminder(db: Database, days_before_close: int, now: datetime) -> lis
     """Open campaigns closing within `days_before_close` days that have someone left to remind once."""
     if days_before_close <= 0:
         return []
-    return list(db.query(
-        "SELECT c.*, e.name AS enterprise_name FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id "
-        "WHERE c.closed_at IS NULL AND c.opens_at <= :now AND c.closes_at > :now AND c.closes_at <= :limit "
-        "AND EXISTS (SELECT 1 FROM invitation_email ie JOIN invitation i ON i.id = ie.invitation_id "
-        "WHERE ie.campaign_id = c.id AND ie.sent_at IS NOT NULL AND ie.reminded_at IS NULL "
-        "AND i.submitted_on IS NULL AND i.revoked_at IS NULL)",
-        {"now": iso_utc(now), "limit": iso_utc(now + timedelta(days=days_before_close))}))
+    return list(
+        db.query(
+            "SELECT c.*, e.name AS enterprise_name FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id "
+            "WHERE c.closed_at IS NULL AND c.opens_at <= :now AND c.closes_at > :now AND c.closes_at <= :limit "
+            "AND EXISTS (SELECT 1 FROM invitation_email ie JOIN invitation i ON i.id = ie.invitation_id "
+            "WHERE ie.campaign_id = c.id AND ie.sent_at IS NOT NULL AND ie.reminded_at IS NULL "
+            "AND i.submitted_on IS NULL AND i.revoked_at IS NULL)",
+            {"now": iso_utc(now), "limit": iso_utc(now + timedelta(days=days_before_close))},
+        )
+    )

@@ -26,8 +26,7 @@ def connect(settings: dict) -> smtplib.SMTP:
     """Open (and log in to) the SMTP server; raises OSError or smtplib.SMTPException."""
     host, port, security = settings["smtp.host"], settings["smtp.port"], settings["smtp.security"]
     if security == "tls":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_SECONDS,
-                                              context=ssl.create_default_context())
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS)
         if security == "starttls":

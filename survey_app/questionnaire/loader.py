@@ -13,15 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
-from survey_app.questionnaire.rules import (
-    ID_PATTERN, Checker, Problem, QuestionnaireError, parse_questions)
-from survey_app.questionnaire.model import (
-    STAKEHOLDER_GROUPS, Dimension, Framework, Indicator, Questionnaire, Section)
+from survey_app.questionnaire.model import STAKEHOLDER_GROUPS, Dimension, Framework, Indicator, Questionnaire, Section
+from survey_app.questionnaire.rules import ID_PATTERN, Checker, Problem, QuestionnaireError, parse_questions
 
-__all__ = ["QuestionnaireError", "Problem", "load_framework", "load_questionnaire",
-           "parse_questionnaire", "content_hash"]
-TOP_KEYS = {"id", "version", "stakeholder_group", "languages", "estimated_minutes", "title",
-            "intro", "sections", "questions"}
+__all__ = [
+    "QuestionnaireError",
+    "Problem",
+    "load_framework",
+    "load_questionnaire",
+    "parse_questionnaire",
+    "content_hash",
+]
+TOP_KEYS = {
+    "id",
+    "version",
+    "stakeholder_group",
+    "languages",
+    "estimated_minutes",
+    "title",
+    "intro",
+    "sections",
+    "questions",
+}
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
@@ -33,8 +46,9 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError([Problem(source, "file", f"not valid TOML ({exc})",
-                                          "correct the syntax at that line")]) from None
+        raise QuestionnaireError(
+            [Problem(source, "file", f"not valid TOML ({exc})", "correct the syntax at that line")]
+        ) from None
 
 
 def load_framework(path: Path) -> Framework:
@@ -43,8 +57,13 @@ def load_framework(path: Path) -> Framework:
     dimensions = []
     for i, d in enumerate(raw.get("dimensions") or []):
         where = f"dimension '{d.get('id', i + 1)}'"
-        dimensions.append(Dimension(str(d.get("id")), check.texts(d.get("label"), where, "label") or {},
-                                    check.texts(d.get("description"), where, "description") or {}))
+        dimensions.append(
+            Dimension(
+                str(d.get("id")),
+                check.texts(d.get("label"), where, "label") or {},
+                check.texts(d.get("description"), where, "description") or {},
+            )
+        )
     if not dimensions:
         check.add("file", "no [[dimensions]] declared", "declare at least one [[dimensions]] table")
     dimension_ids = [d.id for d in dimensions]
@@ -52,11 +71,15 @@ def load_framework(path: Path) -> Framework:
     for i, ind in enumerate(raw.get("indicators") or []):
         where = f"indicator '{ind.get('id', i + 1)}'"
         if ind.get("dimension") not in dimension_ids:
-            check.add(where, f"unknown dimension '{ind.get('dimension')}'",
-                      f"use one of {', '.join(dimension_ids)}")
-        indicators.append(Indicator(str(ind.get("id")), str(ind.get("dimension")),
-                                    check.texts(ind.get("label"), where, "label") or {},
-                                    check.texts(ind.get("description"), where, "description") or {}))
+            check.add(where, f"unknown dimension '{ind.get('dimension')}'", f"use one of {', '.join(dimension_ids)}")
+        indicators.append(
+            Indicator(
+                str(ind.get("id")),
+                str(ind.get("dimension")),
+                check.texts(ind.get("label"), where, "label") or {},
+                check.texts(ind.get("description"), where, "description") or {},
+            )
+        )
     for kind, ids in (("dimension", dimension_ids), ("indicator", [i.id for i in indicators])):
         for dup in sorted({x for x in ids if ids.count(x) > 1}):
             check.add(f"{kind} '{dup}'", f"duplicate {kind} id", "give each one a distinct id")
@@ -80,23 +103,28 @@ def parse_questionnaire(text: str, source: str, framework: Framework) -> Questio
     return _build_questionnaire(_parse_toml(text, source), text, source, framework)
 
 
-def _build_questionnaire(raw: dict[str, Any], text: str, source: str,
-                         framework: Framework) -> Questionnaire:
+def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework: Framework) -> Questionnaire:
     languages = raw.get("languages")
     if not (isinstance(languages, list) and languages and set(languages) <= set(SUPPORTED_LANGUAGES)):
         languages = list(SUPPORTED_LANGUAGES)
         bad = raw.get("languages")
         check = Checker(source)
-        check.add("file", f"'languages' must be a non-empty list of fr, nl, en (got {bad!r})",
-                  'write languages = ["fr", "nl", "en"]')
+        check.add(
+            "file",
+            f"'languages' must be a non-empty list of fr, nl, en (got {bad!r})",
+            'write languages = ["fr", "nl", "en"]',
+        )
     else:
         check = Checker(source, tuple(languages))
     for key in sorted(set(raw) - TOP_KEYS):
         check.add("file", f"unknown key '{key}'", f"remove it or use one of {', '.join(sorted(TOP_KEYS))}")
     qid = raw.get("id")
     if not (isinstance(qid, str) and ID_PATTERN.fullmatch(qid)):
-        check.add("file", f"'id' must be lowercase letters, digits and _ (got {qid!r})",
-                  'write id = "beneficiaries" (the file name without .toml)')
+        check.add(
+            "file",
+            f"'id' must be lowercase letters, digits and _ (got {qid!r})",
+            'write id = "beneficiaries" (the file name without .toml)',
+        )
     version = raw.get("version")
     if not (isinstance(version, int) and not isinstance(version, bool) and version >= 1):
         check.add("file", f"'version' must be a whole number from 1 (got {version!r})", "write version = 1")
@@ -105,8 +133,9 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str,
         check.add("file", f"unknown stakeholder_group {group!r}", f"use one of {', '.join(STAKEHOLDER_GROUPS)}")
     minutes = raw.get("estimated_minutes", 5)
     if not (isinstance(minutes, int) and 1 <= minutes <= 30):
-        check.add("file", f"'estimated_minutes' must be between 1 and 30 (got {minutes!r})",
-                  "write estimated_minutes = 4")
+        check.add(
+            "file", f"'estimated_minutes' must be between 1 and 30 (got {minutes!r})", "write estimated_minutes = 4"
+        )
     title = check.texts(raw.get("title"), "file", "title") or {}
     intro = check.texts(raw.get("intro"), "file", "intro") or {}
     section_ids: list[str] = []
@@ -122,8 +151,11 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str,
             section_ids.append(sid)
             section_titles[sid] = check.texts(s.get("title"), where, "title") or {}
     if not 1 <= len(section_ids) <= 3:
-        check.add("file", f"{len(section_ids)} sections declared; a survey has one to three pages",
-                  "declare between one and three [[sections]]")
+        check.add(
+            "file",
+            f"{len(section_ids)} sections declared; a survey has one to three pages",
+            "declare between one and three [[sections]]",
+        )
     raw_questions = raw.get("questions") or []
     questions = parse_questions(raw_questions, check, framework, section_ids)
     if not raw_questions:
@@ -133,7 +165,9 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str,
         if raw_questions and sid not in used_sections:
             check.add(f"section '{sid}'", "section has no question", "add questions or remove the section")
     check.raise_if_any()
-    sections = tuple(Section(sid, section_titles[sid], tuple(q for q in questions if q.section == sid))
-                     for sid in section_ids)
-    return Questionnaire(qid, version, group, tuple(languages), minutes, title, intro, sections,
-                         content_hash(raw), text)
+    sections = tuple(
+        Section(sid, section_titles[sid], tuple(q for q in questions if q.section == sid)) for sid in section_ids
+    )
+    return Questionnaire(
+        qid, version, group, tuple(languages), minutes, title, intro, sections, content_hash(raw), text
+    )

@@ -6,16 +6,15 @@ option values for `multiple`. This module knows how to turn them into stored val
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 Translations = Mapping[str, str]
 RawAnswer = str | list[str] | None
 
 DONT_KNOW = "dont_know"
 STAKEHOLDER_GROUPS = ("beneficiaries", "workers", "partners")
-QUESTION_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no", "single", "multiple",
-                  "number", "text")
+QUESTION_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no", "single", "multiple", "number", "text")
 # Types whose answer is a point on an ordinal scale, so they can feed an indicator.
 SCORED_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no")
 OPTION_TYPES = ("scale", "single", "multiple")
@@ -175,5 +174,4 @@ class Questionnaire:
         if question.show_if is None:
             return True
         parent = self.question(question.show_if.question)
-        return self.is_visible(parent, answers) and parent.matches(
-            answers.get(parent.id), question.show_if.values)
+        return self.is_visible(parent, answers) and parent.matches(answers.get(parent.id), question.show_if.values)

@@ -14,11 +14,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
-from survey_app.questionnaire.loader import (
-    Problem, QuestionnaireError, load_framework, load_questionnaire, parse_questionnaire)
-from survey_app.questionnaire.model import Framework, Questionnaire
 from survey_app.core.timeutil import iso_utc
+from survey_app.questionnaire.loader import (
+    Problem,
+    QuestionnaireError,
+    load_framework,
+    load_questionnaire,
+    parse_questionnaire,
+)
+from survey_app.questionnaire.model import Framework, Questionnaire
+from survey_app.storage.db import write_transaction
 
 QUESTIONNAIRES_DIR = Path(__file__).resolve().parents[2] / "questionnaires"
 FRAMEWORK_FILE = "framework.toml"
@@ -57,9 +62,14 @@ def load_files(folder: Path) -> tuple[Framework, list[Questionnaire]]:
     seen: dict[tuple[str, int], Questionnaire] = {}
     for q in loaded:
         if (q.id, q.version) in seen:
-            problems.append(Problem(str(folder), f"questionnaire '{q.id}'",
-                                    f"version {q.version} is defined by two files",
-                                    "keep one file per questionnaire id"))
+            problems.append(
+                Problem(
+                    str(folder),
+                    f"questionnaire '{q.id}'",
+                    f"version {q.version} is defined by two files",
+                    "keep one file per questionnaire id",
+                )
+            )
         seen[(q.id, q.version)] = q
     if problems:
         raise QuestionnaireError(problems)
@@ -76,22 +86,34 @@ def register(db: Database, folder: Path, now: datetime) -> Registry:
         for q in loaded:
             row = stored.get((q.id, q.version))
             if row is None:
-                db["questionnaire"].insert({
-                    "id": q.id, "version": q.version, "stakeholder_group": q.stakeholder_group,
-                    "content_hash": q.content_hash, "source": q.source, "registered_at": iso_utc(now)})
+                db["questionnaire"].insert(
+                    {
+                        "id": q.id,
+                        "version": q.version,
+                        "stakeholder_group": q.stakeholder_group,
+                        "content_hash": q.content_hash,
+                        "source": q.source,
+                        "registered_at": iso_utc(now),
+                    }
+                )
             elif row["content_hash"] != q.content_hash:
-                problems.append(Problem(
-                    str(folder / f"{q.id}.toml"), f"questionnaire '{q.id}' version {q.version}",
-                    "this version is already registered with different content, and campaigns may "
-                    "rely on it", f"set version = {_next_version(stored, q.id)} to publish the "
-                    "change as a new version (or restore the registered content)"))
+                problems.append(
+                    Problem(
+                        str(folder / f"{q.id}.toml"),
+                        f"questionnaire '{q.id}' version {q.version}",
+                        "this version is already registered with different content, and campaigns may rely on it",
+                        f"set version = {_next_version(stored, q.id)} to publish the "
+                        "change as a new version (or restore the registered content)",
+                    )
+                )
             registry.versions[(q.id, q.version)] = q
         if problems:
             raise QuestionnaireError(problems)
     for key, row in stored.items():
         if key not in registry.versions:
             registry.versions[key] = parse_questionnaire(
-                row["source"], f"database copy of {row['id']} version {row['version']}", framework)
+                row["source"], f"database copy of {row['id']} version {row['version']}", framework
+            )
     return registry
 
 

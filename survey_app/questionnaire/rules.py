@@ -12,11 +12,33 @@ from typing import Any
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.questionnaire.model import (
-    OPTION_TYPES, QUESTION_TYPES, SCORED_TYPES, Framework, Option, Question, ShowIf, format_value)
+    OPTION_TYPES,
+    QUESTION_TYPES,
+    SCORED_TYPES,
+    Framework,
+    Option,
+    Question,
+    ShowIf,
+    format_value,
+)
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
-QUESTION_KEYS = {"id", "section", "type", "label", "hint", "indicator", "reverse", "required",
-                 "dont_know", "show_if", "options", "min", "max", "max_length"}
+QUESTION_KEYS = {
+    "id",
+    "section",
+    "type",
+    "label",
+    "hint",
+    "indicator",
+    "reverse",
+    "required",
+    "dont_know",
+    "show_if",
+    "options",
+    "min",
+    "max",
+    "max_length",
+}
 
 
 @dataclass(frozen=True)
@@ -51,21 +73,25 @@ class Checker:
         """A table of translations with a non-empty text for every language of the file."""
         if raw is None:
             if not optional:
-                self.add(where, f"'{key}' is missing", f"add {key} = {{ "
-                         + ", ".join(f'{lang} = "..."' for lang in self.languages) + " }")
+                self.add(
+                    where,
+                    f"'{key}' is missing",
+                    f"add {key} = {{ " + ", ".join(f'{lang} = "..."' for lang in self.languages) + " }",
+                )
             return None
         if not isinstance(raw, dict):
-            self.add(where, f"'{key}' must be a table of translations", f'write {key} = {{ fr = "...", '
-                     'nl = "...", en = "..." }')
+            self.add(
+                where,
+                f"'{key}' must be a table of translations",
+                f'write {key} = {{ fr = "...", nl = "...", en = "..." }}',
+            )
             return None
         for lang in self.languages:
             if not isinstance(raw.get(lang), str) or not raw[lang].strip():
-                self.add(where, f"missing translation '{key}.{lang}'",
-                         f'add {lang} = "..." to {key}')
+                self.add(where, f"missing translation '{key}.{lang}'", f'add {lang} = "..." to {key}')
         for lang in raw:
             if lang not in SUPPORTED_LANGUAGES:
-                self.add(where, f"unknown language '{key}.{lang}'",
-                         f"use only {', '.join(SUPPORTED_LANGUAGES)}")
+                self.add(where, f"unknown language '{key}.{lang}'", f"use only {', '.join(SUPPORTED_LANGUAGES)}")
         return {lang: str(raw.get(lang, "")) for lang in raw if lang in SUPPORTED_LANGUAGES}
 
     def raise_if_any(self) -> None:
@@ -73,9 +99,14 @@ class Checker:
             raise QuestionnaireError(self.problems)
 
 
-def parse_questions(raw_questions: list[Any], check: Checker, framework: Framework | None,
-                    section_ids: list[str], allowed_types: tuple[str, ...] = QUESTION_TYPES,
-                    taken_ids: tuple[str, ...] = ()) -> list[Question]:
+def parse_questions(
+    raw_questions: list[Any],
+    check: Checker,
+    framework: Framework | None,
+    section_ids: list[str],
+    allowed_types: tuple[str, ...] = QUESTION_TYPES,
+    taken_ids: tuple[str, ...] = (),
+) -> list[Question]:
     """Validate a list of question tables; problems go to `check`, valid questions are returned.
 
     Also used for a campaign's custom questions (with a narrower `allowed_types`).
@@ -90,8 +121,9 @@ def parse_questions(raw_questions: list[Any], check: Checker, framework: Framewo
         where = f"question '{qid}'" if qid else f"question {i + 1}"
         before = len(check.problems)
         if not (isinstance(qid, str) and ID_PATTERN.fullmatch(qid)):
-            check.add(where, f"'id' must be lowercase letters, digits and _ (got {qid!r})",
-                      'write id = "feel_confident"')
+            check.add(
+                where, f"'id' must be lowercase letters, digits and _ (got {qid!r})", 'write id = "feel_confident"'
+            )
         elif qid in seen:
             check.add(where, "duplicate question id", "give each question a distinct id")
         seen.add(str(qid))
@@ -102,7 +134,9 @@ def parse_questions(raw_questions: list[Any], check: Checker, framework: Framewo
             check.add(where, f"unknown type {qtype!r}", f"use one of {', '.join(allowed_types)}")
         section = rq.get("section", section_ids[-1] if section_ids else None)
         if section not in section_ids:
-            check.add(where, f"unknown section {section!r}", f"use one of {', '.join(section_ids) or 'a declared section'}")
+            check.add(
+                where, f"unknown section {section!r}", f"use one of {', '.join(section_ids) or 'a declared section'}"
+            )
         label = check.texts(rq.get("label"), where, "label") or {}
         hint = check.texts(rq.get("hint"), where, "hint", optional=True)
         options = _options(rq, qtype, check, where)
@@ -115,11 +149,23 @@ def parse_questions(raw_questions: list[Any], check: Checker, framework: Framewo
                 check.add(where, f"'{flag}' must be true or false", f"write {flag} = true")
             flags[flag] = bool(value)
         if flags["reverse"] and not indicator:
-            check.add(where, "'reverse' needs an indicator", "add indicator = \"...\" or remove reverse")
+            check.add(where, "'reverse' needs an indicator", 'add indicator = "..." or remove reverse')
         if len(check.problems) > before:
             continue
-        question = Question(qid, section, qtype, label, hint, indicator, flags["reverse"],
-                            flags["required"], flags["dont_know"], None, options, *bounds)
+        question = Question(
+            qid,
+            section,
+            qtype,
+            label,
+            hint,
+            indicator,
+            flags["reverse"],
+            flags["required"],
+            flags["dont_know"],
+            None,
+            options,
+            *bounds,
+        )
         show_if = _show_if(rq.get("show_if"), questions, check, where)
         if len(check.problems) == before:
             questions.append(Question(**{**question.__dict__, "show_if": show_if}))
@@ -133,21 +179,29 @@ def _options(rq: dict, qtype: Any, check: Checker, where: str) -> tuple[Option, 
             check.add(where, f"'options' are not used by type {qtype!r}", "remove options")
         return ()
     if not isinstance(raw, list) or len(raw) < 2:
-        check.add(where, f"type {qtype!r} needs at least two options",
-                  'add options = [{ value = ..., label = { fr = "...", nl = "...", en = "..." } }, ...]')
+        check.add(
+            where,
+            f"type {qtype!r} needs at least two options",
+            'add options = [{ value = ..., label = { fr = "...", nl = "...", en = "..." } }, ...]',
+        )
         return ()
     options = []
     for j, o in enumerate(raw):
         value = o.get("value") if isinstance(o, dict) else None
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         if qtype == "scale" and not numeric:
-            check.add(where, f"option {j + 1} of a scale needs a numeric value (got {value!r})",
-                      "write value = 0, 1, 2... as published for the scale")
+            check.add(
+                where,
+                f"option {j + 1} of a scale needs a numeric value (got {value!r})",
+                "write value = 0, 1, 2... as published for the scale",
+            )
         elif qtype != "scale" and not (isinstance(value, str) and ID_PATTERN.fullmatch(value)):
-            check.add(where, f"option {j + 1} needs a text value of lowercase letters, digits and _ "
-                      f"(got {value!r})", 'write value = "often"')
-        label = check.texts(o.get("label") if isinstance(o, dict) else None, where,
-                            f"options[{j + 1}].label") or {}
+            check.add(
+                where,
+                f"option {j + 1} needs a text value of lowercase letters, digits and _ (got {value!r})",
+                'write value = "often"',
+            )
+        label = check.texts(o.get("label") if isinstance(o, dict) else None, where, f"options[{j + 1}].label") or {}
         options.append(Option(value, label))
     values = [format_value(o.value) for o in options if o.value is not None]
     if len(set(values)) != len(values):
@@ -160,11 +214,17 @@ def _indicator(rq: dict, qtype: Any, check: Checker, where: str, framework: Fram
     if indicator is None:
         return None
     if qtype not in SCORED_TYPES:
-        check.add(where, f"type {qtype!r} cannot feed an indicator",
-                  f"remove indicator, or use a scored type ({', '.join(SCORED_TYPES)})")
+        check.add(
+            where,
+            f"type {qtype!r} cannot feed an indicator",
+            f"remove indicator, or use a scored type ({', '.join(SCORED_TYPES)})",
+        )
     elif framework is not None and indicator not in {i.id for i in framework.indicators}:
-        check.add(where, f"unknown indicator {indicator!r}",
-                  f"use one declared in framework.toml: {', '.join(i.id for i in framework.indicators)}")
+        check.add(
+            where,
+            f"unknown indicator {indicator!r}",
+            f"use one declared in framework.toml: {', '.join(i.id for i in framework.indicators)}",
+        )
     return indicator
 
 
@@ -189,14 +249,16 @@ def _show_if(raw: Any, earlier: list[Question], check: Checker, where: str) -> S
     if raw is None:
         return None
     fix = 'write show_if = { question = "an_earlier_question", equals = "yes" } (or in = [4, 5])'
-    if not isinstance(raw, dict) or set(raw) - {"question", "equals", "in"} or \
-            ("equals" in raw) == ("in" in raw):
+    if not isinstance(raw, dict) or set(raw) - {"question", "equals", "in"} or ("equals" in raw) == ("in" in raw):
         check.add(where, "bad show_if: it needs 'question' and exactly one of 'equals' or 'in'", fix)
         return None
     parent = next((q for q in earlier if q.id == raw.get("question")), None)
     if parent is None:
-        check.add(where, f"bad show_if: {raw.get('question')!r} is not an earlier question of this file",
-                  "refer to a question declared above this one")
+        check.add(
+            where,
+            f"bad show_if: {raw.get('question')!r} is not an earlier question of this file",
+            "refer to a question declared above this one",
+        )
         return None
     values = raw["in"] if "in" in raw else [raw["equals"]]
     if not isinstance(values, list) or not values:
@@ -204,13 +266,16 @@ def _show_if(raw: Any, earlier: list[Question], check: Checker, where: str) -> S
         return None
     allowed = parent.choices()
     if not allowed:
-        check.add(where, f"bad show_if: question '{parent.id}' of type {parent.type!r} has no fixed answers",
-                  "depend on a question with options, a scale or yes/no")
+        check.add(
+            where,
+            f"bad show_if: question '{parent.id}' of type {parent.type!r} has no fixed answers",
+            "depend on a question with options, a scale or yes/no",
+        )
         return None
     wrong = [v for v in values if format_value(v) not in allowed]
     if wrong:
-        check.add(where, f"bad show_if: {wrong!r} is not an answer of '{parent.id}'",
-                  f"use values among {', '.join(allowed)}")
+        check.add(
+            where, f"bad show_if: {wrong!r} is not an answer of '{parent.id}'", f"use values among {', '.join(allowed)}"
+        )
         return None
     return ShowIf(parent.id, tuple(values))
-

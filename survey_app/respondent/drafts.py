@@ -10,16 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
-from survey_app.questionnaire.model import Questionnaire, RawAnswer
 from survey_app.core.timeutil import iso_utc
+from survey_app.questionnaire.model import Questionnaire, RawAnswer
+from survey_app.storage.db import write_transaction
 
 BROWSER_COOKIE = "vises_browser"
 BROWSER_COOKIE_MAX_AGE = 60 * 24 * 3600
@@ -51,8 +52,7 @@ def _where(link: Any, browser_key: str | None) -> tuple[str, list[Any]] | None:
 def load(db: Database, link: Any, browser_key: str | None) -> Draft:
     """The saved draft, or an empty one."""
     where = _where(link, browser_key)
-    row = where and db.execute(f"SELECT answers, page, language FROM draft WHERE {where[0]}",
-                               where[1]).fetchone()
+    row = where and db.execute(f"SELECT answers, page, language FROM draft WHERE {where[0]}", where[1]).fetchone()
     return Draft(json.loads(row[0]), row[1], row[2]) if row else Draft()
 
 
@@ -61,30 +61,47 @@ def local_date(link: Any, now: datetime) -> str:
     return now.astimezone(ZoneInfo(link.campaign["timezone"])).date().isoformat()
 
 
-def save(db: Database, link: Any, browser_key: str | None, answers: Mapping[str, RawAnswer],
-         page: int, language: str, now: datetime) -> bool:
+def save(
+    db: Database,
+    link: Any,
+    browser_key: str | None,
+    answers: Mapping[str, RawAnswer],
+    page: int,
+    language: str,
+    now: datetime,
+) -> bool:
     """Merge `answers` into the draft; False when the personal link was submitted meanwhile."""
     with write_transaction(db):
         if link.invitation is not None:
-            row = db.execute("SELECT submitted_on FROM invitation WHERE id = ?",
-                             [link.invitation["id"]]).fetchone()
+            row = db.execute("SELECT submitted_on FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()
             if row[0]:
                 return False
-            db.execute("UPDATE invitation SET started_on = ? WHERE id = ? AND started_on IS NULL",
-                       [local_date(link, now), link.invitation["id"]])
+            db.execute(
+                "UPDATE invitation SET started_on = ? WHERE id = ? AND started_on IS NULL",
+                [local_date(link, now), link.invitation["id"]],
+            )
         where = _where(link, browser_key)
         assert where is not None, "an open-link draft needs a browser key"
         current = db.execute(f"SELECT answers FROM draft WHERE {where[0]}", where[1]).fetchone()
         merged = {**(json.loads(current[0]) if current else {}), **answers}
-        values = {"campaign_id": link.campaign["id"], "answers": json.dumps(merged, ensure_ascii=False),
-                  "page": page, "language": language, "updated_at": iso_utc(now)}
+        values = {
+            "campaign_id": link.campaign["id"],
+            "answers": json.dumps(merged, ensure_ascii=False),
+            "page": page,
+            "language": language,
+            "updated_at": iso_utc(now),
+        }
         if current:
-            db.execute(f"UPDATE draft SET answers = ?, page = ?, language = ?, updated_at = ? "
-                       f"WHERE {where[0]}", [values["answers"], page, language, values["updated_at"],
-                                             *where[1]])
+            db.execute(
+                f"UPDATE draft SET answers = ?, page = ?, language = ?, updated_at = ? WHERE {where[0]}",
+                [values["answers"], page, language, values["updated_at"], *where[1]],
+            )
         else:
-            owner = ({"invitation_id": link.invitation["id"]} if link.invitation is not None
-                     else {"browser_key": where[1][0]})
+            owner = (
+                {"invitation_id": link.invitation["id"]}
+                if link.invitation is not None
+                else {"browser_key": where[1][0]}
+            )
             db["draft"].insert({**values, **owner})
     return True
 
@@ -95,21 +112,29 @@ def resume_page(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) 
     Optional questions count as answered once their page was sent, even if left empty.
     """
     for index, section in enumerate(questionnaire.sections):
-        if any(q.id not in answers or (q.required and answers[q.id] in (None, "", []))
-               for q in section.questions if questionnaire.is_visible(q, answers)):
+        if any(
+            q.id not in answers or (q.required and answers[q.id] in (None, "", []))
+            for q in section.questions
+            if questionnaire.is_visible(q, answers)
+        ):
             return index
     return len(questionnaire.sections) - 1
 
 
 def complete(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) -> bool:
     """Every visible required question has an answer ("don't know" counts as one)."""
-    return all(answers.get(q.id) not in (None, "", []) for q in questionnaire.questions
-               if q.required and questionnaire.is_visible(q, answers))
+    return all(
+        answers.get(q.id) not in (None, "", [])
+        for q in questionnaire.questions
+        if q.required and questionnaire.is_visible(q, answers)
+    )
 
 
 def mark_opened(db: Database, link: Any, now: datetime) -> None:
     """Record the day a personal link was first opened (for the response-rate follow-up)."""
     if link.invitation is not None and not link.invitation["opened_on"]:
         with write_transaction(db):
-            db.execute("UPDATE invitation SET opened_on = ? WHERE id = ? AND opened_on IS NULL",
-                       [local_date(link, now), link.invitation["id"]])
+            db.execute(
+                "UPDATE invitation SET opened_on = ? WHERE id = ? AND opened_on IS NULL",
+                [local_date(link, now), link.invitation["id"]],
+            )

@@ -9,14 +9,13 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput
 
 from survey_app.questionnaire.model import DONT_KNOW, Question, format_value, translate
 
-AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"),
-          _l("Strongly agree"))
+AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"), _l("Strongly agree"))
 NOT_AN_OPTION = _l("Choose one of the answers shown.")
 MAX_NUMBER_LENGTH = 32
 
@@ -68,9 +67,13 @@ class NumberText(StringField):
         if not math.isfinite(value):
             raise ValidationError(_l("Enter a number, for example 12."))
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            raise ValidationError(_l("Enter a number between %(low)s and %(high)s.",
-                                     low=format_value(self.low if self.low is not None else -math.inf),
-                                     high=format_value(self.high if self.high is not None else math.inf)))
+            raise ValidationError(
+                _l(
+                    "Enter a number between %(low)s and %(high)s.",
+                    low=format_value(self.low if self.low is not None else -math.inf),
+                    high=format_value(self.high if self.high is not None else math.inf),
+                )
+            )
         self.data = format_value(value)
 
 
@@ -79,8 +82,12 @@ class SurveyText(TextAreaField):
 
     def __init__(self, label, max_length: int, validators=(), **kwargs):
         message = _l("Your answer is too long: write at most %(max)d characters.", max=max_length)
-        super().__init__(label, validators=[*validators, Length(max=max_length, message=message)],
-                         render_kw={"maxlength": max_length, "rows": 5}, **kwargs)
+        super().__init__(
+            label,
+            validators=[*validators, Length(max=max_length, message=message)],
+            render_kw={"maxlength": max_length, "rows": 5},
+            **kwargs,
+        )
 
     def _value(self) -> str:
         return super()._value().replace("\x00", "")
@@ -111,8 +118,9 @@ class NoNul:
 
     def __call__(self, form, field) -> None:
         if "\x00" in (field.data or ""):
-            raise ValidationError(_l("Your answer contains an invisible control character: "
-                                     "retype it without copying and pasting."))
+            raise ValidationError(
+                _l("Your answer contains an invisible control character: retype it without copying and pasting.")
+            )
 
 
 class OneOrDontKnow:

@@ -8,20 +8,37 @@ required questions must be answered (Next, Submit) or not (Back, Save, language 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, Optional, Regexp
 
-from survey_app.web.i18n import WTFORMS_TRANSLATIONS
 from survey_app.questionnaire.model import (
-    DONT_KNOW, Question, Questionnaire, RawAnswer, Section, format_value, translate)
+    DONT_KNOW,
+    Question,
+    Questionnaire,
+    RawAnswer,
+    Section,
+    format_value,
+    translate,
+)
 from survey_app.respondent.fields import (
-    Answered, ChoiceField, MultiChoiceField, NoNul, NumberText, OneOrDontKnow, SurveyText,
-    dont_know_choice, fixed_choices, option_labels)
+    Answered,
+    ChoiceField,
+    MultiChoiceField,
+    NoNul,
+    NumberText,
+    OneOrDontKnow,
+    SurveyText,
+    dont_know_choice,
+    fixed_choices,
+    option_labels,
+)
+from survey_app.web.i18n import WTFORMS_TRANSLATIONS
 
 ACTIONS = ("next", "back", "save", "submit")
 SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
@@ -30,6 +47,7 @@ SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
 @dataclass(frozen=True)
 class QuestionView:
     """What the macros need besides the field: kind of widget, hint, condition, end labels."""
+
     question: Question
     kind: str
     hint: str
@@ -45,6 +63,7 @@ class QuestionView:
 
 class PageForm(FlaskForm):
     """Base of every page form; the builder adds one field per question."""
+
     class Meta:
         def get_translations(self, form):
             return WTFORMS_TRANSLATIONS  # the hot path of every survey page: cached catalogs
@@ -102,8 +121,9 @@ class PageForm(FlaskForm):
         return found
 
 
-def build_page_form(questionnaire: Questionnaire, section: Section, language: str,
-                    with_submission_id: bool, languages: list[str]) -> type[PageForm]:
+def build_page_form(
+    questionnaire: Questionnaire, section: Section, language: str, with_submission_id: bool, languages: list[str]
+) -> type[PageForm]:
     """Compose the form class of one page (call once per page and language, then instantiate)."""
     views: dict[str, QuestionView] = {}
     attrs: dict[str, Any] = {"questionnaire": questionnaire, "section": section, "views": views}
@@ -116,9 +136,13 @@ def build_page_form(questionnaire: Questionnaire, section: Section, language: st
             dk_name = f"dk_{question.id}"
             attrs[dk_name] = BooleanField(_l("Don't know / not applicable"))
         views[question.id] = QuestionView(
-            question, kind, translate(question.hint, language) if question.hint else "",
-            _condition(questionnaire, question, section, language), dk_name,
-            (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None)
+            question,
+            kind,
+            translate(question.hint, language) if question.hint else "",
+            _condition(questionnaire, question, section, language),
+            dk_name,
+            (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None,
+        )
     if with_submission_id:
         attrs["submission_id"] = HiddenField(validators=[Regexp(SUBMISSION_ID)])
     attrs["lang"] = StringField(validators=[Optional(), AnyOf(languages)])
@@ -150,9 +174,15 @@ def _condition(questionnaire: Questionnaire, question: Question, section: Sectio
     parent = questionnaire.question(question.show_if.question)
     if parent.section != section.id:
         return ""
-    choices = option_labels(parent, language) if parent.type in ("scale", "single", "multiple") \
-        else fixed_choices(parent)
+    choices = (
+        option_labels(parent, language) if parent.type in ("scale", "single", "multiple") else fixed_choices(parent)
+    )
     labels = {c.value: str(c.label) for c in choices}
     wanted = " / ".join(labels.get(format_value(v), format_value(v)) for v in question.show_if.values)
-    return str(_l("Answer this question only if you answered “%(answer)s” to “%(question)s”.",
-                  answer=wanted, question=translate(parent.label, language)))
+    return str(
+        _l(
+            "Answer this question only if you answered “%(answer)s” to “%(question)s”.",
+            answer=wanted,
+            question=translate(parent.label, language),
+        )
+    )

@@ -17,8 +17,8 @@ from flask import abort, current_app, request
 from sqlite_utils import Database
 
 from survey_app.domain.campaigns import campaign_state, custom_questions_of, languages_of
-from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.questionnaire.model import Questionnaire
+from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.ratelimit import allow
 
 PERSONAL, OPEN = "s", "o"
@@ -32,6 +32,7 @@ MAX_TOKEN_LENGTH = 64
 @dataclass(frozen=True)
 class SurveyLink:
     """A valid link to an open campaign, with everything the pages need."""
+
     kind: str
     token: str
     campaign: dict[str, Any]
@@ -60,8 +61,9 @@ def _miss_key(address: str | None) -> str:
 def _too_many_misses(db: Database, address: str | None, now: datetime) -> bool:
     """Read-only check, so the limit also blocks hits once an address has guessed too much."""
     window = int(now.timestamp()) // MISS_WINDOW * MISS_WINDOW
-    row = db.execute("SELECT count FROM rate_limit WHERE key = ? AND window_start = ?",
-                     [_miss_key(address), window]).fetchone()
+    row = db.execute(
+        "SELECT count FROM rate_limit WHERE key = ? AND window_start = ?", [_miss_key(address), window]
+    ).fetchone()
     return bool(row and row[0] >= MISS_LIMIT)
 
 
@@ -104,18 +106,20 @@ def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
     given (questionnaire version, custom questions) pair.
     """
     cache = current_app.extensions.setdefault("vises.campaign_questionnaires", {})
-    key = (campaign["questionnaire_id"], campaign["questionnaire_version"], campaign["custom_questions"],
-           campaign["languages"])
+    key = (
+        campaign["questionnaire_id"],
+        campaign["questionnaire_version"],
+        campaign["custom_questions"],
+        campaign["languages"],
+    )
     if key not in cache:
         registry = current_app.extensions["vises.registry"]
         base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-        cache[key] = base and with_custom_questions(base, custom_questions_of(campaign),
-                                                    tuple(languages_of(campaign)))
+        cache[key] = base and with_custom_questions(base, custom_questions_of(campaign), tuple(languages_of(campaign)))
     return cache[key]
 
 
-def with_custom_questions(base: Questionnaire, raw: list[dict[str, Any]],
-                          languages: tuple[str, ...]) -> Questionnaire:
+def with_custom_questions(base: Questionnaire, raw: list[dict[str, Any]], languages: tuple[str, ...]) -> Questionnaire:
     """Append valid custom questions to the last section (the back office validated them already;
     anything invalid is left out rather than breaking the survey). Texts are required only in the
     campaign's own languages, as the back office asked for."""
@@ -123,8 +127,13 @@ def with_custom_questions(base: Questionnaire, raw: list[dict[str, Any]],
         return base
     last = base.sections[-1]
     check = Checker("campaign custom questions", languages)
-    extra = parse_questions([{**q, "section": last.id} if isinstance(q, dict) else q for q in raw],
-                            check, None, [last.id], taken_ids=tuple(q.id for q in base.questions))
+    extra = parse_questions(
+        [{**q, "section": last.id} if isinstance(q, dict) else q for q in raw],
+        check,
+        None,
+        [last.id],
+        taken_ids=tuple(q.id for q in base.questions),
+    )
     if check.problems:
         current_app.logger.warning("custom questions left out: %s", json.dumps([str(p) for p in check.problems]))
     sections = base.sections[:-1] + (dataclasses.replace(last, questions=last.questions + tuple(extra)),)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
-from zoneinfo import ZoneInfo
 
-from survey_app.respondent import drafts
-from survey_app.web.db import get_db
-from survey_app.web.i18n import current_language
-from survey_app.questionnaire.model import Section, translate
-from survey_app.respondent.forms import PageForm, build_page_form
-from survey_app.respondent.links import OPEN, SurveyLink, resolve
 from survey_app.core import timeutil
 from survey_app.core.timeutil import parse_iso
+from survey_app.questionnaire.model import Section, translate
+from survey_app.respondent import drafts
+from survey_app.respondent.forms import PageForm, build_page_form
+from survey_app.respondent.links import OPEN, SurveyLink, resolve
+from survey_app.web.db import get_db
+from survey_app.web.i18n import current_language
 
 BROWSER_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FORM_TYPES = ("application/x-www-form-urlencoded",)
@@ -65,8 +65,7 @@ def page_form_class(link: SurveyLink, section: Section, lang: str) -> type[PageF
     last = section is link.questionnaire.sections[-1]
     key = (id(link.questionnaire), section.id, lang, link.kind == OPEN and last, tuple(link.languages))
     if key not in cache:
-        cache[key] = build_page_form(link.questionnaire, section, lang, link.kind == OPEN and last,
-                                     link.languages)
+        cache[key] = build_page_form(link.questionnaire, section, lang, link.kind == OPEN and last, link.languages)
     return cache[key]
 
 
@@ -90,17 +89,37 @@ def render_page(link: SurveyLink, form: PageForm, number: int, status: int = 200
     lang = language(link)
     total = len(link.questionnaire.sections)
     answers = {**form.earlier, **form.page_answers()}
-    views = [form.views[q.id] for q in form.section.questions
-             if form.views[q.id].condition or link.questionnaire.is_visible(q, answers)]
+    views = [
+        form.views[q.id]
+        for q in form.section.questions
+        if form.views[q.id].condition or link.questionnaire.is_visible(q, answers)
+    ]
     errors = form.question_errors()
     return render_template(
-        "respondent/page.html", link=link, form=form, views=views, number=number, total=total,
-        last=number == total, errors=errors, page_has_errors=bool(errors or form.csrf_failed),
+        "respondent/page.html",
+        link=link,
+        form=form,
+        views=views,
+        number=number,
+        total=total,
+        last=number == total,
+        errors=errors,
+        page_has_errors=bool(errors or form.csrf_failed),
         section_title=translate(form.section.title, lang),
-        title=translate(link.questionnaire.title, lang), lang=lang, **extra), status
+        title=translate(link.questionnaire.title, lang),
+        lang=lang,
+        **extra,
+    ), status
 
 
 def set_browser_cookie(response: Response, key: str) -> Response:
-    response.set_cookie(drafts.BROWSER_COOKIE, key, max_age=drafts.BROWSER_COOKIE_MAX_AGE, path="/o/",
-                        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        drafts.BROWSER_COOKIE,
+        key,
+        max_age=drafts.BROWSER_COOKIE_MAX_AGE,
+        path="/o/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response

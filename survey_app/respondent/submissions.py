@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
-from survey_app.respondent.drafts import draft_key, local_date
 from survey_app.questionnaire.model import DONT_KNOW, Question, Questionnaire, RawAnswer
+from survey_app.respondent.drafts import draft_key, local_date
+from survey_app.storage.db import write_transaction
 
 AnswerRow = tuple[str, float | None, str | None, int]
 
@@ -52,20 +53,28 @@ def new_submission_id() -> str:
 def already_stored(db: Database, link: Any, submission_id: str | None) -> bool:
     """Fresh read (not the request's copy): another request may have just submitted."""
     if link.invitation is not None:
-        return bool(db.execute("SELECT submitted_on FROM invitation WHERE id = ?",
-                               [link.invitation["id"]]).fetchone()[0])
-    return bool(submission_id and db.execute("SELECT 1 FROM response WHERE submission_id = ?",
-                                             [submission_id]).fetchone())
+        return bool(
+            db.execute("SELECT submitted_on FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0]
+        )
+    return bool(
+        submission_id and db.execute("SELECT 1 FROM response WHERE submission_id = ?", [submission_id]).fetchone()
+    )
 
 
-def submit(db: Database, link: Any, answers: Mapping[str, RawAnswer], language: str,
-           submission_id: str | None, browser_key: str | None, now: datetime) -> bool:
+def submit(
+    db: Database,
+    link: Any,
+    answers: Mapping[str, RawAnswer],
+    language: str,
+    submission_id: str | None,
+    browser_key: str | None,
+    now: datetime,
+) -> bool:
     """Store the response; False when it was already stored (replay, second tab, used link)."""
     rows = list(answer_rows(link.questionnaire, answers))
     with write_transaction(db):
         if link.invitation is not None:
-            done = db.execute("SELECT submitted_on FROM invitation WHERE id = ?",
-                              [link.invitation["id"]]).fetchone()[0]
+            done = db.execute("SELECT submitted_on FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0]
             if done:
                 return False
             # A fresh random id: deriving it from the token would link response and invitation.
@@ -73,15 +82,19 @@ def submit(db: Database, link: Any, answers: Mapping[str, RawAnswer], language: 
         try:
             response_id = db.execute(
                 "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                "VALUES (?, ?, ?, ?, ?)", [link.campaign["id"], submission_id, language, link.channel,
-                                           local_date(link, now)]).lastrowid
+                "VALUES (?, ?, ?, ?, ?)",
+                [link.campaign["id"], submission_id, language, link.channel, local_date(link, now)],
+            ).lastrowid
         except sqlite3.IntegrityError:
             return False
-        db.conn.executemany("INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) "
-                            "VALUES (?, ?, ?, ?, ?)", [(response_id, *row) for row in rows])
+        db.conn.executemany(
+            "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) VALUES (?, ?, ?, ?, ?)",
+            [(response_id, *row) for row in rows],
+        )
         if link.invitation is not None:
-            db.execute("UPDATE invitation SET submitted_on = ? WHERE id = ?",
-                       [local_date(link, now), link.invitation["id"]])
+            db.execute(
+                "UPDATE invitation SET submitted_on = ? WHERE id = ?", [local_date(link, now), link.invitation["id"]]
+            )
             db.execute("DELETE FROM draft WHERE invitation_id = ?", [link.invitation["id"]])
         elif browser_key:
             db.execute("DELETE FROM draft WHERE browser_key = ?", [draft_key(link.campaign["id"], browser_key)])

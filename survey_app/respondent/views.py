@@ -9,16 +9,27 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from survey_app.respondent import drafts
-from survey_app.respondent import submissions
-from survey_app.web.db import get_db
-from survey_app.respondent.drafts import new_browser_key
+from survey_app.core import timeutil
 from survey_app.questionnaire.model import DONT_KNOW, translate
+from survey_app.respondent import drafts, submissions
+from survey_app.respondent.drafts import new_browser_key
 from survey_app.respondent.links import SurveyLink
 from survey_app.respondent.pages import (
-    browser_key, check_post, closing_text, current_link, language, load_draft, page_form_class,
-    render_page, section_of, see_other, set_browser_cookie, unknown_fields, url)
-from survey_app.core import timeutil
+    browser_key,
+    check_post,
+    closing_text,
+    current_link,
+    language,
+    load_draft,
+    page_form_class,
+    render_page,
+    section_of,
+    see_other,
+    set_browser_cookie,
+    unknown_fields,
+    url,
+)
+from survey_app.web.db import get_db
 
 bp = Blueprint("respondent", __name__)
 LINK = "/<any(s, o):kind>/<token>"
@@ -48,18 +59,25 @@ def intro(kind: str, token: str):
     lang = language(link)
     questionnaire = link.questionnaire
     return render_template(
-        "respondent/intro.html", link=link, title=translate(questionnaire.title, lang),
-        intro_text=translate(questionnaire.intro, lang), closes=closing_text(link, lang),
+        "respondent/intro.html",
+        link=link,
+        title=translate(questionnaire.title, lang),
+        intro_text=translate(questionnaire.intro, lang),
+        closes=closing_text(link, lang),
         min_group=current_app.config["SETTINGS"]["privacy.min_group_size"],
-        start=url("page", link, number=1))
+        start=url("page", link, number=1),
+    )
 
 
 @bp.route(LINK + "/<int:number>", methods=["GET", "POST"])
 def page(kind: str, token: str, number: int):
     link = current_link(kind, token)
     if link.submitted:
-        return see_other(url("thanks", link)) if request.method == "POST" else \
-            render_template("respondent/answered.html", link=link)
+        return (
+            see_other(url("thanks", link))
+            if request.method == "POST"
+            else render_template("respondent/answered.html", link=link)
+        )
     section = section_of(link, number)
     draft = load_draft(link)
     form_class = page_form_class(link, section, language(link))
@@ -136,8 +154,9 @@ def saved(kind: str, token: str):
         return render_template("respondent/answered.html", link=link)
     draft = load_draft(link)
     resume = url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1)
-    return render_template("respondent/saved.html", link=link, resume=resume,
-                           link_url=url("intro", link, _external=True))
+    return render_template(
+        "respondent/saved.html", link=link, resume=resume, link_url=url("intro", link, _external=True)
+    )
 
 
 @bp.route(LINK + "/thanks")

@@ -10,20 +10,35 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
-from survey_app.web.db import get_db
-from survey_app.results.exports import neutralise
-from survey_app.web.i18n import current_language
-from survey_app.questionnaire.model import translate
 from survey_app.accounts.scoping import enterprise_or_404
+from survey_app.questionnaire.model import translate
+from survey_app.results.exports import neutralise
+from survey_app.web.db import get_db
+from survey_app.web.i18n import current_language
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_share", "previous_campaign_id", "delta", "delta_p",
-           "delta_significant", "bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_percentile")
+FIGURES = (
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "favourable_share",
+    "previous_campaign_id",
+    "delta",
+    "delta_p",
+    "delta_significant",
+    "bench_peers",
+    "bench_median",
+    "bench_q1",
+    "bench_q3",
+    "bench_percentile",
+)
 KEYS = ("campaign_id", "campaign_title", "stakeholder_group", "closes_at", "kind", "key", "label")
 CSV_COLUMNS = (*KEYS, "suppressed", *FIGURES)
 
@@ -45,12 +60,16 @@ def not_found(_error):
 def records(db: Database, enterprise_id: int, language: str) -> Iterator[dict[str, Any]]:
     """One record per stored cell; suppressed cells carry the reason code and no figures."""
     framework = current_app.extensions["vises.registry"].framework
-    labels = {**{("dimension", d.id): d.label for d in framework.dimensions},
-              **{("indicator", i.id): i.label for i in framework.indicators}}
+    labels = {
+        **{("dimension", d.id): d.label for d in framework.dimensions},
+        **{("indicator", i.id): i.label for i in framework.indicators},
+    }
     for row in db.query(
-            "SELECT v.*, c.title AS campaign_title, c.closes_at FROM indicator_value v "
-            "JOIN campaign c ON c.id = v.campaign_id WHERE v.enterprise_id = ? "
-            "ORDER BY c.closes_at, v.campaign_id, v.kind, v.key", [enterprise_id]):
+        "SELECT v.*, c.title AS campaign_title, c.closes_at FROM indicator_value v "
+        "JOIN campaign c ON c.id = v.campaign_id WHERE v.enterprise_id = ? "
+        "ORDER BY c.closes_at, v.campaign_id, v.kind, v.key",
+        [enterprise_id],
+    ):
         label = labels.get((row["kind"], row["key"]))
         record = {k: row[k] for k in KEYS if k != "label"}
         record["label"] = translate(label, language) if label else row["key"]
@@ -67,10 +86,17 @@ def records(db: Database, enterprise_id: int, language: str) -> Iterator[dict[st
 def indicators_json(enterprise_id: int):
     enterprise = enterprise_or_404(enterprise_id)
     rows = list(records(get_db(), enterprise_id, current_language()))
-    return jsonify({"enterprise": {"id": enterprise["id"], "name": enterprise["name"],
-                                   "sector_group": enterprise["sector_group"]},
-                    "min_group_size": current_app.config["SETTINGS"]["privacy.min_group_size"],
-                    "indicators": rows})
+    return jsonify(
+        {
+            "enterprise": {
+                "id": enterprise["id"],
+                "name": enterprise["name"],
+                "sector_group": enterprise["sector_group"],
+            },
+            "min_group_size": current_app.config["SETTINGS"]["privacy.min_group_size"],
+            "indicators": rows,
+        }
+    )
 
 
 @bp.get("/enterprises/<int:enterprise_id>/indicators.csv")

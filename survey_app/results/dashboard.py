@@ -12,14 +12,12 @@ from flask import Blueprint, Response, abort, current_app, g, redirect, render_t
 from flask_wtf import FlaskForm
 
 from pipeline.charts import ensure_chart
-from survey_app.results import data
-from survey_app.results import methodology
-from survey_app.results import testimonies
+from survey_app.accounts.scoping import enterprise_or_404, visible_enterprises
 from survey_app.accounts.views import login_required
+from survey_app.core.timeutil import now_utc
+from survey_app.results import data, methodology, testimonies
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
-from survey_app.accounts.scoping import enterprise_or_404, visible_enterprises
-from survey_app.core.timeutil import now_utc
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
 # Chart names come from pipeline/chart_specs.py; anything else is refused before any look-up.
@@ -41,8 +39,12 @@ def require_sign_in():
 @bp.get("/dashboards")
 @login_required
 def index():
-    return render_template("dashboard/index.html", enterprises=[
-        {"name": e["name"], "url": url_for("dashboard.view", enterprise_id=e["id"])} for e in visible_enterprises()])
+    return render_template(
+        "dashboard/index.html",
+        enterprises=[
+            {"name": e["name"], "url": url_for("dashboard.view", enterprise_id=e["id"])} for e in visible_enterprises()
+        ],
+    )
 
 
 @bp.get("/enterprises/<int:enterprise_id>/dashboard")
@@ -52,10 +54,15 @@ def view(enterprise_id: int):
     specs = data.chart_specs(db, enterprise_id, language)
     sections = data.group_sections(db, enterprise, language, specs)
     questions = sorted({s["campaign"]["evaluative_question"] for s in sections if s["campaign"]["evaluative_question"]})
-    return render_template("dashboard/view.html", enterprise=enterprise, sections=sections,
-                           evaluative_questions=questions, freshness=data.freshness(db),
-                           rates=data.rate_rows(db, enterprise_id, language),
-                           rates_chart=data.chart(specs, enterprise_id, "response-rates", language))
+    return render_template(
+        "dashboard/view.html",
+        enterprise=enterprise,
+        sections=sections,
+        evaluative_questions=questions,
+        freshness=data.freshness(db),
+        rates=data.rate_rows(db, enterprise_id, language),
+        rates_chart=data.chart(specs, enterprise_id, "response-rates", language),
+    )
 
 
 @bp.get("/enterprises/<int:enterprise_id>/charts/<language>/<name>.<fmt>")
@@ -82,8 +89,11 @@ def _testimony_action(enterprise_id: int, response_id: int, question_id: str, hi
     enterprise_or_404(enterprise_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    done = (testimonies.hide(get_db(), enterprise_id, response_id, question_id, g.user["id"], now_utc())
-            if hide else testimonies.show(get_db(), enterprise_id, response_id, question_id))
+    done = (
+        testimonies.hide(get_db(), enterprise_id, response_id, question_id, g.user["id"], now_utc())
+        if hide
+        else testimonies.show(get_db(), enterprise_id, response_id, question_id)
+    )
     if not done:
         abort(404)
     target = url_for("dashboard.view", enterprise_id=enterprise_id) + f"#t{response_id}-{question_id}"
@@ -106,5 +116,7 @@ def show_testimony(enterprise_id: int, response_id: int, question_id: str):
 @login_required
 def methodology_page():
     settings = current_app.config["SETTINGS"]
-    return render_template("methodology/index.html", sections=methodology.sections(
-        settings["privacy.min_group_size"], settings["privacy.min_peers"]))
+    return render_template(
+        "methodology/index.html",
+        sections=methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),
+    )

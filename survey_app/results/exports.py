@@ -13,22 +13,23 @@ import io
 import itertools
 import os
 import tempfile
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlite_utils import Database
 
 from survey_app.domain.campaigns import custom_questions_of, languages_of
-from survey_app.storage.db import connect
-from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.questionnaire.model import Question, Questionnaire, format_value, translate
+from survey_app.questionnaire.rules import Checker, parse_questions
+from survey_app.storage.db import connect
 
 FIXED_COLUMNS = ("response", "language", "channel", "submitted_on")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"),
-          _l("Strongly agree"))
+AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"), _l("Strongly agree"))
 YES_NO = {1: _l("Yes"), 0: _l("No")}
 DONT_KNOW_LABEL = _l("Don't know / not applicable")
 CHUNK = 64 * 1024
@@ -43,8 +44,13 @@ def neutralise(value: Any) -> Any:
 def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
     """The questionnaire's questions, then the campaign's custom questions (already validated)."""
     check = Checker("custom questions", tuple(languages_of(campaign)))
-    custom = parse_questions(custom_questions_of(campaign), check, None, [base.sections[-1].id],
-                             taken_ids=tuple(q.id for q in base.questions))
+    custom = parse_questions(
+        custom_questions_of(campaign),
+        check,
+        None,
+        [base.sections[-1].id],
+        taken_ids=tuple(q.id for q in base.questions),
+    )
     return list(base.questions) + custom
 
 
@@ -59,8 +65,7 @@ def _labels(question: Question, language: str) -> dict[str, str]:
 
 def cell_maker(question: Question, language: str, labels: bool) -> Callable[[float | None, str | None, int], Any]:
     """A function turning one stored answer into a cell value (labels and lookups prepared once)."""
-    names = _labels(question, language) if labels else (
-        {"1": "yes", "0": "no"} if question.type == "yes_no" else {})
+    names = _labels(question, language) if labels else ({"1": "yes", "0": "no"} if question.type == "yes_no" else {})
     dont_know = str(DONT_KNOW_LABEL) if labels else "dont_know"
     multiple = question.type == "multiple"
 
@@ -77,6 +82,7 @@ def cell_maker(question: Question, language: str, labels: bool) -> Callable[[flo
         if key in names:
             return names[key]
         return int(num) if float(num).is_integer() else num
+
     return cell
 
 
@@ -86,8 +92,9 @@ def header(questions: list[Question], language: str, labels: bool) -> list[str]:
     return [*FIXED_COLUMNS, *(neutralise(f"{q.id}: {translate(q.label, language)}") for q in questions)]
 
 
-def streamed_rows(database_path: str, campaign_id: int, questions: list[Question], language: str,
-                  labels: bool) -> Iterator[list]:
+def streamed_rows(
+    database_path: str, campaign_id: int, questions: list[Question], language: str, labels: bool
+) -> Iterator[list]:
     """rows() on a connection of its own, closed at the end: a streamed response outlives the
     request's connection."""
     db = connect(database_path)
@@ -102,14 +109,15 @@ def rows(db: Database, campaign_id: int, questions: list[Question], language: st
     cursor = db.execute(
         "SELECT r.id, r.language, r.channel, r.submitted_on, a.question_id, a.value_num, a.value_text, a.dont_know "
         "FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? ORDER BY r.id",
-        [campaign_id])
+        [campaign_id],
+    )
     position = {q.id: i for i, q in enumerate(questions)}
     with force_locale(language):
         makers = [cell_maker(q, language, labels) for q in questions]
         yield header(questions, language, labels)
         for number, (_id, group) in enumerate(itertools.groupby(cursor, key=lambda r: r[0]), start=1):
             cells: list[Any] = [None] * len(questions)
-            for _rid, lang, channel, day, question_id, num, text, dont_know in group:
+            for _rid, lang, channel, day, question_id, num, text, dont_know in group:  # noqa: B007 (same in every row)
                 if question_id in position:
                     index = position[question_id]
                     cells[index] = makers[index](num, text, dont_know)

@@ -14,14 +14,14 @@ from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_babel import ngettext
 from sqlite_utils import Database
 
-from survey_app.core.catalogs import group_label
-from survey_app.results import words
-from survey_app.results.data import freshness
 from survey_app.accounts.views import admin_required
 from survey_app.backoffice.forms import SECTOR_LABELS
+from survey_app.core.catalogs import group_label
+from survey_app.questionnaire.model import translate
+from survey_app.results import words
+from survey_app.results.data import freshness
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
-from survey_app.questionnaire.model import translate
 
 bp = Blueprint("federation", __name__, url_prefix="/admin/federation")
 GROUPS = ("beneficiaries", "workers", "partners")
@@ -43,23 +43,32 @@ def enterprise_rows(db: Database) -> list[dict[str, str]]:
         " ON s2.campaign_id = c2.id WHERE c2.enterprise_id = e.id) AS responses "
         "FROM enterprise e LEFT JOIN campaign c ON c.id = (SELECT id FROM campaign WHERE enterprise_id = e.id "
         " ORDER BY closes_at DESC, id DESC LIMIT 1) "
-        "LEFT JOIN campaign_summary s ON s.campaign_id = c.id ORDER BY e.name")
-    return [{"name": r["name"], "sector": str(SECTOR_LABELS.get(r["sector_group"], r["sector_group"])),
-             "url": url_for("dashboard.view", enterprise_id=r["id"]),
-             "last_wave": r["title"] or "–", "rate": words.response_rate(r) if r["title"] else "–",
-             "responses": str(r["responses"])} for r in rows]
+        "LEFT JOIN campaign_summary s ON s.campaign_id = c.id ORDER BY e.name"
+    )
+    return [
+        {
+            "name": r["name"],
+            "sector": str(SECTOR_LABELS.get(r["sector_group"], r["sector_group"])),
+            "url": url_for("dashboard.view", enterprise_id=r["id"]),
+            "last_wave": r["title"] or "–",
+            "rate": words.response_rate(r) if r["title"] else "–",
+            "responses": str(r["responses"]),
+        }
+        for r in rows
+    ]
 
 
 def sector_means(db: Database, framework, language: str) -> list[dict[str, Any]]:
     """Per stakeholder group, a table: indicator x sector group -> mean over enterprises (and how many)."""
     values: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for row in db.query(
-            "SELECT e.sector_group, v.stakeholder_group, v.key, v.mean FROM indicator_value v "
-            "JOIN enterprise e ON e.id = v.enterprise_id JOIN campaign c ON c.id = v.campaign_id "
-            "WHERE v.kind = 'indicator' AND v.suppressed = 0 AND c.closes_at = (SELECT MAX(c2.closes_at) "
-            " FROM campaign c2 JOIN indicator_value v2 ON v2.campaign_id = c2.id AND v2.kind = 'indicator' "
-            " AND v2.key = v.key AND v2.suppressed = 0 WHERE c2.enterprise_id = v.enterprise_id "
-            " AND c2.stakeholder_group = v.stakeholder_group)"):
+        "SELECT e.sector_group, v.stakeholder_group, v.key, v.mean FROM indicator_value v "
+        "JOIN enterprise e ON e.id = v.enterprise_id JOIN campaign c ON c.id = v.campaign_id "
+        "WHERE v.kind = 'indicator' AND v.suppressed = 0 AND c.closes_at = (SELECT MAX(c2.closes_at) "
+        " FROM campaign c2 JOIN indicator_value v2 ON v2.campaign_id = c2.id AND v2.kind = 'indicator' "
+        " AND v2.key = v.key AND v2.suppressed = 0 WHERE c2.enterprise_id = v.enterprise_id "
+        " AND c2.stakeholder_group = v.stakeholder_group)"
+    ):
         values[(row["stakeholder_group"], row["key"], row["sector_group"])].append(row["mean"])
     tables = []
     for group in GROUPS:
@@ -67,9 +76,22 @@ def sector_means(db: Database, framework, language: str) -> list[dict[str, Any]]
         for indicator in framework.indicators:
             cells = [values.get((group, indicator.id, sector), []) for sector in SECTORS]
             if any(cells):
-                lines.append({"label": translate(indicator.label, language),
-                              "cells": [ngettext("%(mean)s (%(num)d enterprise)", "%(mean)s (%(num)d enterprises)",
-                                                len(c), mean=words.score(sum(c) / len(c))) if c else "–" for c in cells]})
+                lines.append(
+                    {
+                        "label": translate(indicator.label, language),
+                        "cells": [
+                            ngettext(
+                                "%(mean)s (%(num)d enterprise)",
+                                "%(mean)s (%(num)d enterprises)",
+                                len(c),
+                                mean=words.score(sum(c) / len(c)),
+                            )
+                            if c
+                            else "–"
+                            for c in cells
+                        ],
+                    }
+                )
         if lines:
             tables.append({"group": group, "label": group_label(group, language), "lines": lines})
     return tables
@@ -81,8 +103,13 @@ def index():
     db, language = get_db(), current_language()
     framework = current_app.extensions["vises.registry"].framework
     last = db.execute("SELECT status FROM pipeline_run ORDER BY id DESC LIMIT 1").fetchone()
-    return render_template("federation/index.html", enterprises=enterprise_rows(db),
-                           freshness=freshness(db), last_failed=bool(last and last[0] == "failed"),
-                           sectors=[str(SECTOR_LABELS[s]) for s in SECTORS],
-                           tables=sector_means(db, framework, language), runs_url=url_for("runs.index"),
-                           refresh_url=url_for("runs.refresh"))
+    return render_template(
+        "federation/index.html",
+        enterprises=enterprise_rows(db),
+        freshness=freshness(db),
+        last_failed=bool(last and last[0] == "failed"),
+        sectors=[str(SECTOR_LABELS[s]) for s in SECTORS],
+        tables=sector_means(db, framework, language),
+        runs_url=url_for("runs.index"),
+        refresh_url=url_for("runs.refresh"),
+    )

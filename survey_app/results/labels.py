@@ -12,9 +12,9 @@ from typing import Any
 from flask import current_app
 from sqlite_utils import Database
 
+from survey_app.questionnaire.model import Question, format_value, translate
 from survey_app.results import words
 from survey_app.results.exports import AGREE5, YES_NO, export_questions
-from survey_app.questionnaire.model import Question, format_value, translate
 
 
 def for_campaign(campaign: dict[str, Any]) -> dict[str, Question]:
@@ -42,8 +42,9 @@ def option_label(question: Question | None, option: str, language: str) -> str:
     return labels.get(option, option)
 
 
-def custom_results(db: Database, campaign_id: int, questions: dict[str, Question],
-                   language: str) -> list[dict[str, Any]]:
+def custom_results(
+    db: Database, campaign_id: int, questions: dict[str, Question], language: str
+) -> list[dict[str, Any]]:
     """Per question: its distribution as counts and shares, or the suppression words."""
     min_group = current_app.config["SETTINGS"]["privacy.min_group_size"]
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -55,13 +56,24 @@ def custom_results(db: Database, campaign_id: int, questions: dict[str, Question
         options, question = rows[question_id], questions.get(question_id)
         suppressed = any(o["suppressed"] for o in options)
         first = options[0]
-        results.append({
-            "id": question_id, "label": question_label(questions, question_id, language),
-            "suppressed": suppressed, "note": words.fewer_than(min_group) if suppressed else "",
-            "n": "" if suppressed else str(first["n"]),
-            "mean": "" if suppressed or first["mean"] is None else words.score(first["mean"]),
-            "options": [] if suppressed else [
-                {"label": option_label(question, o["option"], language), "count": str(o["count"]),
-                 "share": words.share(o["share"])} for o in options]})
+        results.append(
+            {
+                "id": question_id,
+                "label": question_label(questions, question_id, language),
+                "suppressed": suppressed,
+                "note": words.fewer_than(min_group) if suppressed else "",
+                "n": "" if suppressed else str(first["n"]),
+                "mean": "" if suppressed or first["mean"] is None else words.score(first["mean"]),
+                "options": []
+                if suppressed
+                else [
+                    {
+                        "label": option_label(question, o["option"], language),
+                        "count": str(o["count"]),
+                        "share": words.share(o["share"]),
+                    }
+                    for o in options
+                ],
+            }
+        )
     return results
-

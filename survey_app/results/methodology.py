@@ -10,40 +10,79 @@ from flask_babel import gettext as _
 def sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
     """(heading, paragraph) pairs in the current language, with the configured thresholds."""
     return [
-        (_("Scores from 0 to 100"),
-         _("Each answer to a rating question becomes a score from 0 (least favourable) to 100 (most "
-           "favourable), in a straight line over the answer scale: on a five-point agreement scale, "
-           "\"strongly disagree\" is 0, \"agree\" 75 and \"strongly agree\" 100. Questions asked the other "
-           "way round count the other way. \"Don't know\" never counts as zero: it is left out.")),
-        (_("Indicators and dimensions"),
-         _("A person's score for an indicator is the mean of their answers to its questions, when they "
-           "answered at least half of them. The indicator shows the mean of these scores, how many people "
-           "it is based on (n), a %(pct)d%% confidence interval and the favourable share: the share of "
-           "people scoring 75 or more. A dimension is the plain mean of its indicators.", pct=95)),
-        (_("Reading a confidence interval"),
-         _("With few answers, a mean is uncertain. The interval gives the range in which the value for "
-           "everyone concerned probably lies: narrow with many answers, wide with few. Two figures whose "
-           "intervals overlap a lot may not really differ.")),
-        (_("Net Promoter Score"),
-         _("For the question \"would you recommend...\" (0 to 10): the percentage of people answering 9 or "
-           "10 minus the percentage answering 0 to 6, from -100 to +100.")),
-        (_("Small groups stay anonymous"),
-         _("No figure based on fewer than %(n)d people is shown, exported or drawn: it reads \"fewer than "
-           "%(n)d answers\". Testimonies are shown only when at least %(n)d people answered, and the "
-           "enterprise can leave any quote out of the report.", n=min_group)),
-        (_("Change since the previous wave"),
-         _("Waves of the same stakeholder group are compared in the order they closed. A change is marked "
-           "significant when a statistical test (Welch's t-test, p < 0.05) says that a difference that "
-           "large would be rare if nothing had really changed.")),
-        (_("Comparison with similar enterprises"),
-         _("An enterprise is compared with enterprises of the same sector group that agreed to share their "
-           "results, for the same stakeholder group, using each one's latest wave closed in the last 24 "
-           "months. The comparison is shown only with at least %(n)d such enterprises, as their median "
-           "and middle half. They are never named.", n=min_peers)),
-        (_("Response rate"),
-         _("Responses divided by the number of personal links handed out, or by the expected number of "
-           "people when the campaign used an open link.")),
-        (_("Numbers and words together"),
-         _("Following the VISES approach, figures are read beside testimonies and the enterprise's own "
-           "questions: the impact of an enterprise cannot be summed up in one number.")),
+        (
+            _("Scores from 0 to 100"),
+            _(
+                "Each answer to a rating question becomes a score from 0 (least favourable) to 100 (most "
+                "favourable), in a straight line over the answer scale: on a five-point agreement scale, "
+                '"strongly disagree" is 0, "agree" 75 and "strongly agree" 100. Questions asked the other '
+                'way round count the other way. "Don\'t know" never counts as zero: it is left out.'
+            ),
+        ),
+        (
+            _("Indicators and dimensions"),
+            _(
+                "A person's score for an indicator is the mean of their answers to its questions, when they "
+                "answered at least half of them. The indicator shows the mean of these scores, how many people "
+                "it is based on (n), a %(pct)d%% confidence interval and the favourable share: the share of "
+                "people scoring 75 or more. A dimension is the plain mean of its indicators.",
+                pct=95,
+            ),
+        ),
+        (
+            _("Reading a confidence interval"),
+            _(
+                "With few answers, a mean is uncertain. The interval gives the range in which the value for "
+                "everyone concerned probably lies: narrow with many answers, wide with few. Two figures whose "
+                "intervals overlap a lot may not really differ."
+            ),
+        ),
+        (
+            _("Net Promoter Score"),
+            _(
+                'For the question "would you recommend..." (0 to 10): the percentage of people answering 9 or '
+                "10 minus the percentage answering 0 to 6, from -100 to +100."
+            ),
+        ),
+        (
+            _("Small groups stay anonymous"),
+            _(
+                'No figure based on fewer than %(n)d people is shown, exported or drawn: it reads "fewer than '
+                '%(n)d answers". Testimonies are shown only when at least %(n)d people answered, and the '
+                "enterprise can leave any quote out of the report.",
+                n=min_group,
+            ),
+        ),
+        (
+            _("Change since the previous wave"),
+            _(
+                "Waves of the same stakeholder group are compared in the order they closed. A change is marked "
+                "significant when a statistical test (Welch's t-test, p < 0.05) says that a difference that "
+                "large would be rare if nothing had really changed."
+            ),
+        ),
+        (
+            _("Comparison with similar enterprises"),
+            _(
+                "An enterprise is compared with enterprises of the same sector group that agreed to share their "
+                "results, for the same stakeholder group, using each one's latest wave closed in the last 24 "
+                "months. The comparison is shown only with at least %(n)d such enterprises, as their median "
+                "and middle half. They are never named.",
+                n=min_peers,
+            ),
+        ),
+        (
+            _("Response rate"),
+            _(
+                "Responses divided by the number of personal links handed out, or by the expected number of "
+                "people when the campaign used an open link."
+            ),
+        ),
+        (
+            _("Numbers and words together"),
+            _(
+                "Following the VISES approach, figures are read beside testimonies and the enterprise's own "
+                "questions: the impact of an enterprise cannot be summed up in one number."
+            ),
+        ),
     ]

@@ -10,18 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, send_file, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
-from survey_app.core.catalogs import group_label
-from survey_app.results import data
-from survey_app.results import words
-from survey_app.results import methodology
-from survey_app.results import report_pdf
+from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.accounts.views import login_required
+from survey_app.core.catalogs import group_label
 from survey_app.domain.campaigns import to_local
+from survey_app.results import data, methodology, report_pdf, words
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
-from survey_app.accounts.scoping import enterprise_or_404
 
 bp = Blueprint("report", __name__, url_prefix="/admin/enterprises/<int:enterprise_id>/report")
 
@@ -44,13 +42,18 @@ def campaign_of(enterprise_id: int, campaign_id: int) -> dict[str, Any]:
 def method_summary(campaign: dict[str, Any]) -> str:
     opens = format_date(to_local(campaign["opens_at"], campaign["timezone"]).date(), "long")
     closes = format_date(to_local(campaign["closes_at"], campaign["timezone"]).date(), "long")
-    return _("%(group)s of the enterprise were invited to answer a short questionnaire between %(opens)s and "
-             "%(closes)s. %(submitted)s people answered (response rate: %(rate)s). Each answer becomes a score "
-             "from 0 (least favourable) to 100 (most favourable); figures based on fewer than %(min)d people "
-             "are never shown, to protect anonymity.",
-             group=group_label(campaign["stakeholder_group"], current_language()), opens=opens,
-             closes=closes, submitted=campaign["submitted"] or 0, rate=words.response_rate(campaign),
-             min=current_app.config["SETTINGS"]["privacy.min_group_size"])
+    return _(
+        "%(group)s of the enterprise were invited to answer a short questionnaire between %(opens)s and "
+        "%(closes)s. %(submitted)s people answered (response rate: %(rate)s). Each answer becomes a score "
+        "from 0 (least favourable) to 100 (most favourable); figures based on fewer than %(min)d people "
+        "are never shown, to protect anonymity.",
+        group=group_label(campaign["stakeholder_group"], current_language()),
+        opens=opens,
+        closes=closes,
+        submitted=campaign["submitted"] or 0,
+        rate=words.response_rate(campaign),
+        min=current_app.config["SETTINGS"]["privacy.min_group_size"],
+    )
 
 
 def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: str) -> dict[str, Any]:
@@ -60,14 +63,22 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
     section = data.wave_section(db, enterprise, campaign, language, specs, fmt, hidden_quotes=False)
     trend = data.chart(specs, enterprise["id"], f"trends-{campaign['stakeholder_group']}", language, fmt)
     settings = current_app.config["SETTINGS"]
-    return {"enterprise": enterprise, "campaign": campaign, "section": section, "trend": trend,
-            "summary": method_summary(campaign), "freshness": data.freshness(db), "language": language,
-            "methodology": methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),
-            "languages": [(code, url_for("report.view", enterprise_id=enterprise["id"],
-                                         campaign_id=campaign["id"], lang=code)) for code in offered_languages()],
-            "pdf_url": url_for("report.pdf", enterprise_id=enterprise["id"], campaign_id=campaign["id"],
-                               lang=language),
-            "dashboard_url": url_for("dashboard.view", enterprise_id=enterprise["id"])}
+    return {
+        "enterprise": enterprise,
+        "campaign": campaign,
+        "section": section,
+        "trend": trend,
+        "summary": method_summary(campaign),
+        "freshness": data.freshness(db),
+        "language": language,
+        "methodology": methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),
+        "languages": [
+            (code, url_for("report.view", enterprise_id=enterprise["id"], campaign_id=campaign["id"], lang=code))
+            for code in offered_languages()
+        ],
+        "pdf_url": url_for("report.pdf", enterprise_id=enterprise["id"], campaign_id=campaign["id"], lang=language),
+        "dashboard_url": url_for("dashboard.view", enterprise_id=enterprise["id"]),
+    }
 
 
 @bp.get("/<int:campaign_id>")

@@ -58,8 +58,9 @@ def _text(pdf: FPDF, text: str, style: str = "") -> None:
     pdf.ln(1)
 
 
-def _chart(pdf: FPDF, db: Database, settings: dict[str, Any], enterprise_id: int, chart: dict[str, str],
-           language: str) -> None:
+def _chart(
+    pdf: FPDF, db: Database, settings: dict[str, Any], enterprise_id: int, chart: dict[str, str], language: str
+) -> None:
     with DRAW_LOCK:
         found = ensure_chart(db, settings, enterprise_id, chart["name"], language, "png")
     if found is None or not found[0].exists():
@@ -72,8 +73,15 @@ def _chart(pdf: FPDF, db: Database, settings: dict[str, Any], enterprise_id: int
 
 def _indicator_table(pdf: FPDF, rows: list[dict[str, Any]]) -> None:
     pdf.set_font("DejaVu", size=7.5)
-    headings = (_("Indicator"), _("Score (0-100)"), _("%(pct)d%% confidence interval", pct=95), _("Answers (n)"),
-                _("Favourable share"), _("Change since the previous wave"), _("Compared with similar enterprises"))
+    headings = (
+        _("Indicator"),
+        _("Score (0-100)"),
+        _("%(pct)d%% confidence interval", pct=95),
+        _("Answers (n)"),
+        _("Favourable share"),
+        _("Change since the previous wave"),
+        _("Compared with similar enterprises"),
+    )
     with pdf.table(col_widths=COLUMNS, width=WIDTH, line_height=4.2, first_row_as_headings=True) as table:
         header = table.row()
         for text in headings:
@@ -81,8 +89,11 @@ def _indicator_table(pdf: FPDF, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             line = table.row()
             line.cell(row["label"])
-            cells = ([row["note"], "", "", "", "", ""] if row["suppressed"] else
-                     [row["mean"], row["interval"], row["n"], row["favourable"], row["delta"], row["benchmark"]])
+            cells = (
+                [row["note"], "", "", "", "", ""]
+                if row["suppressed"]
+                else [row["mean"], row["interval"], row["n"], row["favourable"], row["delta"], row["benchmark"]]
+            )
             for text in cells:
                 line.cell(text)
     pdf.ln(3)

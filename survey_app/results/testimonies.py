@@ -14,14 +14,15 @@ from typing import Any
 from flask import current_app, url_for
 from sqlite_utils import Database
 
-from survey_app.storage.db import write_transaction
+from survey_app.core.timeutil import iso_utc
 from survey_app.questionnaire.model import Question
 from survey_app.results.labels import question_label
-from survey_app.core.timeutil import iso_utc
+from survey_app.storage.db import write_transaction
 
 
-def for_campaign(db: Database, campaign_id: int, questions: dict[str, Question], language: str,
-                 include_hidden: bool = True) -> list[dict[str, Any]]:
+def for_campaign(
+    db: Database, campaign_id: int, questions: dict[str, Question], language: str, include_hidden: bool = True
+) -> list[dict[str, Any]]:
     """Quotes of one wave, oldest first, each with its question and hide/show action."""
     min_group = current_app.config["SETTINGS"]["privacy.min_group_size"]
     # The pipeline keeps quotes only for groups of min_group or more; checked again here so that a
@@ -32,36 +33,52 @@ def for_campaign(db: Database, campaign_id: int, questions: dict[str, Question],
         "JOIN campaign c ON c.id = t.campaign_id "
         "JOIN campaign_summary s ON s.campaign_id = t.campaign_id AND s.submitted >= ? "
         "LEFT JOIN testimony_hidden h ON h.response_id = t.response_id AND h.question_id = t.question_id "
-        "WHERE t.campaign_id = ? ORDER BY t.response_id, t.question_id", [min_group, campaign_id])
+        "WHERE t.campaign_id = ? ORDER BY t.response_id, t.question_id",
+        [min_group, campaign_id],
+    )
     quotes = []
     for row in rows:
         if row["hidden"] and not include_hidden:
             continue
-        keys = {"enterprise_id": row["enterprise_id"], "response_id": row["response_id"],
-                "question_id": row["question_id"]}
-        quotes.append({"text": row["text"], "language": row["language"], "hidden": bool(row["hidden"]),
-                       "question": question_label(questions, row["question_id"], language),
-                       "id": f"t{row['response_id']}-{row['question_id']}",
-                       "action": url_for("dashboard.show_testimony" if row["hidden"] else "dashboard.hide_testimony",
-                                         **keys)})
+        keys = {
+            "enterprise_id": row["enterprise_id"],
+            "response_id": row["response_id"],
+            "question_id": row["question_id"],
+        }
+        quotes.append(
+            {
+                "text": row["text"],
+                "language": row["language"],
+                "hidden": bool(row["hidden"]),
+                "question": question_label(questions, row["question_id"], language),
+                "id": f"t{row['response_id']}-{row['question_id']}",
+                "action": url_for("dashboard.show_testimony" if row["hidden"] else "dashboard.hide_testimony", **keys),
+            }
+        )
     return quotes
 
 
 def _belongs(db: Database, enterprise_id: int, response_id: int, question_id: str) -> bool:
-    return db.execute(
-        "SELECT 1 FROM testimony t JOIN campaign c ON c.id = t.campaign_id "
-        "WHERE t.response_id = ? AND t.question_id = ? AND c.enterprise_id = ?",
-        [response_id, question_id, enterprise_id]).fetchone() is not None
+    return (
+        db.execute(
+            "SELECT 1 FROM testimony t JOIN campaign c ON c.id = t.campaign_id "
+            "WHERE t.response_id = ? AND t.question_id = ? AND c.enterprise_id = ?",
+            [response_id, question_id, enterprise_id],
+        ).fetchone()
+        is not None
+    )
 
 
-def hide(db: Database, enterprise_id: int, response_id: int, question_id: str, user_id: int,
-         now: datetime) -> bool:
+def hide(db: Database, enterprise_id: int, response_id: int, question_id: str, user_id: int, now: datetime) -> bool:
     """Leave a quote out of the report; False when it is not a quote of this enterprise."""
     with write_transaction(db):
         if not _belongs(db, enterprise_id, response_id, question_id):
             return False
-        db.execute("INSERT OR IGNORE INTO testimony_hidden (response_id, question_id, hidden_by, hidden_at) "
-                   "VALUES (?, ?, ?, ?)", [response_id, question_id, user_id, iso_utc(now)])
+        db.execute(
+            "INSERT OR IGNORE INTO testimony_hidden (response_id, question_id, hidden_by, hidden_at) "
+            "VALUES (?, ?, ?, ?)",
+            [response_id, question_id, user_id, iso_utc(now)],
+        )
     return True
 
 
@@ -70,6 +87,5 @@ def show(db: Database, enterprise_id: int, response_id: int, question_id: str) -
     with write_transaction(db):
         if not _belongs(db, enterprise_id, response_id, question_id):
             return False
-        db.execute("DELETE FROM testimony_hidden WHERE response_id = ? AND question_id = ?",
-                   [response_id, question_id])
+        db.execute("DELETE FROM testimony_hidden WHERE response_id = ? AND question_id = ?", [response_id, question_id])
     return True

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_decimal, format_percent, gettext as _, ngettext
+from flask_babel import format_decimal, format_percent, ngettext
+from flask_babel import gettext as _
 
 SCORE_PATTERN = "0.0"
 SIGNED_PATTERN = "+0.0;−0.0"  # a real minus sign: a hyphen reads like a dash in tables
@@ -59,13 +60,16 @@ def benchmark_words(row: dict[str, Any]) -> str:
         return _("no comparison available")
     difference = row["mean"] - median
     if abs(difference) < 0.05:
-        return ngettext("at the median of %(num)d similar enterprise",
-                        "at the median of %(num)d similar enterprises", peers)
+        return ngettext(
+            "at the median of %(num)d similar enterprise", "at the median of %(num)d similar enterprises", peers
+        )
     if difference > 0:
-        return ngettext("above the median of %(num)d similar enterprise",
-                        "above the median of %(num)d similar enterprises", peers)
-    return ngettext("below the median of %(num)d similar enterprise",
-                    "below the median of %(num)d similar enterprises", peers)
+        return ngettext(
+            "above the median of %(num)d similar enterprise", "above the median of %(num)d similar enterprises", peers
+        )
+    return ngettext(
+        "below the median of %(num)d similar enterprise", "below the median of %(num)d similar enterprises", peers
+    )
 
 
 def indicator_row(row: dict[str, Any] | None, label: str, kind: str, min_group: int) -> dict[str, Any]:
@@ -74,13 +78,18 @@ def indicator_row(row: dict[str, Any] | None, label: str, kind: str, min_group: 
     if row is None or row["suppressed"]:
         return base
     is_nps = kind == "nps"
-    return {**base, "suppressed": False, "note": "",
-            "mean": format_decimal(row["mean"], "+0;−0") if is_nps else score(row["mean"]),
-            "interval": interval(row.get("ci_low"), row.get("ci_high")),
-            "n": str(row["n"]), "favourable": share(row.get("favourable_share")),
-            "delta": delta_words(row),
-            "significant": bool(row.get("delta_significant")),
-            "benchmark": "" if is_nps else benchmark_words(row)}
+    return {
+        **base,
+        "suppressed": False,
+        "note": "",
+        "mean": format_decimal(row["mean"], "+0;−0") if is_nps else score(row["mean"]),
+        "interval": interval(row.get("ci_low"), row.get("ci_high")),
+        "n": str(row["n"]),
+        "favourable": share(row.get("favourable_share")),
+        "delta": delta_words(row),
+        "significant": bool(row.get("delta_significant")),
+        "benchmark": "" if is_nps else benchmark_words(row),
+    }
 
 
 def response_rate(summary: dict[str, Any] | None) -> str:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from survey_app.storage.db import BUSY_TIMEOUT_MS, write_transaction
 from survey_app.core.timeutil import iso_utc
+from survey_app.storage.db import BUSY_TIMEOUT_MS, write_transaction
 
 
 class MaintenanceError(Exception):
@@ -97,5 +97,7 @@ def purge(db: Database, now: datetime, draft_days: int, email_days_after_close: 
         # A campaign's end is its closing date, or the moment it was closed by hand if earlier.
         emails = db.execute(
             "DELETE FROM invitation_email WHERE campaign_id IN (SELECT id FROM campaign "
-            "WHERE MIN(closes_at, COALESCE(closed_at, closes_at)) <= ?)", [email_cutoff]).rowcount
+            "WHERE MIN(closes_at, COALESCE(closed_at, closes_at)) <= ?)",
+            [email_cutoff],
+        ).rowcount
     return PurgeCounts(drafts, emails)

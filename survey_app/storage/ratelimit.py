@@ -21,7 +21,9 @@ def allow(db: Database, key: str, limit: int, window_seconds: int, now: datetime
         db.execute(
             "INSERT INTO rate_limit (key, window_start, count) VALUES (?, ?, 1) "
             "ON CONFLICT(key) DO UPDATE SET count = CASE WHEN window_start = excluded.window_start "
-            "THEN count + 1 ELSE 1 END, window_start = excluded.window_start", [key, window])
+            "THEN count + 1 ELSE 1 END, window_start = excluded.window_start",
+            [key, window],
+        )
         count = db.execute("SELECT count FROM rate_limit WHERE key = ?", [key]).fetchone()[0]
     return count <= limit
 
@@ -34,5 +36,6 @@ def reset(db: Database, key: str) -> None:
 def purge(db: Database, now: datetime, older_than_seconds: int = 86400) -> int:
     """Delete stale counters; returns how many were removed."""
     with write_transaction(db):
-        return db.execute("DELETE FROM rate_limit WHERE window_start < ?",
-                          [int(now.timestamp()) - older_than_seconds]).rowcount
+        return db.execute(
+            "DELETE FROM rate_limit WHERE window_start < ?", [int(now.timestamp()) - older_than_seconds]
+        ).rowcount

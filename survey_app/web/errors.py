@@ -11,18 +11,26 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
-    400: (_l("Something in the request was not right"),
-          _l("The page could not process what was sent. Go back, reload the page and try again.")),
+    400: (
+        _l("Something in the request was not right"),
+        _l("The page could not process what was sent. Go back, reload the page and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have access to this page.")),
-    404: (_l("Page not found"),
-          _l("This page does not exist, or this link is not available (any more). Check the "
-             "address, or ask the person who gave you the link.")),
+    404: (
+        _l("Page not found"),
+        _l(
+            "This page does not exist, or this link is not available (any more). Check the "
+            "address, or ask the person who gave you the link."
+        ),
+    ),
     405: (_l("Action not allowed"), _l("This page cannot be used that way.")),
     410: (_l("This page is no longer available"), _l("What you are looking for has been removed.")),
     413: (_l("What you sent is too large"), _l("Please shorten your answers and try again.")),
     429: (_l("Too many attempts"), _l("Please wait a minute before trying again.")),
-    500: (_l("Something went wrong on our side"),
-          _l("The error has been recorded. Please try again in a few minutes.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("The error has been recorded. Please try again in a few minutes."),
+    ),
 }
 
 
@@ -43,6 +51,7 @@ def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_error(exc)
     from flask import current_app
+
     current_app.logger.exception("unhandled error", exc_info=exc)
     return render_error(InternalServerError.code)
 

@@ -28,8 +28,7 @@ def select_locale() -> str:
     for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if candidate in offered:
             return candidate
-    return request.accept_languages.best_match(offered) or \
-        current_app.config["SETTINGS"]["i18n.default_language"]
+    return request.accept_languages.best_match(offered) or current_app.config["SETTINGS"]["i18n.default_language"]
 
 
 def current_language() -> str:
@@ -58,18 +57,29 @@ WTFORMS_TRANSLATIONS = WTFormsTranslations()
 def remember_choice(response: Response) -> Response:
     chosen = request.args.get("lang")
     if chosen in offered_languages() and request.cookies.get(COOKIE) != chosen:
-        response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            COOKIE,
+            chosen,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 
 def check_catalogs(languages: list[str]) -> None:
     """Compiled catalogs are built by `make translations`; fail clearly when they are missing."""
-    missing = [lang for lang in languages if lang != "en"
-               and not (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").exists()]
+    missing = [
+        lang
+        for lang in languages
+        if lang != "en" and not (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").exists()
+    ]
     if missing:
-        raise RuntimeError(f"compiled translations missing for {', '.join(missing)} in {TRANSLATIONS}. "
-                           "Fix: run `make translations` (or `pybabel compile -d survey_app/translations`).")
+        raise RuntimeError(
+            f"compiled translations missing for {', '.join(missing)} in {TRANSLATIONS}. "
+            "Fix: run `make translations` (or `pybabel compile -d survey_app/translations`)."
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -79,5 +89,6 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
     Babel(app, locale_selector=select_locale, timezone_selector=lambda: timezone)
     app.after_request(remember_choice)
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language,
-                                 offered_languages=offered_languages)
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, offered_languages=offered_languages
+    )
