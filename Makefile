@@ -30,9 +30,13 @@ translations: $(MO_FILES)
 	$(BIN)/pybabel compile --use-fuzzy --statistics -i $< -o $@
 
 # Refresh messages.pot and merge new strings into every catalog (run after changing texts).
+# Sorted, without source locations: moving code never touches a catalog, and two changes that add
+# strings rarely meet on the same lines.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o survey_app/translations/messages.pot .
-	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o survey_app/translations/messages.pot .
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations \
+		--no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(BIN)/vises serve
