@@ -7,11 +7,11 @@ STAMP := $(VENV)/.installed
 PO_FILES := $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install translations extract-messages clean help
+.PHONY: run test check install translations extract-messages clean help
 
 help:
 	@echo "make run    - install if needed, then serve the survey app and the weekly scheduler"
-	@echo "make test   - install if needed, then run the whole test suite"
+	@echo "make test   - install if needed, then run the checks (make check) and the whole test suite"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,13 @@ extract-messages: $(STAMP)
 run: install
 	$(BIN)/vises serve
 
-test: install
+# The layout's import rules, lint, format and types: a wrong import fails the build like a failing test.
+check: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

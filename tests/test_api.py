@@ -5,7 +5,7 @@ import csv
 import io
 
 from survey_app.storage.db import write_transaction
-from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template  # noqa: F401
+from tests.dashboard_support import ENTERPRISE, OTHER
 
 FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_share", "delta", "bench_median")
 

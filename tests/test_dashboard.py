@@ -9,7 +9,7 @@ from babel.numbers import format_decimal, format_percent
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
-from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template, tables  # noqa: F401
+from tests.dashboard_support import ENTERPRISE, OTHER, tables
 
 PNG = b"\x89PNG\r\n\x1a\n"
 FEWER = {"fr": "moins de 5 réponses", "nl": "minder dan 5 antwoorden", "en": "fewer than 5 answers"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ARTIFACTS, PASSWORD
-from tests.dashboard_support import ENTERPRISE, USERS, demo_app, demo_template  # noqa: F401
+from tests.dashboard_support import ENTERPRISE, USERS
 
 pytestmark = pytest.mark.browser
 WIDTHS = (360, 1280)

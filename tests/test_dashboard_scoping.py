@@ -3,7 +3,7 @@ the dashboard, report, PDF, charts, testimony actions and API of this one; feder
 
 import pytest
 
-from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template  # noqa: F401
+from tests.dashboard_support import ENTERPRISE, OTHER
 
 ANNA_CAMPAIGN = 2  # enterprise 1, beneficiaries wave 2
 

@@ -4,7 +4,7 @@ in the data and on the dashboard; hiding is a POST with a CSRF token, never a GE
 import pytest
 
 from survey_app.storage.db import write_transaction
-from tests.dashboard_support import ENTERPRISE, as_user, demo_app, demo_db, demo_template  # noqa: F401
+from tests.dashboard_support import ENTERPRISE
 
 CAMPAIGN = 2
 QUOTE = "Une phrase unique pour ce test, avec <b>du balisage</b> & des accents."

@@ -15,7 +15,7 @@ from survey_app.core.config import load
 from survey_app.mail.digest import send_after_scheduled_run, send_digests
 from survey_app.storage.db import write_transaction
 from tests.conftest import NOW
-from tests.dashboard_support import ENTERPRISE, OTHER, demo_app, demo_db, demo_template  # noqa: F401
+from tests.dashboard_support import ENTERPRISE
 
 
 class Inbox:

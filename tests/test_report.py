@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.dashboard_support import ENTERPRISE, OTHER, as_user, demo_app, demo_db, demo_template, tables  # noqa: F401
+from tests.dashboard_support import ENTERPRISE, OTHER, tables
 from tests.test_dashboard import FEWER, check_table, stored_cells
 
 TITLES = {

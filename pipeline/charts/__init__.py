@@ -1,4 +1,5 @@
 """Chart rendering step of the pipeline: build specs from saved results, draw only what changed.
+May import what the pipeline may (the Flask-free base) and matplotlib.
 
 Each chart is keyed by (enterprise, name, language, format) in table `chart` with the content hash
 of its spec. A chart is drawn again only when its hash changed or its file is missing. Large

@@ -24,13 +24,7 @@ from survey_app.accounts.forms import email_address
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_LINKS_AT_ONCE
-
-SECTOR_LABELS = {
-    "integration": _l("Socio-professional integration"),
-    "care": _l("Services to people (care)"),
-    "other": _l("Other SSE activities"),
-}
-COUNTRY_LABELS = {"BE": _l("Belgium"), "FR": _l("France")}
+from survey_app.web.labels import COUNTRY_LABELS, SECTOR_LABELS
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -1,4 +1,5 @@
-"""The `vises` command line: serve, database, questionnaires and accounts.
+"""The `vises` command line: serve, scheduler, database, questionnaires, accounts, and the commands
+of the pipeline and back office. May import everything but views (the app factory aside).
 
 Commands only orchestrate; the work lives in the modules they call. Configuration and
 questionnaire problems end the command with their message (naming the fix), never a traceback.

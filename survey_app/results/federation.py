@@ -15,13 +15,13 @@ from flask_babel import ngettext
 from sqlite_utils import Database
 
 from survey_app.accounts.views import admin_required
-from survey_app.backoffice.forms import SECTOR_LABELS
 from survey_app.core.catalogs import group_label
 from survey_app.questionnaire.model import translate
 from survey_app.results import words
 from survey_app.results.data import freshness
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
+from survey_app.web.labels import SECTOR_LABELS
 
 bp = Blueprint("federation", __name__, url_prefix="/admin/federation")
 GROUPS = ("beneficiaries", "workers", "partners")
