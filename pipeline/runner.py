@@ -178,6 +178,6 @@ def render_charts(db: Database, settings: dict[str, Any], run_id: int, campaign_
     """
     if importlib.util.find_spec("pipeline.charts") is None:
         return 0
-    import pipeline.charts as charts  # type: ignore[attr-defined]
+    import pipeline.charts as charts
 
     return int(charts.render_changed(db, settings, run_id, campaign_ids))

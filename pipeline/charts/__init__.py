@@ -108,7 +108,7 @@ def _draw_and_record(
             jobs.append((spec, tuple(stale)))
     draw_all(jobs)
     with write_transaction(db):
-        db["chart"].upsert_all(
+        db.table("chart").upsert_all(
             [
                 {
                     "enterprise_id": spec.enterprise_id,

@@ -71,7 +71,7 @@ def add_addresses(db: Database, campaign_id: int, emails: list[str], language: s
             if new
             else {}
         )
-        db["invitation_email"].insert_all(
+        db.table("invitation_email").insert_all(
             [
                 {"invitation_id": ids[link["token"]], "campaign_id": campaign_id, "email": email, "language": language}
                 for email, link in zip(new, links)
