@@ -51,7 +51,7 @@ class SurveyLink:
     @property
     def languages(self) -> list[str]:
         offered = current_app.config["SETTINGS"]["i18n.languages"]
-        return [lang for lang in languages_of(self.campaign) if lang in offered] or offered[:1]
+        return [lang for lang in languages_of(self.campaign) if lang in offered] or list(offered[:1])
 
 
 def _miss_key(address: str | None) -> str:

@@ -20,7 +20,7 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def offered_languages() -> list[str]:
-    return current_app.config["SETTINGS"]["i18n.languages"]
+    return list(current_app.config["SETTINGS"]["i18n.languages"])  # settings keep a tuple
 
 
 def select_locale() -> str:
