@@ -242,9 +242,10 @@ def _add_module_commands() -> None:
     """Commands defined next to the code they drive: the pipeline and the maintenance tasks."""
     from pipeline.cli import COMMANDS as pipeline_commands
     from survey_app.cli.backoffice import COMMANDS as backoffice_commands
+    from survey_app.cli.configuration import COMMANDS as configuration_commands
     from survey_app.cli.maintenance import COMMANDS as maintenance_commands
 
-    for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands):
+    for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands, *configuration_commands):
         main.add_command(command)
 
 
