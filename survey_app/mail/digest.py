@@ -38,7 +38,10 @@ def environment(language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"], autoescape=select_autoescape(["html"])
     )
-    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]), newstyle=True)
+    # Added to the environment by the jinja2.ext.i18n extension, so unknown to Environment's type.
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        Translations.load(str(TRANSLATIONS), [language]), newstyle=True
+    )
     return env
 
 

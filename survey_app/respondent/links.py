@@ -11,7 +11,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import abort, current_app, request
 from sqlite_utils import Database
@@ -67,7 +67,7 @@ def _too_many_misses(db: Database, address: str | None, now: datetime) -> bool:
     return bool(row and row[0] >= MISS_LIMIT)
 
 
-def _not_available(db: Database, now: datetime) -> None:
+def _not_available(db: Database, now: datetime) -> NoReturn:
     allow(db, _miss_key(request.remote_addr), MISS_LIMIT, MISS_WINDOW, now)
     abort(404)
 

@@ -36,7 +36,7 @@ def current_language() -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _wtforms_catalog(language: str) -> support.Translations:
+def _wtforms_catalog(language: str) -> support.NullTranslations:  # null when no catalog is found
     return support.Translations.load(messages_path(), [language], domain="wtforms")
 
 
