@@ -1,16 +1,16 @@
-"""Settings: every error class stops start-up with a message naming the key and the fix."""
+"""Settings: declared once and typed; every error class stops start-up with a message naming the key and the fix."""
 
 import os
 import stat
-from dataclasses import FrozenInstanceError, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 
 import pytest
 from click.testing import CliRunner
 
 from survey_app.cli import main
-from survey_app.core import config
+from survey_app.core import config, setting_fields
 from survey_app.core.config import ConfigError, Settings
-from survey_app.core.setting_fields import STRINGS, accepts, toml_value
+from survey_app.core.setting_fields import STRINGS, accepts, declared, toml_value
 
 
 def write_config(tmp_path, text):
@@ -156,3 +156,15 @@ def test_secrets_stay_out_of_the_settings_repr():
     settings = config.validate({"server.secret_key": "s3cret-key", "smtp.password": "s3cret-pw"}, "tests")
     assert settings.smtp.password == "s3cret-pw"
     assert "s3cret" not in repr(settings)
+
+
+def test_a_setting_without_help_is_refused_when_declared():
+    @dataclass(frozen=True)
+    class Section:
+        """A section."""
+
+        documented: int = setting_fields.setting(1, "Documented.")
+        bare: int = 2
+
+    with pytest.raises(TypeError, match="declare bare of Section with setting"):
+        declared("section", Section)

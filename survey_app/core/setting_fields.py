@@ -55,6 +55,9 @@ class Setting:
 def declared(section: str, cls: type) -> list[Setting]:
     """The settings of one section dataclass, in field order."""
     hints = typing.get_type_hints(cls)
+    undeclared = [f.name for f in dataclasses.fields(cls) if HELP not in f.metadata]
+    if undeclared:  # a plain default would have no help and no check: refuse it at import
+        raise TypeError(f"declare {', '.join(undeclared)} of {cls.__name__} with setting(default, help)")
     return [
         Setting(f"{section}.{f.name}", hints[f.name], f.default, f.metadata[HELP], f.metadata[CHECK])
         for f in dataclasses.fields(cls)
