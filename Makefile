@@ -46,6 +46,7 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install check
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from survey_app.core import config as config_module
 from survey_app.questionnaire.loader import QuestionnaireError
+
+if TYPE_CHECKING:  # commands import their modules when run, so `vises --help` stays fast
+    from sqlite_utils import Database
 
 
 def _clean(command):
@@ -29,15 +33,15 @@ def _clean(command):
     return wrapped
 
 
-def open_database():
+def open_database() -> tuple[config_module.Settings, Database]:
     """Settings and a connection to the migrated database, with questionnaires registered."""
     from survey_app.core.timeutil import now_utc
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
     from survey_app.storage.db import connect, migrate
 
     settings = config_module.load()
-    migrate(settings["database.path"])
-    db = connect(settings["database.path"])
+    migrate(settings.database.path)
+    db = connect(settings.database.path)
     register(db, QUESTIONNAIRES_DIR, now_utc())
     return settings, db
 
@@ -46,7 +50,13 @@ def echo_progress(step: str, counts: dict[str, int]) -> None:
     click.echo(f"  {step}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
-def run_now(settings, db, full: bool = False, enterprise: str | None = None, charts: bool = True) -> None:
+def run_now(
+    settings: config_module.Settings,
+    db: Database,
+    full: bool = False,
+    enterprise: str | None = None,
+    charts: bool = True,
+) -> None:
     from pipeline.runner import RunRequest, run_pipeline
     from survey_app.core.timeutil import now_utc
 

@@ -97,12 +97,13 @@ def dimension_values(
         if not shown:
             rows.append(_suppressed(campaign, "dimension", dimension.id))
             continue
-        mean = sum(v.mean for v in shown) / len(shown)
+        measured = [v.measured() for v in shown]
+        mean = sum(m for _, m in measured) / len(measured)
         rows.append(
             IndicatorValue(
                 **_base_row(campaign, "dimension", dimension.id),
                 suppressed=False,
-                n=min(v.n for v in shown),
+                n=min(n for n, _ in measured),
                 mean=rounded(mean),
             )
         )

@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypedDict
 
 from pipeline.compute import rounded
 from pipeline.model import CampaignInfo, IndicatorValue
@@ -20,8 +21,24 @@ from survey_app.core.timeutil import iso_utc
 
 SIGNIFICANCE = 0.05
 BENCHMARKED_KINDS = ("indicator", "dimension")
-NO_BENCHMARK = dict(bench_peers=None, bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
 Key = tuple[int, str, str]
+
+
+class Fields(TypedDict, total=False):
+    """The trend and benchmark fields of an IndicatorValue that derive() replaces."""
+
+    previous_campaign_id: int | None
+    delta: float | None
+    delta_p: float | None
+    delta_significant: bool | None
+    bench_peers: int | None
+    bench_median: float | None
+    bench_q1: float | None
+    bench_q3: float | None
+    bench_percentile: float | None
+
+
+NO_BENCHMARK = Fields(bench_peers=None, bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
 
 
 def previous_waves(campaigns: Iterable[CampaignInfo]) -> dict[int, int]:
@@ -36,17 +53,18 @@ def previous_waves(campaigns: Iterable[CampaignInfo]) -> dict[int, int]:
     return previous
 
 
-def trend_fields(value: IndicatorValue, before: IndicatorValue | None, previous_id: int | None) -> dict:
+def trend_fields(value: IndicatorValue, before: IndicatorValue | None, previous_id: int | None) -> Fields:
     """Delta to the previous wave and, when both spreads are known, Welch's p-value and flag."""
-    fields = dict(previous_campaign_id=None, delta=None, delta_p=None, delta_significant=None)
+    fields = Fields(previous_campaign_id=None, delta=None, delta_p=None, delta_significant=None)
     if value.suppressed or previous_id is None:
         return fields
     fields["previous_campaign_id"] = previous_id
     if before is None or before.suppressed:
         return fields
-    fields["delta"] = rounded(value.mean - before.mean)
+    (n_before, mean_before), (n, mean) = before.measured(), value.measured()
+    fields["delta"] = rounded(mean - mean_before)
     if value.sd is not None and before.sd is not None:
-        p = welch_p(before.n, before.mean, before.sd, value.n, value.mean, value.sd)
+        p = welch_p(n_before, mean_before, before.sd, n, mean, value.sd)
         fields["delta_p"] = rounded(p)
         fields["delta_significant"] = None if p is None else p < SIGNIFICANCE
     return fields
@@ -115,16 +133,14 @@ class Peers:
         return (below + 0.5 * ties) / len(self) * 100.0
 
 
-def benchmark_fields(peers: Peers, value: IndicatorValue, min_peers: int) -> dict:
+def benchmark_fields(peers: Peers, value: IndicatorValue, min_peers: int) -> Fields:
     """Median, quartiles and percentile rank among the peer values (the enterprise left out)."""
-    fields = dict(bench_peers=len(peers), bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
+    fields = Fields(bench_peers=len(peers), bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
     if len(peers) >= min_peers:
-        fields.update(
-            bench_median=rounded(peers.quantile(0.5)),
-            bench_q1=rounded(peers.quantile(0.25)),
-            bench_q3=rounded(peers.quantile(0.75)),
-            bench_percentile=rounded(peers.percentile_rank(value.mean)),
-        )
+        fields["bench_median"] = rounded(peers.quantile(0.5))
+        fields["bench_q1"] = rounded(peers.quantile(0.25))
+        fields["bench_q3"] = rounded(peers.quantile(0.75))
+        fields["bench_percentile"] = rounded(peers.percentile_rank(value.measured()[1]))
     return fields
 
 
@@ -158,8 +174,9 @@ def derive(
         if v.campaign_id in contributors and v.kind in BENCHMARKED_KINDS and not v.suppressed:
             sector = by_id[v.campaign_id].sector_group
             pool = pools.setdefault((sector, v.stakeholder_group, v.kind, v.key), ([], {}))
-            pool[0].append(v.mean)
-            pool[1][v.enterprise_id] = v.mean
+            mean = v.measured()[1]
+            pool[0].append(mean)
+            pool[1][v.enterprise_id] = mean
     for means, _ in pools.values():
         means.sort()
     derived = []
@@ -170,7 +187,7 @@ def derive(
         if not retrend and not benchmarked and v.bench_peers is None and v.bench_median is None:
             derived.append(v)  # most cells: no trend to redo, no benchmark to carry or to clear
             continue
-        fields: dict = {}
+        fields: Fields = {}
         if retrend:
             fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
         if benchmarked:

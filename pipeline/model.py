@@ -99,6 +99,12 @@ class IndicatorValue:
     bench_q3: float | None = None
     bench_percentile: float | None = None
 
+    def measured(self) -> tuple[int, float]:
+        """n and mean of a shown value; a suppressed row has neither, so asking for them is a bug."""
+        if self.n is None or self.mean is None:
+            raise ValueError(f"{self.kind} {self.key} of campaign {self.campaign_id} has no n or mean")
+        return self.n, self.mean
+
 
 @dataclass(frozen=True, slots=True)
 class CustomResult:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from survey_app.core.timeutil import iso_utc, parse_iso
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import inserted_id, write_transaction
 
 TRIGGERS = ("schedule", "catch-up", "manual", "cli")
 ALL = "all"
@@ -37,7 +37,7 @@ def start_run(db: Database, trigger: str, scope: str, full: bool, now: datetime)
             "INSERT INTO pipeline_run (trigger, scope, full, started_at, status) VALUES (?, ?, ?, ?, 'running')",
             [trigger, scope, int(full), iso_utc(now)],
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
 
 def record_counts(db: Database, run_id: int, counts: dict[str, int]) -> None:

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from pipeline import compute, lease, read, runlog, save
 from pipeline.derive import derive
 from pipeline.model import CampaignInfo
+from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
 
 Progress = Callable[[str, dict[str, int]], None]
@@ -49,7 +50,7 @@ def choose_campaigns(
 
 def run_pipeline(
     db: Database,
-    settings: dict[str, Any],
+    settings: Settings,
     now: datetime,
     request: RunRequest = RunRequest(),
     progress: Progress | None = None,
@@ -70,7 +71,7 @@ def run_pipeline(
 
 def _run(
     db: Database,
-    settings: dict[str, Any],
+    settings: Settings,
     now: datetime,
     request: RunRequest,
     progress: Progress,
@@ -92,7 +93,7 @@ def _run(
         step("read and computed", **plan["counts"])
         values = plan["stored"] + [v for r in plan["results"] for v in r.values]
         dirty = {r.campaign_id for r in plan["results"]}
-        derived = derive(values, plan["campaigns"], now, settings["privacy.min_peers"], None if request.full else dirty)
+        derived = derive(values, plan["campaigns"], now, settings.privacy.min_peers, None if request.full else dirty)
         fresh = [v for v in derived if v.campaign_id in dirty]
         changed = [new for new, old in zip(derived, values) if new.campaign_id not in dirty and new is not old]
         step("compared", values=len(fresh), comparisons_updated=len(changed))
@@ -114,14 +115,14 @@ def _run(
 
 def _read_and_compute(
     db: Database,
-    settings: dict[str, Any],
+    settings: Settings,
     now: datetime,
     request: RunRequest,
     progress: Progress,
     counts: dict[str, int],
 ) -> dict[str, Any]:
     """Plan and compute every campaign to recompute, inside one read snapshot."""
-    min_group = settings["privacy.min_group_size"]
+    min_group = settings.privacy.min_group_size
     framework, questionnaires = read.load_questionnaires(db)
     read.prepare_items(db, questionnaires)
     db.conn.execute("BEGIN")  # one consistent snapshot for every read below
@@ -169,7 +170,7 @@ def _read_and_compute(
     }
 
 
-def render_charts(db: Database, settings: dict[str, Any], run_id: int, campaign_ids: list[int]) -> int:
+def render_charts(db: Database, settings: Settings, run_id: int, campaign_ids: list[int]) -> int:
     """Hook for chart rendering (another module): re-render charts of the recomputed campaigns.
 
     `pipeline/charts.py`, when present, provides `render_changed(db, settings, run_id, campaign_ids)`
@@ -178,6 +179,6 @@ def render_charts(db: Database, settings: dict[str, Any], run_id: int, campaign_
     """
     if importlib.util.find_spec("pipeline.charts") is None:
         return 0
-    import pipeline.charts as charts  # type: ignore[attr-defined]
+    import pipeline.charts as charts
 
     return int(charts.render_changed(db, settings, run_id, campaign_ids))

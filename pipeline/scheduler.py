@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,6 +27,7 @@ from sqlite_utils import Database
 
 from pipeline import runlog
 from pipeline.runner import RunRequest, run_pipeline
+from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc
 from survey_app.storage.db import connect, migrate
 from survey_app.storage.maintenance import purge
@@ -37,15 +37,15 @@ JOB_ID = "weekly-refresh"
 JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 
 # Called after each scheduled run with (db, settings, run id or None, now); each catches its own failures.
-AfterRun = Callable[[Database, dict[str, Any], "int | None", datetime], None]
+AfterRun = Callable[[Database, Settings, "int | None", datetime], None]
 
 
-def make_trigger(settings: dict[str, Any]) -> CronTrigger:
+def make_trigger(settings: Settings) -> CronTrigger:
     return CronTrigger(
-        day_of_week=settings["schedule.day_of_week"],
-        hour=settings["schedule.hour"],
-        minute=settings["schedule.minute"],
-        timezone=ZoneInfo(settings["i18n.timezone"]),
+        day_of_week=settings.schedule.day_of_week,
+        hour=settings.schedule.hour,
+        minute=settings.schedule.minute,
+        timezone=ZoneInfo(settings.i18n.timezone),
     )
 
 
@@ -62,7 +62,7 @@ def catch_up_due(last_success_start: datetime | None, trigger: CronTrigger, now:
 
 
 def run_job(
-    settings: dict[str, Any],
+    settings: Settings,
     trigger_name: str = "schedule",
     clock: Callable[[], datetime] = now_utc,
     after_run: Sequence[AfterRun] = (),
@@ -71,7 +71,7 @@ def run_job(
 
     A failed run is already in the run log, so it is logged here and the scheduler goes on.
     """
-    db = connect(settings["database.path"])
+    db = connect(settings.database.path)
     try:
         run_id = run_pipeline(
             db,
@@ -92,7 +92,7 @@ def run_job(
         db.close()
 
 
-def run_hook(hook: AfterRun, db: Database, settings: dict[str, Any], run_id: int | None, now: datetime) -> None:
+def run_hook(hook: AfterRun, db: Database, settings: Settings, run_id: int | None, now: datetime) -> None:
     """One after-run hook; its failure is logged and never fails the run (the indicators are saved)."""
     try:
         hook(db, settings, run_id, now)
@@ -100,24 +100,24 @@ def run_hook(hook: AfterRun, db: Database, settings: dict[str, Any], run_id: int
         log.exception("after-run step %s failed", getattr(hook, "__name__", hook))
 
 
-def purge_personal_data(db, settings: dict[str, Any], now: datetime) -> None:
+def purge_personal_data(db: Database, settings: Settings, now: datetime) -> None:
     """Weekly retention purge (drafts, e-mail addresses); a failure is logged, never fails the run."""
     try:
-        counts = purge(db, now, settings["retention.draft_days"], settings["retention.email_days_after_close"])
+        counts = purge(db, now, settings.retention.draft_days, settings.retention.email_days_after_close)
         log.info("retention purge: %s draft(s), %s e-mail address(es) deleted", counts.drafts, counts.emails)
     except Exception:  # job boundary: the indicators are saved; the purge is retried next week
         log.exception("retention purge failed")
 
 
 def catch_up(
-    settings: dict[str, Any],
+    settings: Settings,
     now: datetime | None = None,
     clock: Callable[[], datetime] = now_utc,
     after_run: Sequence[AfterRun] = (),
 ) -> int | None:
     """Run once with trigger 'catch-up' if a scheduled time was missed; return the run id."""
     now = now or clock()
-    db = connect(settings["database.path"])
+    db = connect(settings.database.path)
     try:
         last = runlog.last_success_start(db)
     finally:
@@ -127,7 +127,7 @@ def catch_up(
     return run_job(settings, "catch-up", clock, after_run)
 
 
-def configure(scheduler: BaseScheduler, settings: dict[str, Any], after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
+def configure(scheduler: BaseScheduler, settings: Settings, after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
     """Add the weekly job and a one-off catch-up check that runs as soon as the scheduler starts."""
     hooks = {"after_run": tuple(after_run)}
     scheduler.add_job(
@@ -152,18 +152,18 @@ def configure(scheduler: BaseScheduler, settings: dict[str, Any], after_run: Seq
     return scheduler
 
 
-def _scheduler(cls: type[BaseScheduler], settings: dict[str, Any]) -> BaseScheduler:
-    return cls(timezone=ZoneInfo(settings["i18n.timezone"]), job_defaults=dict(JOB_OPTIONS))
+def _scheduler(cls: type[BaseScheduler], settings: Settings) -> BaseScheduler:
+    return cls(timezone=ZoneInfo(settings.i18n.timezone), job_defaults=dict(JOB_OPTIONS))
 
 
-def start_background(settings: dict[str, Any], after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
+def start_background(settings: Settings, after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
     """Start the scheduler in a background thread of this (single) server process."""
     scheduler = configure(_scheduler(BackgroundScheduler, settings), settings, after_run)
     scheduler.start()
     return scheduler
 
 
-def run_blocking(settings: dict[str, Any], after_run: Sequence[AfterRun] = ()) -> None:
+def run_blocking(settings: Settings, after_run: Sequence[AfterRun] = ()) -> None:
     """Run the scheduler alone in the foreground (its own process in multi-process deployments)."""
-    migrate(settings["database.path"])
+    migrate(settings.database.path)
     configure(_scheduler(BlockingScheduler, settings), settings, after_run).start()

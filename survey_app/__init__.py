@@ -42,10 +42,10 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     )
     security.init_app(app)
     i18n.init_app(app)
-    migrate(settings["database.path"])
+    migrate(settings.database.path)
     db.init_app(app)
     CSRFProtect(app)
-    connection = connect(settings["database.path"])
+    connection = connect(settings.database.path)
     try:
         app.extensions["vises.registry"] = register(connection, QUESTIONNAIRES_DIR, now_utc())
     finally:
@@ -54,10 +54,10 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
-    if settings["server.proxy_hops"]:
+    if settings.server.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         # Behind a reverse proxy every request comes from the proxy: trust exactly its headers.
-        hops = settings["server.proxy_hops"]
+        hops = settings.server.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     return app

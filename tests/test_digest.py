@@ -105,8 +105,8 @@ def test_digest_is_off_by_default_and_a_mail_failure_never_fails_the_scheduled_r
 ):
     monkeypatch.setattr("pipeline.runner.render_charts", lambda *args: 0)  # charts have their own tests
     run_id = demo_db.execute("SELECT MAX(id) FROM pipeline_run").fetchone()[0]
-    assert send_digests(demo_db, {**settings, "digest.enabled": False}, run_id, NOW) == 0
-    broken = {**settings, "smtp.port": 1}  # nothing listens there
+    assert send_digests(demo_db, settings.override({"digest.enabled": False}), run_id, NOW) == 0
+    broken = settings.override({"smtp.port": 1})  # nothing listens there
     later = NOW + timedelta(days=5)
     new_run = scheduler.run_job(broken, "schedule", clock=lambda: later, after_run=[send_after_scheduled_run])
     assert new_run is not None

@@ -30,7 +30,7 @@ def at(*args) -> datetime:
 @pytest.fixture
 def settings(pipeline_db):
     path = pipeline_db.conn.execute("PRAGMA database_list").fetchone()[2]
-    return {**SETTINGS, "database.path": path}
+    return SETTINGS.override({"database.path": path})
 
 
 @pytest.mark.parametrize(

@@ -13,13 +13,12 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from pipeline.charts.draw import build_figure, save_figure
 from pipeline.charts.specs import ChartSpec, load_specs
-from survey_app.core.config import instance_folder
+from survey_app.core.config import Settings, instance_folder
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 from survey_app.storage.db import write_transaction
@@ -30,15 +29,15 @@ POOL_THRESHOLD = 40  # below this, starting worker processes costs more than it 
 Job = tuple[ChartSpec, tuple[tuple[str, str], ...]]  # a spec and the (format, path) pairs to write
 
 
-def chart_folder(settings: dict[str, Any]) -> Path:
+def chart_folder(settings: Settings) -> Path:
     return instance_folder(settings) / "charts"
 
 
-def chart_path(settings: dict[str, Any], enterprise_id: int, name: str, language: str, fmt: str) -> Path:
+def chart_path(settings: Settings, enterprise_id: int, name: str, language: str, fmt: str) -> Path:
     return chart_folder(settings) / str(enterprise_id) / f"{name}.{language}.{fmt}"
 
 
-def render_changed(db: Database, settings: dict[str, Any], run_id: int, campaign_ids: Sequence[int]) -> int:
+def render_changed(db: Database, settings: Settings, run_id: int, campaign_ids: Sequence[int]) -> int:
     """Draw every chart whose input changed, for all enterprises; return how many files were drawn.
 
     All enterprises are checked (not only those of `campaign_ids`): a peer's new wave moves the
@@ -49,13 +48,13 @@ def render_changed(db: Database, settings: dict[str, Any], run_id: int, campaign
     for row in db.query("SELECT DISTINCT enterprise_id, language FROM chart"):
         if row["enterprise_id"] in languages and row["language"] not in languages[row["enterprise_id"]]:
             languages[row["enterprise_id"]].append(row["language"])  # keep on-request languages fresh
-    specs = load_specs(db, _framework(), sorted(enterprises), languages, settings["privacy.min_group_size"])
+    specs = load_specs(db, _framework(), sorted(enterprises), languages, settings.privacy.min_group_size)
     return _draw_and_record(db, settings, run_id, specs, prune=True)
 
 
 def ensure_chart(
     db: Database,
-    settings: dict[str, Any],
+    settings: Settings,
     enterprise_id: int,
     name: str,
     language: str,
@@ -65,9 +64,7 @@ def ensure_chart(
     """Path and alt text of one chart in any language, drawn on request when missing or stale."""
     if fmt not in FORMATS:
         return None
-    specs = load_specs(
-        db, _framework(), [enterprise_id], {enterprise_id: [language]}, settings["privacy.min_group_size"]
-    )
+    specs = load_specs(db, _framework(), [enterprise_id], {enterprise_id: [language]}, settings.privacy.min_group_size)
     spec = next((s for s in specs if s.name == name), None)
     if spec is None:
         return None
@@ -86,7 +83,7 @@ def _framework():
 
 def _draw_and_record(
     db: Database,
-    settings: dict[str, Any],
+    settings: Settings,
     run_id: int,
     specs: list[ChartSpec],
     prune: bool,
@@ -108,7 +105,7 @@ def _draw_and_record(
             jobs.append((spec, tuple(stale)))
     draw_all(jobs)
     with write_transaction(db):
-        db["chart"].upsert_all(
+        db.table("chart").upsert_all(
             [
                 {
                     "enterprise_id": spec.enterprise_id,

@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -50,14 +51,14 @@ def _metadata(fmt: str) -> dict:
     return {"Date": None} if fmt == "svg" else {"Software": None}
 
 
-def _axes(figure: Figure, height_in: float, left_in: float = LEFT_IN):
+def _axes(figure: Figure, height_in: float, left_in: float = LEFT_IN) -> Axes:
     return figure.add_axes(
-        [
+        (
             left_in / WIDTH_IN,
             BOTTOM_IN / height_in,
             1 - (left_in + RIGHT_IN) / WIDTH_IN,
             1 - (TOP_IN + BOTTOM_IN) / height_in,
-        ]
+        )
     )
 
 
@@ -71,13 +72,13 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     figure, ax = _titled(spec, height)
     # One call per kind of artist for all bars: matplotlib's per-call overhead dominates otherwise.
     rows = [(count - 1 - index, index, bar) for index, bar in enumerate(spec.bars)]
-    benched = [(y, i, b) for y, i, b in rows if b.bench]
+    benched = [(y, i, bench) for y, i, b in rows if (bench := b.bench)]
     if benched:
         bands = ax.barh(
             [y for y, _, _ in benched],
-            [b.bench[2] - b.bench[0] for _, _, b in benched],
+            [bench[2] - bench[0] for _, _, bench in benched],
             height=0.76,
-            left=[b.bench[0] for _, _, b in benched],
+            left=[bench[0] for _, _, bench in benched],
             color=SKY,
             alpha=0.35,
             zorder=1,
@@ -85,30 +86,30 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
         for rectangle, (_, index, _) in zip(bands, benched):
             rectangle.set_gid(f"bench-band-{index}")
         ax.vlines(
-            [b.bench[1] for _, _, b in benched],
+            [bench[1] for _, _, bench in benched],
             [y - 0.4 for y, _, _ in benched],
             [y + 0.4 for y, _, _ in benched],
             color=VERMILLION,
             linewidth=2.5,
             zorder=4,
         )
-    shown = [(y, i, b) for y, i, b in rows if b.value is not None]
+    shown = [(y, i, value, b) for y, i, b in rows if (value := b.value) is not None]
     if shown:
-        drawn = ax.barh([y for y, _, _ in shown], [b.value for _, _, b in shown], height=0.55, color=BLUE, zorder=2)
-        for rectangle, (_, index, _) in zip(drawn, shown):
+        drawn = ax.barh([y for y, _, _, _ in shown], [v for _, _, v, _ in shown], height=0.55, color=BLUE, zorder=2)
+        for rectangle, (_, index, _, _) in zip(drawn, shown):
             rectangle.set_gid(f"value-bar-{index}")
-        with_ci = [(y, b) for y, _, b in shown if b.low is not None and b.high is not None]
+        with_ci = [(y, (b.low, b.high)) for y, _, _, b in shown if b.low is not None and b.high is not None]
         if with_ci:
             ax.hlines(
                 [y for y, _ in with_ci],
-                [b.low for _, b in with_ci],
-                [b.high for _, b in with_ci],
+                [low for _, (low, _) in with_ci],
+                [high for _, (_, high) in with_ci],
                 color="#222222",
                 linewidth=1.2,
                 zorder=3,
             )
             ax.vlines(
-                [v for _, b in with_ci for v in (b.low, b.high)],
+                [v for _, ends in with_ci for v in ends],
                 [y - 0.12 for y, _ in with_ci for _ in (0, 1)],
                 [y + 0.12 for y, _ in with_ci for _ in (0, 1)],
                 color="#222222",
@@ -144,7 +145,7 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     return figure
 
 
-def _titled(spec: ChartSpec, height: float, left_in: float = LEFT_IN):
+def _titled(spec: ChartSpec, height: float, left_in: float = LEFT_IN) -> tuple[Figure, Axes]:
     """A figure of the standard width with the spec's title and one axes below it."""
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     _title(figure, spec, height)

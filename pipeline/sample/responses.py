@@ -50,7 +50,9 @@ def insert_responses(
     """Insert responses and their answers (inside the caller's write transaction); return their ids."""
     response_id = next_response_id(db) if first_id is None else first_id
     language_list = list(languages) if languages is not None else None
-    responses, answers, ids = [], [], []
+    responses: list[tuple] = []
+    answers: list[tuple] = []
+    ids: list[int] = []
     for i, answer_set in enumerate(answer_sets):
         language = language_list[i % len(language_list)] if language_list else "fr"
         responses.append((response_id, campaign_id, f"r-{response_id}", language, channel, submitted_on))

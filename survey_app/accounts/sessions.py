@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from survey_app.accounts.users import token_hash
+from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc, parse_iso
 from survey_app.storage.db import write_transaction
 
@@ -29,10 +30,10 @@ class Timeouts:
     absolute: timedelta
 
     @classmethod
-    def from_settings(cls, settings: dict) -> Timeouts:
+    def from_settings(cls, settings: Settings) -> Timeouts:
         return cls(
-            timedelta(minutes=settings["security.session_idle_minutes"]),
-            timedelta(hours=settings["security.session_absolute_hours"]),
+            timedelta(minutes=settings.security.session_idle_minutes),
+            timedelta(hours=settings.security.session_absolute_hours),
         )
 
 

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from survey_app.core.timeutil import iso_utc
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import inserted_id, write_transaction
 
 # OWASP minimum for argon2id: m=19 MiB, t=2, p=1.
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
@@ -63,7 +63,7 @@ def create_user(
         "INSERT INTO user (email, name, password_hash, role, language, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         [email.strip(), name, hash_password(password) if password else None, role, language, iso_utc(now)],
     )
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 def issue_token(db: Database, purpose: str, now: datetime, user_id: int | None = None) -> str:

@@ -12,6 +12,7 @@ from survey_app.accounts import users as accounts
 from survey_app.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SetPasswordForm, SetupForm
 from survey_app.core.timeutil import now_utc
 from survey_app.web.db import get_db
+from survey_app.web.forms import required
 from survey_app.web.i18n import current_language
 
 bp = Blueprint("auth", __name__)
@@ -84,7 +85,7 @@ def setup(token: str):
     form = SetupForm()
     if form.validate_on_submit():
         user_id = accounts.create_first_admin(
-            db, token, form.email.data, form.password.data, current_language(), now_utc()
+            db, token, required(form.email.data), required(form.password.data), current_language(), now_utc()
         )
         if user_id is None:
             abort(404)
@@ -98,12 +99,14 @@ def login():
     form, error, status = LoginForm(), None, 200
     if form.validate_on_submit():
         db, address = get_db(), request.remote_addr or "unknown"
-        if not login_guard.check(db, form.email.data, address, now_utc()):
+        email, password = required(form.email.data), required(form.password.data)
+        if not login_guard.check(db, email, address, now_utc()):
             error, status = _("Too many sign-in attempts. Please wait 15 minutes and try again."), 429
         else:
-            user = accounts.find_user_by_email(db, form.email.data)
-            if accounts.verify_password(user["password_hash"] if user else None, form.password.data):
-                login_guard.succeeded(db, form.email.data, address)
+            user = accounts.find_user_by_email(db, email)
+            # The hash is checked even without an account (same time), so `user` is tested after it.
+            if accounts.verify_password(user["password_hash"] if user else None, password) and user:
+                login_guard.succeeded(db, email, address)
                 sign_in(user["id"])
                 return redirect(url_for("backoffice.index"), code=303)
             error = _("E-mail address or password is not correct.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,6 +24,8 @@ from survey_app.backoffice.forms import MultiCheckboxField, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES
+from survey_app.questionnaire.model import Questionnaire
+from survey_app.web.forms import required
 
 GROUP_LABELS = {
     "beneficiaries": _l("Beneficiaries (people supported)"),
@@ -81,7 +85,9 @@ class CampaignForm(FlaskForm):
     def __init__(self, registry, frozen: dict | None = None, **kwargs):
         """`frozen`: the stored campaign when it has responses (questionnaire and questions locked)."""
         super().__init__(**kwargs)
-        self.registry, self.frozen, self.custom_questions, self.chosen = registry, frozen, [], None
+        self.registry, self.frozen = registry, frozen
+        self.custom_questions: list[dict[str, Any]] = []
+        self.chosen: Questionnaire | None = None  # set by validate_questionnaire
         self.questionnaire.choices = choices(
             [(LATEST, _l("Latest version for the stakeholder group"))]
             + [(f"{q.id}:{q.version}", f"{q.id} v{q.version}") for q in registry.all()]
@@ -126,13 +132,14 @@ class CampaignForm(FlaskForm):
             return True
         from survey_app.domain.campaigns import custom_questions_of
 
-        same = (self.chosen.id, self.chosen.version) == (
+        chosen = required(self.chosen)  # validate() returned early without one
+        same = (chosen.id, chosen.version) == (
             self.frozen["questionnaire_id"],
             self.frozen["questionnaire_version"],
         )
         if same and self.custom_questions == custom_questions_of(self.frozen):
             return True
-        self.questionnaire.errors.append(
+        self.questionnaire.errors.append(  # type: ignore[attr-defined]  # a list once validated; stubs: Sequence
             _l(
                 "This campaign already has responses, so its questionnaire and custom questions can no "
                 "longer change. Duplicate the campaign to ask different questions in a new wave."

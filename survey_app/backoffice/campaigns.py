@@ -15,6 +15,7 @@ from survey_app.core.timeutil import now_utc
 from survey_app.domain import campaigns as store
 from survey_app.storage.db import write_transaction
 from survey_app.web.db import get_db
+from survey_app.web.forms import required
 
 bp = Blueprint("campaigns", __name__)
 
@@ -28,13 +29,13 @@ def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
     return store.CampaignSpec(
         enterprise_id=enterprise_id,
         stakeholder_group=form.stakeholder_group.data,
-        questionnaire_id=form.chosen.id,
-        questionnaire_version=form.chosen.version,
-        title=form.title.data.strip(),
-        opens_at=store.to_utc(form.opens_at.data, tz),
-        closes_at=store.to_utc(form.closes_at.data, tz),
+        questionnaire_id=required(form.chosen).id,
+        questionnaire_version=required(form.chosen).version,
+        title=required(form.title.data).strip(),
+        opens_at=store.to_utc(required(form.opens_at.data), tz),
+        closes_at=store.to_utc(required(form.closes_at.data), tz),
         timezone=tz,
-        languages=tuple(form.languages.data),
+        languages=tuple(required(form.languages.data)),
         evaluative_question=(form.evaluative_question.data or "").strip(),
         expected_population=form.expected_population.data,
         custom_questions=tuple(form.custom_questions),
@@ -84,7 +85,7 @@ def edit(campaign_id: int):
         try:
             store.update_campaign(db, campaign_id, _spec(form, campaign["enterprise_id"]))
         except store.FrozenCampaign:
-            form.questionnaire.errors.append(
+            form.questionnaire.errors.append(  # type: ignore[attr-defined]  # a list once validated; stubs: Sequence
                 _(
                     "This campaign received a response meanwhile: its "
                     "questionnaire and custom questions can no longer change."

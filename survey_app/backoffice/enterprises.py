@@ -14,13 +14,14 @@ from survey_app.domain.campaigns import campaign_state
 from survey_app.domain.enterprises import create_enterprise, update_enterprise
 from survey_app.storage.db import write_transaction
 from survey_app.web.db import get_db
+from survey_app.web.forms import required
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 
 def _fields(form: EnterpriseForm) -> dict:
     return {
-        "name": form.name.data.strip(),
+        "name": required(form.name.data).strip(),
         "sector_group": form.sector_group.data,
         "country": form.country.data,
         "region": (form.region.data or "").strip(),

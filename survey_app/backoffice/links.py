@@ -31,6 +31,7 @@ from survey_app.core.timeutil import now_utc
 from survey_app.domain import campaigns as store
 from survey_app.storage.db import connect, write_transaction
 from survey_app.web.db import get_db
+from survey_app.web.forms import required
 
 bp = Blueprint("links", __name__, url_prefix="/campaigns/<int:campaign_id>/links")
 CARDS_PER_SHEET = 48  # six A4 pages of eight cards: a print job of a sensible size
@@ -88,7 +89,7 @@ def generate(campaign_id: int):
     form, db = LinksForm(), get_db()
     if form.validate_on_submit():
         with write_transaction(db):
-            store.generate_links(db, campaign_id, form.count.data, now_utc())
+            store.generate_links(db, campaign_id, required(form.count.data), now_utc())
         flash(_("Personal links created: %(num)d.", num=form.count.data))
     else:
         flash(_("Give a number of links between 1 and %(max)d.", max=store.MAX_LINKS_AT_ONCE), "error")
@@ -101,7 +102,9 @@ def revoke(campaign_id: int):
     campaign_or_404(campaign_id)
     form = RevokeForm()
     if form.validate_on_submit():
-        count, unknown = store.revoke_links(get_db(), campaign_id, form.codes.data.replace(",", " ").split(), now_utc())
+        count, unknown = store.revoke_links(
+            get_db(), campaign_id, required(form.codes.data).replace(",", " ").split(), now_utc()
+        )
         flash(_("Links revoked: %(num)d.", num=count))
         if unknown:
             flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")

@@ -20,6 +20,7 @@ from pipeline import lease
 from pipeline.runlog import recent_runs
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.accounts.views import admin_required
+from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc, parse_iso
 from survey_app.storage.db import connect
 from survey_app.web.db import get_db
@@ -32,11 +33,11 @@ class RefreshForm(FlaskForm):
     """No fields: the form exists for its CSRF token."""
 
 
-def refresh_in_background(settings: dict[str, Any]) -> threading.Thread:
+def refresh_in_background(settings: Settings) -> threading.Thread:
     """Start a manual run on its own connection in a daemon thread; return the thread."""
 
     def work() -> None:
-        db = connect(settings["database.path"])
+        db = connect(settings.database.path)
         try:
             run_pipeline(db, settings, now_utc(), RunRequest(trigger="manual"), clock=now_utc)
         except Exception:  # job boundary: the run log already says it failed

@@ -63,29 +63,29 @@ def serve() -> None:
     from survey_app.storage.db import connect
 
     app = make_app()
-    settings = app.config["SETTINGS"]
-    db = connect(settings["database.path"])
+    settings: config_module.Settings = app.config["SETTINGS"]
+    db = connect(settings.database.path)
     try:
         if not accounts.admin_exists(db):
             token = accounts.issue_token(db, "setup", now_utc())
             click.echo(
                 "No administrator yet. Open this one-time link to create one:\n"
-                f"  {settings['server.base_url'].rstrip('/')}/setup/{token}\n"
+                f"  {settings.server.base_url.rstrip('/')}/setup/{token}\n"
                 "(or run `vises user create --role admin`)"
             )
     finally:
         db.close()
     scheduler = start_scheduler(app)
     click.echo(
-        f"Serving on http://{settings['server.host']}:{settings['server.port']} "
-        f"(database {settings['database.path']}). Press Ctrl-C to stop."
+        f"Serving on http://{settings.server.host}:{settings.server.port} "
+        f"(database {settings.database.path}). Press Ctrl-C to stop."
     )
     try:
         waitress.serve(
             app,
-            host=settings["server.host"],
-            port=settings["server.port"],
-            threads=settings["server.threads"],
+            host=settings.server.host,
+            port=settings.server.port,
+            threads=settings.server.threads,
             ident="vises",
             _quiet=True,
         )
@@ -129,8 +129,8 @@ def scheduler_command() -> None:
     settings, db = open_database()
     db.close()
     click.echo(
-        f"Weekly refresh: every {settings['schedule.day_of_week']} at {settings['schedule.hour']:02d}:"
-        f"{settings['schedule.minute']:02d} ({settings['i18n.timezone']}). Press Ctrl-C to stop."
+        f"Weekly refresh: every {settings.schedule.day_of_week} at {settings.schedule.hour:02d}:"
+        f"{settings.schedule.minute:02d} ({settings.i18n.timezone}). Press Ctrl-C to stop."
     )
     try:
         run_blocking(settings, after_run_hooks())
@@ -156,7 +156,7 @@ def db_migrate() -> None:
     from survey_app.storage.db import migrate
 
     settings = config_module.load()
-    applied = migrate(settings["database.path"])
+    applied = migrate(settings.database.path)
     click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "Database is up to date.")
 
 
@@ -226,8 +226,8 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.")
     settings = config_module.load()
-    migrate(settings["database.path"])
-    db = connect(settings["database.path"])
+    migrate(settings.database.path)
+    db = connect(settings.database.path)
     try:
         if accounts.find_user_by_email(db, email):
             raise click.ClickException(f"An account with e-mail {email} already exists.")
@@ -242,9 +242,10 @@ def _add_module_commands() -> None:
     """Commands defined next to the code they drive: the pipeline and the maintenance tasks."""
     from pipeline.cli import COMMANDS as pipeline_commands
     from survey_app.cli.backoffice import COMMANDS as backoffice_commands
+    from survey_app.cli.configuration import COMMANDS as configuration_commands
     from survey_app.cli.maintenance import COMMANDS as maintenance_commands
 
-    for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands):
+    for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands, *configuration_commands):
         main.add_command(command)
 
 

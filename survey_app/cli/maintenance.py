@@ -10,7 +10,7 @@ from survey_app.core import config as config_module
 from survey_app.storage import maintenance
 
 
-def _settings() -> dict:
+def _settings() -> config_module.Settings:
     try:
         return config_module.load()
     except config_module.ConfigError as exc:
@@ -26,7 +26,7 @@ def backup(destination: Path) -> None:
     """
     settings = _settings()
     try:
-        size = maintenance.backup(Path(settings["database.path"]), destination)
+        size = maintenance.backup(Path(settings.database.path), destination)
     except maintenance.MaintenanceError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backup written to {destination} ({size} bytes, integrity ok).")
@@ -41,7 +41,7 @@ def restore(backup_file: Path, yes: bool) -> None:
     Example: vises restore /var/backups/vises/vises-2026-03-02.db --yes
     """
     settings = _settings()
-    database = Path(settings["database.path"])
+    database = Path(settings.database.path)
     if not yes:
         click.confirm(f"Replace {database} with {backup_file}? Everything since the backup is lost", abort=True)
     try:
@@ -66,11 +66,11 @@ def purge() -> None:
     from survey_app.storage.db import connect, migrate
 
     settings = _settings()
-    migrate(settings["database.path"])
-    db = connect(settings["database.path"])
+    migrate(settings.database.path)
+    db = connect(settings.database.path)
     try:
         counts = maintenance.purge(
-            db, now_utc(), settings["retention.draft_days"], settings["retention.email_days_after_close"]
+            db, now_utc(), settings.retention.draft_days, settings.retention.email_days_after_close
         )
     finally:
         db.close()

@@ -1,24 +1,44 @@
-"""Settings: declared once here, read from config.toml, validated at start-up.
+"""Settings: declared once (survey_app.core.settings), read from config.toml, validated at start-up.
 
-Every setting has a dotted name (`section.key` in the TOML file), a type, a default and a help
-text. Loading rejects unknown keys, wrong types and impossible values with a `ConfigError` that
-names the file, the key and the fix, so a typo stops start-up instead of silently using a default.
+Code gets a typed, frozen `Settings` object and reads `settings.server.port`; the web code may still
+read `settings["server.port"]` (a read-only view by dotted name). Loading rejects unknown keys, wrong
+types and impossible values with a `ConfigError` that names the file, the key and the fix, so a typo
+stops start-up instead of silently using a default. `template()` writes config.toml from the
+declarations, so its comments are the settings' help.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-SUPPORTED_LANGUAGES = ("fr", "nl", "en")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from survey_app.core.setting_fields import Setting, accepts, coerce, comment, toml_value, type_name
+from survey_app.core.settings import BY_NAME, SECTIONS, SETTINGS, SUPPORTED_LANGUAGES, WEEKDAYS, Settings
+
+# The declarations are re-exported: code imports settings things from here.
+__all__ = [
+    "BY_NAME",
+    "SETTINGS",
+    "SUPPORTED_LANGUAGES",
+    "WEEKDAYS",
+    "Setting",
+    "Settings",
+    "ROOT_CONFIG",
+    "ConfigError",
+    "validate",
+    "flatten",
+    "config_path",
+    "load",
+    "instance_folder",
+    "ensure_secret_key",
+    "template",
+]
+
 ROOT_CONFIG = Path(__file__).resolve().parents[2] / "config.toml"
 
 
@@ -26,236 +46,12 @@ class ConfigError(Exception):
     """A setting is unknown, of the wrong type or impossible; the message says how to fix it."""
 
 
-Check = Callable[[Any], "str | None"]
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    type: type
-    default: Any
-    help: str
-    check: Check | None = None
-
-    @property
-    def section(self) -> str:
-        return self.name.split(".")[0]
-
-    @property
-    def key(self) -> str:
-        return self.name.split(".", 1)[1]
-
-
-def _between(low: int, high: int) -> Check:
-    return lambda v: None if low <= v <= high else f"must be between {low} and {high}"
-
-
-def _timezone(value: str) -> str | None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "must be an IANA timezone name such as 'Europe/Brussels' or 'Europe/Paris'"
-    return None
-
-
-def _languages(value: list) -> str | None:
-    unknown = [v for v in value if v not in SUPPORTED_LANGUAGES]
-    if unknown or not value:
-        return f"must be a non-empty list taken from {list(SUPPORTED_LANGUAGES)} (unknown: {unknown})"
-    return None
-
-
-def _base_url(value: str) -> str | None:
-    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", value):
-        return "must be an absolute http:// or https:// address, such as 'https://survey.example.org'"
-    return None
-
-
-def _one_of(choices: tuple[str, ...]) -> Check:
-    return lambda v: None if v in choices else f"must be one of {list(choices)}"
-
-
-def _email(value: str) -> str | None:
-    return None if re.fullmatch(r"[^@\s]+@[^@\s]+", value) else "must be an e-mail address"
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "database.path",
-        str,
-        "instance/vises.db",
-        "SQLite database file; relative paths are relative to the config file. Its folder is "
-        "the instance folder (secret key, charts).",
-    ),
-    Setting("server.host", str, "127.0.0.1", "Address the web server listens on."),
-    Setting("server.port", int, 5000, "Port the web server listens on.", _between(1, 65535)),
-    Setting("server.threads", int, 8, "Worker threads of the embedded waitress server.", _between(1, 64)),
-    Setting(
-        "server.base_url",
-        str,
-        "http://127.0.0.1:5000",
-        "Public address used in survey links, QR codes and e-mails. Use https:// in production: "
-        "it turns on HSTS and Secure cookies.",
-        _base_url,
-    ),
-    Setting(
-        "server.proxy_hops",
-        int,
-        0,
-        "Number of reverse proxies in front of the app (1 behind nginx). Their X-Forwarded-For "
-        "and X-Forwarded-Proto headers are then trusted, so rate limits see each client's own "
-        "address. Keep 0 without a proxy: clients could otherwise forge their address.",
-        _between(0, 5),
-    ),
-    Setting(
-        "server.secret_key",
-        str,
-        "",
-        "Key that signs sessions and CSRF tokens. Leave empty to generate one on first start, "
-        "kept in the instance folder with owner-only permissions.",
-    ),
-    Setting("i18n.languages", list, ["fr", "nl", "en"], "Languages offered to users.", _languages),
-    Setting(
-        "i18n.default_language",
-        str,
-        "fr",
-        "Language used when neither the link, a cookie nor the browser says otherwise.",
-        _one_of(SUPPORTED_LANGUAGES),
-    ),
-    Setting(
-        "i18n.timezone",
-        str,
-        "Europe/Brussels",
-        "Timezone for campaign dates, the weekly schedule and displayed times.",
-        _timezone,
-    ),
-    Setting(
-        "privacy.min_group_size",
-        int,
-        5,
-        "Smallest number of respondents behind any figure shown, exported or charted.",
-        _between(2, 100),
-    ),
-    Setting(
-        "privacy.min_peers",
-        int,
-        5,
-        "Smallest number of peer enterprises for a benchmark to be shown.",
-        _between(3, 100),
-    ),
-    Setting("schedule.enabled", bool, True, "Run the weekly indicator refresh in the server process."),
-    Setting("schedule.day_of_week", str, "mon", "Day of the weekly refresh.", _one_of(WEEKDAYS)),
-    Setting(
-        "schedule.hour",
-        int,
-        6,
-        "Hour of the weekly refresh, in i18n.timezone (avoid 01-03: daylight-saving changes).",
-        _between(0, 23),
-    ),
-    Setting("schedule.minute", int, 0, "Minute of the weekly refresh.", _between(0, 59)),
-    Setting("smtp.host", str, "localhost", "SMTP server for invitations and digests."),
-    Setting("smtp.port", int, 25, "SMTP port (587 with STARTTLS, 465 with TLS).", _between(1, 65535)),
-    Setting(
-        "smtp.security",
-        str,
-        "none",
-        "Connection security: none, starttls or tls.",
-        _one_of(("none", "starttls", "tls")),
-    ),
-    Setting("smtp.username", str, "", "SMTP login; empty for none."),
-    Setting("smtp.password", str, "", "SMTP password; empty for none."),
-    Setting("smtp.sender", str, "vises@localhost", "From address of e-mails sent.", _email),
-    Setting(
-        "security.session_idle_minutes",
-        int,
-        60,
-        "A back-office session ends after this many minutes without activity.",
-        _between(5, 1440),
-    ),
-    Setting(
-        "security.session_absolute_hours",
-        int,
-        12,
-        "A back-office session ends this many hours after sign-in, whatever the activity.",
-        _between(1, 168),
-    ),
-    Setting(
-        "security.login_attempts",
-        int,
-        5,
-        "Sign-in attempts allowed per account and address in 15 minutes (an address gets ten "
-        "times more over all accounts; beyond ten times, attempts on one account are slowed down).",
-        _between(3, 100),
-    ),
-    Setting(
-        "retention.draft_days",
-        int,
-        60,
-        "Unfinished answers (drafts) untouched for this many days are deleted.",
-        _between(1, 3650),
-    ),
-    Setting(
-        "retention.email_days_after_close",
-        int,
-        90,
-        "E-mail addresses of invited people are deleted this many days after their campaign "
-        "closes (personal data is kept no longer than needed).",
-        _between(0, 3650),
-    ),
-    Setting(
-        "invitations.reminder_days_before_close",
-        int,
-        0,
-        "Send an automatic reminder to invited people who have not answered this many days "
-        "before a campaign closes (0: never; reminders are then sent by hand).",
-        _between(0, 60),
-    ),
-    Setting(
-        "digest.enabled",
-        bool,
-        False,
-        "After each scheduled refresh, e-mail every manager a weekly summary (new responses, "
-        "changed indicators) in their language.",
-    ),
-)
-
-BY_NAME = {s.name: s for s in SETTINGS}
-
-
-def _type_name(value: Any) -> str:
-    return {
-        bool: "true/false",
-        int: "a whole number",
-        str: "a quoted string",
-        list: "a list",
-        float: "a number",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
-def _check_type(setting: Setting, value: Any) -> bool:
-    if setting.type is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if setting.type is list:
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return isinstance(value, setting.type)
-
-
 def _example(setting: Setting) -> str:
-    default = setting.default
-    if isinstance(default, bool):
-        text = "true" if default else "false"
-    elif isinstance(default, str):
-        text = f'"{default}"'
-    elif isinstance(default, list):
-        text = "[" + ", ".join(f'"{v}"' for v in default) + "]"
-    else:
-        text = str(default)
-    return f"[{setting.section}] {setting.key} = {text}"
+    return f"[{setting.section}] {setting.key} = {toml_value(setting.default)}"
 
 
-def validate(values: dict[str, Any], source: str) -> dict[str, Any]:
-    """Return the full settings dict (defaults + values) or raise ConfigError naming the fix."""
+def validate(values: Mapping[str, Any], source: str) -> Settings:
+    """The settings with `values` (dotted names) over the defaults, or ConfigError naming the fix."""
     settings = {s.name: s.default for s in SETTINGS}
     for name, value in values.items():
         setting = BY_NAME.get(name)
@@ -265,22 +61,25 @@ def validate(values: dict[str, Any], source: str) -> dict[str, Any]:
                 f"{source}: unknown setting '{name}'. Fix: remove it or correct the "
                 f"spelling; known settings are {known}."
             )
-        if not _check_type(setting, value):
+        if not accepts(setting, value):
             raise ConfigError(
-                f"{source}: setting '{name}' must be {_type_name(setting.default)}, "
-                f"got {value!r} ({_type_name(value)}). Fix: {_example(setting)}"
+                f"{source}: setting '{name}' must be {type_name(setting.default)}, "
+                f"got {value!r} ({type_name(value)}). Fix: {_example(setting)}"
             )
         problem = setting.check(value) if setting.check else None
         if problem:
             raise ConfigError(f"{source}: setting '{name}' = {value!r} {problem}. Fix: for example {_example(setting)}")
-        settings[name] = value
+        settings[name] = coerce(setting, value)
     if settings["i18n.default_language"] not in settings["i18n.languages"]:
         raise ConfigError(
             f"{source}: setting 'i18n.default_language' = "
             f"{settings['i18n.default_language']!r} is not in i18n.languages "
-            f"{settings['i18n.languages']}. Fix: add it to i18n.languages or choose one of them."
+            f"{list(settings['i18n.languages'])}. Fix: add it to i18n.languages or choose one of them."
         )
-    return settings
+    sections = {
+        name: cls(**{s.key: settings[s.name] for s in SETTINGS if s.section == name}) for name, cls in SECTIONS.items()
+    }
+    return Settings(**sections)
 
 
 def flatten(tree: dict[str, Any], source: str) -> dict[str, Any]:
@@ -301,7 +100,7 @@ def config_path() -> Path:
     return Path(os.environ.get("VISES_CONFIG") or ROOT_CONFIG).resolve()
 
 
-def load(path: Path | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def load(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Read and validate a config file, then `overrides` (dotted names, validated alike).
 
     Relative paths are resolved against the config file's folder.
@@ -320,18 +119,18 @@ def load(path: Path | None = None, overrides: dict[str, Any] | None = None) -> d
     values = flatten(tree, str(path))
     validate(values, str(path))
     settings = validate({**values, **(overrides or {})}, "configuration overrides")
-    settings["database.path"] = str((path.parent / settings["database.path"]).resolve())
-    return settings
+    database = replace(settings.database, path=str((path.parent / settings.database.path).resolve()))
+    return replace(settings, database=database)
 
 
-def instance_folder(settings: dict[str, Any]) -> Path:
-    return Path(settings["database.path"]).parent
+def instance_folder(settings: Settings) -> Path:
+    return Path(settings.database.path).parent
 
 
-def ensure_secret_key(settings: dict[str, Any]) -> str:
+def ensure_secret_key(settings: Settings) -> str:
     """Return the configured key, or the one kept in the instance folder (created 0600 on first use)."""
-    if settings["server.secret_key"]:
-        return settings["server.secret_key"]
+    if settings.server.secret_key:
+        return settings.server.secret_key
     folder = instance_folder(settings)
     folder.mkdir(parents=True, exist_ok=True)
     key_file = folder / "secret_key"
@@ -342,3 +141,24 @@ def ensure_secret_key(settings: dict[str, Any]) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_urlsafe(48))
     return key_file.read_text().strip()
+
+
+TEMPLATE_HEADER = (
+    "VISES Impact Survey configuration. Every setting is listed with its default. Point VISES_CONFIG at "
+    "another file to use it instead; unknown keys, wrong types or impossible values stop start-up with a "
+    "message naming the key and the fix.",
+    "Generated by `vises config template` from the declarations in survey_app/core/settings.py: change a "
+    "comment there, not here.",
+)
+
+
+def template() -> str:
+    """config.toml's text: every section and setting with its help as comments and its default value."""
+    lines: list[str] = []
+    for paragraph in TEMPLATE_HEADER:
+        lines += comment(paragraph)
+    for name, cls in SECTIONS.items():
+        lines += ["", f"[{name}]  # {cls.__doc__}"]
+        for s in (s for s in SETTINGS if s.section == name):
+            lines += [*comment(s.help), f"{s.key} = {toml_value(s.default)}"]
+    return "\n".join(lines) + "\n"

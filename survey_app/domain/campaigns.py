@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from survey_app.core.timeutil import iso_utc, parse_iso
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import inserted_id, write_transaction
 
 # Personal links carry 128 bits from `secrets` (22 URL-safe characters); open links too.
 TOKEN_BYTES = 16
@@ -69,7 +69,7 @@ def create_campaign(db: Database, spec: CampaignSpec, now: datetime) -> int:
             iso_utc(now),
         ],
     )
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 def campaign_state(campaign: dict[str, Any], now: datetime) -> str:
@@ -102,7 +102,7 @@ def generate_links(db: Database, campaign_id: int, count: int, now: datetime) ->
         {"campaign_id": campaign_id, "token": new_token(), "short_code": code, "created_at": created}
         for code in _short_codes(db, campaign_id, count)
     ]
-    db["invitation"].insert_all(rows, batch_size=1000)
+    db.table("invitation").insert_all(rows, batch_size=1000)
     return rows
 
 

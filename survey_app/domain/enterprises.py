@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from survey_app.core.timeutil import iso_utc
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import inserted_id, write_transaction
 
 SECTOR_GROUPS = ("integration", "care", "other")
 COUNTRIES = ("BE", "FR")
@@ -42,7 +42,7 @@ def create_enterprise(
         "benchmark_consent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [candidate, name, sector_group, country, region, default_language, int(benchmark_consent), iso_utc(now)],
     )
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 EDITABLE = ("name", "sector_group", "country", "region", "default_language", "benchmark_consent")

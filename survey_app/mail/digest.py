@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
 
 from survey_app.core.catalogs import TRANSLATIONS, group_label
+from survey_app.core.config import Settings
 from survey_app.mail import smtp as mailer
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
@@ -37,7 +38,10 @@ def environment(language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"], autoescape=select_autoescape(["html"])
     )
-    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]), newstyle=True)
+    # Added to the environment by the jinja2.ext.i18n extension, so unknown to Environment's type.
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        Translations.load(str(TRANSLATIONS), [language]), newstyle=True
+    )
     return env
 
 
@@ -66,7 +70,7 @@ def changes(db: Database, enterprise_id: int, run_id: int) -> list[dict[str, Any
 
 
 def enterprise_news(
-    db: Database, enterprise: dict[str, Any], run_id: int, since: str, language: str, settings: dict[str, Any]
+    db: Database, enterprise: dict[str, Any], run_id: int, since: str, language: str, settings: Settings
 ) -> dict[str, Any] | None:
     """What one enterprise has to report this week, as text in `language`; None when nothing."""
     catalog = Translations.load(str(TRANSLATIONS), [language])
@@ -99,7 +103,7 @@ def enterprise_news(
         "name": enterprise["name"],
         "campaigns": campaigns,
         "changes": changed,
-        "url": f"{settings['server.base_url'].rstrip('/')}/admin/enterprises/{enterprise['id']}/dashboard",
+        "url": f"{settings.server.base_url.rstrip('/')}/admin/enterprises/{enterprise['id']}/dashboard",
     }
 
 
@@ -113,7 +117,7 @@ def _labels(language: str) -> dict[tuple[str, str], str]:
 
 
 def compose(
-    db: Database, settings: dict[str, Any], manager: dict[str, Any], run_id: int, now: datetime
+    db: Database, settings: Settings, manager: dict[str, Any], run_id: int, now: datetime
 ) -> mailer.Mail | None:
     """The digest of one manager, or None when none of their enterprises has news."""
     language, since = manager["language"], (now - timedelta(days=7)).date().isoformat()
@@ -135,9 +139,9 @@ def compose(
     )
 
 
-def send_digests(db: Database, settings: dict[str, Any], run_id: int, now: datetime) -> int:
+def send_digests(db: Database, settings: Settings, run_id: int, now: datetime) -> int:
     """Send every manager's digest over one SMTP connection; return how many were sent."""
-    if not settings.get("digest.enabled"):
+    if not settings.digest.enabled:
         return 0
     managers = list(db.query("SELECT id, email, language FROM user WHERE role = 'manager' AND active = 1 ORDER BY id"))
     mails = [m for manager in managers if (m := compose(db, settings, manager, run_id, now))]
@@ -157,9 +161,9 @@ def send_digests(db: Database, settings: dict[str, Any], run_id: int, now: datet
     return sent
 
 
-def send_after_scheduled_run(db: Database, settings: dict[str, Any], run_id: int | None, now: datetime) -> None:
+def send_after_scheduled_run(db: Database, settings: Settings, run_id: int | None, now: datetime) -> None:
     """Called by the scheduler after a successful run: a failing digest never fails the run."""
-    if run_id is None or not settings.get("digest.enabled"):
+    if run_id is None or not settings.digest.enabled:
         return
     try:
         send_digests(db, settings, run_id, now)

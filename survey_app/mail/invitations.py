@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from survey_app.accounts.users import is_email
+from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
 from survey_app.domain.campaigns import generate_links
 from survey_app.mail import smtp as mailer
@@ -71,7 +72,7 @@ def add_addresses(db: Database, campaign_id: int, emails: list[str], language: s
             if new
             else {}
         )
-        db["invitation_email"].insert_all(
+        db.table("invitation_email").insert_all(
             [
                 {"invitation_id": ids[link["token"]], "campaign_id": campaign_id, "email": email, "language": language}
                 for email, link in zip(new, links)
@@ -107,7 +108,7 @@ def _targets(db: Database, campaign_id: int, kind: str, now: datetime) -> list[d
     )
 
 
-def send(db: Database, settings: dict, campaign: dict, kind: str, render: Renderer, now: datetime) -> SendReport:
+def send(db: Database, settings: Settings, campaign: dict, kind: str, render: Renderer, now: datetime) -> SendReport:
     """Send invitations (to addresses never reached) or reminders (to those who have not submitted)."""
     report, targets = SendReport(), _targets(db, campaign["id"], kind, now)
     if not targets:

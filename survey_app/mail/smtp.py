@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from survey_app.core.config import Settings
+
 TIMEOUT_SECONDS = 20
 
 
@@ -22,32 +24,32 @@ class Mail:
     html: str
 
 
-def connect(settings: dict) -> smtplib.SMTP:
+def connect(settings: Settings) -> smtplib.SMTP:
     """Open (and log in to) the SMTP server; raises OSError or smtplib.SMTPException."""
-    host, port, security = settings["smtp.host"], settings["smtp.port"], settings["smtp.security"]
+    host, port, security = settings.smtp.host, settings.smtp.port, settings.smtp.security
     if security == "tls":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS)
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
-    if settings["smtp.username"]:
-        smtp.login(settings["smtp.username"], settings["smtp.password"])
+    if settings.smtp.username:
+        smtp.login(settings.smtp.username, settings.smtp.password)
     return smtp
 
 
-def build(settings: dict, mail: Mail) -> EmailMessage:
+def build(settings: Settings, mail: Mail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings["smtp.sender"]
+    message["From"] = settings.smtp.sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(domain=settings["smtp.sender"].rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=settings.smtp.sender.rpartition("@")[2] or None)
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message
 
 
-def send(smtp: smtplib.SMTP, settings: dict, mail: Mail) -> None:
+def send(smtp: smtplib.SMTP, settings: Settings, mail: Mail) -> None:
     """Send one message; raises smtplib.SMTPRecipientsRefused when the server refuses the address."""
     smtp.send_message(build(settings, mail))
 

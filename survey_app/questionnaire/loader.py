@@ -98,12 +98,15 @@ def load_questionnaire(path: Path, framework: Framework) -> Questionnaire:
     return _build_questionnaire(raw, text, str(path), framework)
 
 
-def parse_questionnaire(text: str, source: str, framework: Framework) -> Questionnaire:
-    """Parse a questionnaire kept as text (older versions are stored in the database)."""
+def parse_questionnaire(text: str, source: str, framework: Framework | None) -> Questionnaire:
+    """Parse a questionnaire kept as text (older versions are stored in the database).
+
+    Without a framework, indicator references are not checked (stored versions were, when registered).
+    """
     return _build_questionnaire(_parse_toml(text, source), text, source, framework)
 
 
-def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework: Framework) -> Questionnaire:
+def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework: Framework | None) -> Questionnaire:
     languages = raw.get("languages")
     if not (isinstance(languages, list) and languages and set(languages) <= set(SUPPORTED_LANGUAGES)):
         languages = list(SUPPORTED_LANGUAGES)
@@ -165,6 +168,7 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework:
         if raw_questions and sid not in used_sections:
             check.add(f"section '{sid}'", "section has no question", "add questions or remove the section")
     check.raise_if_any()
+    assert isinstance(qid, str) and isinstance(version, int) and isinstance(group, str)  # checked above
     sections = tuple(
         Section(sid, section_titles[sid], tuple(q for q in questions if q.section == sid)) for sid in section_ids
     )

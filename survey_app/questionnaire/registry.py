@@ -86,7 +86,7 @@ def register(db: Database, folder: Path, now: datetime) -> Registry:
         for q in loaded:
             row = stored.get((q.id, q.version))
             if row is None:
-                db["questionnaire"].insert(
+                db.table("questionnaire").insert(
                     {
                         "id": q.id,
                         "version": q.version,

@@ -152,6 +152,7 @@ def parse_questions(
             check.add(where, "'reverse' needs an indicator", 'add indicator = "..." or remove reverse')
         if len(check.problems) > before:
             continue
+        assert isinstance(qid, str) and isinstance(section, str) and isinstance(qtype, str)  # checked above
         question = Question(
             qid,
             section,
@@ -195,15 +196,18 @@ def _options(rq: dict, qtype: Any, check: Checker, where: str) -> tuple[Option, 
                 f"option {j + 1} of a scale needs a numeric value (got {value!r})",
                 "write value = 0, 1, 2... as published for the scale",
             )
+            value = None
         elif qtype != "scale" and not (isinstance(value, str) and ID_PATTERN.fullmatch(value)):
             check.add(
                 where,
                 f"option {j + 1} needs a text value of lowercase letters, digits and _ (got {value!r})",
                 'write value = "often"',
             )
+            value = None
         label = check.texts(o.get("label") if isinstance(o, dict) else None, where, f"options[{j + 1}].label") or {}
-        options.append(Option(value, label))
-    values = [format_value(o.value) for o in options if o.value is not None]
+        if value is not None:  # an invalid option is reported above and left out
+            options.append(Option(value, label))
+    values = [format_value(o.value) for o in options]
     if len(set(values)) != len(values):
         check.add(where, "two options share a value", "give each option a distinct value")
     return tuple(options)

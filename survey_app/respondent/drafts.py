@@ -102,7 +102,7 @@ def save(
                 if link.invitation is not None
                 else {"browser_key": where[1][0]}
             )
-            db["draft"].insert({**values, **owner})
+            db.table("draft").insert({**values, **owner})
     return True
 
 

@@ -9,7 +9,7 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput
 
@@ -39,14 +39,16 @@ def dont_know_choice() -> SelectChoice:
 
 class ChoiceField(RadioField):
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)
+        # invalid_choice_message is new in WTForms 3.3; types-wtforms describes 3.2.
+        super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)  # type: ignore[call-arg]
 
 
 class MultiChoiceField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)
+        # invalid_choice_message is new in WTForms 3.3; types-wtforms describes 3.2.
+        super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)  # type: ignore[call-arg]
 
 
 class NumberText(StringField):
@@ -89,8 +91,8 @@ class SurveyText(TextAreaField):
             **kwargs,
         )
 
-    def _value(self) -> str:
-        return super()._value().replace("\x00", "")
+    def _value(self) -> str:  # the text WTForms renders; a private hook types-wtforms leaves out
+        return super()._value().replace("\x00", "")  # type: ignore[misc]
 
 
 class Answered:

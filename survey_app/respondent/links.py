@@ -11,7 +11,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import abort, current_app, request
 from sqlite_utils import Database
@@ -51,7 +51,7 @@ class SurveyLink:
     @property
     def languages(self) -> list[str]:
         offered = current_app.config["SETTINGS"]["i18n.languages"]
-        return [lang for lang in languages_of(self.campaign) if lang in offered] or offered[:1]
+        return [lang for lang in languages_of(self.campaign) if lang in offered] or list(offered[:1])
 
 
 def _miss_key(address: str | None) -> str:
@@ -67,7 +67,7 @@ def _too_many_misses(db: Database, address: str | None, now: datetime) -> bool:
     return bool(row and row[0] >= MISS_LIMIT)
 
 
-def _not_available(db: Database, now: datetime) -> None:
+def _not_available(db: Database, now: datetime) -> NoReturn:
     allow(db, _miss_key(request.remote_addr), MISS_LIMIT, MISS_WINDOW, now)
     abort(404)
 

@@ -7,6 +7,8 @@ logs (see docs/performance.md, "Respondent pages").
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, render_template, request
 
 from survey_app.core import timeutil
@@ -93,7 +95,7 @@ def page(kind: str, token: str, number: int):
 
 def initial_data(form_class, answers: dict) -> dict:
     """Field values from the draft; "don't know" on a text or number goes to its checkbox."""
-    data = {"submission_id": submissions.new_submission_id()}
+    data: dict[str, Any] = {"submission_id": submissions.new_submission_id()}
     for question in form_class.section.questions:
         raw = answers.get(question.id)
         if raw == DONT_KNOW and form_class.views[question.id].dont_know_name:

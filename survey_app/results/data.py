@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from pipeline.charts.draw import build_figure, save_figure
 from pipeline.charts.specs import ChartSpec, load_specs
 from survey_app.core.catalogs import group_label
+from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc, now_utc, parse_iso
 from survey_app.questionnaire.model import translate
 from survey_app.results import labels as result_labels
@@ -32,7 +33,7 @@ GROUP_ORDER = ("beneficiaries", "workers", "partners")
 DRAW_LOCK = threading.Lock()
 
 
-def settings() -> dict[str, Any]:
+def settings() -> Settings:
     return current_app.config["SETTINGS"]
 
 
@@ -74,9 +75,7 @@ def freshness(db: Database) -> str | None:
 def chart_specs(db: Database, enterprise_id: int, language: str) -> dict[str, ChartSpec]:
     """Specs (titles and alt texts) without drawing: images are drawn when their URL is fetched."""
     framework = current_app.extensions["vises.registry"].framework
-    specs = load_specs(
-        db, framework, [enterprise_id], {enterprise_id: [language]}, settings()["privacy.min_group_size"]
-    )
+    specs = load_specs(db, framework, [enterprise_id], {enterprise_id: [language]}, settings().privacy.min_group_size)
     return {s.name: s for s in specs}
 
 
@@ -109,7 +108,7 @@ def chart(
 def indicator_table(values: dict[str, dict[str, Any]], language: str) -> list[dict[str, Any]]:
     """Each dimension followed by its indicators, then the Net Promoter Score rows."""
     framework = current_app.extensions["vises.registry"].framework
-    min_group = settings()["privacy.min_group_size"]
+    min_group = settings().privacy.min_group_size
     rows = []
     for dimension in framework.dimensions:
         indicators = [i for i in framework.indicators_of(dimension.id) if f"indicator:{i.id}" in values]

@@ -19,7 +19,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from sqlite_utils import Database
 
 from survey_app.domain.campaigns import custom_questions_of, languages_of
@@ -137,7 +137,7 @@ def csv_chunks(table: Iterator[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
+def _text_cell(sheet, value: str) -> Cell:  # WriteOnlyCell is a function making a Cell
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell

@@ -17,6 +17,7 @@ from fpdf import FPDF
 from sqlite_utils import Database
 
 from pipeline.charts import ensure_chart
+from survey_app.core.config import Settings
 from survey_app.results.data import DRAW_LOCK
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -59,7 +60,7 @@ def _text(pdf: FPDF, text: str, style: str = "") -> None:
 
 
 def _chart(
-    pdf: FPDF, db: Database, settings: dict[str, Any], enterprise_id: int, chart: dict[str, str], language: str
+    pdf: FPDF, db: Database, settings: Settings, enterprise_id: int, chart: dict[str, str], language: str
 ) -> None:
     with DRAW_LOCK:
         found = ensure_chart(db, settings, enterprise_id, chart["name"], language, "png")
@@ -108,7 +109,7 @@ def _custom(pdf: FPDF, custom: list[dict[str, Any]]) -> None:
         _text(pdf, "; ".join(f"{o['label']}: {o['count']} ({o['share']})" for o in question["options"]))
 
 
-def build(context: dict[str, Any], settings: dict[str, Any], db: Database) -> io.BytesIO:
+def build(context: dict[str, Any], settings: Settings, db: Database) -> io.BytesIO:
     """The report of one wave as PDF bytes, from the same context as the HTML page."""
     section, enterprise, language = context["section"], context["enterprise"], context["language"]
     pdf = _pdf()

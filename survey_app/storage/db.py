@@ -65,6 +65,13 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         db.conn.execute("COMMIT")
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid of the row an INSERT just wrote (sqlite3 types `lastrowid` as optional)."""
+    if cursor.lastrowid is None:
+        raise RuntimeError("the statement inserted no row")
+    return cursor.lastrowid
+
+
 def migrate(path: str | Path) -> list[str]:
     """Apply pending migrations; return the names applied (empty when up to date)."""
     from survey_app.storage.schema import migrations

@@ -20,7 +20,7 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def offered_languages() -> list[str]:
-    return current_app.config["SETTINGS"]["i18n.languages"]
+    return list(current_app.config["SETTINGS"]["i18n.languages"])  # settings keep a tuple
 
 
 def select_locale() -> str:
@@ -36,7 +36,7 @@ def current_language() -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _wtforms_catalog(language: str) -> support.Translations:
+def _wtforms_catalog(language: str) -> support.NullTranslations:  # null when no catalog is found
     return support.Translations.load(messages_path(), [language], domain="wtforms")
 
 
