@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404, enterprise_or_404
-from survey_app.accounts.views import login_required
 from survey_app.backoffice.campaign_forms import LATEST, CampaignForm
 from survey_app.backoffice.campaign_stats import campaign_counts
 from survey_app.backoffice.custom_questions import to_form_entries

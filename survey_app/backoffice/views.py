@@ -7,11 +7,11 @@ forgot its decorator.
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 
+from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
-from survey_app.accounts.views import login_required
 from survey_app.backoffice import accounts as backoffice_accounts
 from survey_app.backoffice import campaigns as backoffice_campaigns
 from survey_app.backoffice import enterprises as backoffice_enterprises
@@ -43,11 +43,7 @@ def labels() -> dict:
     return {"state_labels": STATE_LABELS}
 
 
-@bp.before_request
-def require_sign_in():
-    if g.user is None:
-        return redirect(url_for("auth.login"), code=303)
-    return None
+bp.before_request(require_sign_in)
 
 
 @bp.route("/")

@@ -12,8 +12,8 @@ from flask import Blueprint, Response, abort, current_app, g, redirect, render_t
 from flask_wtf import FlaskForm
 
 from pipeline.charts import ensure_chart
+from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404, visible_enterprises
-from survey_app.accounts.views import login_required
 from survey_app.core.timeutil import now_utc
 from survey_app.results import data, methodology, testimonies
 from survey_app.web.db import get_db
@@ -29,11 +29,7 @@ class ActionForm(FlaskForm):
     """No fields: the hide/show buttons post only their CSRF token."""
 
 
-@bp.before_request
-def require_sign_in():
-    if g.user is None:
-        return redirect(url_for("auth.login"), code=303)
-    return None
+bp.before_request(require_sign_in)
 
 
 @bp.get("/dashboards")

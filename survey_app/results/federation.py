@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import ngettext
 from sqlite_utils import Database
 
-from survey_app.accounts.views import admin_required
+from survey_app.accounts.guards import admin_required, require_sign_in
 from survey_app.core.catalogs import group_label
 from survey_app.questionnaire.model import translate
 from survey_app.results import words
@@ -28,11 +28,7 @@ GROUPS = ("beneficiaries", "workers", "partners")
 SECTORS = tuple(SECTOR_LABELS)
 
 
-@bp.before_request
-def require_sign_in():
-    if g.user is None:
-        return redirect(url_for("auth.login"), code=303)
-    return None
+bp.before_request(require_sign_in)
 
 
 def enterprise_rows(db: Database) -> list[dict[str, str]]:
