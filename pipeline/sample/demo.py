@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from pipeline.read import load_questionnaires
 from pipeline.sample.fake import answers_for
 from pipeline.sample.responses import insert_responses
+from survey_app.core.errors import VisesError
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
 from survey_app.domain.enterprises import create_enterprise
 from survey_app.storage.db import write_transaction
@@ -74,6 +75,10 @@ CUSTOM = (
 )
 
 
+class DemoAlreadyLoaded(VisesError):
+    """The demo enterprises exist already: loading twice would duplicate every campaign."""
+
+
 def load_demo(db: Database, now: datetime, seed: int = 2026) -> dict[str, int]:
     """Insert the demo (in one transaction); return counts. Refuses to run twice."""
     rng = random.Random(seed)
@@ -82,7 +87,7 @@ def load_demo(db: Database, now: datetime, seed: int = 2026) -> dict[str, int]:
     counts = {"enterprises": 0, "campaigns": 0, "responses": 0}
     with write_transaction(db):
         if db.execute("SELECT 1 FROM enterprise WHERE slug = 'atelier-jeunes-pousses'").fetchone():
-            raise ValueError("the demo is already loaded in this database")
+            raise DemoAlreadyLoaded("the demo is already loaded in this database")
         for index, (name, sector, country, language, region, consent, level) in enumerate(ENTERPRISES):
             enterprise = create_enterprise(
                 db, name, sector, country, language, now, region=region, benchmark_consent=consent

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from survey_app.core.errors import VisesError
+
 SUPPORTED_LANGUAGES = ("fr", "nl", "en")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ROOT_CONFIG = Path(__file__).resolve().parents[2] / "config.toml"
 
 
-class ConfigError(Exception):
+class ConfigError(VisesError):
     """A setting is unknown, of the wrong type or impossible; the message says how to fix it."""
 
 

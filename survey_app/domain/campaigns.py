@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from survey_app.core.errors import VisesError
 from survey_app.core.timeutil import iso_utc, parse_iso
 from survey_app.storage.db import write_transaction
 
@@ -24,6 +25,10 @@ TIMEZONES = ("Europe/Brussels", "Europe/Paris")
 
 class FrozenCampaign(Exception):
     """The campaign has responses: its questionnaire and custom questions can no longer change."""
+
+
+class UnknownCampaign(VisesError, LookupError):
+    """No campaign has this id."""
 
 
 def new_token() -> str:
@@ -70,6 +75,12 @@ def create_campaign(db: Database, spec: CampaignSpec, now: datetime) -> int:
         ],
     )
     return int(cursor.lastrowid)
+
+
+def check_campaign(db: Database, campaign_id: int) -> None:
+    """UnknownCampaign unless a campaign has this id."""
+    if db.execute("SELECT 1 FROM campaign WHERE id = ?", [campaign_id]).fetchone() is None:
+        raise UnknownCampaign(f"No campaign {campaign_id}.")
 
 
 def campaign_state(campaign: dict[str, Any], now: datetime) -> str:
