@@ -1,8 +1,8 @@
-"""Translation catalogs outside a request: the one loader used by pages, e-mails, charts and the PDF.
+"""Translation catalogs: the one loader used by pages, e-mails, charts and the PDF.
 
-Flask-Babel serves the same compiled files to pages; code that runs without a request (the
-pipeline's charts, the digest, the PDF) asks `translator(language)` here. Catalogs never change
-while a process runs, so each language is parsed once.
+Pages get theirs through Flask-Babel (web/i18n.py hands it these same catalogs), code that runs
+without a request (the pipeline's charts, the digest, the PDF) asks `translator(language)`.
+Catalogs never change while a process runs, so each one is parsed once.
 """
 
 from __future__ import annotations
@@ -17,9 +17,14 @@ LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 
 
 @functools.cache
+def catalog(directory: str, language: str, domain: str = "messages") -> NullTranslations:
+    """The compiled catalog of `language` in `directory` (a NullTranslations when there is none)."""
+    return Translations.load(directory, [language], domain=domain)
+
+
 def translator(language: str) -> NullTranslations:
-    """The compiled catalog of `language` (English, the source language, needs none)."""
-    return Translations.load(str(TRANSLATIONS), [language])
+    """The app's catalog of `language` (English, the source language, needs none)."""
+    return catalog(str(TRANSLATIONS), language)
 
 
 def group_label(group: str, language: str) -> str:

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
-from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
 
-from survey_app.core.catalogs import TRANSLATIONS, group_label
+from survey_app.core.catalogs import group_label, translator
 from survey_app.mail import smtp as mailer
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
@@ -37,7 +36,7 @@ def environment(language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"], autoescape=select_autoescape(["html"])
     )
-    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]), newstyle=True)
+    env.install_gettext_translations(translator(language), newstyle=True)
     return env
 
 
@@ -69,7 +68,7 @@ def enterprise_news(
     db: Database, enterprise: dict[str, Any], run_id: int, since: str, language: str, settings: dict[str, Any]
 ) -> dict[str, Any] | None:
     """What one enterprise has to report this week, as text in `language`; None when nothing."""
-    catalog = Translations.load(str(TRANSLATIONS), [language])
+    catalog = translator(language)
     labels = _labels(language)
     campaigns = [
         {
@@ -125,7 +124,7 @@ def compose(
     if not news:
         return None
     env = environment(language)
-    subject = Translations.load(str(TRANSLATIONS), [language]).gettext("VISES: your weekly summary")
+    subject = translator(language).gettext("VISES: your weekly summary")
     context = {"enterprises": news, "language": language, "subject": subject}
     return mailer.Mail(
         manager["email"],
