@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
-from survey_app.core.catalogs import group_label, translator
+from survey_app.core.catalogs import translator
+from survey_app.core.groups import group_label
 from survey_app.questionnaire.loader import parse_questionnaire
 from survey_app.questionnaire.model import Framework, translate
 from survey_app.questionnaire.model import Translations as Texts

@@ -12,8 +12,8 @@ import click
 
 from survey_app.core.cli import clean_errors
 from survey_app.core.config import SUPPORTED_LANGUAGES
-from survey_app.domain.enterprises import COUNTRIES, SECTOR_GROUPS
-from survey_app.questionnaire.model import STAKEHOLDER_GROUPS
+from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS
+from survey_app.domain.enterprises import COUNTRIES
 
 
 def _app():

@@ -25,8 +25,3 @@ def catalog(directory: str, language: str, domain: str = "messages") -> NullTran
 def translator(language: str) -> NullTranslations:
     """The app's catalog of `language` (English, the source language, needs none)."""
     return catalog(str(TRANSLATIONS), language)
-
-
-def group_label(group: str, language: str) -> str:
-    _ = translator(language).gettext
-    return {"beneficiaries": _("Beneficiaries"), "workers": _("Workers"), "partners": _("Partners")}[group]

@@ -12,7 +12,6 @@ from survey_app.core.errors import VisesError
 from survey_app.core.timeutil import iso_utc
 from survey_app.storage.db import write_transaction
 
-SECTOR_GROUPS = ("integration", "care", "other")
 COUNTRIES = ("BE", "FR")
 
 

@@ -18,7 +18,8 @@ from typing import Any
 from babel.numbers import format_decimal
 from sqlite_utils import Database
 
-from survey_app.core.catalogs import group_label, translator
+from survey_app.core.catalogs import translator
+from survey_app.core.groups import group_label
 from survey_app.mail import smtp as mailer
 from survey_app.mail.render import render
 from survey_app.questionnaire.loader import load_framework

@@ -13,7 +13,6 @@ Translations = Mapping[str, str]
 RawAnswer = str | list[str] | None
 
 DONT_KNOW = "dont_know"
-STAKEHOLDER_GROUPS = ("beneficiaries", "workers", "partners")
 QUESTION_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no", "single", "multiple", "number", "text")
 # Types whose answer is a point on an ordinal scale, so they can feed an indicator.
 SCORED_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no")
