@@ -8,7 +8,6 @@ forgot its decorator.
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 
 from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
@@ -20,8 +19,7 @@ from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import links as backoffice_links
 from survey_app.core.timeutil import now_utc
 from survey_app.domain.campaigns import campaign_state
-
-__all__ = ["bp", "visible_enterprises"]
+from survey_app.web.labels import STATE_LABELS
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 for section in (
@@ -33,9 +31,6 @@ for section in (
     backoffice_exports,
 ):
     bp.register_blueprint(section.bp)
-
-
-STATE_LABELS = {"draft": _l("Draft (not open yet)"), "open": _l("Open"), "closed": _l("Closed")}
 
 
 @bp.context_processor
