@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from survey_app.core.addresses import is_email
 from survey_app.core.errors import VisesError
 
 SUPPORTED_LANGUAGES = ("fr", "nl", "en")
@@ -78,7 +79,7 @@ def _one_of(choices: tuple[str, ...]) -> Check:
 
 
 def _email(value: str) -> str | None:
-    return None if re.fullmatch(r"[^@\s]+@[^@\s]+", value) else "must be an e-mail address"
+    return None if is_email(value, dotless_domain=True) else "must be an e-mail address"
 
 
 SETTINGS: tuple[Setting, ...] = (
