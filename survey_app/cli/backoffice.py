@@ -114,8 +114,8 @@ def campaign_create(
 
     Example: vises campaign create --enterprise atelier-solidaire --group beneficiaries --opens 2026-04-01T09:00 --closes 2026-05-01T18:00 --languages fr,nl --expected 40
     """
-    from survey_app.core.timeutil import now_utc
-    from survey_app.domain.campaigns import CampaignSpec, create_campaign, to_utc
+    from survey_app.core.timeutil import now_utc, to_utc
+    from survey_app.domain.campaigns import CampaignSpec, create_campaign
     from survey_app.domain.enterprises import enterprise_id
     from survey_app.storage.db import write_transaction
 

@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -123,16 +122,6 @@ def languages_of(campaign: dict[str, Any]) -> list[str]:
 
 def custom_questions_of(campaign: dict[str, Any]) -> list[dict[str, Any]]:
     return json.loads(campaign["custom_questions"])
-
-
-def to_utc(local: datetime, timezone_name: str) -> datetime:
-    """A wall-clock date-time in the campaign's timezone as an aware UTC instant."""
-    return local.replace(tzinfo=ZoneInfo(timezone_name)).astimezone(ZoneInfo("UTC"))
-
-
-def to_local(stored: str, timezone_name: str) -> datetime:
-    """A stored UTC instant as a naive wall-clock date-time in the campaign's timezone."""
-    return parse_iso(stored).astimezone(ZoneInfo(timezone_name)).replace(tzinfo=None)
 
 
 def has_responses(db: Database, campaign_id: int) -> bool:

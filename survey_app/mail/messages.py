@@ -14,7 +14,8 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from survey_app.core.catalogs import translator
-from survey_app.domain.campaigns import personal_link, to_local
+from survey_app.core.timeutil import to_local
+from survey_app.domain.campaigns import personal_link
 from survey_app.mail import invitations
 from survey_app.mail import smtp as mailer
 from survey_app.mail.render import render

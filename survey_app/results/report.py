@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.groups import group_label
-from survey_app.domain.campaigns import to_local
+from survey_app.core.timeutil import to_local
 from survey_app.results import data, methodology, report_pdf, words
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
