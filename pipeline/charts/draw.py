@@ -22,7 +22,6 @@ from pipeline.charts.specs import ChartSpec
 BLUE, ORANGE, SKY, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#999999"
 WIDTH_IN, DPI = 6.4, 100  # 640 px wide: readable on a phone when scaled to the screen width
 LEFT_IN, RIGHT_IN, TOP_IN, BOTTOM_IN = 2.3, 0.3, 0.7, 0.6
-FONT = {"size": 10}
 
 
 def build_figure(spec: ChartSpec) -> Figure:

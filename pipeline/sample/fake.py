@@ -11,8 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.sample.responses import DONT_KNOW
-from survey_app.questionnaire.model import YES_NO_VALUES, Question, Questionnaire
+from survey_app.questionnaire.model import DONT_KNOW, YES_NO_VALUES, Question, Questionnaire
 
 TESTIMONIES = {
     "fr": [
