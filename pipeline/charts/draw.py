@@ -11,6 +11,7 @@ import math
 import os
 import textwrap
 from pathlib import Path
+from typing import Literal
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
@@ -126,21 +127,24 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     ax.grid(axis="x", color="#dddddd", zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
     if spec.legend and any(b.bench for b in spec.bars):
-        handles = [
-            Rectangle((0, 0), 1, 1, color=BLUE),
-            Rectangle((0, 0), 1, 1, color=VERMILLION),
-            Rectangle((0, 0), 1, 1, color=SKY, alpha=0.35),
-        ]
-        figure.legend(
-            handles,
-            spec.legend[:3],
-            loc="upper center",
-            ncol=3,
-            fontsize=8,
-            frameon=False,
-            bbox_to_anchor=(0.5, 1 - 0.42 / height),
-        )
+        swatches = [_swatch(BLUE), _swatch(VERMILLION), _swatch(SKY, alpha=0.35)]
+        _legend(figure, spec, swatches, "upper center", (0.5, 1 - 0.42 / height))
     return figure
+
+
+def _swatch(colour: str, alpha: float | None = None) -> Rectangle:
+    return Rectangle((0, 0), 1, 1, color=colour, alpha=alpha)
+
+
+def _legend(
+    figure: Figure,
+    spec: ChartSpec,
+    swatches: list[Rectangle],
+    loc: Literal["upper center", "upper right"],
+    anchor: tuple[float, float],
+) -> None:
+    """The spec's first three legend entries in one row between the title and the axes."""
+    figure.legend(swatches, spec.legend[:3], loc=loc, ncol=3, fontsize=8, frameon=False, bbox_to_anchor=anchor)
 
 
 def _titled(spec: ChartSpec, height: float, left_in: float = LEFT_IN):
@@ -174,16 +178,7 @@ def _nps(spec: ChartSpec) -> Figure:
     ax.set_xlabel(spec.legend[3] if len(spec.legend) > 3 else "", fontsize=9)
     ax.set_ylabel(spec.axis_label, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [Rectangle((0, 0), 1, 1, color=c) for c in (VERMILLION, GREY, GREEN)]
-    figure.legend(
-        handles,
-        spec.legend[:3],
-        loc="upper right",
-        ncol=3,
-        fontsize=8,
-        frameon=False,
-        bbox_to_anchor=(0.98, 1 - 0.45 / height),
-    )
+    _legend(figure, spec, [_swatch(c) for c in (VERMILLION, GREY, GREEN)], "upper right", (0.98, 1 - 0.45 / height))
     return figure
 
 

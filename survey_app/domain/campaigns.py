@@ -50,28 +50,33 @@ class CampaignSpec:
     custom_questions: tuple[dict[str, Any], ...] = ()
 
 
+def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
+    """The campaign columns a spec sets, as stored (the same for a new and an edited campaign)."""
+    return {
+        "stakeholder_group": spec.stakeholder_group,
+        "questionnaire_id": spec.questionnaire_id,
+        "questionnaire_version": spec.questionnaire_version,
+        "title": spec.title,
+        "evaluative_question": spec.evaluative_question,
+        "opens_at": iso_utc(spec.opens_at),
+        "closes_at": iso_utc(spec.closes_at),
+        "timezone": spec.timezone,
+        "languages": json.dumps(list(spec.languages)),
+        "expected_population": spec.expected_population,
+        "custom_questions": json.dumps(list(spec.custom_questions), ensure_ascii=False),
+    }
+
+
 def create_campaign(db: Database, spec: CampaignSpec, now: datetime) -> int:
     """Insert a campaign (inside the caller's transaction); return its id."""
+    row = {
+        "enterprise_id": spec.enterprise_id,
+        **_settings_row(spec),
+        "open_token": new_token(),
+        "created_at": iso_utc(now),
+    }
     cursor = db.execute(
-        "INSERT INTO campaign (enterprise_id, stakeholder_group, questionnaire_id, questionnaire_version, "
-        "title, evaluative_question, opens_at, closes_at, timezone, languages, expected_population, "
-        "custom_questions, open_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            spec.enterprise_id,
-            spec.stakeholder_group,
-            spec.questionnaire_id,
-            spec.questionnaire_version,
-            spec.title,
-            spec.evaluative_question,
-            iso_utc(spec.opens_at),
-            iso_utc(spec.closes_at),
-            spec.timezone,
-            json.dumps(list(spec.languages)),
-            spec.expected_population,
-            json.dumps(list(spec.custom_questions), ensure_ascii=False),
-            new_token(),
-            iso_utc(now),
-        ],
+        f"INSERT INTO campaign ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
     )
     return int(cursor.lastrowid)
 
@@ -149,24 +154,10 @@ def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
         ) != (spec.questionnaire_id, spec.questionnaire_version, spec.stakeholder_group, list(spec.custom_questions))
         if changes_questions and has_responses(db, campaign_id):
             raise FrozenCampaign(campaign_id)
+        row = _settings_row(spec)
         db.execute(
-            "UPDATE campaign SET stakeholder_group = ?, questionnaire_id = ?, questionnaire_version = ?, "
-            "title = ?, evaluative_question = ?, opens_at = ?, closes_at = ?, timezone = ?, languages = ?, "
-            "expected_population = ?, custom_questions = ? WHERE id = ?",
-            [
-                spec.stakeholder_group,
-                spec.questionnaire_id,
-                spec.questionnaire_version,
-                spec.title,
-                spec.evaluative_question,
-                iso_utc(spec.opens_at),
-                iso_utc(spec.closes_at),
-                spec.timezone,
-                json.dumps(list(spec.languages)),
-                spec.expected_population,
-                json.dumps(list(spec.custom_questions), ensure_ascii=False),
-                campaign_id,
-            ],
+            f"UPDATE campaign SET {', '.join(f'{column} = ?' for column in row)} WHERE id = ?",
+            [*row.values(), campaign_id],
         )
 
 
