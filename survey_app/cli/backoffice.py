@@ -7,6 +7,7 @@ import contextlib
 import csv
 import sys
 from datetime import datetime
+from zoneinfo import available_timezones
 
 import click
 
@@ -132,6 +133,10 @@ def campaign_create(
     if closes <= opens:
         raise click.ClickException("--closes must come after --opens.")
     tz = tz or app.config["SETTINGS"]["i18n.timezone"]
+    if tz not in available_timezones():
+        raise click.ClickException(
+            f"--timezone {tz!r} is not a timezone. Fix: use an IANA name such as Europe/Brussels."
+        )
     spec = CampaignSpec(
         enterprise,
         group,

@@ -12,8 +12,28 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
+from survey_app.core.errors import VisesError
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+
+
+class MissingCatalogs(VisesError):
+    """The compiled catalogs (.mo) of an offered language are missing."""
+
+
+def check_catalogs(languages: list[str]) -> None:
+    """Compiled catalogs are built by `make translations`; fail clearly when they are missing."""
+    missing = [
+        lang
+        for lang in languages
+        if lang != "en" and not (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+    if missing:
+        raise MissingCatalogs(
+            f"compiled translations missing for {', '.join(missing)} in {TRANSLATIONS}. "
+            "Fix: run `make translations` (or `pybabel compile -d survey_app/translations`)."
+        )
 
 
 @functools.cache

@@ -2,9 +2,10 @@
 
 An expected failure is a problem of the input, not of the code: an impossible setting
 (ConfigError), a broken questionnaire file (QuestionnaireError), a name that names nothing
-(UnknownEnterprise, UnknownCampaign), a backup that cannot be made (MaintenanceError). Its message
-says what is wrong and how to fix it, so a command prints it as is (`core.cli.clean_errors`)
-instead of a traceback. Anything else that escapes is a bug and keeps its traceback.
+(UnknownEnterprise, UnknownCampaign), a backup that cannot be made (MaintenanceError), catalogs
+not compiled (MissingCatalogs). Its message says what is wrong and how to fix it, so a command
+prints it as is (`core.cli.clean_errors`) instead of a traceback. Anything else that escapes is a
+bug and keeps its traceback.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, request
 from flask_babel import Babel, Domain, get_locale
 from wtforms.i18n import messages_path
 
-from survey_app.core.catalogs import LANGUAGE_NAMES, TRANSLATIONS, catalog, translator
+from survey_app.core.catalogs import LANGUAGE_NAMES, TRANSLATIONS, catalog, check_catalogs, translator
 
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -80,20 +80,6 @@ def remember_choice(response: Response) -> Response:
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     return response
-
-
-def check_catalogs(languages: list[str]) -> None:
-    """Compiled catalogs are built by `make translations`; fail clearly when they are missing."""
-    missing = [
-        lang
-        for lang in languages
-        if lang != "en" and not (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").exists()
-    ]
-    if missing:
-        raise RuntimeError(
-            f"compiled translations missing for {', '.join(missing)} in {TRANSLATIONS}. "
-            "Fix: run `make translations` (or `pybabel compile -d survey_app/translations`)."
-        )
 
 
 def init_app(app: Flask) -> None:
