@@ -42,6 +42,7 @@ def catalog(directory: str, language: str, domain: str = "messages") -> NullTran
     return Translations.load(directory, [language], domain=domain)
 
 
+@functools.cache  # pages call it for every string they translate
 def translator(language: str) -> NullTranslations:
     """The app's catalog of `language` (English, the source language, needs none)."""
     return catalog(str(TRANSLATIONS), language)
