@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from seeding import one_campaign  # noqa: E402
+
 from survey_app import create_app  # noqa: E402
-from survey_app.domain.campaigns import CampaignSpec, create_campaign  # noqa: E402
-from survey_app.domain.enterprises import create_enterprise  # noqa: E402
 from survey_app.results import exports  # noqa: E402
 from survey_app.storage.db import connect, write_transaction  # noqa: E402
 
@@ -32,21 +32,7 @@ NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 def seed(db, responses: int, questions) -> int:
     with write_transaction(db):
-        enterprise = create_enterprise(db, "Bench", "other", "BE", "fr", NOW)
-        campaign = create_campaign(
-            db,
-            CampaignSpec(
-                enterprise,
-                "beneficiaries",
-                "beneficiaries",
-                1,
-                "Bench",
-                NOW - timedelta(days=30),
-                NOW,
-                "Europe/Brussels",
-            ),
-            NOW,
-        )
+        campaign = one_campaign(db, "Bench", NOW - timedelta(days=30), NOW, NOW, sector="other")
     for start in range(0, responses, 10_000):
         with write_transaction(db):
             for n in range(start, min(start + 10_000, responses)):

@@ -17,8 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links  # noqa: E402
-from survey_app.domain.enterprises import create_enterprise  # noqa: E402
+from seeding import one_campaign  # noqa: E402
+
+from survey_app.domain.campaigns import generate_links  # noqa: E402
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
 from survey_app.storage.db import connect, migrate, write_transaction  # noqa: E402
 
@@ -31,14 +32,7 @@ def one_run(folder: Path, count: int) -> float:
     db = connect(path)
     register(db, QUESTIONNAIRES_DIR, NOW)
     with write_transaction(db):
-        enterprise = create_enterprise(db, "Bench", "other", "BE", "fr", NOW)
-        campaign = create_campaign(
-            db,
-            CampaignSpec(
-                enterprise, "workers", "workers", 1, "Bench", NOW, NOW + timedelta(days=30), "Europe/Brussels"
-            ),
-            NOW,
-        )
+        campaign = one_campaign(db, "Bench", NOW, NOW + timedelta(days=30), NOW, group="workers", sector="other")
     started = time.perf_counter()
     with write_transaction(db):
         generate_links(db, campaign, count, NOW)

@@ -81,28 +81,15 @@ def seed(config: Path, links: int) -> tuple[str, list[str], int]:
     sys_path = str(config.parent / "vises.db")
     from datetime import timedelta
 
+    from seeding import one_campaign
+
     from survey_app.core.timeutil import now_utc
-    from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
-    from survey_app.domain.enterprises import create_enterprise
+    from survey_app.domain.campaigns import generate_links
     from survey_app.storage.db import connect, write_transaction
 
     db, now = connect(sys_path), now_utc()
     with write_transaction(db):
-        enterprise = create_enterprise(db, "Load Coop", "integration", "BE", "fr", now)
-        campaign = create_campaign(
-            db,
-            CampaignSpec(
-                enterprise,
-                "beneficiaries",
-                "beneficiaries",
-                1,
-                "Load",
-                now - timedelta(days=1),
-                now + timedelta(days=30),
-                "Europe/Brussels",
-            ),
-            now,
-        )
+        campaign = one_campaign(db, "Load", now - timedelta(days=1), now + timedelta(days=30), now)
         tokens = [r["token"] for r in generate_links(db, campaign, links, now)]
     open_token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [campaign]).fetchone()[0]
     db.close()
@@ -121,19 +108,8 @@ def personal_submit(tokens: list[str], lock: threading.Lock):
         status, _, html, elapsed = client.request("GET", f"/s/{token}/1")
         record("personal GET page", elapsed, status == 200)
         csrf = rb.hidden(html, "csrf_token")
-        for number, answers in enumerate(rb.PAGES[:2], start=1):
-            status, _, _, elapsed = client.request(
-                "POST", f"/s/{token}/{number}", {"csrf_token": csrf, "action": "next", **answers}
-            )
-            record("personal POST page", elapsed, status == 303)
-        status, _, html, elapsed = client.request("GET", f"/s/{token}/3")
-        record("personal GET page", elapsed, status == 200)
-        status, location, _, elapsed = client.request(
-            "POST", f"/s/{token}/3", {"csrf_token": csrf, "action": "submit", **rb.PAGES[2]}
-        )
-        ok = status == 303 and location.endswith("/thanks")
-        record("personal POST submit", elapsed, ok)
-        return ok
+        rb.answer_pages(client, record, f"/s/{token}", csrf, "personal")
+        return rb.submit_last_page(client, record, f"/s/{token}", {"csrf_token": csrf}, "personal")
 
     return work
 

@@ -99,30 +99,16 @@ def floor_app(db_path: str):
 def seed(db_path: str) -> str:
     from datetime import timedelta
 
+    from seeding import one_campaign
+
     from survey_app import create_app
     from survey_app.core.timeutil import now_utc
-    from survey_app.domain.campaigns import CampaignSpec, create_campaign
-    from survey_app.domain.enterprises import create_enterprise
     from survey_app.storage.db import connect, write_transaction
 
     create_app({"database.path": db_path, "server.secret_key": "bench", "schedule.enabled": False})
     db, now = connect(db_path), now_utc()
     with write_transaction(db):
-        enterprise = create_enterprise(db, "Bench Coop", "integration", "BE", "fr", now)
-        create_campaign(
-            db,
-            CampaignSpec(
-                enterprise,
-                "beneficiaries",
-                "beneficiaries",
-                1,
-                "Bench",
-                now - timedelta(days=1),
-                now + timedelta(days=30),
-                "Europe/Brussels",
-            ),
-            now,
-        )
+        one_campaign(db, "Bench", now - timedelta(days=1), now + timedelta(days=30), now)
     token = db.execute("SELECT open_token FROM campaign").fetchone()[0]
     db.close()
     return token
@@ -150,6 +136,12 @@ class Client:
             name, _, rest = value.partition("=")
             self.cookies[name] = rest.split(";")[0]
         return response.status, response.getheader("Location") or "", text, elapsed
+
+    def csrf_token(self, path: str) -> str:
+        """This browser's CSRF token, read once from the page at `path`."""
+        if "csrf" not in self.cookies:
+            self.cookies["csrf"] = hidden(self.request("GET", path)[2], "csrf_token")
+        return self.cookies["csrf"]
 
 
 def hidden(html: str, name: str) -> str:
@@ -192,26 +184,36 @@ def survey_get(token: str):
     return work
 
 
+def post_page(client: Client, record, path: str, csrf: str, answers: dict, label: str) -> None:
+    """POST one page's answers to go on (a 303 to the next page)."""
+    status, _, _, elapsed = client.request("POST", path, {"csrf_token": csrf, "action": "next", **answers})
+    record(f"{label} POST page", elapsed, status == 303)
+
+
+def answer_pages(client: Client, record, base: str, csrf: str, label: str) -> str:
+    """Answer pages 1 and 2 of the survey at `base`, then open page 3; return page 3."""
+    for number, answers in enumerate(PAGES[:2], start=1):
+        post_page(client, record, f"{base}/{number}", csrf, answers, label)
+    status, _, page3, elapsed = client.request("GET", f"{base}/3")
+    record(f"{label} GET page", elapsed, status == 200)
+    return page3
+
+
+def submit_last_page(client: Client, record, base: str, fields: dict, label: str) -> bool:
+    """POST page 3 with "submit"; True when the survey was taken (a 303 to the thanks page)."""
+    status, location, _, elapsed = client.request("POST", f"{base}/3", {**fields, "action": "submit", **PAGES[2]})
+    ok = status == 303 and location.endswith("/thanks")
+    record(f"{label} POST submit", elapsed, ok)
+    return ok
+
+
 def survey_submit(token: str):
     def work(client: Client, record) -> bool:
-        if "csrf" not in client.cookies:
-            client.cookies["csrf"] = hidden(client.request("GET", f"/o/{token}/1")[2], "csrf_token")
-        csrf = client.cookies["csrf"]
-        for number, answers in enumerate(PAGES[:2], start=1):
-            status, _, _, elapsed = client.request(
-                "POST", f"/o/{token}/{number}", {"csrf_token": csrf, "action": "next", **answers}
-            )
-            record("survey POST page", elapsed, status == 303)
-        status, _, page3, elapsed = client.request("GET", f"/o/{token}/3")
-        record("survey GET page", elapsed, status == 200)
-        status, location, _, elapsed = client.request(
-            "POST",
-            f"/o/{token}/3",
-            {"csrf_token": csrf, "submission_id": hidden(page3, "submission_id"), "action": "submit", **PAGES[2]},
-        )
-        ok = status == 303 and location.endswith("/thanks")
-        record("survey POST submit", elapsed, ok)
-        return ok
+        base = f"/o/{token}"
+        csrf = client.csrf_token(f"{base}/1")
+        page3 = answer_pages(client, record, base, csrf, "survey")
+        fields = {"csrf_token": csrf, "submission_id": hidden(page3, "submission_id")}
+        return submit_last_page(client, record, base, fields, "survey")
 
     return work
 
@@ -220,12 +222,7 @@ def survey_post_page(token: str):
     """POST page 1 again and again: validation, draft save, 303 (the per-page cost of a survey)."""
 
     def work(client: Client, record) -> bool:
-        if "csrf" not in client.cookies:
-            client.cookies["csrf"] = hidden(client.request("GET", f"/o/{token}/1")[2], "csrf_token")
-        status, _, _, elapsed = client.request(
-            "POST", f"/o/{token}/1", {"csrf_token": client.cookies["csrf"], "action": "next", **PAGES[0]}
-        )
-        record("survey POST page", elapsed, status == 303)
+        post_page(client, record, f"/o/{token}/1", client.csrf_token(f"/o/{token}/1"), PAGES[0], "survey")
         return False
 
     return work
@@ -239,9 +236,8 @@ def prepare_submissions(port: int, token: str, count: int, threads: int = 8) -> 
         for _ in range(n):
             client = Client(port)
             csrf = hidden(client.request("GET", f"/o/{token}/1")[2], "csrf_token")
-            for number, answers in enumerate(PAGES[:2], start=1):
-                client.request("POST", f"/o/{token}/{number}", {"csrf_token": csrf, "action": "next", **answers})
-            submission_id = hidden(client.request("GET", f"/o/{token}/3")[2], "submission_id")
+            page3 = answer_pages(client, lambda *_: None, f"/o/{token}", csrf, "untimed")
+            submission_id = hidden(page3, "submission_id")
             client.conn.close()  # thousands of idle keep-alive sockets would swamp the server
             with lock:
                 ready.append((client, csrf, submission_id))
@@ -264,14 +260,9 @@ def survey_final_submit(token: str, ready: list):
                 time.sleep(0.01)
                 return False
             prepared, csrf, submission_id = ready.pop()
-        status, location, _, elapsed = prepared.request(
-            "POST",
-            f"/o/{token}/3",
-            {"csrf_token": csrf, "submission_id": submission_id, "action": "submit", **PAGES[2]},
-        )
+        fields = {"csrf_token": csrf, "submission_id": submission_id}
+        ok = submit_last_page(prepared, record, f"/o/{token}", fields, "survey")
         prepared.conn.close()
-        ok = status == 303 and location.endswith("/thanks")
-        record("survey POST submit", elapsed, ok)
         return ok
 
     return work

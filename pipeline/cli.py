@@ -7,30 +7,16 @@ orchestrate: open the configured database, call the pipeline modules, print prog
 
 from __future__ import annotations
 
-import functools
 import sys
 from typing import TYPE_CHECKING
 
 import click
 
 from survey_app.core import config as config_module
-from survey_app.questionnaire.loader import QuestionnaireError
+from survey_app.core.cli import clean_errors
 
 if TYPE_CHECKING:  # commands import their modules when run, so `vises --help` stays fast
     from sqlite_utils import Database
-
-
-def _clean(command):
-    """Configuration, questionnaire and run failures end with a message and exit code 1."""
-
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (config_module.ConfigError, QuestionnaireError, LookupError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapped
 
 
 def open_database() -> tuple[config_module.Settings, Database]:
@@ -84,7 +70,7 @@ def pipeline_group() -> None:
 @click.option("--full", is_flag=True, help="Recompute every campaign, not only those with new responses.")
 @click.option("--enterprise", metavar="SLUG", help="Recompute only this enterprise's campaigns.")
 @click.option("--no-charts", is_flag=True, help="Skip chart rendering (for benchmarks).")
-@_clean
+@clean_errors
 def run_command(full: bool, enterprise: str | None, no_charts: bool) -> None:
     """Recompute indicators now, printing progress per step.
 
@@ -99,7 +85,7 @@ def run_command(full: bool, enterprise: str | None, no_charts: bool) -> None:
 
 @pipeline_group.command("status")
 @click.option("--limit", default=10, show_default=True, help="How many runs to list.")
-@_clean
+@clean_errors
 def status_command(limit: int) -> None:
     """List the last runs: trigger, times, status, counts and error.
 
@@ -127,7 +113,7 @@ def status_command(limit: int) -> None:
 
 @click.command("demo")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
-@_clean
+@clean_errors
 def demo_command(seed: int) -> None:
     """Load a small realistic demo (12 enterprises, two waves per group) and compute it.
 
@@ -149,7 +135,7 @@ def demo_command(seed: int) -> None:
 @click.option("--enterprises", default=100, show_default=True, help="Number of enterprises.")
 @click.option("--responses", default=10000, show_default=True, help="Number of responses, spread evenly.")
 @click.option("--seed", default=1, show_default=True)
-@_clean
+@clean_errors
 def synth_command(enterprises: int, responses: int, seed: int) -> None:
     """Generate large synthetic data for benchmarks (does not run the pipeline).
 

@@ -27,7 +27,6 @@ from pipeline.stats import t_quantile
 from survey_app.questionnaire.model import FIXED_RANGES, Framework, Questionnaire, format_value
 
 DISTRIBUTION_TYPES = ("single", "multiple")
-CUSTOM_SCALES = ("agree5", "scale0_10", "nps")
 DIGITS = 9
 
 

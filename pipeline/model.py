@@ -7,7 +7,7 @@ writes those rows as they are. Shares are fractions (0-1), scores 0-100, NPS -10
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 SUPPRESSED = "min_group_size"
@@ -137,13 +137,3 @@ class CampaignResult:
     values: tuple[IndicatorValue, ...]
     custom: tuple[CustomResult, ...]
     testimonies: tuple[TextAnswer, ...]
-
-
-@dataclass
-class RunCounts:
-    """Counts shown as progress on the terminal and kept in pipeline_run.counts."""
-
-    values: dict[str, int] = field(default_factory=dict)
-
-    def set(self, name: str, value: int) -> None:
-        self.values[name] = value

@@ -20,6 +20,7 @@ from pipeline.derive import derive
 from pipeline.model import CampaignInfo
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
+from survey_app.domain.enterprises import UnknownEnterprise
 
 Progress = Callable[[str, dict[str, int]], None]
 PROGRESS_EVERY = 500
@@ -142,7 +143,7 @@ def _read_and_compute(
             else None
         )
         if request.enterprise and not scope:
-            raise LookupError(f"no campaign for an enterprise with slug {request.enterprise!r}")
+            raise UnknownEnterprise(f"no campaign for an enterprise with slug {request.enterprise!r}")
         todo = choose_campaigns(campaigns, responses, read.stored_counts(db), new, request.full, scope)
         progress(
             "planned", dict(counts, campaigns=len(campaigns), to_recompute=len(todo), responses=sum(responses.values()))

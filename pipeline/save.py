@@ -51,12 +51,13 @@ def _value_row(value: IndicatorValue, run_id: int) -> tuple:
     return (*row, run_id)
 
 
+def _insert(db: Database, table: str, columns: Sequence[str], rows: Iterable[tuple], verb: str = "INSERT") -> None:
+    marks = ", ".join("?" for _ in columns)
+    db.conn.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
 def insert_values(db: Database, values: Iterable[IndicatorValue], run_id: int) -> None:
-    columns = ", ".join([*VALUE_COLUMNS, "run_id"])
-    marks = ", ".join("?" for _ in range(len(VALUE_COLUMNS) + 1))
-    db.conn.executemany(
-        f"INSERT INTO indicator_value ({columns}) VALUES ({marks})", (_value_row(v, run_id) for v in values)
-    )
+    _insert(db, "indicator_value", [*VALUE_COLUMNS, "run_id"], (_value_row(v, run_id) for v in values))
 
 
 def update_derived(db: Database, values: Iterable[IndicatorValue], run_id: int) -> int:
@@ -84,35 +85,29 @@ def update_derived(db: Database, values: Iterable[IndicatorValue], run_id: int) 
 
 
 def insert_custom(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
-    db.conn.executemany(
-        "INSERT INTO custom_result (campaign_id, question_id, option, suppressed, count, share, n, mean, "
-        "run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            (c.campaign_id, c.question_id, c.option, int(c.suppressed), c.count, c.share, c.n, c.mean, run_id)
-            for r in results
-            for c in r.custom
-        ),
+    columns = ("campaign_id", "question_id", "option", "suppressed", "count", "share", "n", "mean", "run_id")
+    rows = (
+        (c.campaign_id, c.question_id, c.option, int(c.suppressed), c.count, c.share, c.n, c.mean, run_id)
+        for r in results
+        for c in r.custom
     )
+    _insert(db, "custom_result", columns, rows)
 
 
 def insert_testimonies(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
-    db.conn.executemany(
-        "INSERT INTO testimony (response_id, question_id, campaign_id, language, text, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            (t.response_id, t.question_id, r.campaign_id, t.language, t.text, run_id)
-            for r in results
-            for t in r.testimonies
-        ),
+    columns = ("response_id", "question_id", "campaign_id", "language", "text", "run_id")
+    rows = (
+        (t.response_id, t.question_id, r.campaign_id, t.language, t.text, run_id)
+        for r in results
+        for t in r.testimonies
     )
+    _insert(db, "testimony", columns, rows)
 
 
 def replace_summaries(db: Database, summaries: Iterable[CampaignSummary], run_id: int) -> None:
-    db.conn.executemany(
-        "INSERT OR REPLACE INTO campaign_summary (campaign_id, submitted, invited, expected, response_rate, "
-        "run_id) VALUES (?, ?, ?, ?, ?, ?)",
-        ((s.campaign_id, s.submitted, s.invited, s.expected, s.response_rate, run_id) for s in summaries),
-    )
+    columns = ("campaign_id", "submitted", "invited", "expected", "response_rate", "run_id")
+    rows = ((s.campaign_id, s.submitted, s.invited, s.expected, s.response_rate, run_id) for s in summaries)
+    _insert(db, "campaign_summary", columns, rows, verb="INSERT OR REPLACE")
 
 
 def save_all(

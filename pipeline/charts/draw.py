@@ -11,6 +11,7 @@ import math
 import os
 import textwrap
 from pathlib import Path
+from typing import Literal
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
@@ -23,7 +24,6 @@ from pipeline.charts.specs import ChartSpec
 BLUE, ORANGE, SKY, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#999999"
 WIDTH_IN, DPI = 6.4, 100  # 640 px wide: readable on a phone when scaled to the screen width
 LEFT_IN, RIGHT_IN, TOP_IN, BOTTOM_IN = 2.3, 0.3, 0.7, 0.6
-FONT = {"size": 10}
 
 
 def build_figure(spec: ChartSpec) -> Figure:
@@ -128,21 +128,24 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     ax.grid(axis="x", color="#dddddd", zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
     if spec.legend and any(b.bench for b in spec.bars):
-        handles = [
-            Rectangle((0, 0), 1, 1, color=BLUE),
-            Rectangle((0, 0), 1, 1, color=VERMILLION),
-            Rectangle((0, 0), 1, 1, color=SKY, alpha=0.35),
-        ]
-        figure.legend(
-            handles,
-            spec.legend[:3],
-            loc="upper center",
-            ncol=3,
-            fontsize=8,
-            frameon=False,
-            bbox_to_anchor=(0.5, 1 - 0.42 / height),
-        )
+        swatches = [_swatch(BLUE), _swatch(VERMILLION), _swatch(SKY, alpha=0.35)]
+        _legend(figure, spec, swatches, "upper center", (0.5, 1 - 0.42 / height))
     return figure
+
+
+def _swatch(colour: str, alpha: float | None = None) -> Rectangle:
+    return Rectangle((0, 0), 1, 1, color=colour, alpha=alpha)
+
+
+def _legend(
+    figure: Figure,
+    spec: ChartSpec,
+    swatches: list[Rectangle],
+    loc: Literal["upper center", "upper right"],
+    anchor: tuple[float, float],
+) -> None:
+    """The spec's first three legend entries in one row between the title and the axes."""
+    figure.legend(swatches, spec.legend[:3], loc=loc, ncol=3, fontsize=8, frameon=False, bbox_to_anchor=anchor)
 
 
 def _titled(spec: ChartSpec, height: float, left_in: float = LEFT_IN) -> tuple[Figure, Axes]:
@@ -176,16 +179,7 @@ def _nps(spec: ChartSpec) -> Figure:
     ax.set_xlabel(spec.legend[3] if len(spec.legend) > 3 else "", fontsize=9)
     ax.set_ylabel(spec.axis_label, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [Rectangle((0, 0), 1, 1, color=c) for c in (VERMILLION, GREY, GREEN)]
-    figure.legend(
-        handles,
-        spec.legend[:3],
-        loc="upper right",
-        ncol=3,
-        fontsize=8,
-        frameon=False,
-        bbox_to_anchor=(0.98, 1 - 0.45 / height),
-    )
+    _legend(figure, spec, [_swatch(c) for c in (VERMILLION, GREY, GREEN)], "upper right", (0.98, 1 - 0.45 / height))
     return figure
 
 

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
-from survey_app.core.catalogs import group_label, translator
+from survey_app.core.catalogs import translator
+from survey_app.core.groups import group_label
 from survey_app.questionnaire.loader import parse_questionnaire
 from survey_app.questionnaire.model import Framework, translate
 from survey_app.questionnaire.model import Translations as Texts
@@ -77,55 +78,28 @@ def _bar_alt(bars: tuple[Bar, ...], note: str, _) -> str:
     return "; ".join(parts)
 
 
-def profile_spec(
-    enterprise_id: int, campaign: dict, rows: dict[str, dict], framework: Framework, language: str, min_group: int
-) -> ChartSpec:
-    """Dimension scores 0-100 with their confidence intervals, for one wave of one group."""
-    _ = translator(language).gettext
-    return _wave_bars(
-        enterprise_id,
-        campaign,
-        "profile",
-        _("%(group)s: dimension profile (%(wave)s)"),
-        [(d.id, d.label) for d in framework.dimensions],
-        rows,
-        language,
-        min_group,
-    )
-
-
-def indicators_spec(
-    enterprise_id: int, campaign: dict, rows: dict[str, dict], framework: Framework, language: str, min_group: int
-) -> ChartSpec:
-    """Indicator scores with the peer median and quartile band where a benchmark exists."""
-    _ = translator(language).gettext
-    legend = (_("This enterprise"), _("Median of similar enterprises"), _("Middle half of similar enterprises"))
-    return _wave_bars(
-        enterprise_id,
-        campaign,
-        "indicators",
-        _("%(group)s: indicators (%(wave)s)"),
-        [(i.id, i.label) for i in framework.indicators],
-        rows,
-        language,
-        min_group,
-        legend,
-    )
-
-
-def _wave_bars(
+def wave_spec(
+    kind: str,
     enterprise_id: int,
     campaign: dict,
-    kind: str,
-    title_template: str,
-    items: list[tuple[str, Texts]],
     rows: dict[str, dict],
+    framework: Framework,
     language: str,
     min_group: int,
-    legend: tuple[str, ...] = (),
 ) -> ChartSpec:
-    """Bars 0-100 of one wave, one per framework item that has a stored row."""
+    """Bars 0-100 of one wave of one group, one per framework item that has a stored row: dimension
+    scores with their confidence intervals ("profile"), or indicator scores with the peer median
+    and quartile band where a benchmark exists ("indicators")."""
     _ = translator(language).gettext
+    items: list[tuple[str, Texts]]
+    legend: tuple[str, ...]
+    if kind == "profile":
+        title_template, legend = _("%(group)s: dimension profile (%(wave)s)"), ()
+        items = [(d.id, d.label) for d in framework.dimensions]
+    else:
+        title_template = _("%(group)s: indicators (%(wave)s)")
+        legend = (_("This enterprise"), _("Median of similar enterprises"), _("Middle half of similar enterprises"))
+        items = [(i.id, i.label) for i in framework.indicators]
     note = _("fewer than %(n)d answers") % {"n": min_group}
     bars = tuple(_bar(translate(label, language), rows.get(key)) for key, label in items if key in rows)
     title = title_template % {"group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
@@ -273,8 +247,8 @@ def load_specs(
                 cell = values[campaign["id"]]
                 dims = {k.split(":", 1)[1]: v for k, v in cell.items() if k.startswith("dimension:")}
                 inds = {k.split(":", 1)[1]: v for k, v in cell.items() if k.startswith("indicator:")}
-                specs.append(profile_spec(enterprise_id, campaign, dims, framework, language, min_group))
-                specs.append(indicators_spec(enterprise_id, campaign, inds, framework, language, min_group))
+                specs.append(wave_spec("profile", enterprise_id, campaign, dims, framework, language, min_group))
+                specs.append(wave_spec("indicators", enterprise_id, campaign, inds, framework, language, min_group))
                 nps_row = next((v for k, v in cell.items() if k.startswith("nps:")), None)
                 counts = nps_counts(db, campaign, framework, min_group)
                 specs.append(

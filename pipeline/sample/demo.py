@@ -16,6 +16,8 @@ from sqlite_utils import Database
 from pipeline.read import load_questionnaires
 from pipeline.sample.fake import answers_for
 from pipeline.sample.responses import insert_responses
+from survey_app.core.errors import VisesError
+from survey_app.core.groups import STAKEHOLDER_GROUPS
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
 from survey_app.domain.enterprises import create_enterprise
 from survey_app.storage.db import write_transaction
@@ -35,7 +37,6 @@ ENTERPRISES = [  # integration has enough consenting peers (6) for benchmarks; c
     ("Coopérative Énergie Citoyenne", "other", "BE", "fr", "Brabant wallon", True, 0.8),
     ("Microcrédit Solidaire", "other", "FR", "fr", "Lille", False, 0.0),
 ]
-GROUPS = ("beneficiaries", "workers", "partners")
 CUSTOM = (
     {
         "id": "c_transport",
@@ -74,21 +75,25 @@ CUSTOM = (
 )
 
 
+class DemoAlreadyLoaded(VisesError):
+    """The demo enterprises exist already: loading twice would duplicate every campaign."""
+
+
 def load_demo(db: Database, now: datetime, seed: int = 2026) -> dict[str, int]:
     """Insert the demo (in one transaction); return counts. Refuses to run twice."""
     rng = random.Random(seed)
     _, questionnaires = load_questionnaires(db)
-    latest = {g: max(v for (qid, v) in questionnaires if qid == g) for g in GROUPS}
+    latest = {g: max(v for (qid, v) in questionnaires if qid == g) for g in STAKEHOLDER_GROUPS}
     counts = {"enterprises": 0, "campaigns": 0, "responses": 0}
     with write_transaction(db):
         if db.execute("SELECT 1 FROM enterprise WHERE slug = 'atelier-jeunes-pousses'").fetchone():
-            raise ValueError("the demo is already loaded in this database")
+            raise DemoAlreadyLoaded("the demo is already loaded in this database")
         for index, (name, sector, country, language, region, consent, level) in enumerate(ENTERPRISES):
             enterprise = create_enterprise(
                 db, name, sector, country, language, now, region=region, benchmark_consent=consent
             )
             counts["enterprises"] += 1
-            for group in GROUPS:
+            for group in STAKEHOLDER_GROUPS:
                 waves = [(400, 0.0), (40, 0.3 if index % 3 else -0.2)]
                 if index in (0, 5) and group == "beneficiaries":
                     waves.append((-20, 0.4))  # a third wave still open

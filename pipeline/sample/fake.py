@@ -11,8 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.sample.responses import DONT_KNOW
-from survey_app.questionnaire.model import YES_NO, Question, Questionnaire
+from survey_app.questionnaire.model import DONT_KNOW, YES_NO_VALUES, Question, Questionnaire
 
 TESTIMONIES = {
     "fr": [
@@ -76,7 +75,8 @@ def answers_for(
     for q in questionnaire.questions:
         if q.show_if is not None:
             wanted = {
-                float(YES_NO[v]) if v in YES_NO else v if isinstance(v, str) else float(v) for v in q.show_if.values
+                float(YES_NO_VALUES[v]) if v in YES_NO_VALUES else v if isinstance(v, str) else float(v)
+                for v in q.show_if.values
             }  # stored form: yes_no as 1/0, scales as floats
             if answers.get(q.show_if.question) not in wanted:
                 continue

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from survey_app.questionnaire.model import DONT_KNOW
 from survey_app.storage.db import write_transaction
 
-DONT_KNOW = "dont_know"
 Answers = Mapping[str, Any]
 
 

@@ -17,11 +17,10 @@ from sqlite_utils import Database
 from pipeline.read import load_questionnaires
 from pipeline.sample.fake import answers_for
 from pipeline.sample.responses import insert_responses, next_response_id
+from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS
 from survey_app.core.timeutil import iso_utc
 from survey_app.storage.db import write_transaction
 
-GROUPS = ("beneficiaries", "workers", "partners")
-SECTORS = ("integration", "care", "other")
 WAVES = (400, 40)  # closing dates, in days before now
 Echo = Callable[[str], None]
 
@@ -29,7 +28,7 @@ Echo = Callable[[str], None]
 def create_structure(db: Database, enterprises: int, now: datetime, rng: random.Random) -> list[tuple[int, str, float]]:
     """Enterprises and their closed campaigns; return (campaign id, group, level) per campaign."""
     _, questionnaires = load_questionnaires(db)
-    latest = {g: max(v for (qid, v) in questionnaires if qid == g) for g in GROUPS}
+    latest = {g: max(v for (qid, v) in questionnaires if qid == g) for g in STAKEHOLDER_GROUPS}
     first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM enterprise").fetchone()[0]
     token = secrets.token_hex(4)
     db.conn.executemany(
@@ -40,7 +39,7 @@ def create_structure(db: Database, enterprises: int, now: datetime, rng: random.
                 first + i,
                 f"synth-{token}-{i}",
                 f"Synthetic {i}",
-                SECTORS[i % 3],
+                SECTOR_GROUPS[i % 3],
                 "BE" if i % 2 else "FR",
                 ("fr", "nl")[i % 2],
                 int(rng.random() > 0.1),
@@ -53,7 +52,7 @@ def create_structure(db: Database, enterprises: int, now: datetime, rng: random.
     next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM campaign").fetchone()[0]
     for i in range(enterprises):
         level = rng.gauss(0.4, 0.5)
-        for group in GROUPS:
+        for group in STAKEHOLDER_GROUPS:
             for days in WAVES:
                 closes = now - timedelta(days=days)
                 rows.append(
@@ -93,7 +92,9 @@ def add_responses_to(
 ) -> int:
     """Spread `total` responses over the campaigns (inside the caller's transaction)."""
     _, questionnaires = load_questionnaires(db)
-    latest = {g: questionnaires[max((k for k in questionnaires if k[0] == g), key=lambda k: k[1])] for g in GROUPS}
+    latest = {
+        g: questionnaires[max((k for k in questionnaires if k[0] == g), key=lambda k: k[1])] for g in STAKEHOLDER_GROUPS
+    }
     per_campaign, extra = divmod(total, len(campaigns))
     response_id, done = next_response_id(db), 0
     for index, (campaign_id, group, level) in enumerate(campaigns):

@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from survey_app.accounts.users import MIN_PASSWORD_LENGTH, is_email
+from survey_app.accounts.users import MIN_PASSWORD_LENGTH
+from survey_app.core.addresses import is_email
 
 
 def email_address(_form, field) -> None:

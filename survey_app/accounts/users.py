@@ -7,7 +7,6 @@ take over an account.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,14 +21,6 @@ from survey_app.storage.db import inserted_id, write_transaction
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(days=2), "invite": timedelta(days=14)}
 MIN_PASSWORD_LENGTH = 12
-# A pragmatic check (no email_validator dependency): one @, no spaces or separators, a dotted domain.
-EMAIL_PATTERN = re.compile(
-    r"[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
-)
-
-
-def is_email(text: str) -> bool:
-    return len(text) <= 254 and EMAIL_PATTERN.fullmatch(text) is not None
 
 
 def hash_password(password: str) -> str:

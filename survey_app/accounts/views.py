@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from survey_app.accounts import login_guard, sessions
 from survey_app.accounts import users as accounts
 from survey_app.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SetPasswordForm, SetupForm
+from survey_app.accounts.guards import login_required
 from survey_app.core.timeutil import now_utc
 from survey_app.web.db import get_db
 from survey_app.web.forms import required
@@ -50,31 +49,6 @@ def sign_in(user_id: int) -> None:
         sessions.end(get_db(), old)
     session.clear()
     session[SESSION_KEY] = sessions.start(get_db(), user_id, now_utc())
-
-
-def login_required(view):
-    """Send anonymous visitors to the sign-in page."""
-
-    @functools.wraps(view)
-    def wrapped(**kwargs):
-        if g.user is None:
-            return redirect(url_for("auth.login"), code=303)
-        return view(**kwargs)
-
-    return wrapped
-
-
-def admin_required(view):
-    """Federation admins only; anyone else signed in gets 404 (nothing to learn from a 403)."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(**kwargs):
-        if g.user["role"] != "admin":
-            abort(404)
-        return view(**kwargs)
-
-    return wrapped
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])

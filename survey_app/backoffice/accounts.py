@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from survey_app.accounts import sessions
 from survey_app.accounts import users as accounts
+from survey_app.accounts.guards import admin_required
 from survey_app.accounts.scoping import visible_enterprises
-from survey_app.accounts.views import admin_required
 from survey_app.backoffice.forms import ButtonForm, ManagerForm, MembershipForm, choices
 from survey_app.core.timeutil import now_utc
 from survey_app.storage.db import write_transaction

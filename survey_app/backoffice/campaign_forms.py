@@ -26,12 +26,8 @@ from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.web.forms import required
+from survey_app.web.labels import GROUP_CHOICE_LABELS
 
-GROUP_LABELS = {
-    "beneficiaries": _l("Beneficiaries (people supported)"),
-    "workers": _l("Workers"),
-    "partners": _l("Partners"),
-}
 TYPE_LABELS = {
     "agree5": _l("Agree or disagree (5 answers)"),
     "scale0_10": _l("Scale from 0 to 10"),
@@ -59,7 +55,7 @@ class CampaignForm(FlaskForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(), Length(max=200)], description=_l("For example: Beneficiaries 2026.")
     )
-    stakeholder_group = SelectField(_l("Stakeholder group"), choices=choices(GROUP_LABELS.items()))
+    stakeholder_group = SelectField(_l("Stakeholder group"), choices=choices(GROUP_CHOICE_LABELS.items()))
     questionnaire = SelectField(_l("Questionnaire"))
     evaluative_question = TextAreaField(
         _l("Evaluative question"),

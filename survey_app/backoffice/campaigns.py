@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404, enterprise_or_404
-from survey_app.accounts.views import login_required
 from survey_app.backoffice.campaign_forms import LATEST, CampaignForm
 from survey_app.backoffice.campaign_stats import campaign_counts
 from survey_app.backoffice.custom_questions import to_form_entries
 from survey_app.backoffice.forms import ButtonForm
-from survey_app.core.timeutil import now_utc
+from survey_app.core.timeutil import now_utc, to_local, to_utc
 from survey_app.domain import campaigns as store
 from survey_app.storage.db import write_transaction
 from survey_app.web.db import get_db
@@ -32,8 +32,8 @@ def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
         questionnaire_id=required(form.chosen).id,
         questionnaire_version=required(form.chosen).version,
         title=required(form.title.data).strip(),
-        opens_at=store.to_utc(required(form.opens_at.data), tz),
-        closes_at=store.to_utc(required(form.closes_at.data), tz),
+        opens_at=to_utc(required(form.opens_at.data), tz),
+        closes_at=to_utc(required(form.closes_at.data), tz),
         timezone=tz,
         languages=tuple(required(form.languages.data)),
         evaluative_question=(form.evaluative_question.data or "").strip(),
@@ -47,8 +47,8 @@ def _form_data(campaign: dict) -> dict:
     return {
         **campaign,
         "questionnaire": f"{campaign['questionnaire_id']}:{campaign['questionnaire_version']}",
-        "opens_at": store.to_local(campaign["opens_at"], tz),
-        "closes_at": store.to_local(campaign["closes_at"], tz),
+        "opens_at": to_local(campaign["opens_at"], tz),
+        "closes_at": to_local(campaign["closes_at"], tz),
         "languages": store.languages_of(campaign),
         "custom": to_form_entries(store.custom_questions_of(campaign)),
     }
@@ -114,8 +114,8 @@ def view(campaign_id: int):
         button=ButtonForm(),
         state=store.campaign_state(campaign, now_utc()),
         counts=campaign_counts(get_db(), campaign),
-        opens=store.to_local(campaign["opens_at"], tz),
-        closes=store.to_local(campaign["closes_at"], tz),
+        opens=to_local(campaign["opens_at"], tz),
+        closes=to_local(campaign["closes_at"], tz),
         custom_questions=store.custom_questions_of(campaign),
     )
 

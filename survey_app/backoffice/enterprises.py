@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from survey_app.accounts.guards import admin_required, login_required
 from survey_app.accounts.scoping import enterprise_or_404
-from survey_app.accounts.views import admin_required, login_required
 from survey_app.backoffice.forms import ConsentForm, EnterpriseForm
 from survey_app.core.timeutil import now_utc
 from survey_app.domain.campaigns import campaign_state

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
+from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
-from survey_app.accounts.views import login_required
 from survey_app.backoffice.forms import choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES

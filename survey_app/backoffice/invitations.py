@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
-from survey_app.accounts.views import login_required
 from survey_app.backoffice.forms import AddressesForm, ButtonForm, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.timeutil import now_utc

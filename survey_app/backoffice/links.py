@@ -23,8 +23,8 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
-from survey_app.accounts.views import login_required
 from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
 from survey_app.backoffice.qr import qr_png, qr_svg
 from survey_app.core.timeutil import now_utc

@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from pipeline import lease
 from pipeline.runlog import recent_runs
 from pipeline.runner import RunRequest, run_pipeline
-from survey_app.accounts.views import admin_required
+from survey_app.accounts.guards import admin_required
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc, parse_iso
 from survey_app.storage.db import connect

@@ -7,11 +7,10 @@ forgot its decorator.
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, render_template
 
+from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
-from survey_app.accounts.views import login_required
 from survey_app.backoffice import accounts as backoffice_accounts
 from survey_app.backoffice import campaigns as backoffice_campaigns
 from survey_app.backoffice import enterprises as backoffice_enterprises
@@ -20,8 +19,7 @@ from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import links as backoffice_links
 from survey_app.core.timeutil import now_utc
 from survey_app.domain.campaigns import campaign_state
-
-__all__ = ["bp", "visible_enterprises"]
+from survey_app.web.labels import STATE_LABELS
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 for section in (
@@ -35,19 +33,12 @@ for section in (
     bp.register_blueprint(section.bp)
 
 
-STATE_LABELS = {"draft": _l("Draft (not open yet)"), "open": _l("Open"), "closed": _l("Closed")}
-
-
 @bp.context_processor
 def labels() -> dict:
     return {"state_labels": STATE_LABELS}
 
 
-@bp.before_request
-def require_sign_in():
-    if g.user is None:
-        return redirect(url_for("auth.login"), code=303)
-    return None
+bp.before_request(require_sign_in)
 
 
 @bp.route("/")

@@ -7,27 +7,14 @@ questionnaire problems end the command with their message (naming the fix), neve
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
 from survey_app.core import config as config_module
+from survey_app.core.cli import clean_errors
 from survey_app.questionnaire.loader import QuestionnaireError
-
-
-def clean_errors(command):
-    """Turn known start-up problems into a one-paragraph message and exit code 1."""
-
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (config_module.ConfigError, QuestionnaireError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapped
 
 
 def make_app():
@@ -170,6 +157,7 @@ def questionnaires() -> None:
 
 @questionnaires.command("check")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@clean_errors
 def questionnaires_check(files: tuple[Path, ...]) -> None:
     """Validate questionnaire files (default: every bundled one) and summarise each.
 
@@ -178,10 +166,7 @@ def questionnaires_check(files: tuple[Path, ...]) -> None:
     from survey_app.questionnaire.loader import load_framework, load_questionnaire
     from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR, questionnaire_files
 
-    try:
-        framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
-    except QuestionnaireError as exc:
-        raise click.ClickException(str(exc)) from None
+    framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
     failed = False
     for path in files or questionnaire_files(QUESTIONNAIRES_DIR):
         try:

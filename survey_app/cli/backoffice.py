@@ -7,21 +7,20 @@ import contextlib
 import csv
 import sys
 from datetime import datetime
+from zoneinfo import available_timezones
 
 import click
 
-from survey_app.core.config import SUPPORTED_LANGUAGES, ConfigError
-from survey_app.domain.enterprises import COUNTRIES, SECTOR_GROUPS
-from survey_app.questionnaire.model import STAKEHOLDER_GROUPS
+from survey_app.core.cli import clean_errors
+from survey_app.core.config import SUPPORTED_LANGUAGES
+from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS
+from survey_app.domain.enterprises import COUNTRIES
 
 
 def _app():
     from survey_app import create_app
 
-    try:
-        return create_app()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    return create_app()
 
 
 def _db(app):
@@ -51,6 +50,7 @@ def enterprise() -> None:
 )
 @click.option("--region", default="", help="Region, e.g. Wallonie or Hauts-de-France.")
 @click.option("--no-benchmark", is_flag=True, help="The enterprise does not appear in peer benchmarks.")
+@clean_errors
 def enterprise_add(name, sector_group, country, language, region, no_benchmark) -> None:
     """Create an enterprise and print its id and slug.
 
@@ -98,6 +98,7 @@ def campaign() -> None:
 @click.option("--expected", type=click.IntRange(1), default=None, help="Expected population.")
 @click.option("--evaluative-question", default="", help="Why the enterprise evaluates.")
 @click.option("--questionnaire-version", type=int, default=None, help="Version (default: the latest).")
+@clean_errors
 def campaign_create(
     slug,
     group,
@@ -114,15 +115,14 @@ def campaign_create(
 
     Example: vises campaign create --enterprise atelier-solidaire --group beneficiaries --opens 2026-04-01T09:00 --closes 2026-05-01T18:00 --languages fr,nl --expected 40
     """
-    from survey_app.core.timeutil import now_utc
-    from survey_app.domain.campaigns import CampaignSpec, create_campaign, to_utc
+    from survey_app.core.timeutil import now_utc, to_utc
+    from survey_app.domain.campaigns import CampaignSpec, create_campaign
+    from survey_app.domain.enterprises import enterprise_id
     from survey_app.storage.db import write_transaction
 
     app = _app()
     db, registry = _db(app), app.extensions["vises.registry"]
-    row = db.execute("SELECT id FROM enterprise WHERE slug = ?", [slug]).fetchone()
-    if row is None:
-        raise click.ClickException(f"No enterprise with slug {slug!r}. Fix: create it with `vises enterprise add`.")
+    enterprise = enterprise_id(db, slug)
     latest = registry.latest(group)
     questionnaire = registry.get(latest.id, questionnaire_version) if questionnaire_version else latest
     if questionnaire is None:
@@ -133,8 +133,12 @@ def campaign_create(
     if closes <= opens:
         raise click.ClickException("--closes must come after --opens.")
     tz = tz or app.config["SETTINGS"]["i18n.timezone"]
+    if tz not in available_timezones():
+        raise click.ClickException(
+            f"--timezone {tz!r} is not a timezone. Fix: use an IANA name such as Europe/Brussels."
+        )
     spec = CampaignSpec(
-        row[0],
+        enterprise,
         group,
         questionnaire.id,
         questionnaire.version,
@@ -169,19 +173,19 @@ def links() -> None:
     default=None,
     help="Write link, short code and QR image name to this CSV file (default: standard output).",
 )
+@clean_errors
 def links_generate(campaign_id, count, csv_path) -> None:
     """Create personal links for a campaign and write them as CSV.
 
     Example: vises links generate 3 --count 200 --csv links.csv
     """
     from survey_app.core.timeutil import now_utc
-    from survey_app.domain.campaigns import generate_links, personal_link
+    from survey_app.domain.campaigns import check_campaign, generate_links, personal_link
     from survey_app.storage.db import write_transaction
 
     app = _app()
     db = _db(app)
-    if db.execute("SELECT 1 FROM campaign WHERE id = ?", [campaign_id]).fetchone() is None:
-        raise click.ClickException(f"No campaign {campaign_id}.")
+    check_campaign(db, campaign_id)
     with write_transaction(db):
         rows = generate_links(db, campaign_id, count, now_utc())
     # A file named on the command line is closed by the with block; standard output stays open.
@@ -210,6 +214,7 @@ def invitations() -> None:
 
 
 @invitations.command("remind-due")
+@clean_errors
 def invitations_remind_due() -> None:
     """Send the automatic reminders due now (invitations.reminder_days_before_close); run it daily.
 

@@ -7,47 +7,37 @@ from pathlib import Path
 import click
 
 from survey_app.core import config as config_module
+from survey_app.core.cli import clean_errors
 from survey_app.storage import maintenance
-
-
-def _settings() -> config_module.Settings:
-    try:
-        return config_module.load()
-    except config_module.ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @click.command()
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@clean_errors
 def backup(destination: Path) -> None:
     """Take a consistent copy of the database while the server runs.
 
     Example: vises backup /var/backups/vises/vises-$(date +%F).db
     """
-    settings = _settings()
-    try:
-        size = maintenance.backup(Path(settings.database.path), destination)
-    except maintenance.MaintenanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = config_module.load()
+    size = maintenance.backup(Path(settings.database.path), destination)
     click.echo(f"Backup written to {destination} ({size} bytes, integrity ok).")
 
 
 @click.command()
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@clean_errors
 def restore(backup_file: Path, yes: bool) -> None:
     """Replace the database with a backup. Stop the server and the scheduler first.
 
     Example: vises restore /var/backups/vises/vises-2026-03-02.db --yes
     """
-    settings = _settings()
+    settings = config_module.load()
     database = Path(settings.database.path)
     if not yes:
         click.confirm(f"Replace {database} with {backup_file}? Everything since the backup is lost", abort=True)
-    try:
-        maintenance.restore(backup_file, database)
-    except maintenance.MaintenanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    maintenance.restore(backup_file, database)
     from survey_app.storage.db import migrate
 
     applied = migrate(database)  # an older backup is brought up to the current schema
@@ -57,6 +47,7 @@ def restore(backup_file: Path, yes: bool) -> None:
 
 
 @click.command()
+@clean_errors
 def purge() -> None:
     """Delete stale drafts and expired e-mail addresses (retention.* settings).
 
@@ -65,7 +56,7 @@ def purge() -> None:
     from survey_app.core.timeutil import now_utc
     from survey_app.storage.db import connect, migrate
 
-    settings = _settings()
+    settings = config_module.load()
     migrate(settings.database.path)
     db = connect(settings.database.path)
     try:

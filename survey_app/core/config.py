@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from survey_app.core.errors import VisesError
 from survey_app.core.setting_fields import Setting, accepts, coerce, comment, toml_value, type_name
 from survey_app.core.settings import BY_NAME, SECTIONS, SETTINGS, SUPPORTED_LANGUAGES, WEEKDAYS, Settings
 
@@ -42,7 +43,7 @@ __all__ = [
 ROOT_CONFIG = Path(__file__).resolve().parents[2] / "config.toml"
 
 
-class ConfigError(Exception):
+class ConfigError(VisesError):
     """A setting is unknown, of the wrong type or impossible; the message says how to fix it."""
 
 

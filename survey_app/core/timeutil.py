@@ -1,9 +1,11 @@
 """Time helpers. `now_utc()` is the only place that reads the wall clock; everything else takes
-`now` as an argument, so tests can pass fixed times (and freeze the clock only at the edges)."""
+`now` as an argument, so tests can pass fixed times (and freeze the clock only at the edges).
+Instants are stored in UTC; `to_utc`/`to_local` convert the wall-clock times people type and read."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 
 def now_utc() -> datetime:
@@ -17,3 +19,13 @@ def iso_utc(moment: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def to_utc(local: datetime, timezone_name: str) -> datetime:
+    """A wall-clock date-time in a timezone (a campaign's) as an aware UTC instant."""
+    return local.replace(tzinfo=ZoneInfo(timezone_name)).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(stored: str, timezone_name: str) -> datetime:
+    """A stored UTC instant as a naive wall-clock date-time in a timezone (a campaign's)."""
+    return parse_iso(stored).astimezone(ZoneInfo(timezone_name)).replace(tzinfo=None)

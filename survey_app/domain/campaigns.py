@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from survey_app.core.errors import VisesError
 from survey_app.core.timeutil import iso_utc, parse_iso
 from survey_app.storage.db import inserted_id, write_transaction
 
@@ -24,6 +24,10 @@ TIMEZONES = ("Europe/Brussels", "Europe/Paris")
 
 class FrozenCampaign(Exception):
     """The campaign has responses: its questionnaire and custom questions can no longer change."""
+
+
+class UnknownCampaign(VisesError, LookupError):
+    """No campaign has this id."""
 
 
 def new_token() -> str:
@@ -46,30 +50,41 @@ class CampaignSpec:
     custom_questions: tuple[dict[str, Any], ...] = ()
 
 
+def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
+    """The campaign columns a spec sets, as stored (the same for a new and an edited campaign)."""
+    return {
+        "stakeholder_group": spec.stakeholder_group,
+        "questionnaire_id": spec.questionnaire_id,
+        "questionnaire_version": spec.questionnaire_version,
+        "title": spec.title,
+        "evaluative_question": spec.evaluative_question,
+        "opens_at": iso_utc(spec.opens_at),
+        "closes_at": iso_utc(spec.closes_at),
+        "timezone": spec.timezone,
+        "languages": json.dumps(list(spec.languages)),
+        "expected_population": spec.expected_population,
+        "custom_questions": json.dumps(list(spec.custom_questions), ensure_ascii=False),
+    }
+
+
 def create_campaign(db: Database, spec: CampaignSpec, now: datetime) -> int:
     """Insert a campaign (inside the caller's transaction); return its id."""
+    row = {
+        "enterprise_id": spec.enterprise_id,
+        **_settings_row(spec),
+        "open_token": new_token(),
+        "created_at": iso_utc(now),
+    }
     cursor = db.execute(
-        "INSERT INTO campaign (enterprise_id, stakeholder_group, questionnaire_id, questionnaire_version, "
-        "title, evaluative_question, opens_at, closes_at, timezone, languages, expected_population, "
-        "custom_questions, open_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            spec.enterprise_id,
-            spec.stakeholder_group,
-            spec.questionnaire_id,
-            spec.questionnaire_version,
-            spec.title,
-            spec.evaluative_question,
-            iso_utc(spec.opens_at),
-            iso_utc(spec.closes_at),
-            spec.timezone,
-            json.dumps(list(spec.languages)),
-            spec.expected_population,
-            json.dumps(list(spec.custom_questions), ensure_ascii=False),
-            new_token(),
-            iso_utc(now),
-        ],
+        f"INSERT INTO campaign ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
     )
     return inserted_id(cursor)
+
+
+def check_campaign(db: Database, campaign_id: int) -> None:
+    """UnknownCampaign unless a campaign has this id."""
+    if db.execute("SELECT 1 FROM campaign WHERE id = ?", [campaign_id]).fetchone() is None:
+        raise UnknownCampaign(f"No campaign {campaign_id}.")
 
 
 def campaign_state(campaign: dict[str, Any], now: datetime) -> str:
@@ -114,16 +129,6 @@ def custom_questions_of(campaign: dict[str, Any]) -> list[dict[str, Any]]:
     return json.loads(campaign["custom_questions"])
 
 
-def to_utc(local: datetime, timezone_name: str) -> datetime:
-    """A wall-clock date-time in the campaign's timezone as an aware UTC instant."""
-    return local.replace(tzinfo=ZoneInfo(timezone_name)).astimezone(ZoneInfo("UTC"))
-
-
-def to_local(stored: str, timezone_name: str) -> datetime:
-    """A stored UTC instant as a naive wall-clock date-time in the campaign's timezone."""
-    return parse_iso(stored).astimezone(ZoneInfo(timezone_name)).replace(tzinfo=None)
-
-
 def has_responses(db: Database, campaign_id: int) -> bool:
     return db.execute("SELECT 1 FROM response WHERE campaign_id = ? LIMIT 1", [campaign_id]).fetchone() is not None
 
@@ -149,24 +154,10 @@ def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
         ) != (spec.questionnaire_id, spec.questionnaire_version, spec.stakeholder_group, list(spec.custom_questions))
         if changes_questions and has_responses(db, campaign_id):
             raise FrozenCampaign(campaign_id)
+        row = _settings_row(spec)
         db.execute(
-            "UPDATE campaign SET stakeholder_group = ?, questionnaire_id = ?, questionnaire_version = ?, "
-            "title = ?, evaluative_question = ?, opens_at = ?, closes_at = ?, timezone = ?, languages = ?, "
-            "expected_population = ?, custom_questions = ? WHERE id = ?",
-            [
-                spec.stakeholder_group,
-                spec.questionnaire_id,
-                spec.questionnaire_version,
-                spec.title,
-                spec.evaluative_question,
-                iso_utc(spec.opens_at),
-                iso_utc(spec.closes_at),
-                spec.timezone,
-                json.dumps(list(spec.languages)),
-                spec.expected_population,
-                json.dumps(list(spec.custom_questions), ensure_ascii=False),
-                campaign_id,
-            ],
+            f"UPDATE campaign SET {', '.join(f'{column} = ?' for column in row)} WHERE id = ?",
+            [*row.values(), campaign_id],
         )
 
 

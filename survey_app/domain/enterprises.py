@@ -8,11 +8,15 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from survey_app.core.errors import VisesError
 from survey_app.core.timeutil import iso_utc
 from survey_app.storage.db import inserted_id, write_transaction
 
-SECTOR_GROUPS = ("integration", "care", "other")
 COUNTRIES = ("BE", "FR")
+
+
+class UnknownEnterprise(VisesError, LookupError):
+    """No enterprise answers to this slug."""
 
 
 def slugify(name: str) -> str:
@@ -43,6 +47,14 @@ def create_enterprise(
         [candidate, name, sector_group, country, region, default_language, int(benchmark_consent), iso_utc(now)],
     )
     return inserted_id(cursor)
+
+
+def enterprise_id(db: Database, slug: str) -> int:
+    """The id of the enterprise with this slug; UnknownEnterprise when there is none."""
+    row = db.execute("SELECT id FROM enterprise WHERE slug = ?", [slug]).fetchone()
+    if row is None:
+        raise UnknownEnterprise(f"No enterprise with slug {slug!r}. Fix: create it with `vises enterprise add`.")
+    return int(row[0])
 
 
 EDITABLE = ("name", "sector_group", "country", "region", "default_language", "benchmark_consent")

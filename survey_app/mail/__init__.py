@@ -1,3 +1,3 @@
-"""Every outgoing e-mail (invitations, reminders, digest), the SMTP sender and the e-mail addresses.
+"""Every outgoing e-mail (invitations, reminders, digest), its one renderer, the SMTP sender, the addresses.
 May import the base, web and accounts; never pipeline, backoffice or results.
 """

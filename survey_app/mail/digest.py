@@ -2,9 +2,9 @@
 the week's new responses per campaign and the indicators that changed in this run.
 
 Optional (setting `digest.enabled`, off by default). It runs in the scheduler, outside any web
-request, so templates are rendered by a plain Jinja environment with the same catalogs as the
-app. Counting responses is not an answer-derived figure; every indicator shown is a stored,
-non-suppressed value, so the small-group rule holds here as everywhere.
+request; mail/render.py renders it like every other e-mail. Counting responses is not an
+answer-derived figure; every indicator shown is a stored, non-suppressed value, so the small-group
+rule holds here as everywhere.
 """
 
 from __future__ import annotations
@@ -13,36 +13,22 @@ import functools
 import logging
 import smtplib
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
-from babel.support import Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
 
-from survey_app.core.catalogs import TRANSLATIONS, group_label
+from survey_app.core.catalogs import translator
 from survey_app.core.config import Settings
+from survey_app.core.groups import group_label
 from survey_app.mail import smtp as mailer
+from survey_app.mail.render import render
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 
 log = logging.getLogger("vises.digest")
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MAX_CHANGES = 8  # per enterprise: the largest changes; the dashboard has the rest
-
-
-@functools.cache
-def environment(language: str) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"], autoescape=select_autoescape(["html"])
-    )
-    # Added to the environment by the jinja2.ext.i18n extension, so unknown to Environment's type.
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        Translations.load(str(TRANSLATIONS), [language]), newstyle=True
-    )
-    return env
 
 
 def new_responses(db: Database, enterprise_id: int, since: str) -> list[dict[str, Any]]:
@@ -73,7 +59,7 @@ def enterprise_news(
     db: Database, enterprise: dict[str, Any], run_id: int, since: str, language: str, settings: Settings
 ) -> dict[str, Any] | None:
     """What one enterprise has to report this week, as text in `language`; None when nothing."""
-    catalog = Translations.load(str(TRANSLATIONS), [language])
+    catalog = translator(language)
     labels = _labels(language)
     campaigns = [
         {
@@ -128,15 +114,8 @@ def compose(
     news = [n for e in enterprises if (n := enterprise_news(db, e, run_id, since, language, settings))]
     if not news:
         return None
-    env = environment(language)
-    subject = Translations.load(str(TRANSLATIONS), [language]).gettext("VISES: your weekly summary")
-    context = {"enterprises": news, "language": language, "subject": subject}
-    return mailer.Mail(
-        manager["email"],
-        subject,
-        env.get_template("email/digest.txt").render(context),
-        env.get_template("email/digest.html").render(context),
-    )
+    subject = translator(language).gettext("VISES: your weekly summary")
+    return render("digest", manager["email"], subject, language, enterprises=news)
 
 
 def send_digests(db: Database, settings: Settings, run_id: int, now: datetime) -> int:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from survey_app.accounts.users import is_email
+from survey_app.core.addresses import is_email
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
 from survey_app.domain.campaigns import generate_links

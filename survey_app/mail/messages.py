@@ -11,38 +11,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import Flask, current_app
 
-from survey_app.domain.campaigns import personal_link, to_local
+from survey_app.core.catalogs import translator
+from survey_app.core.timeutil import to_local
+from survey_app.domain.campaigns import personal_link
 from survey_app.mail import invitations
 from survey_app.mail import smtp as mailer
+from survey_app.mail.render import render
 from survey_app.storage.db import connect
 
 
 def render_mail(campaign: dict, target: dict, kind: str) -> mailer.Mail:
-    """The e-mail for one address, in that address's language (needs an app context)."""
-    settings = current_app.config["SETTINGS"]
-    language = target["language"]
-    context = {
-        "campaign": campaign,
-        "reminder": kind != "invitation",
-        "link": personal_link(settings["server.base_url"], target["token"]) + f"?lang={language}",
-        "closes": to_local(campaign["closes_at"], campaign["timezone"]).strftime("%d/%m/%Y %H:%M"),
-    }
-    with force_locale(language):
-        subject = (
-            _("Reminder: %(enterprise)s would like your opinion", enterprise=campaign["enterprise_name"])
-            if context["reminder"]
-            else _("%(enterprise)s would like your opinion", enterprise=campaign["enterprise_name"])
-        )
-        return mailer.Mail(
-            target["email"],
-            subject,
-            render_template("email/message.txt", **context),
-            render_template("email/message.html", language=language, subject=subject, **context),
-        )
+    """The e-mail for one address, in that address's language (needs an app context: settings)."""
+    language, reminder = target["language"], kind != "invitation"
+    _ = translator(language).gettext
+    subject = (
+        _("Reminder: %(enterprise)s would like your opinion")
+        if reminder
+        else _("%(enterprise)s would like your opinion")
+    ) % {"enterprise": campaign["enterprise_name"]}
+    return render(
+        "message",
+        target["email"],
+        subject,
+        language,
+        campaign=campaign,
+        reminder=reminder,
+        link=personal_link(current_app.config["SETTINGS"]["server.base_url"], target["token"]) + f"?lang={language}",
+        closes=to_local(campaign["closes_at"], campaign["timezone"]).strftime("%d/%m/%Y %H:%M"),
+    )
 
 
 def send_due_reminders(app: Flask, now: datetime) -> dict[int, invitations.SendReport]:
@@ -50,9 +48,9 @@ def send_due_reminders(app: Flask, now: datetime) -> dict[int, invitations.SendR
     settings = app.config["SETTINGS"]
     reports = {}
     with app.app_context():
-        db = connect(settings["database.path"])
+        db = connect(settings.database.path)
         try:
-            for campaign in invitations.due_for_reminder(db, settings["invitations.reminder_days_before_close"], now):
+            for campaign in invitations.due_for_reminder(db, settings.invitations.reminder_days_before_close, now):
                 reports[campaign["id"]] = invitations.send(db, settings, campaign, "auto-reminder", render_mail, now)
         finally:
             db.close()

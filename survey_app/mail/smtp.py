@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from survey_app.core.addresses import ascii_domain
 from survey_app.core.config import Settings
 
 TIMEOUT_SECONDS = 20
@@ -40,10 +41,11 @@ def connect(settings: Settings) -> smtplib.SMTP:
 
 def build(settings: Settings, mail: Mail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.smtp.sender
-    message["To"] = mail.to
+    sender = ascii_domain(settings.smtp.sender)  # internationalised domains travel as IDNA
+    message["From"] = sender
+    message["To"] = ascii_domain(mail.to)
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(domain=settings.smtp.sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message

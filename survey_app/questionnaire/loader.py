@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
-from survey_app.questionnaire.model import STAKEHOLDER_GROUPS, Dimension, Framework, Indicator, Questionnaire, Section
+from survey_app.core.groups import STAKEHOLDER_GROUPS
+from survey_app.questionnaire.model import Dimension, Framework, Indicator, Questionnaire, Section
 from survey_app.questionnaire.rules import ID_PATTERN, Checker, Problem, QuestionnaireError, parse_questions
 
 __all__ = [

@@ -13,13 +13,13 @@ Translations = Mapping[str, str]
 RawAnswer = str | list[str] | None
 
 DONT_KNOW = "dont_know"
-STAKEHOLDER_GROUPS = ("beneficiaries", "workers", "partners")
 QUESTION_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no", "single", "multiple", "number", "text")
 # Types whose answer is a point on an ordinal scale, so they can feed an indicator.
 SCORED_TYPES = ("agree5", "scale0_10", "nps", "scale", "yes_no")
 OPTION_TYPES = ("scale", "single", "multiple")
 FIXED_RANGES = {"agree5": (1, 5), "scale0_10": (0, 10), "nps": (0, 10), "yes_no": (0, 1)}
-YES_NO = {"yes": 1, "no": 0}
+# How a yes/no answer is posted (the key) and stored (the value); web.labels.YES_NO_LABELS names them.
+YES_NO_VALUES = {"yes": 1, "no": 0}
 
 
 def translate(texts: Translations, language: str) -> str:
@@ -99,7 +99,7 @@ class Question:
         if self.type in OPTION_TYPES:
             return [format_value(o.value) for o in self.options]
         if self.type == "yes_no":
-            return list(YES_NO)
+            return list(YES_NO_VALUES)
         if self.type in FIXED_RANGES:
             low, high = FIXED_RANGES[self.type]
             return [str(v) for v in range(low, high + 1)]
@@ -107,7 +107,7 @@ class Question:
 
     def numeric(self, raw: str) -> float:
         """Stored numeric value of a raw answer to a scored or number question."""
-        return float(YES_NO[raw]) if self.type == "yes_no" else float(raw)
+        return float(YES_NO_VALUES[raw]) if self.type == "yes_no" else float(raw)
 
     def score(self, value: float) -> float:
         """Item score 0-100, linear on the declared range; reverse items are mirrored."""

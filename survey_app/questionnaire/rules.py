@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
+from survey_app.core.errors import VisesError
 from survey_app.questionnaire.model import (
     OPTION_TYPES,
     QUESTION_TYPES,
@@ -52,7 +53,7 @@ class Problem:
         return f"{self.file}: {self.where}: {self.message}. Fix: {self.fix}."
 
 
-class QuestionnaireError(Exception):
+class QuestionnaireError(VisesError):
     """One or more problems in a framework, questionnaire or custom-question definition."""
 
     def __init__(self, problems: list[Problem]):

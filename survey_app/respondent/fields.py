@@ -13,9 +13,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput
 
-from survey_app.questionnaire.model import DONT_KNOW, Question, format_value, translate
+from survey_app.questionnaire.model import DONT_KNOW, YES_NO_VALUES, Question, format_value, translate
+from survey_app.web.labels import AGREE5_LABELS, DONT_KNOW_LABEL, YES_NO_LABELS
 
-AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"), _l("Strongly agree"))
 NOT_AN_OPTION = _l("Choose one of the answers shown.")
 MAX_NUMBER_LENGTH = 32
 
@@ -23,9 +23,9 @@ MAX_NUMBER_LENGTH = 32
 def fixed_choices(question: Question) -> list[SelectChoice]:
     """Answers the application provides for agree5, 0-10 scales and yes/no, in the page language."""
     if question.type == "agree5":
-        return [SelectChoice(str(i + 1), label) for i, label in enumerate(AGREE5)]
+        return [SelectChoice(str(i + 1), label) for i, label in enumerate(AGREE5_LABELS)]
     if question.type == "yes_no":
-        return [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+        return [SelectChoice(raw, YES_NO_LABELS[value]) for raw, value in YES_NO_VALUES.items()]
     return [SelectChoice(value, value) for value in question.choices()]
 
 
@@ -34,7 +34,7 @@ def option_labels(question: Question, language: str) -> list[SelectChoice]:
 
 
 def dont_know_choice() -> SelectChoice:
-    return SelectChoice(DONT_KNOW, _l("Don't know / not applicable"))
+    return SelectChoice(DONT_KNOW, DONT_KNOW_LABEL)
 
 
 class ChoiceField(RadioField):

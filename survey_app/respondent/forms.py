@@ -39,6 +39,7 @@ from survey_app.respondent.fields import (
     option_labels,
 )
 from survey_app.web.i18n import WTFORMS_TRANSLATIONS
+from survey_app.web.labels import DONT_KNOW_LABEL
 
 ACTIONS = ("next", "back", "save", "submit")
 SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
@@ -134,7 +135,7 @@ def build_page_form(
         dk_name = None
         if question.dont_know and question.type in ("number", "text"):
             dk_name = f"dk_{question.id}"
-            attrs[dk_name] = BooleanField(_l("Don't know / not applicable"))
+            attrs[dk_name] = BooleanField(DONT_KNOW_LABEL)
         views[question.id] = QuestionView(
             question,
             kind,

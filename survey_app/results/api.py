@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
+from pipeline.save import DERIVED_COLUMNS
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.questionnaire.model import translate
 from survey_app.results.exports import neutralise
@@ -23,22 +24,8 @@ from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-FIGURES = (
-    "n",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "favourable_share",
-    "previous_campaign_id",
-    "delta",
-    "delta_p",
-    "delta_significant",
-    "bench_peers",
-    "bench_median",
-    "bench_q1",
-    "bench_q3",
-    "bench_percentile",
-)
+# The figures of a wave, then the comparisons the pipeline derives (trend, benchmark).
+FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_share", *DERIVED_COLUMNS)
 KEYS = ("campaign_id", "campaign_title", "stakeholder_group", "closes_at", "kind", "key", "label")
 CSV_COLUMNS = (*KEYS, "suppressed", *FIGURES)
 

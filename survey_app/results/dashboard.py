@@ -12,8 +12,9 @@ from flask import Blueprint, Response, abort, current_app, g, redirect, render_t
 from flask_wtf import FlaskForm
 
 from pipeline.charts import ensure_chart
+from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404, visible_enterprises
-from survey_app.accounts.views import login_required
+from survey_app.core.groups import STAKEHOLDER_GROUPS
 from survey_app.core.timeutil import now_utc
 from survey_app.results import data, methodology, testimonies
 from survey_app.web.db import get_db
@@ -21,7 +22,7 @@ from survey_app.web.i18n import current_language, offered_languages
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
 # Chart names come from pipeline/chart_specs.py; anything else is refused before any look-up.
-CHART_NAME = re.compile(r"(profile|indicators|nps)-c\d{1,10}|trends-(beneficiaries|workers|partners)|response-rates")
+CHART_NAME = re.compile(rf"(profile|indicators|nps)-c\d{{1,10}}|trends-({'|'.join(STAKEHOLDER_GROUPS)})|response-rates")
 MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
 
@@ -29,11 +30,7 @@ class ActionForm(FlaskForm):
     """No fields: the hide/show buttons post only their CSRF token."""
 
 
-@bp.before_request
-def require_sign_in():
-    if g.user is None:
-        return redirect(url_for("auth.login"), code=303)
-    return None
+bp.before_request(require_sign_in)
 
 
 @bp.get("/dashboards")

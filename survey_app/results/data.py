@@ -20,14 +20,13 @@ from sqlite_utils import Database
 
 from pipeline.charts.draw import build_figure, save_figure
 from pipeline.charts.specs import ChartSpec, load_specs
-from survey_app.core.catalogs import group_label
 from survey_app.core.config import Settings
+from survey_app.core.groups import STAKEHOLDER_GROUPS, group_label
 from survey_app.core.timeutil import iso_utc, now_utc, parse_iso
 from survey_app.questionnaire.model import translate
 from survey_app.results import labels as result_labels
 from survey_app.results import testimonies, words
 
-GROUP_ORDER = ("beneficiaries", "workers", "partners")
 # matplotlib is not thread-safe (saving goes through the global rcParams) and waitress serves
 # with threads: charts drawn on request (pages and PDFs) are drawn one at a time per process.
 DRAW_LOCK = threading.Lock()
@@ -167,7 +166,7 @@ def group_sections(
         if campaign["has_results"]:
             by_group[campaign["stakeholder_group"]].append(campaign)
     sections = []
-    for group in (g for g in GROUP_ORDER if g in by_group):
+    for group in (g for g in STAKEHOLDER_GROUPS if g in by_group):
         section = wave_section(db, enterprise, by_group[group][-1], language, specs)
         section["trend"] = chart(specs, enterprise["id"], f"trends-{group}", language)
         section["waves"] = [

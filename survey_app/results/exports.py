@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from sqlite_utils import Database
@@ -26,12 +25,10 @@ from survey_app.domain.campaigns import custom_questions_of, languages_of
 from survey_app.questionnaire.model import Question, Questionnaire, format_value, translate
 from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.db import connect
+from survey_app.web.labels import AGREE5_LABELS, DONT_KNOW_LABEL, YES_NO_LABELS
 
 FIXED_COLUMNS = ("response", "language", "channel", "submitted_on")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-AGREE5 = (_l("Strongly disagree"), _l("Disagree"), _l("Neither agree nor disagree"), _l("Agree"), _l("Strongly agree"))
-YES_NO = {1: _l("Yes"), 0: _l("No")}
-DONT_KNOW_LABEL = _l("Don't know / not applicable")
 CHUNK = 64 * 1024
 
 
@@ -57,9 +54,9 @@ def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
 def _labels(question: Question, language: str) -> dict[str, str]:
     """Text of each stored value of a question, in `language` (computed once per export)."""
     if question.type == "agree5":
-        return {str(i + 1): str(label) for i, label in enumerate(AGREE5)}
+        return {str(i + 1): str(label) for i, label in enumerate(AGREE5_LABELS)}
     if question.type == "yes_no":
-        return {"1": str(YES_NO[1]), "0": str(YES_NO[0])}
+        return {str(value): str(label) for value, label in YES_NO_LABELS.items()}
     return {format_value(o.value): translate(o.label, language) for o in question.options}
 
 

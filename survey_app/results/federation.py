@@ -10,32 +10,25 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import ngettext
 from sqlite_utils import Database
 
-from survey_app.accounts.views import admin_required
-from survey_app.core.catalogs import group_label
+from survey_app.accounts.guards import admin_required, require_sign_in
+from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS, group_label, sector_label
 from survey_app.questionnaire.model import translate
 from survey_app.results import words
 from survey_app.results.data import freshness
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
-from survey_app.web.labels import SECTOR_LABELS
 
 bp = Blueprint("federation", __name__, url_prefix="/admin/federation")
-GROUPS = ("beneficiaries", "workers", "partners")
-SECTORS = tuple(SECTOR_LABELS)
 
 
-@bp.before_request
-def require_sign_in():
-    if g.user is None:
-        return redirect(url_for("auth.login"), code=303)
-    return None
+bp.before_request(require_sign_in)
 
 
-def enterprise_rows(db: Database) -> list[dict[str, str]]:
+def enterprise_rows(db: Database, language: str) -> list[dict[str, str]]:
     """One line per enterprise: latest wave (by closing date), its response rate, all responses."""
     rows = db.query(
         "SELECT e.id, e.name, e.sector_group, c.title, c.closes_at, s.response_rate, "
@@ -48,7 +41,7 @@ def enterprise_rows(db: Database) -> list[dict[str, str]]:
     return [
         {
             "name": r["name"],
-            "sector": str(SECTOR_LABELS.get(r["sector_group"], r["sector_group"])),
+            "sector": sector_label(r["sector_group"], language),
             "url": url_for("dashboard.view", enterprise_id=r["id"]),
             "last_wave": r["title"] or "–",
             "rate": words.response_rate(r) if r["title"] else "–",
@@ -71,10 +64,10 @@ def sector_means(db: Database, framework, language: str) -> list[dict[str, Any]]
     ):
         values[(row["stakeholder_group"], row["key"], row["sector_group"])].append(row["mean"])
     tables = []
-    for group in GROUPS:
+    for group in STAKEHOLDER_GROUPS:
         lines = []
         for indicator in framework.indicators:
-            cells = [values.get((group, indicator.id, sector), []) for sector in SECTORS]
+            cells = [values.get((group, indicator.id, sector), []) for sector in SECTOR_GROUPS]
             if any(cells):
                 lines.append(
                     {
@@ -105,10 +98,10 @@ def index():
     last = db.execute("SELECT status FROM pipeline_run ORDER BY id DESC LIMIT 1").fetchone()
     return render_template(
         "federation/index.html",
-        enterprises=enterprise_rows(db),
+        enterprises=enterprise_rows(db, language),
         freshness=freshness(db),
         last_failed=bool(last and last[0] == "failed"),
-        sectors=[str(SECTOR_LABELS[s]) for s in SECTORS],
+        sectors=[sector_label(s, language) for s in SECTOR_GROUPS],
         tables=sector_means(db, framework, language),
         runs_url=url_for("runs.index"),
         refresh_url=url_for("runs.refresh"),

@@ -14,7 +14,8 @@ from sqlite_utils import Database
 
 from survey_app.questionnaire.model import Question, format_value, translate
 from survey_app.results import words
-from survey_app.results.exports import AGREE5, YES_NO, export_questions
+from survey_app.results.exports import export_questions
+from survey_app.web.labels import AGREE5_LABELS, YES_NO_LABELS
 
 
 def for_campaign(campaign: dict[str, Any]) -> dict[str, Question]:
@@ -35,9 +36,9 @@ def option_label(question: Question | None, option: str, language: str) -> str:
     if question is None:
         return option
     if question.type == "agree5" and option.isdigit() and 1 <= int(option) <= 5:
-        return str(AGREE5[int(option) - 1])
+        return str(AGREE5_LABELS[int(option) - 1])
     if question.type == "yes_no" and option in ("0", "1"):
-        return str(YES_NO[int(option)])
+        return str(YES_NO_LABELS[int(option)])
     labels = {format_value(o.value): translate(o.label, language) for o in question.options}
     return labels.get(option, option)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, send_file, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404
-from survey_app.accounts.views import login_required
-from survey_app.core.catalogs import group_label
-from survey_app.domain.campaigns import to_local
+from survey_app.core.groups import group_label
+from survey_app.core.timeutil import to_local
 from survey_app.results import data, methodology, report_pdf, words
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
@@ -24,11 +24,7 @@ from survey_app.web.i18n import current_language, offered_languages
 bp = Blueprint("report", __name__, url_prefix="/admin/enterprises/<int:enterprise_id>/report")
 
 
-@bp.before_request
-def require_sign_in():
-    if g.user is None:
-        return redirect(url_for("auth.login"), code=303)
-    return None
+bp.before_request(require_sign_in)
 
 
 def campaign_of(enterprise_id: int, campaign_id: int) -> dict[str, Any]:

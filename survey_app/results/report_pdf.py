@@ -8,15 +8,16 @@ font shipped inside matplotlib (Unicode: é, ë, ő...); charts are the pipeline
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import matplotlib
-from flask_babel import gettext as _
 from fpdf import FPDF
 from sqlite_utils import Database
 
 from pipeline.charts import ensure_chart
+from survey_app.core.catalogs import translator
 from survey_app.core.config import Settings
 from survey_app.results.data import DRAW_LOCK
 
@@ -72,12 +73,12 @@ def _chart(
     pdf.ln(3)
 
 
-def _indicator_table(pdf: FPDF, rows: list[dict[str, Any]]) -> None:
+def _indicator_table(pdf: FPDF, rows: list[dict[str, Any]], _: Callable[[str], str]) -> None:
     pdf.set_font("DejaVu", size=7.5)
     headings = (
         _("Indicator"),
         _("Score (0-100)"),
-        _("%(pct)d%% confidence interval", pct=95),
+        _("%(pct)d%% confidence interval") % {"pct": 95},
         _("Answers (n)"),
         _("Favourable share"),
         _("Change since the previous wave"),
@@ -112,6 +113,7 @@ def _custom(pdf: FPDF, custom: list[dict[str, Any]]) -> None:
 def build(context: dict[str, Any], settings: Settings, db: Database) -> io.BytesIO:
     """The report of one wave as PDF bytes, from the same context as the HTML page."""
     section, enterprise, language = context["section"], context["enterprise"], context["language"]
+    _ = translator(language).gettext
     pdf = _pdf()
     pdf.set_title(f"{enterprise['name']} – {section['title']}")
     pdf.set_lang(language)
@@ -126,7 +128,7 @@ def build(context: dict[str, Any], settings: Settings, db: Database) -> io.Bytes
     for chart in [*section["charts"], *([context["trend"]] if context["trend"] else [])]:
         _chart(pdf, db, settings, enterprise["id"], chart, language)
     _heading(pdf, _("Indicators"))
-    _indicator_table(pdf, section["rows"])
+    _indicator_table(pdf, section["rows"], _)
     if section["custom"]:
         _heading(pdf, _("Answers to multiple-choice and own questions"))
         _custom(pdf, section["custom"])

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from survey_app.core.errors import VisesError
 from survey_app.core.timeutil import iso_utc
 from survey_app.storage.db import BUSY_TIMEOUT_MS, write_transaction
 
 
-class MaintenanceError(Exception):
+class MaintenanceError(VisesError):
     """A backup or restore could not be done; the message says why and what to do."""
 
 

@@ -1,19 +1,20 @@
 """Language choice and catalogs (Flask-Babel).
 
 The language comes from `?lang=`, then the `lang` cookie, then Accept-Language, then the configured
-default. A `?lang=` choice is remembered in the cookie so it sticks on the next pages.
+default. A `?lang=` choice is remembered in the cookie so it sticks on the next pages. Catalogs
+come from core.catalogs, parsed once per process and shared with e-mails, charts and the PDF.
 """
 
 from __future__ import annotations
 
-import functools
+from functools import cached_property
 
 from babel import support
 from flask import Flask, Response, current_app, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, Domain, get_locale
 from wtforms.i18n import messages_path
 
-from survey_app.core.catalogs import LANGUAGE_NAMES, TRANSLATIONS
+from survey_app.core.catalogs import LANGUAGE_NAMES, TRANSLATIONS, catalog, check_catalogs, translator
 
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -35,9 +36,22 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["SETTINGS"]["i18n.default_language"])
 
 
-@functools.lru_cache(maxsize=8)
-def _wtforms_catalog(language: str) -> support.NullTranslations:  # null when no catalog is found
-    return support.Translations.load(messages_path(), [language], domain="wtforms")
+class CatalogDomain(Domain):
+    """The app's messages in the request's (or forced) language, from core.catalogs."""
+
+    def get_translations(self) -> support.NullTranslations:
+        locale = get_locale()
+        return translator(str(locale)) if locale is not None else support.NullTranslations()
+
+
+class CatalogBabel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return CatalogDomain()
+
+
+def _wtforms_catalog(language: str) -> support.NullTranslations:
+    return catalog(messages_path(), language, "wtforms")
 
 
 class WTFormsTranslations:
@@ -68,26 +82,12 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
-def check_catalogs(languages: list[str]) -> None:
-    """Compiled catalogs are built by `make translations`; fail clearly when they are missing."""
-    missing = [
-        lang
-        for lang in languages
-        if lang != "en" and not (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").exists()
-    ]
-    if missing:
-        raise RuntimeError(
-            f"compiled translations missing for {', '.join(missing)} in {TRANSLATIONS}. "
-            "Fix: run `make translations` (or `pybabel compile -d survey_app/translations`)."
-        )
-
-
 def init_app(app: Flask) -> None:
     check_catalogs(app.config["SETTINGS"]["i18n.languages"])
     timezone = app.config["SETTINGS"]["i18n.timezone"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
-    Babel(app, locale_selector=select_locale, timezone_selector=lambda: timezone)
+    CatalogBabel(app, locale_selector=select_locale, timezone_selector=lambda: timezone)
     app.after_request(remember_choice)
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, offered_languages=offered_languages

@@ -1,0 +1,43 @@
+"""Sign-in guards of the back office: the one copy of each check.
+
+`require_sign_in` is registered as `before_request` on every back-office blueprint, so each of
+their views (nested sections included) is guarded even when it forgot its decorator;
+`login_required` and `admin_required` decorate views. `g.user` is set by accounts.views.load_user.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import abort, g, redirect, url_for
+
+
+def require_sign_in():
+    """Send anonymous visitors to the sign-in page (None lets the request through)."""
+    if g.user is None:
+        return redirect(url_for("auth.login"), code=303)
+    return None
+
+
+def login_required(view):
+    """Send anonymous visitors to the sign-in page."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        refused = require_sign_in()
+        return view(**kwargs) if refused is None else refused
+
+    return wrapped
+
+
+def admin_required(view):
+    """Federation admins only; anyone else signed in gets 404 (nothing to learn from a 403)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if g.user["role"] != "admin":
+            abort(404)
+        return view(**kwargs)
+
+    return wrapped
