@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.sample.responses import DONT_KNOW
-from survey_app.questionnaire.model import YES_NO, Question, Questionnaire
+from survey_app.questionnaire.model import YES_NO, Question, Questionnaire, ShowIf
 
 TESTIMONIES = {
     "fr": [
@@ -75,6 +75,8 @@ def answers_for(
     answers: dict[str, Any] = {}
     for q in questionnaire.questions:
         if q.show_if is not None:
+            if not isinstance(q.show_if, ShowIf) or not q.show_if.simple:
+                continue  # combined conditions (imported forms): the sample leaves such questions out
             wanted = {
                 float(YES_NO[v]) if v in YES_NO else v if isinstance(v, str) else float(v) for v in q.show_if.values
             }  # stored form: yes_no as 1/0, scales as floats
