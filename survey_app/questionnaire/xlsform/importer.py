@@ -84,9 +84,9 @@ def import_workbook(data: bytes, source: str, framework: Framework, options: Imp
     table["sections"], table["intro"], table["questions"] = lay_out(form, questions, result.issues)
     result.unmapped = _unmapped(questions, result.issues)
     result.issues = _tidy(result.issues)
+    result.table = table  # shown by the back-office preview even when refused
     if result.blocking:
         return result
-    result.table = table
     result.toml = to_toml(
         table, f"Imported from {PurePath(source).name} (XLSForm) by vises questionnaires import-xlsform."
     )
