@@ -43,6 +43,7 @@ class XLSFormForm(FlaskForm):
     )
     stakeholder_group = SelectField(
         _l("Stakeholder group"),
+        default="",
         choices=choices([("", _l("As the form says, or beneficiaries")), *GROUP_LABELS.items()]),
     )
     version = IntegerField(

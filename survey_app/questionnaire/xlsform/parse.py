@@ -31,6 +31,7 @@ class Resolver:
         self.mapping, self.issues, self.codes = mapping, issues, {}
         tag = settings.get("default_language")
         self.default = mapping.get("default") or (languages.resolve(tag, mapping) if tag else None)
+        self.declared = self.default is not None  # a declared default language comes first
         plain = False
         for sheet in book.sheets.values():
             for column in sheet.columns:
@@ -95,16 +96,17 @@ def parse_form(book: Workbook, mapping: dict[str, str]) -> Form:
     for column in book.sheets["survey"].columns:
         form.headers.setdefault(column.key, column.header)
     _survey(book.sheets["survey"], form, resolver)
-    form.languages = _languages(form, resolver.default)
+    form.languages = _languages(form, resolver.default, resolver.declared)
     return form
 
 
-def _languages(form: Form, default: str) -> list[str]:
-    """Codes of the label columns, the default language first."""
+def _languages(form: Form, default: str, declared: bool) -> list[str]:
+    """Codes of the labels of questions and of the choice lists they use, a declared default first."""
     found: list[str] = []
-    for texts in [i.labels for i in form.items] + [c.labels for cs in form.lists.values() for c in cs]:
+    used = [form.lists.get(i.list_name or "", []) for i in form.items if not i.problems]
+    for texts in [i.labels for i in form.items] + [c.labels for choices in used for c in choices]:
         found += [code for code in texts if code not in found]
-    if default in found:
+    if declared and default in found:
         found.remove(default)
         found.insert(0, default)
     return found or [default]
