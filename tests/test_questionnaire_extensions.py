@@ -34,29 +34,51 @@ def test_the_extended_fixture_loads(framework):
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ('id = "welcome"\nsection = "first"\ntype = "note"', 'id = "welcome"\nsection = "first"\ntype = "note"\nrequired = true',
-         "question 'welcome': a note takes no answer, so 'required' does not apply. Fix: remove required"),
-        ('max_length = 200', 'max_length = 200\ninteger = true', "'integer' and 'step' are only for type 'number'"),
+        (
+            'id = "welcome"\nsection = "first"\ntype = "note"',
+            'id = "welcome"\nsection = "first"\ntype = "note"\nrequired = true',
+            "question 'welcome': a note takes no answer, so 'required' does not apply. Fix: remove required",
+        ),
+        ("max_length = 200", "max_length = 200\ninteger = true", "'integer' and 'step' are only for type 'number'"),
         ("step = 5", "step = 0", "'step' must be a number above 0 (got 0)"),
         ('default = "2"', 'default = "7"', "question 'size': 'default' '7' is not an answer of this question"),
         ("default = 10", "default = 50", "'default' 50 is not an answer"),
         ('media.image.fr = "welcome.png"', 'media.picture.fr = "welcome.png"', "unknown media kind 'media.picture'"),
         ('media.image.fr = "welcome.png"', 'media.image.fr = "../welcome.png"', "must be a file name without folders"),
         ('media.image.en = "welcome.png"', 'media.image.es = "welcome.png"', "unknown language 'media.image.es'"),
-        ("{ question = \"age\", at_least = 18 }", "{ question = \"name\", at_least = 18 }",
-         "question 'name' of type 'text' cannot be compared with 'at_least'"),
-        ("{ question = \"name\", answered = true }", "{ question = \"name\", answered = false }",
-         "'answered' can only be true"),
-        ("{ question = \"name\", answered = true }", "{ question = \"welcome\", answered = true }",
-         "'welcome' is a note and takes no answer"),
+        (
+            '{ question = "age", at_least = 18 }',
+            '{ question = "name", at_least = 18 }',
+            "question 'name' of type 'text' cannot be compared with 'at_least'",
+        ),
+        (
+            '{ question = "name", answered = true }',
+            '{ question = "name", answered = false }',
+            "'answered' can only be true",
+        ),
+        (
+            '{ question = "name", answered = true }',
+            '{ question = "welcome", answered = true }',
+            "'welcome' is a note and takes no answer",
+        ),
         ("show_if = { not = {", "show_if = { all = [], not = {", "'all' and 'any' take a non-empty list of tests"),
-        ('{ question = "size", equals = "1" }', '{ question = "size", equals = "4" }',
-         "bad show_if: ['4'] is not an answer of 'size'. Fix: use values among 1, 2, 3"),
-        ('languages = ["fr", "en", "de"]', 'languages = ["fr", "en", "Deutsch"]',
-         "'languages' must be a non-empty list of distinct language codes"),
-        ('label.de = "Eine Bemerkung?"', 'label.de = "Eine Bemerkung?"\nlabel.es = "¿Algo?"', "unknown language 'label.es'"),
+        (
+            '{ question = "size", equals = "1" }',
+            '{ question = "size", equals = "4" }',
+            "bad show_if: ['4'] is not an answer of 'size'. Fix: use values among 1, 2, 3",
+        ),
+        (
+            'languages = ["fr", "en", "de"]',
+            'languages = ["fr", "en", "Deutsch"]',
+            "'languages' must be a non-empty list of distinct language codes",
+        ),
+        (
+            'label.de = "Eine Bemerkung?"',
+            'label.de = "Eine Bemerkung?"\nlabel.es = "¿Algo?"',
+            "unknown language 'label.es'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_extension_problems_name_question_and_fix(framework, old, new, message):
     assert old in TEXT
     assert message in problems(framework, TEXT.replace(old, new, 1))

@@ -113,7 +113,7 @@ def test_preview_in_each_language_then_map_then_register(app, admin, form_bytes,
     listed = admin.get("/admin/questionnaires/").get_data(as_text=True)
     assert "Questionnaire training version 2 is registered." in listed
     assert 'href="/admin/questionnaires/training/2.xlsx"' in listed
-    campaign_form = admin.get(f"/admin/enterprises/1/campaigns/new").get_data(as_text=True)
+    campaign_form = admin.get("/admin/enterprises/1/campaigns/new").get_data(as_text=True)
     assert 'value="training:2"' in campaign_form
 
 

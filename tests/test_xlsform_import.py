@@ -313,7 +313,7 @@ def test_indicator_mapping_and_unmapped_questions(workbook, run_import):
 
 def test_a_text_question_cannot_feed_an_indicator(workbook, run_import):
     result = run_import(workbook([["type", "name", "label"], ["text", "q1", "Q?"]]), indicators={"q1": "skills"})
-    assert "“q1” is a text question, which cannot feed an indicator" in preview(result)["message"]
+    assert "“q1” is of type text, which cannot feed an indicator" in preview(result)["message"]
 
 
 def test_names_become_identifiers_and_stay_distinct(workbook, run_import):
@@ -330,7 +330,7 @@ def test_missing_translations_are_filled_with_a_warning(workbook, run_import):
     ]
     result = run_import(workbook(survey))
     assert result.questionnaire.question("q1").label == {"en": "Why?", "fr": "Why?"}
-    assert any("no label in fr" in i.text() for i in result.issues)
+    assert any("no “label” in fr" in i.text() for i in result.issues)
 
 
 def test_options_and_ids(workbook, run_import):

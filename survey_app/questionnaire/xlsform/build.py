@@ -139,7 +139,7 @@ def _condition(form: Form, item: Item, built: Built, names: dict[str, Known], dr
 def _other(item: Item, built: Built, ids: Identifiers, languages: list[str]) -> list[Kept]:
     table = built.table
     if table["type"] not in ("single", "multiple"):
-        message = N_("“or_other” is ignored: the question is a %(type)s question, without a list of its own")
+        message = N_("“or_other” is ignored: the question (type %(type)s) has no list of its own")
         built.issues.append(Issue(NOTE, Place("survey", item.row), message, "", {"type": table["type"]}))
         return []
     if "other" not in built.known.values:

@@ -160,7 +160,7 @@ def _map_indicators(questions: Questions, mapping: dict[str, str], framework: Fr
             table["options"] = [{**o, "value": _number(o["value"])} for o in table["options"]]
             table["indicator"] = indicator
         elif table["type"] not in SCORED_TYPES:
-            message = N_("“%(name)s” is a %(type)s question, which cannot feed an indicator")
+            message = N_("“%(name)s” is of type %(type)s, which cannot feed an indicator")
             fix = N_("map a question with a scale, numbered choices or yes/no")
             issues.append(Issue(REFUSAL, Place("survey", kept.item.row), message, fix, params))
         else:

@@ -90,6 +90,5 @@ def _problem_parts(issue: Issue) -> tuple[str, str, str]:
     return place, message, fix.rstrip(".") or "see the message"
 
 
-# Templates shared by several modules.
+# The fix of every unsupported feature.
 FIX_SKIP = N_("remove the row, or import with --skip-unsupported to drop this question with a warning")
-FIX_SKIP_ALL = N_("remove these rows, or import with --skip-unsupported to drop them with a warning each")

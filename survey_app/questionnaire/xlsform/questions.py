@@ -75,11 +75,11 @@ class _Texts:
     def take(self, texts: dict[str, str], what: str) -> dict[str, str]:
         filled, missing = fill(texts, self.languages)
         if missing:
-            message = N_("no %(what)s in %(languages)s: the text of another language is used")
+            message = N_("no “%(what)s” in %(languages)s: the text of another language is used")
             params = {"what": what, "languages": ", ".join(missing)}
             self.issues.append(Issue(WARNING, self.place, message, N_("translate it in the form"), params))
         if any("${" in text for text in filled.values()):
-            message = N_("the %(what)s shows the answer of another question (${...}): VISES shows the text as written")
+            message = N_("the “%(what)s” text shows the answer of another question (${...}): VISES shows it as written")
             self.issues.append(Issue(WARNING, self.place, message, "", {"what": what}))
         return filled
 
