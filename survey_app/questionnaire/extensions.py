@@ -80,8 +80,9 @@ def check_default(question: Question, check: Checker, where: str) -> None:
     if question.type == "text":
         ok = isinstance(value, str) and len(value) <= question.max_length
     elif question.type == "number":
-        ok = _number(value) and (question.min is None or value >= question.min)
-        ok = ok and (question.max is None or value <= question.max)
+        ok = isinstance(value, (int, float)) and _number(value)
+        ok = ok and (question.min is None or value >= question.min)  # type: ignore[operator]
+        ok = ok and (question.max is None or value <= question.max)  # type: ignore[operator]
     elif question.type == "multiple":
         ok = isinstance(value, tuple) and bool(value) and all(format_value(v) in question.choices() for v in value)
     else:

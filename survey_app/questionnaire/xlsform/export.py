@@ -9,6 +9,7 @@ no column for goes into extra `vises_*` columns, which KoboToolbox and ODK ignor
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from survey_app.core.catalogs import translator
@@ -56,9 +57,11 @@ class _Survey:
     EXTRA = ("vises_type", "vises_indicator", "vises_reverse", "vises_dont_know")
 
     def __init__(self, questionnaire: Questionnaire):
-        self.questionnaire, self.rows, self.text_columns = questionnaire, [], []
+        self.questionnaire = questionnaire
+        self.rows: list[dict[str, Any]] = []
+        self.text_columns: list[str] = []
 
-    def row(self, values: dict[str, Any], texts: dict[str, dict[str, str]] | None = None) -> None:
+    def row(self, values: dict[str, Any], texts: Mapping[str, Mapping[str, str]] | None = None) -> None:
         row = {k: v for k, v in values.items() if v not in (None, "")}
         for key, by_language in (texts or {}).items():
             for code, text in by_language.items():
@@ -68,7 +71,7 @@ class _Survey:
                 row[column] = text
         self.rows.append(row)
 
-    def note(self, name: str, label: dict[str, str]) -> None:
+    def note(self, name: str, label: Mapping[str, str]) -> None:
         self.row({"type": "note", "name": name}, {"label": label})
 
     def question(self, q: Question, list_name: str | None) -> None:
@@ -87,16 +90,14 @@ class _Survey:
             "constraint": _constraint(q),
             "default": _default(q.default),
             "appearance": "likert" if q.type in ("agree5", "scale") else "",
-            "parameters": f"start={format_value(q.min)} end={format_value(q.max)} step={format_value(q.step)}"
-            if kind == "range"
-            else "",
+            "parameters": _parameters(q) if kind == "range" else "",
             "vises_type": q.type if q.type in ("agree5", "scale0_10", "nps", "yes_no", "scale", "single") else "",
             "vises_indicator": q.indicator or "",
             "vises_reverse": "yes" if q.reverse else "",
             "vises_dont_know": "yes" if q.dont_know else "",
         }
-        texts = {"label": q.label, "hint": q.hint, "required_message": q.required_message}
-        texts["constraint_message"] = q.constraint_message
+        texts: dict[str, Mapping[str, str] | None] = {"label": q.label, "hint": q.hint}
+        texts["required_message"], texts["constraint_message"] = q.required_message, q.constraint_message
         for kind_name, files in (q.media or {}).items():
             texts[f"media::{kind_name}"] = files
         self.row(values, {k: v for k, v in texts.items() if v})
@@ -111,7 +112,10 @@ class _Lists:
     """Choice lists: one per fixed scale (with or without "don't know"), one per option set."""
 
     def __init__(self, languages: tuple[str, ...]):
-        self.languages, self.rows, self.by_content, self.media_columns = languages, [], {}, []
+        self.languages = languages
+        self.rows: list[dict[str, Any]] = []
+        self.by_content: dict[str, str] = {}
+        self.media_columns: list[str] = []
 
     def name_for(self, q: Question) -> str | None:
         if q.type in FIXED_LISTS:
@@ -119,7 +123,7 @@ class _Lists:
             choices = self._fixed(base)
         elif q.type in ("scale", "single", "multiple"):
             base = q.id
-            choices = [(format_value(o.value), dict(o.label), o.media or {}) for o in q.options]
+            choices = [(format_value(o.value), o.label, o.media or {}) for o in q.options]
         else:
             return None
         if q.dont_know:
@@ -131,7 +135,7 @@ class _Lists:
                 self._add(base, name, labels, media)
         return self.by_content[key]
 
-    def _fixed(self, kind: str) -> list[tuple[str, dict[str, str], dict]]:
+    def _fixed(self, kind: str) -> list[tuple[str, Mapping[str, str], Mapping]]:
         if kind == "agree5":
             return [(str(i + 1), self._texts(text), {}) for i, text in enumerate(AGREE5)]
         if kind == "yes_no":
@@ -141,7 +145,9 @@ class _Lists:
     def _texts(self, english: str) -> dict[str, str]:
         return {code: translator(code).gettext(english) for code in self.languages}
 
-    def _add(self, list_name: str, name: str, labels: dict[str, str], media: dict[str, dict[str, str]]) -> None:
+    def _add(
+        self, list_name: str, name: str, labels: Mapping[str, str], media: Mapping[str, Mapping[str, str]]
+    ) -> None:
         row: dict[str, Any] = {"list_name": list_name, "name": name}
         row.update({f"label::{header(code)}": text for code, text in labels.items()})
         for kind, files in media.items():
@@ -167,6 +173,11 @@ def _settings(q: Questionnaire) -> tuple[list[str], list[dict[str, Any]]]:
     }
     values.update({f"vises_title::{header(code)}": q.title[code] for code in q.languages})
     return list(values), [values]
+
+
+def _parameters(q: Question) -> str:
+    start, end, step = (format_value(v) if v is not None else "" for v in (q.min, q.max, q.step))
+    return f"start={start} end={end} step={step}"
 
 
 def _constraint(q: Question) -> str:

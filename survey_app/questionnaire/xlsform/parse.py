@@ -28,10 +28,12 @@ class Resolver:
     """Language tags of the columns -> codes; a plain column is in the default language."""
 
     def __init__(self, book: Workbook, settings: Row, mapping: dict[str, str], issues: list[Issue]):
-        self.mapping, self.issues, self.codes = mapping, issues, {}
+        self.mapping, self.issues = mapping, issues
+        self.codes: dict[str, str | None] = {}
         tag = settings.get("default_language")
-        self.default = mapping.get("default") or (languages.resolve(tag, mapping) if tag else None)
-        self.declared = self.default is not None  # a declared default language comes first
+        declared = mapping.get("default") or (languages.resolve(tag, mapping) if tag else None)
+        self.declared = declared is not None  # a declared default language comes first
+        self.default: str = declared or languages.FALLBACK
         plain = False
         for sheet in book.sheets.values():
             for column in sheet.columns:
@@ -39,12 +41,10 @@ class Resolver:
                     plain = plain or column.key in ("label", "hint")
                 elif column.language not in self.codes:
                     self.codes[column.language] = self._code(sheet, column.header, column.language)
-        if self.default is None:
-            self.default = languages.FALLBACK
-            if plain:
-                message = N_("plain “label” columns are read as English (en): the form names no default_language")
-                fix = N_("set default_language on the settings sheet, or map it with --language-map 'default=fr'")
-                issues.append(Issue(NOTE, Place(), message, fix))
+        if not self.declared and plain:
+            message = N_("plain “label” columns are read as English (en): the form names no default_language")
+            fix = N_("set default_language on the settings sheet, or map it with --language-map 'default=fr'")
+            issues.append(Issue(NOTE, Place(), message, fix))
 
     def _code(self, sheet: Sheet, header: str, tag: str) -> str | None:
         code = languages.resolve(tag, self.mapping)

@@ -171,7 +171,7 @@ def _number(item: Item, place: Place, issues: list[Issue]) -> dict[str, Any]:
         if bound is None:
             return {**limits, **_not_kept(constraint, place, issues)}
         op, value = (bound.group(1), bound.group(2)) if bound.group(1) else (FLIP[bound.group(4)], bound.group(3))
-        number = _numeric(value)
+        number = _numeric(value) or 0  # the pattern matched a number
         if op in (">", "<") and item.family == "integer":
             number = number + 1 if op == ">" else number - 1
         elif op in (">", "<"):

@@ -111,7 +111,8 @@ def _merge(op: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
                 (m for m in merged if values and m.get("question") == part.get("question") and _values_of(m)), None
             )
             if same is not None and values is not None:
-                same["in"] = [*_values_of(same), *(v for v in values if v not in _values_of(same))]
+                known = _values_of(same) or []
+                same["in"] = [*known, *(v for v in values if v not in known)]
                 same.pop("equals", None)
             else:
                 merged.append(dict(part))
