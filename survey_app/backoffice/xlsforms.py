@@ -40,8 +40,11 @@ def _registry():
 
 @bp.url_value_preprocessor
 def allow_workbooks(endpoint, values) -> None:
-    """Runs before the CSRF check parses the body: a workbook may exceed the app's 256 KB limit."""
-    if endpoint in ("backoffice.xlsforms.preview", "backoffice.xlsforms.register"):
+    """Runs before the CSRF check parses the body: a workbook may exceed the app's 256 KB limit.
+    Only a multipart body can carry a file; text fields keep the app's limit (MAX_FORM_MEMORY_SIZE)."""
+    if endpoint in ("backoffice.xlsforms.preview", "backoffice.xlsforms.register") and request.mimetype == (
+        "multipart/form-data"
+    ):
         request.max_content_length = uploads.MAX_WORKBOOK_BYTES + 64 * 1024
 
 

@@ -94,7 +94,8 @@ def load_files(folder: Path, imported: Path | None = None) -> tuple[Framework, l
 def _load(folder: Path, imported: Path | None) -> tuple[Framework, list[tuple[Path, Questionnaire]]]:
     framework = load_framework(folder / FRAMEWORK_FILE)
     loaded, problems = [], []
-    paths = questionnaire_files(folder) + (questionnaire_files(imported) if imported and imported.is_dir() else [])
+    separate = imported is not None and imported.is_dir() and imported.resolve() != folder.resolve()
+    paths = questionnaire_files(folder) + (questionnaire_files(imported) if imported and separate else [])
     for path in paths:
         try:
             loaded.append((path, load_questionnaire(path, framework)))

@@ -58,12 +58,13 @@ class QuestionView:
     dont_know_name: str | None = None
     end_labels: tuple[str, str] | None = None
     label: str = ""
+    live: bool = False  # the parent on this page is a choice the optional script can watch
 
     @property
     def live_parent(self) -> str:
         """Field name of the parent the optional script watches: only for an equals / in show_if."""
         show_if = self.question.show_if
-        return f"q_{show_if.question}" if isinstance(show_if, ShowIf) and show_if.simple and self.condition else ""
+        return f"q_{show_if.question}" if isinstance(show_if, ShowIf) and self.live else ""
 
     @property
     def show_values(self) -> str:
@@ -161,6 +162,7 @@ def build_page_form(
             dk_name,
             (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None,
             label,
+            _live(questionnaire, question, section),
         )
     if with_submission_id:
         attrs["submission_id"] = HiddenField(validators=[Regexp(SUBMISSION_ID)])
@@ -189,6 +191,15 @@ def _field_for(question: Question, label: str, language: str):
         choices.append(dont_know_choice())
     kind = "scale11" if question.type in ("scale0_10", "nps") else "choice"
     return kind, ChoiceField(label, choices=choices, validators=[required])
+
+
+def _live(questionnaire: Questionnaire, question: Question, section: Section) -> bool:
+    """An equals / in show_if on a choice question of the same page (radios or checkboxes)."""
+    show_if = question.show_if
+    if not isinstance(show_if, ShowIf) or not show_if.simple:
+        return False
+    parent = questionnaire.question(show_if.question)
+    return parent.section == section.id and parent.type not in ("number", "text")
 
 
 def _condition(questionnaire: Questionnaire, question: Question, section: Section, language: str) -> str:
