@@ -7,7 +7,7 @@ import re
 import pytest
 from pyxform.xls2xform import convert
 
-from survey_app.questionnaire.registry import instance_questionnaires
+from survey_app.questionnaire.registry import Registry, instance_questionnaires
 
 SURVEY = [
     ["type", "name", "label::Français (fr)", "label::English (en)", "required", "relevant"],
@@ -115,6 +115,9 @@ def test_preview_in_each_language_then_map_then_register(app, admin, form_bytes,
     assert 'href="/admin/questionnaires/training/2.xlsx"' in listed
     campaign_form = admin.get("/admin/enterprises/1/campaigns/new").get_data(as_text=True)
     assert 'value="training:2"' in campaign_form
+    # Another server process, started before the registration, finds it in the database.
+    other = Registry(registry.framework, database_path=app.config["SETTINGS"]["database.path"])
+    assert other.get("training", 2) == training
 
 
 def test_registering_a_taken_version_is_refused(admin, workbook):

@@ -373,3 +373,9 @@ def test_groups_become_pages_and_an_opening_note_the_intro(workbook, run_import)
     ]
     assert q.question("q2").show_if == ShowIf("q0", ("yes",))
     assert [x["name"] for x in preview(result)["questions"]] == ["welcome", "q0", "q1", "q2", "q3"]
+
+
+def test_workbooks_are_read_with_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML  # uploads cannot expand XML entities (billion laughs)
