@@ -45,10 +45,15 @@ def export_workbook(questionnaire: Questionnaire) -> bytes:
 
 
 def _write(sheet: Any, title: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     sheet.title = title
     sheet.append(columns)
     for row in rows:
-        sheet.append([row.get(c) for c in columns])
+        # Control characters (possible in TOML texts) cannot be stored in a worksheet.
+        sheet.append(
+            [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in (row.get(c) for c in columns)]
+        )
 
 
 class _Survey:
