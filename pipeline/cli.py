@@ -22,13 +22,13 @@ if TYPE_CHECKING:  # commands import their modules when run, so `vises --help` s
 def open_database() -> tuple[config_module.Settings, Database]:
     """Settings and a connection to the migrated database, with questionnaires registered."""
     from survey_app.core.timeutil import now_utc
-    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.storage.db import connect, migrate
 
     settings = config_module.load()
     migrate(settings.database.path)
     db = connect(settings.database.path)
-    register(db, QUESTIONNAIRES_DIR, now_utc())
+    register(db, QUESTIONNAIRES_DIR, now_utc(), instance_questionnaires(settings))
     return settings, db
 
 

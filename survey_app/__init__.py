@@ -23,7 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.backoffice import views as backoffice
     from survey_app.core import config as config_module
     from survey_app.core.timeutil import now_utc
-    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.respondent import views as respondent
     from survey_app.results import api, dashboard, federation, report
     from survey_app.storage.db import connect, migrate
@@ -47,7 +47,9 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     CSRFProtect(app)
     connection = connect(settings.database.path)
     try:
-        app.extensions["vises.registry"] = register(connection, QUESTIONNAIRES_DIR, now_utc())
+        registry = register(connection, QUESTIONNAIRES_DIR, now_utc(), instance_questionnaires(settings))
+        registry.database_path = settings["database.path"]
+        app.extensions["vises.registry"] = registry
     finally:
         connection.close()
     app.jinja_env.autoescape = True

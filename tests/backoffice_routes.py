@@ -18,6 +18,11 @@ ROUTES = {
     "backoffice.enterprises.consent": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "backoffice.campaigns.new": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "backoffice.exports.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kind": "csv"},
+    # XLSForm import and export (issue 15): admins only; questionnaires belong to the federation.
+    "backoffice.xlsforms.index": lambda w, s: UNSCOPED,
+    "backoffice.xlsforms.preview": lambda w, s: UNSCOPED,
+    "backoffice.xlsforms.register": lambda w, s: UNSCOPED,
+    "backoffice.xlsforms.download": lambda w, s: {"questionnaire_id": "beneficiaries", "version": 1},
     "runs.index": lambda w, s: UNSCOPED,  # pipeline runs (issue of the pipeline): admins only
     "runs.refresh": lambda w, s: UNSCOPED,
     # Dashboards, reports, open data and federation view (issue 6).
@@ -84,6 +89,10 @@ ADMIN_ONLY = {
     "runs.index",
     "runs.refresh",
     "federation.index",
+    "backoffice.xlsforms.index",
+    "backoffice.xlsforms.preview",
+    "backoffice.xlsforms.register",
+    "backoffice.xlsforms.download",
 }
 
 # Plausible form data, so that a refusal comes from scoping and not from a missing field.

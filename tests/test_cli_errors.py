@@ -30,6 +30,7 @@ ARGUMENTS = {
     ("campaign", "create"): ["--enterprise", "atelier", *CAMPAIGN],
     ("links", "generate"): ["1", "--count", "3"],
     ("invitations", "remind-due"): [],
+    ("questionnaires", "export-xlsform"): ["beneficiaries", "-o", "{tmp}/form.xlsx"],
 }
 
 
@@ -60,8 +61,10 @@ def configured(tmp_path, monkeypatch):
 
 
 def test_every_command_is_checked_below():
-    # Commands that need no configuration: checking questionnaire files, printing the config template.
-    assert set(leaf_commands(main)) == set(ARGUMENTS) | {("questionnaires", "check"), ("config", "template")}
+    # Commands that need no configuration: checking questionnaire files, printing the config template,
+    # turning a workbook into a questionnaire file.
+    no_config = {("questionnaires", "check"), ("config", "template"), ("questionnaires", "import-xlsform")}
+    assert set(leaf_commands(main)) == set(ARGUMENTS) | no_config
 
 
 @pytest.mark.parametrize("path", sorted(ARGUMENTS), ids=" ".join)

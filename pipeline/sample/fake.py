@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from survey_app.questionnaire.model import DONT_KNOW, YES_NO_VALUES, Question, Questionnaire
+from survey_app.questionnaire.model import DONT_KNOW, YES_NO_VALUES, Question, Questionnaire, ShowIf
 
 TESTIMONIES = {
     "fr": [
@@ -74,6 +74,8 @@ def answers_for(
     answers: dict[str, Any] = {}
     for q in questionnaire.questions:
         if q.show_if is not None:
+            if not isinstance(q.show_if, ShowIf) or not q.show_if.simple:
+                continue  # combined conditions (imported forms): the sample leaves such questions out
             wanted = {
                 float(YES_NO_VALUES[v]) if v in YES_NO_VALUES else v if isinstance(v, str) else float(v)
                 for v in q.show_if.values

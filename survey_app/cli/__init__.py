@@ -229,9 +229,12 @@ def _add_module_commands() -> None:
     from survey_app.cli.backoffice import COMMANDS as backoffice_commands
     from survey_app.cli.configuration import COMMANDS as configuration_commands
     from survey_app.cli.maintenance import COMMANDS as maintenance_commands
+    from survey_app.cli.xlsform import COMMANDS as xlsform_commands
 
     for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands, *configuration_commands):
         main.add_command(command)
+    for command in xlsform_commands:
+        questionnaires.add_command(command)
 
 
 _add_module_commands()

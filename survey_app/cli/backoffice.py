@@ -128,8 +128,11 @@ def campaign_create(
     if questionnaire is None:
         raise click.ClickException(f"No version {questionnaire_version} of questionnaire {latest.id!r}.")
     langs = tuple(x.strip() for x in languages.split(",") if x.strip())
-    if not langs or set(langs) - set(questionnaire.languages):
-        raise click.ClickException(f"--languages must be taken from {', '.join(questionnaire.languages)}.")
+    offered = [lang for lang in questionnaire.languages if lang in SUPPORTED_LANGUAGES]  # the interface's only
+    if not langs or set(langs) - set(offered):
+        raise click.ClickException(
+            f"--languages must be taken from {', '.join(offered) or 'none of this questionnaire'}."
+        )
     if closes <= opens:
         raise click.ClickException("--closes must come after --opens.")
     tz = tz or app.config["SETTINGS"]["i18n.timezone"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.groups import STAKEHOLDER_GROUPS
@@ -25,6 +26,9 @@ __all__ = [
     "parse_questionnaire",
     "content_hash",
 ]
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# The bundled questionnaires keep to one to three pages; forms imported from XLSForm may have more.
+MAX_SECTIONS = 20
 TOP_KEYS = {
     "id",
     "version",
@@ -107,15 +111,25 @@ def parse_questionnaire(text: str, source: str, framework: Framework | None) -> 
     return _build_questionnaire(_parse_toml(text, source), text, source, framework)
 
 
+def _language_list(languages: Any) -> TypeGuard[list[str]]:
+    """Interface languages (fr, nl, en) or others a form brings (de, sw...): campaigns offer only the first."""
+    return (
+        isinstance(languages, list)
+        and bool(languages)
+        and all(isinstance(lang, str) and LANGUAGE_CODE.fullmatch(lang) for lang in languages)
+        and len(set(languages)) == len(languages)
+    )
+
+
 def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework: Framework | None) -> Questionnaire:
     languages = raw.get("languages")
-    if not (isinstance(languages, list) and languages and set(languages) <= set(SUPPORTED_LANGUAGES)):
+    if not _language_list(languages):
         languages = list(SUPPORTED_LANGUAGES)
         bad = raw.get("languages")
         check = Checker(source)
         check.add(
             "file",
-            f"'languages' must be a non-empty list of fr, nl, en (got {bad!r})",
+            f"'languages' must be a non-empty list of distinct language codes such as fr, nl, en (got {bad!r})",
             'write languages = ["fr", "nl", "en"]',
         )
     else:
@@ -154,11 +168,11 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework:
         else:
             section_ids.append(sid)
             section_titles[sid] = check.texts(s.get("title"), where, "title") or {}
-    if not 1 <= len(section_ids) <= 3:
+    if not 1 <= len(section_ids) <= MAX_SECTIONS:
         check.add(
             "file",
-            f"{len(section_ids)} sections declared; a survey has one to three pages",
-            "declare between one and three [[sections]]",
+            f"{len(section_ids)} sections declared; a survey has one to {MAX_SECTIONS} pages",
+            f"declare between one and {MAX_SECTIONS} [[sections]] (the bundled questionnaires use one to three)",
         )
     raw_questions = raw.get("questions") or []
     questions = parse_questions(raw_questions, check, framework, section_ids)

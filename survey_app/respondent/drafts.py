@@ -115,7 +115,7 @@ def resume_page(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) 
         if any(
             q.id not in answers or (q.required and answers[q.id] in (None, "", []))
             for q in section.questions
-            if questionnaire.is_visible(q, answers)
+            if q.answerable and questionnaire.is_visible(q, answers)
         ):
             return index
     return len(questionnaire.sections) - 1

@@ -6,6 +6,7 @@ Messages are interface texts from the catalogs; labels of questions come from th
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
@@ -51,12 +52,32 @@ class MultiChoiceField(SelectMultipleField):
         super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)  # type: ignore[call-arg]
 
 
-class NumberText(StringField):
-    """A number typed as text: keeps what was typed for re-rendering, accepts a decimal comma."""
+@dataclass(frozen=True)
+class NumberLimits:
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    step: float | None = None
 
-    def __init__(self, label, low: float | None, high: float | None, **kwargs):
-        super().__init__(label, render_kw={"inputmode": "decimal", "autocomplete": "off"}, **kwargs)
-        self.low, self.high = low, high
+    def off_step(self, value: float) -> bool:
+        """True when `value` is not on the grid low, low + step, low + 2 step... (XLSForm range)."""
+        if not self.step:
+            return False
+        steps = (value - (self.low or 0)) / self.step
+        return abs(steps - round(steps)) > 1e-9
+
+
+class NumberText(StringField):
+    """A number typed as text: keeps what was typed for re-rendering, accepts a decimal comma.
+
+    `constraint_message` (from the questionnaire, already in the page language) replaces the
+    messages about limits, whole numbers and steps.
+    """
+
+    def __init__(self, label, limits: NumberLimits, constraint_message: str | None = None, **kwargs):
+        mode = "numeric" if limits.integer else "decimal"
+        super().__init__(label, render_kw={"inputmode": mode, "autocomplete": "off"}, **kwargs)
+        self.low, self.high, self.limits, self.constraint_message = limits.low, limits.high, limits, constraint_message
 
     def post_validate(self, form, validation_stopped: bool) -> None:
         if validation_stopped or self.errors:
@@ -70,10 +91,22 @@ class NumberText(StringField):
             raise ValidationError(_l("Enter a number, for example 12."))
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise ValidationError(
-                _l(
+                self.constraint_message
+                or _l(
                     "Enter a number between %(low)s and %(high)s.",
                     low=format_value(self.low if self.low is not None else -math.inf),
                     high=format_value(self.high if self.high is not None else math.inf),
+                )
+            )
+        if self.limits.integer and not value.is_integer():
+            raise ValidationError(self.constraint_message or _l("Enter a whole number, for example 12."))
+        if self.limits.off_step(value):
+            raise ValidationError(
+                self.constraint_message
+                or _l(
+                    "Enter a number in steps of %(step)s, for example %(example)s.",
+                    step=format_value(self.limits.step or 1),
+                    example=format_value((self.limits.low or 0) + (self.limits.step or 1)),
                 )
             )
         self.data = format_value(value)
@@ -102,8 +135,8 @@ class Answered:
     unanswered optional question is simply unanswered.
     """
 
-    def __init__(self, required: bool):
-        self.required = required
+    def __init__(self, required: bool, message: str | None = None):
+        self.required, self.message = required, message
 
     def __call__(self, form, field) -> None:
         if any(str(v).strip() for v in field.raw_data or ()):
@@ -111,7 +144,7 @@ class Answered:
         field.errors[:] = []
         dont_know = form._fields.get(f"dk_{field.name.removeprefix('q_')}")
         if self.required and form.strict and not (dont_know is not None and dont_know.data):
-            raise StopValidation(_l("Answer this question to continue."))
+            raise StopValidation(self.message or _l("Answer this question to continue."))
         raise StopValidation()
 
 

@@ -23,6 +23,8 @@ from survey_app.questionnaire.model import (
     Questionnaire,
     RawAnswer,
     Section,
+    ShowIf,
+    condition_questions,
     format_value,
     translate,
 )
@@ -31,6 +33,7 @@ from survey_app.respondent.fields import (
     ChoiceField,
     MultiChoiceField,
     NoNul,
+    NumberLimits,
     NumberText,
     OneOrDontKnow,
     SurveyText,
@@ -55,11 +58,20 @@ class QuestionView:
     condition: str
     dont_know_name: str | None = None
     end_labels: tuple[str, str] | None = None
+    label: str = ""
+    live: bool = False  # the parent on this page is a choice the optional script can watch
+
+    @property
+    def live_parent(self) -> str:
+        """Field name of the parent the optional script watches: only for an equals / in show_if."""
+        show_if = self.question.show_if
+        return f"q_{show_if.question}" if isinstance(show_if, ShowIf) and self.live else ""
 
     @property
     def show_values(self) -> str:
         """Values of the parent answer that show this question (read by the optional script)."""
-        return " ".join(format_value(v) for v in self.question.show_if.values) if self.question.show_if else ""
+        show_if = self.question.show_if
+        return " ".join(format_value(v) for v in show_if.values) if isinstance(show_if, ShowIf) else ""
 
 
 class PageForm(FlaskForm):
@@ -79,7 +91,7 @@ class PageForm(FlaskForm):
 
     def page_answers(self) -> dict[str, RawAnswer]:
         """Raw answers of this page's questions as posted (hidden ones included)."""
-        return {q.id: self._raw(q) for q in self.section.questions}
+        return {q.id: self._raw(q) for q in self.section.questions if q.answerable}
 
     def _raw(self, question: Question) -> RawAnswer:
         name = f"dk_{question.id}"
@@ -95,7 +107,11 @@ class PageForm(FlaskForm):
     def visible_answers(self) -> dict[str, RawAnswer]:
         """This page's answers to visible questions: what a draft keeps from this page."""
         merged = {**self.earlier, **self.page_answers()}
-        return {q.id: merged[q.id] for q in self.section.questions if self.questionnaire.is_visible(q, merged)}
+        return {
+            q.id: merged[q.id]
+            for q in self.section.questions
+            if q.answerable and self.questionnaire.is_visible(q, merged)
+        }
 
     def validate(self, extra_validators=None) -> bool:
         merged = {**self.earlier, **self.page_answers()}
@@ -116,6 +132,8 @@ class PageForm(FlaskForm):
         """(anchor id, message) for the error summary, in page order, CSRF excluded."""
         found = []
         for q in self.section.questions:
+            if not q.answerable:
+                continue
             field = self[f"q_{q.id}"]
             anchor = f"{field.id}-0" if self.views[q.id].kind in ("choice", "scale11", "multiple") else field.id
             found += [(anchor, f"{field.label.text} – {message}") for message in field.errors]
@@ -131,7 +149,8 @@ def build_page_form(
     for question in section.questions:
         label = translate(question.label, language)
         kind, field = _field_for(question, label, language)
-        attrs[f"q_{question.id}"] = field
+        if field is not None:
+            attrs[f"q_{question.id}"] = field
         dk_name = None
         if question.dont_know and question.type in ("number", "text"):
             dk_name = f"dk_{question.id}"
@@ -143,6 +162,8 @@ def build_page_form(
             _condition(questionnaire, question, section, language),
             dk_name,
             (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None,
+            label,
+            _live(questionnaire, question, section),
         )
     if with_submission_id:
         attrs["submission_id"] = HiddenField(validators=[Regexp(SUBMISSION_ID)])
@@ -151,14 +172,19 @@ def build_page_form(
 
 
 def _field_for(question: Question, label: str, language: str):
-    required = Answered(question.required)
+    if not question.answerable:
+        return "note", None
+    message = translate(question.required_message, language) if question.required_message else None
+    required = Answered(question.required, message)
     if question.type == "multiple":
         choices = option_labels(question, language)
         if question.dont_know:
             choices.append(dont_know_choice())
         return "multiple", MultiChoiceField(label, choices=choices, validators=[required, OneOrDontKnow()])
     if question.type == "number":
-        return "number", NumberText(label, question.min, question.max, validators=[required])
+        limits = NumberLimits(question.min, question.max, question.integer, question.step)
+        constraint = translate(question.constraint_message, language) if question.constraint_message else None
+        return "number", NumberText(label, limits, constraint, validators=[required])
     if question.type == "text":
         return "text", SurveyText(label, question.max_length, validators=[required, NoNul()])
     choices = option_labels(question, language) if question.type in ("scale", "single") else fixed_choices(question)
@@ -168,10 +194,24 @@ def _field_for(question: Question, label: str, language: str):
     return kind, ChoiceField(label, choices=choices, validators=[required])
 
 
+def _live(questionnaire: Questionnaire, question: Question, section: Section) -> bool:
+    """An equals / in show_if on a choice question of the same page (radios or checkboxes)."""
+    show_if = question.show_if
+    if not isinstance(show_if, ShowIf) or not show_if.simple:
+        return False
+    parent = questionnaire.question(show_if.question)
+    return parent.section == section.id and parent.type not in ("number", "text")
+
+
 def _condition(questionnaire: Questionnaire, question: Question, section: Section, language: str) -> str:
     """Shown without JavaScript when the question depends on an answer on the same page."""
     if question.show_if is None:
         return ""
+    on_page = {q.id for q in section.questions}
+    if not isinstance(question.show_if, ShowIf) or not question.show_if.simple:
+        if not on_page & set(condition_questions(question.show_if)):
+            return ""
+        return str(_l("Answer this question only if it applies to you, given your answers above."))
     parent = questionnaire.question(question.show_if.question)
     if parent.section != section.id:
         return ""

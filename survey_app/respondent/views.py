@@ -97,7 +97,9 @@ def initial_data(form_class, answers: dict) -> dict:
     """Field values from the draft; "don't know" on a text or number goes to its checkbox."""
     data: dict[str, Any] = {"submission_id": submissions.new_submission_id()}
     for question in form_class.section.questions:
-        raw = answers.get(question.id)
+        if not question.answerable:
+            continue
+        raw = answers.get(question.id, question.default_answer())
         if raw == DONT_KNOW and form_class.views[question.id].dont_know_name:
             data[f"dk_{question.id}"] = True
         else:

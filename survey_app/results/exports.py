@@ -48,7 +48,7 @@ def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
         [base.sections[-1].id],
         taken_ids=tuple(q.id for q in base.questions),
     )
-    return list(base.questions) + custom
+    return [q for q in base.questions if q.answerable] + custom
 
 
 def _labels(question: Question, language: str) -> dict[str, str]:
