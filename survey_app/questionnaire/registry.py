@@ -24,6 +24,7 @@ from survey_app.questionnaire.loader import (
     load_framework,
     load_questionnaire,
     parse_questionnaire,
+    read_toml,
 )
 from survey_app.questionnaire.model import Framework, Questionnaire
 from survey_app.storage.db import write_transaction
@@ -78,6 +79,13 @@ def questionnaire_files(folder: Path) -> list[Path]:
 
 def instrument_files(folder: Path) -> list[Path]:
     return sorted((folder / INSTRUMENTS_DIR).glob("*.toml"))
+
+
+def load_file(path: Path, framework: Framework) -> Versioned:
+    """A questionnaire or an instrument file (instruments live in instruments/ or carry a citation)."""
+    if path.parent.name == INSTRUMENTS_DIR or "citation" in read_toml(path)[0]:
+        return load_instrument(path, framework)
+    return load_questionnaire(path, framework)
 
 
 def _collect(kind: str, paths: list[Path], load, framework: Framework, problems: list[Problem]) -> list[Any]:

@@ -204,3 +204,10 @@ def summarise_sums(
 def scoring_for(questionnaire: Questionnaire, indicator: str) -> Scoring:
     """The indicator's declared scoring in this questionnaire, or the product's own rule."""
     return next((s for s in questionnaire.scorings if s.indicator == indicator), Scoring(indicator))
+
+
+def score_answers(
+    scoring: Scoring, questions: Sequence[Question], values: Mapping[str, float | None]
+) -> RespondentScore | None:
+    """`score_respondent` with stored values looked up by question id (absent ids are missing)."""
+    return score_respondent(scoring, items_of(questions), [values.get(q.id) for q in questions])

@@ -8,12 +8,13 @@ that a prorated score falls into, or a declared range the items cannot reach is 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, TypeGuard
+from typing import Any
 
-from survey_app.questionnaire.model import Question, format_value
-from survey_app.questionnaire.reachable import Reachable, reachable_scores
-from survey_app.questionnaire.rules import ID_PATTERN, Checker
-from survey_app.questionnaire.scoring import DEFAULT_METHOD, METHODS, Band, MissingRule, Scoring
+from survey_app.questionnaire.model import Question
+from survey_app.questionnaire.reachable import reachable_scores
+from survey_app.questionnaire.rules import Checker
+from survey_app.questionnaire.scoring import DEFAULT_METHOD, METHODS, MissingRule, Scoring
+from survey_app.questionnaire.scoring_bands import check_reachable, fmt, number, parse_bands, parse_net
 
 SCORING_KEYS = {
     "method",
@@ -28,14 +29,6 @@ SCORING_KEYS = {
     "net",
 }
 PRORATED_METHODS = ("sum", "sum_times")
-
-
-def _number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _fmt(value: float | Fraction) -> str:
-    return format_value(round(float(value), 4))
 
 
 def parse_scorings(raw: Any, questions: list[Question], check: Checker, labels: Checker) -> tuple[Scoring, ...]:
@@ -87,8 +80,8 @@ def _parse_one(indicator: str, raw: Any, questions: list[Question], check: Check
             "write higher_is_better = false for a scale where more is worse",
         )
     name = labels.texts(raw.get("score_name"), where, "score_name", optional=True) or {}
-    bands = _bands(raw.get("bands"), labels, where)
-    net = _net(raw.get("net"), bands, check, where)
+    bands = parse_bands(raw.get("bands"), labels, where)
+    net = parse_net(raw.get("net"), bands, check, where)
     if len(check.problems) > before:
         return None
     scoring = Scoring(
@@ -96,7 +89,7 @@ def _parse_one(indicator: str, raw: Any, questions: list[Question], check: Check
     )
     reachable = reachable_scores(scoring, items)
     if reachable is not None:
-        _check_reachable(scoring, reachable, check, where)
+        check_reachable(scoring, reachable, check, where)
     return None if len(check.problems) > before else scoring
 
 
@@ -107,18 +100,18 @@ def _check_coding(items: list[Question], check: Checker, where: str) -> None:
         if odd:
             check.add(
                 where,
-                f"question '{q.id}' is coded {_fmt(odd[0])}: published scores add whole-number item codes",
+                f"question '{q.id}' is coded {fmt(odd[0])}: published scores add whole-number item codes",
                 "code its options with the whole numbers the authors publish",
             )
 
 
 def _factor(raw: dict, method: str, check: Checker, where: str) -> float:
     factor = raw.get("factor")
-    if method == "sum_times" and not (_number(factor) and factor > 0):
+    if method == "sum_times" and not (number(factor) and factor > 0):
         check.add(where, "method 'sum_times' needs a positive 'factor'", "add factor = 4 (the published multiplier)")
     elif method != "sum_times" and factor is not None:
         check.add(where, "'factor' is only for method 'sum_times'", 'remove factor, or write method = "sum_times"')
-    return float(factor) if _number(factor) else 1.0
+    return float(factor) if number(factor) else 1.0
 
 
 def _table(raw: dict, method: str, check: Checker, where: str) -> dict[int, float]:
@@ -136,7 +129,7 @@ def _table(raw: dict, method: str, check: Checker, where: str) -> dict[int, floa
         return {}
     parsed = {}
     for key, value in table.items():
-        if not (key.lstrip("-").isdigit() and _number(value)):
+        if not (key.lstrip("-").isdigit() and number(value)):
             check.add(
                 where,
                 f"table entry {key!r} = {value!r} is not 'raw sum = score'",
@@ -155,7 +148,7 @@ def _missing(raw: Any, items: int, check: Checker, where: str) -> MissingRule:
         return MissingRule("complete", None, None)
     if not (isinstance(raw, dict) and len(raw) == 1 and set(raw) <= {"max_missing", "min_answered"}):
         check.add(where, f"bad missing-data rule {raw!r}", fix)
-        return MissingRule()
+        return MissingRule("complete", None, None)  # reported: no follow-up complaint about prorating
     kind, value = next(iter(raw.items()))
     if kind == "max_missing":
         if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < items):
@@ -175,7 +168,7 @@ def _missing(raw: Any, items: int, check: Checker, where: str) -> MissingRule:
         return MissingRule("min_answered", value, None)
     if not (isinstance(value, float) and 0 < value <= 1):
         check.add(where, f"min_answered = {value!r} is neither a count nor a share between 0 and 1", fix)
-        return MissingRule()
+        return MissingRule("complete", None, None)
     return MissingRule("min_answered", None, Fraction(str(value)))
 
 
@@ -209,103 +202,7 @@ def _range(raw: dict, method: str, check: Checker, where: str) -> tuple[float, f
                 "add range = [lowest, highest] as the authors publish it, e.g. range = [0, 100]",
             )
         return 0.0, 100.0
-    if not (isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value) and value[0] < value[1]):
+    if not (isinstance(value, list) and len(value) == 2 and all(number(v) for v in value) and value[0] < value[1]):
         check.add(where, f"'range' must be [lowest, highest] (got {value!r})", "write range = [0, 100]")
         return 0.0, 100.0
     return float(value[0]), float(value[1])
-
-
-def _bands(raw: Any, labels: Checker, where: str) -> tuple[Band, ...]:
-    if raw is None:
-        return ()
-    fix = 'write [[scoring.x.bands]] tables with id = "low", from = 0, to = 50 and a label'
-    if not isinstance(raw, list):
-        labels.add(where, "'bands' must be a list of tables", fix)
-        return ()
-    bands: list[Band] = []
-    for i, b in enumerate(raw):
-        spot = f"{where} band {i + 1}"
-        if not (isinstance(b, dict) and set(b) <= {"id", "from", "to", "label"}):
-            labels.add(spot, "a band has id, from, to and label only", fix)
-            continue
-        bid, low, high = b.get("id"), b.get("from"), b.get("to")
-        label = labels.texts(b.get("label"), spot, "label") or {}
-        if not (isinstance(bid, str) and ID_PATTERN.fullmatch(bid)):
-            labels.add(spot, f"band 'id' must be lowercase letters, digits and _ (got {bid!r})", 'write id = "low"')
-        elif not (_number(low) and _number(high) and low <= high):
-            labels.add(
-                spot, f"band '{bid}' needs numbers from <= to (got {low!r} to {high!r})", "write from = 0, to = 50"
-            )
-        elif bid in {x.id for x in bands}:
-            labels.add(spot, f"duplicate band id '{bid}'", "give each band a distinct id")
-        else:
-            bands.append(Band(bid, float(low), float(high), label))
-    bands.sort(key=lambda b: b.low)
-    for a, b in zip(bands, bands[1:]):
-        if b.low <= a.high:
-            labels.add(
-                where,
-                f"bands '{a.id}' ({_fmt(a.low)}-{_fmt(a.high)}) and '{b.id}' ({_fmt(b.low)}-{_fmt(b.high)}) overlap",
-                f"make '{b.id}' start above {_fmt(a.high)}, or '{a.id}' end below {_fmt(b.low)}",
-            )
-    return tuple(bands)
-
-
-def _net(raw: Any, bands: tuple[Band, ...], check: Checker, where: str) -> tuple[str, str] | None:
-    if raw is None:
-        return None
-    ids = [b.id for b in bands]
-    if not (
-        isinstance(raw, dict)
-        and set(raw) == {"positive", "negative"}
-        and raw["positive"] in ids
-        and raw["negative"] in ids
-    ):
-        check.add(
-            where,
-            f"bad net score {raw!r}: it names two of the bands",
-            'write net = { positive = "...", negative = "..." } with bands among '
-            + (", ".join(ids) or "(none declared)"),
-        )
-        return None
-    return raw["positive"], raw["negative"]
-
-
-def _check_reachable(scoring: Scoring, reachable: Reachable, check: Checker, where: str) -> None:
-    """Table coverage, range and band gaps against every score the items can give."""
-    if scoring.method == "table":
-        raws = sorted(reachable.complete_sums)
-        absent = [r for r in raws if int(r) not in scoring.table]
-        if absent:
-            check.add(
-                where,
-                f"the conversion table has no score for raw sum(s) {', '.join(_fmt(r) for r in absent[:8])}",
-                f"add {_fmt(absent[0])} = ... (every raw sum from {_fmt(raws[0])} to {_fmt(raws[-1])} needs a score)",
-            )
-            return
-    reached = sorted(reachable.scores)
-    low, high = float(reached[0]), float(reached[-1])
-    if abs(low - scoring.low) > 1e-6 or abs(high - scoring.high) > 1e-6:
-        check.add(
-            where,
-            f"'range' {_fmt(scoring.low)}-{_fmt(scoring.high)} does not match the scores these items give "
-            f"({_fmt(low)}-{_fmt(high)})",
-            f"check the item coding and the method, or write range = [{_fmt(low)}, {_fmt(high)}]",
-        )
-    if not scoring.bands:
-        return
-    for band in scoring.bands:
-        if band.low < scoring.low - 1e-9 or band.high > scoring.high + 1e-9:
-            check.add(
-                where,
-                f"band '{band.id}' ({_fmt(band.low)}-{_fmt(band.high)}) leaves the range",
-                f"keep bands within {_fmt(scoring.low)}-{_fmt(scoring.high)}",
-            )
-            return
-    gap = next((s for s in reached if scoring.band(float(s)) is None), None)
-    if gap is not None:
-        check.add(
-            where,
-            f"bands leave a gap: a score of {_fmt(gap)} can be reached but falls in no band",
-            "extend a band to cover it: bands must cover every reachable score, without gaps",
-        )
