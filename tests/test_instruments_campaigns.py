@@ -183,3 +183,11 @@ def test_campaign_create_refuses_a_bad_choice_with_its_fix(tmp_path, monkeypatch
     result = CliRunner().invoke(main, [*base, *extra])
     assert result.exit_code == 1 and message in result.output
     assert run is not None
+
+
+def test_duplicating_a_campaign_keeps_its_instrument_versions(world, signed_in, db, seed):
+    campaign = seed.campaign(world.enterprise_a, languages=("en",), instruments=(("ucla3", 1), ("ons4", 1)))
+    anna = signed_in("anna@example.org")
+    response = anna.post(f"/admin/campaigns/{campaign}/duplicate")
+    copy = int(response.headers["Location"].split("/")[-2])
+    assert json.loads(row(db, copy)["instruments"]) == [["ucla3", 1], ["ons4", 1]]

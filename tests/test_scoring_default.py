@@ -17,7 +17,7 @@ from pipeline.sample.responses import DONT_KNOW, add_responses
 from pipeline.stats import t_quantile
 from survey_app.core import config
 from survey_app.questionnaire.instruments import load_instrument
-from survey_app.questionnaire.loader import load_framework
+from survey_app.questionnaire.loader import load_framework, load_questionnaire
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 from survey_app.questionnaire.scoring import Scoring, score_answers, scoring_for, summarise
 from tests.conftest import NOW, Seeder
@@ -113,3 +113,21 @@ def test_a_conversion_table_needs_complete_answers_and_bands_follow_the_metric(t
     summary = summarise(scoring, [low, high], t_quantile)
     assert summary.mean == pytest.approx((18.59 + 20.73) / 2)
     assert summary.band_shares == {"lower": 0.5, "higher": 0.5}
+
+
+def test_a_questionnaire_file_may_declare_the_published_scoring_of_its_indicator(tmp_path):
+    """tests/data/who5.toml encodes WHO-5 in a questionnaire; declaring its scoring gives the raw x 4."""
+    text = (Path(__file__).parent / "data" / "who5.toml").read_text()
+    path = tmp_path / "who5.toml"
+    path.write_text(
+        text + '\n[scoring.self_confidence]\nmethod = "sum_times"\nfactor = 4\nrange = [0, 100]\nmissing = "complete"\n'
+    )
+    questionnaire = load_questionnaire(path, load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE))
+    scoring = scoring_for(questionnaire, "self_confidence")
+    items = questionnaire.indicator_items("self_confidence")
+    values = dict(zip([q.id for q in items], (3, 2, 4, 1, 3)))
+    assert (scoring.method, score_answers(scoring, items, values).published) == ("sum_times", 52)
+    assert score_answers(scoring, items, {**values, "calm": None}) is None  # complete answers only
+    assert (
+        score_answers(Scoring("self_confidence"), items, {**values, "calm": None}).published == 55
+    )  # mean of 3, 4, 1, 3 x 20
