@@ -104,7 +104,7 @@ def who5_campaign(app, seed, monkeypatch):
 
 def test_respondents_see_the_instrument_as_an_extra_page(client, who5_campaign, db):
     respondent = Respondent(client, f"/s/{who5_campaign['tokens'][0]}")
-    respondent.get("?lang=fr")
+    assert "Environ 7 minutes." in respondent.get("?lang=fr").get_data(as_text=True)  # 5 + 2 for WHO-5
     for number, answers in enumerate(BENEFICIARIES, start=1):
         assert respondent.post(number, answers).status_code == 303
     page = respondent.get("/4").get_data(as_text=True)
@@ -191,3 +191,29 @@ def test_duplicating_a_campaign_keeps_its_instrument_versions(world, signed_in, 
     response = anna.post(f"/admin/campaigns/{campaign}/duplicate")
     copy = int(response.headers["Location"].split("/")[-2])
     assert json.loads(row(db, copy)["instruments"]) == [["ucla3", 1], ["ons4", 1]]
+
+
+def test_the_pipeline_keeps_the_questionnaires_figures_when_a_campaign_has_instruments(pipeline_db, monkeypatch):
+    """Phase A: instrument answers are stored and exported; the pipeline does not score them yet
+    (phase B), and the questionnaire's own indicators are computed as before."""
+    from datetime import timedelta
+
+    from pipeline import runner
+    from survey_app.core import config
+    from tests.conftest import Seeder
+
+    seed = Seeder(pipeline_db)
+    enterprise = seed.enterprise()
+    window = {"opens_at": NOW - timedelta(days=40), "closes_at": NOW - timedelta(days=10)}
+    plain = seed.campaign(enterprise, **window)
+    with_who5 = seed.campaign(enterprise, languages=("fr",), instruments=(("who5", 1),), **window)
+    answers = {"treated_with_respect": 4, "fits_my_needs": 5, "recommend": 9}
+    add_responses(pipeline_db, plain, [answers] * 5)
+    add_responses(pipeline_db, with_who5, [{**answers, "who5_cheerful": 3, "who5_calm": 2}] * 5)
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)  # charts are another module's concern
+    runner.run_pipeline(pipeline_db, config.validate({}, "tests"), NOW)
+    rows = {
+        c: {r["key"]: r["mean"] for r in pipeline_db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [c])}
+        for c in (plain, with_who5)
+    }
+    assert rows[plain] == rows[with_who5] and "who5" not in rows[with_who5]

@@ -188,11 +188,13 @@ def _indicators(raw: Any, framework: Framework | None, products: Checker) -> tup
 
 
 def with_instruments(base: Questionnaire, instruments: Sequence[Instrument]) -> Questionnaire:
-    """A campaign's questionnaire: its own pages, then one page per instrument, with their scorings."""
+    """A campaign's questionnaire: its own pages, then one page per instrument, with their scorings
+    (and their answering time in the estimate shown to respondents)."""
     if not instruments:
         return base
     return dataclasses.replace(
         base,
+        estimated_minutes=base.estimated_minutes + sum(i.estimated_minutes for i in instruments),
         sections=base.sections + tuple(i.section for i in instruments),
         scorings=base.scorings + tuple(s for i in instruments for s in i.scorings),
     )
