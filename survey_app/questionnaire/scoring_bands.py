@@ -91,6 +91,8 @@ def check_reachable(scoring: Scoring, reachable: Reachable, check: Checker, wher
             )
             return
     reached = sorted(reachable.scores)
+    if not reached:  # only when the missing-data rule was impossible, which is reported already
+        return
     low, high = float(reached[0]), float(reached[-1])
     if abs(low - scoring.low) > 1e-6 or abs(high - scoring.high) > 1e-6:
         check.add(
