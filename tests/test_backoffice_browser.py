@@ -46,8 +46,8 @@ def test_manager_campaign_links_response_counted(browser, live_server, world):
     office.get_by_label("Title").fill("Bénéficiaires – vague 1")
     office.get_by_label("Opens on").fill((local_now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     office.get_by_label("Closes on").fill((local_now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
-    office.get_by_role("checkbox", name="Nederlands").check()
-    office.get_by_role("checkbox", name="English").check()
+    office.get_by_role("checkbox", name="Nederlands", exact=True).check()
+    office.get_by_role("checkbox", name="English", exact=True).check()  # instruments name languages too
     first = office.get_by_role("group", name="Custom question 1")
     first.get_by_label("Type").select_option("agree5")
     first.get_by_label("Question in French").fill("Je me sens écouté(e).")

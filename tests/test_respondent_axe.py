@@ -51,3 +51,19 @@ def test_respondent_pages_have_no_serious_violations(page, live_server, app, see
     assert page.goto(f"{live_server}/s/{closed}").status == 404
     found["closed link"] = serious(page)
     assert found == {name: [] for name in found}
+
+
+def test_an_instrument_page_has_no_serious_violations(page, live_server, app, seed, monkeypatch):
+    """A validated instrument's page (instructions above numbered answers) at 360 px."""
+    freeze(monkeypatch, NOW)
+    campaign = seed.campaign(seed.enterprise(), languages=("fr",), instruments=(("who5", 1),))
+    token = seed.links(campaign, 1)[0]
+    respondent = Respondent(app.test_client(), f"/s/{token}")
+    respondent.get("?lang=fr")
+    for number, answers in enumerate(BENEFICIARIES, start=1):
+        respondent.post(number, answers)
+    page.goto(f"{live_server}/s/{token}/4?lang=fr")
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert page.get_by_role("heading", level=1).inner_text() == "Indice de bien-être de l'OMS (WHO-5)"
+    page.screenshot(path=str(ARTIFACTS / "survey-instrument-360.png"), full_page=True)
+    assert serious(page) == []

@@ -19,13 +19,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from survey_app.backoffice import campaign_instruments
 from survey_app.backoffice.custom_questions import CUSTOM_TYPES, build_custom_questions
 from survey_app.backoffice.forms import MultiCheckboxField, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
-from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES
+from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES, instruments_of
+from survey_app.questionnaire.instruments import Instrument
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.web.forms import required
+from survey_app.web.i18n import current_language
 from survey_app.web.labels import GROUP_CHOICE_LABELS
 
 TYPE_LABELS = {
@@ -73,6 +76,7 @@ class CampaignForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
         description=_l("How many people could answer: used for the response rate of the open link."),
     )
+    instruments = MultiCheckboxField(_l("Validated instruments"))
     custom = FieldList(
         FormField(CustomQuestionForm), min_entries=MAX_CUSTOM_QUESTIONS, max_entries=MAX_CUSTOM_QUESTIONS
     )
@@ -84,9 +88,16 @@ class CampaignForm(FlaskForm):
         self.registry, self.frozen = registry, frozen
         self.custom_questions: list[dict[str, Any]] = []
         self.chosen: Questionnaire | None = None  # set by validate_questionnaire
+        self.chosen_instruments: list[Instrument] = []  # set by validate_instruments
         self.questionnaire.choices = choices(
             [(LATEST, _l("Latest version for the stakeholder group"))]
             + [(f"{q.id}:{q.version}", f"{q.id} v{q.version}") for q in registry.all()]
+        )
+        language = current_language()
+        pinned = [(i, int(v)) for i, _s, v in (x.partition(":") for x in self.instruments.data or []) if v.isdigit()]
+        self.instruments.choices = choices(
+            (campaign_instruments.key(i), campaign_instruments.choice_label(i, language))
+            for i in campaign_instruments.offered(registry, pinned)
         )
 
     def validate_languages(self, field) -> None:
@@ -111,6 +122,14 @@ class CampaignForm(FlaskForm):
                 _l("This questionnaire is not available in: %(langs)s.", langs=", ".join(sorted(missing)))
             )
 
+    def validate_instruments(self, field) -> None:
+        chosen, problems = campaign_instruments.check_choice(
+            self.registry, field.data or [], self.languages.data or [], current_language()
+        )
+        self.chosen_instruments = chosen
+        if problems:
+            raise ValidationError(" ".join(problems))
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.chosen is None or not self.languages.data:
@@ -121,7 +140,17 @@ class CampaignForm(FlaskForm):
         )
         for index, field_name, message in problems:
             getattr(self.custom[index].form, field_name).errors.append(message)
-        return valid and not problems and self._respects_freeze()
+        return valid and not problems and self._instruments_fit() and self._respects_freeze()
+
+    def _instruments_fit(self) -> bool:
+        """An instrument's question ids must not meet the questionnaire's (they carry its prefix)."""
+        taken = {q.id for q in required(self.chosen).questions}
+        clash = sorted(q.id for i in self.chosen_instruments for q in i.questions if q.id in taken)
+        if clash:
+            self.instruments.errors.append(  # type: ignore[attr-defined]  # a list once validated
+                _l("This questionnaire already has a question %(id)s: choose another instrument.", id=clash[0])
+            )
+        return not clash
 
     def _respects_freeze(self) -> bool:
         if self.frozen is None:
@@ -133,7 +162,8 @@ class CampaignForm(FlaskForm):
             self.frozen["questionnaire_id"],
             self.frozen["questionnaire_version"],
         )
-        if same and self.custom_questions == custom_questions_of(self.frozen):
+        pinned = [(i.id, i.version) for i in self.chosen_instruments]
+        if same and self.custom_questions == custom_questions_of(self.frozen) and pinned == instruments_of(self.frozen):
             return True
         self.questionnaire.errors.append(  # type: ignore[attr-defined]  # a list once validated; stubs: Sequence
             _l(

@@ -39,6 +39,7 @@ def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
         evaluative_question=(form.evaluative_question.data or "").strip(),
         expected_population=form.expected_population.data,
         custom_questions=tuple(form.custom_questions),
+        instruments=tuple((i.id, i.version) for i in form.chosen_instruments),
     )
 
 
@@ -51,6 +52,7 @@ def _form_data(campaign: dict) -> dict:
         "closes_at": to_local(campaign["closes_at"], tz),
         "languages": store.languages_of(campaign),
         "custom": to_form_entries(store.custom_questions_of(campaign)),
+        "instruments": [f"{iid}:{version}" for iid, version in store.instruments_of(campaign)],
     }
 
 
@@ -117,6 +119,7 @@ def view(campaign_id: int):
         opens=to_local(campaign["opens_at"], tz),
         closes=to_local(campaign["closes_at"], tz),
         custom_questions=store.custom_questions_of(campaign),
+        instruments=_registry().instruments_for(store.instruments_of(campaign)),
     )
 
 

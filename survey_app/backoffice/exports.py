@@ -12,6 +12,7 @@ from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.forms import choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
+from survey_app.domain.campaigns import instruments_of
 from survey_app.results import exports
 from survey_app.web.db import get_db
 
@@ -64,8 +65,9 @@ def download(campaign_id: int, kind: str):
     form = ExportForm(request.args or None, data={"language": campaign["enterprise_language"]})
     if not form.validate():
         abort(400)
-    base = current_app.extensions["vises.registry"].get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-    questions = exports.export_questions(campaign, base)
+    registry = current_app.extensions["vises.registry"]
+    base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
+    questions = exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))
     table = exports.streamed_rows(
         current_app.config["SETTINGS"]["database.path"], campaign_id, questions, form.language.data, form.labels.data
     )

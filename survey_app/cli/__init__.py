@@ -159,28 +159,42 @@ def questionnaires() -> None:
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @clean_errors
 def questionnaires_check(files: tuple[Path, ...]) -> None:
-    """Validate questionnaire files (default: every bundled one) and summarise each.
+    """Validate questionnaire and instrument files (default: every bundled one) and summarise each.
 
-    Example: vises questionnaires check questionnaires/workers.toml
+    Example: vises questionnaires check questionnaires/workers.toml questionnaires/instruments/who5.toml
     """
-    from survey_app.questionnaire.loader import load_framework, load_questionnaire
-    from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR, questionnaire_files
+    from survey_app.questionnaire.loader import load_framework
+    from survey_app.questionnaire.model import Questionnaire
+    from survey_app.questionnaire.registry import (
+        FRAMEWORK_FILE,
+        QUESTIONNAIRES_DIR,
+        instrument_files,
+        load_file,
+        questionnaire_files,
+    )
 
     framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
     failed = False
-    for path in files or questionnaire_files(QUESTIONNAIRES_DIR):
+    for path in files or questionnaire_files(QUESTIONNAIRES_DIR) + instrument_files(QUESTIONNAIRES_DIR):
         try:
-            q = load_questionnaire(path, framework)
+            item = load_file(path, framework)
         except QuestionnaireError as exc:
             failed = True
             click.echo(f"FAIL {path}\n" + "\n".join(f"  {p}" for p in exc.problems))
             continue
-        indicators = sorted({x.indicator for x in q.questions if x.indicator})
-        click.echo(
-            f"ok   {path}: {q.id} v{q.version} ({q.stakeholder_group}), {len(q.sections)} "
-            f"page(s), {len(q.questions)} questions, {len(indicators)} indicators, "
-            f"languages {'/'.join(q.languages)}"
-        )
+        scored = ", ".join(f"{s.indicator} {s.method} {s.low:g}-{s.high:g}" for s in item.scorings)
+        if isinstance(item, Questionnaire):
+            indicators = sorted({x.indicator for x in item.questions if x.indicator})
+            click.echo(
+                f"ok   {path}: {item.id} v{item.version} ({item.stakeholder_group}), {len(item.sections)} "
+                f"page(s), {len(item.questions)} questions, {len(indicators)} indicators, "
+                f"languages {'/'.join(item.languages)}" + (f", published scoring: {scored}" if scored else "")
+            )
+        else:
+            click.echo(
+                f"ok   {path}: instrument {item.id} v{item.version}, {len(item.questions)} questions, "
+                f"languages {'/'.join(item.languages)}, published scoring: {scored}"
+            )
     if failed:
         sys.exit(1)
 

@@ -18,6 +18,7 @@ from survey_app.storage.db import inserted_id, write_transaction
 TOKEN_BYTES = 16
 SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 MAX_CUSTOM_QUESTIONS = 5
+MAX_INSTRUMENTS = 3
 MAX_LINKS_AT_ONCE = 10_000
 TIMEZONES = ("Europe/Brussels", "Europe/Paris")
 
@@ -48,6 +49,7 @@ class CampaignSpec:
     evaluative_question: str = ""
     expected_population: int | None = None
     custom_questions: tuple[dict[str, Any], ...] = ()
+    instruments: tuple[tuple[str, int], ...] = ()  # pinned (instrument id, version), one page each
 
 
 def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
@@ -64,6 +66,7 @@ def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
         "languages": json.dumps(list(spec.languages)),
         "expected_population": spec.expected_population,
         "custom_questions": json.dumps(list(spec.custom_questions), ensure_ascii=False),
+        "instruments": json.dumps([list(pair) for pair in spec.instruments]),
     }
 
 
@@ -129,6 +132,11 @@ def custom_questions_of(campaign: dict[str, Any]) -> list[dict[str, Any]]:
     return json.loads(campaign["custom_questions"])
 
 
+def instruments_of(campaign: dict[str, Any]) -> list[tuple[str, int]]:
+    """The campaign's pinned instruments as (id, version) pairs, in page order."""
+    return [(str(iid), int(version)) for iid, version in json.loads(campaign.get("instruments") or "[]")]
+
+
 def has_responses(db: Database, campaign_id: int) -> bool:
     return db.execute("SELECT 1 FROM response WHERE campaign_id = ? LIMIT 1", [campaign_id]).fetchone() is not None
 
@@ -138,10 +146,10 @@ def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
     with write_transaction(db):
         old = dict(
             zip(
-                ("questionnaire_id", "questionnaire_version", "custom_questions", "group"),
+                ("questionnaire_id", "questionnaire_version", "custom_questions", "group", "instruments"),
                 db.execute(
-                    "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group "
-                    "FROM campaign WHERE id = ?",
+                    "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group, "
+                    "instruments FROM campaign WHERE id = ?",
                     [campaign_id],
                 ).fetchone(),
             )
@@ -151,7 +159,14 @@ def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
             old["questionnaire_version"],
             old["group"],
             json.loads(old["custom_questions"]),
-        ) != (spec.questionnaire_id, spec.questionnaire_version, spec.stakeholder_group, list(spec.custom_questions))
+            instruments_of(old),
+        ) != (
+            spec.questionnaire_id,
+            spec.questionnaire_version,
+            spec.stakeholder_group,
+            list(spec.custom_questions),
+            list(spec.instruments),
+        )
         if changes_questions and has_responses(db, campaign_id):
             raise FrozenCampaign(campaign_id)
         row = _settings_row(spec)
@@ -190,6 +205,7 @@ def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now
         evaluative_question=campaign["evaluative_question"],
         expected_population=campaign["expected_population"],
         custom_questions=tuple(custom_questions_of(campaign)),
+        instruments=tuple(instruments_of(campaign)),
     )
     with write_transaction(db):
         return create_campaign(db, spec, now)

@@ -17,6 +17,7 @@ from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.groups import STAKEHOLDER_GROUPS
 from survey_app.questionnaire.model import Dimension, Framework, Indicator, Questionnaire, Section
 from survey_app.questionnaire.rules import ID_PATTERN, Checker, Problem, QuestionnaireError, parse_questions
+from survey_app.questionnaire.scoring_rules import parse_scorings
 
 __all__ = [
     "QuestionnaireError",
@@ -39,15 +40,16 @@ TOP_KEYS = {
     "intro",
     "sections",
     "questions",
+    "scoring",
 }
 
 
-def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     text = path.read_text(encoding="utf-8")
-    return _parse_toml(text, str(path)), text
+    return parse_toml(text, str(path)), text
 
 
-def _parse_toml(text: str, source: str) -> dict[str, Any]:
+def parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -57,7 +59,7 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
 
 
 def load_framework(path: Path) -> Framework:
-    raw, _ = _read_toml(path)
+    raw, _ = read_toml(path)
     check = Checker(str(path))
     dimensions = []
     for i, d in enumerate(raw.get("dimensions") or []):
@@ -99,7 +101,7 @@ def content_hash(raw: dict[str, Any]) -> str:
 
 
 def load_questionnaire(path: Path, framework: Framework) -> Questionnaire:
-    raw, text = _read_toml(path)
+    raw, text = read_toml(path)
     return _build_questionnaire(raw, text, str(path), framework)
 
 
@@ -108,7 +110,7 @@ def parse_questionnaire(text: str, source: str, framework: Framework | None) -> 
 
     Without a framework, indicator references are not checked (stored versions were, when registered).
     """
-    return _build_questionnaire(_parse_toml(text, source), text, source, framework)
+    return _build_questionnaire(parse_toml(text, source), text, source, framework)
 
 
 def _language_list(languages: Any) -> TypeGuard[list[str]]:
@@ -182,11 +184,12 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework:
     for sid in section_ids:
         if raw_questions and sid not in used_sections:
             check.add(f"section '{sid}'", "section has no question", "add questions or remove the section")
+    scorings = parse_scorings(raw.get("scoring"), questions, check, check)
     check.raise_if_any()
     assert isinstance(qid, str) and isinstance(version, int) and isinstance(group, str)  # checked above
     sections = tuple(
         Section(sid, section_titles[sid], tuple(q for q in questions if q.section == sid)) for sid in section_ids
     )
     return Questionnaire(
-        qid, version, group, tuple(languages), minutes, title, intro, sections, content_hash(raw), text
+        qid, version, group, tuple(languages), minutes, title, intro, sections, content_hash(raw), text, scorings
     )

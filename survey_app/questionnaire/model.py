@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # scoring builds on this model
+    from survey_app.questionnaire.scoring import Scoring
 
 Translations = Mapping[str, str]
 RawAnswer = str | list[str] | None
@@ -217,6 +221,7 @@ class Section:
     id: str
     title: Translations
     questions: tuple[Question, ...]
+    intro: Translations | None = None  # instructions shown above the questions (an instrument's own)
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,8 @@ class Questionnaire:
     sections: tuple[Section, ...]
     content_hash: str
     source: str = field(repr=False, default="")
+    # Declared published scoring per indicator (scoring.Scoring); others use the product's rule.
+    scorings: tuple[Scoring, ...] = ()
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -238,6 +245,10 @@ class Questionnaire:
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
+
+    def indicator_items(self, indicator: str) -> tuple[Question, ...]:
+        """The scored questions that feed `indicator`, in order (what its scoring adds up)."""
+        return tuple(q for q in self.questions if q.indicator == indicator and q.scored)
 
     def is_visible(self, question: Question, answers: Mapping[str, RawAnswer]) -> bool:
         """show_if evaluated on the server: hidden when the question it depends on does not match."""

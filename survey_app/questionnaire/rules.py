@@ -247,7 +247,8 @@ def _indicator(rq: dict, qtype: Any, check: Checker, where: str, framework: Fram
         check.add(
             where,
             f"unknown indicator {indicator!r}",
-            f"use one declared in framework.toml: {', '.join(i.id for i in framework.indicators)}",
+            "use one declared in framework.toml (or in an instrument file's [[indicators]]): "
+            + ", ".join(i.id for i in framework.indicators),
         )
     return indicator
 

@@ -16,7 +16,8 @@ from typing import Any, NoReturn
 from flask import abort, current_app, request
 from sqlite_utils import Database
 
-from survey_app.domain.campaigns import campaign_state, custom_questions_of, languages_of
+from survey_app.domain.campaigns import campaign_state, custom_questions_of, instruments_of, languages_of
+from survey_app.questionnaire.instruments import with_instruments
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.ratelimit import allow
@@ -100,10 +101,11 @@ def _row(db: Database, sql: str, *params: Any) -> dict[str, Any] | None:
 
 
 def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
-    """The campaign's questionnaire version with its custom questions appended to the last page.
+    """The campaign's questionnaire version with its custom questions appended to the last page,
+    then one page per pinned instrument (composed here, so the form builder sees one questionnaire).
 
     Cached per app: campaigns are read on every page view and the result never changes for a
-    given (questionnaire version, custom questions) pair.
+    given (questionnaire version, custom questions, instruments) combination.
     """
     cache = current_app.extensions.setdefault("vises.campaign_questionnaires", {})
     key = (
@@ -111,11 +113,15 @@ def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
         campaign["questionnaire_version"],
         campaign["custom_questions"],
         campaign["languages"],
+        campaign.get("instruments"),
     )
     if key not in cache:
         registry = current_app.extensions["vises.registry"]
         base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-        cache[key] = base and with_custom_questions(base, custom_questions_of(campaign), tuple(languages_of(campaign)))
+        if base is not None:
+            base = with_custom_questions(base, custom_questions_of(campaign), tuple(languages_of(campaign)))
+            base = with_instruments(base, registry.instruments_for(instruments_of(campaign)))
+        cache[key] = base
     return cache[key]
 
 

@@ -106,6 +106,7 @@ def render_page(link: SurveyLink, form: PageForm, number: int, status: int = 200
         errors=errors,
         page_has_errors=bool(errors or form.csrf_failed),
         section_title=translate(form.section.title, lang),
+        section_intro=translate(form.section.intro, lang) if form.section.intro else "",
         title=translate(link.questionnaire.title, lang),
         lang=lang,
         **extra,

@@ -115,5 +115,9 @@ def methodology_page():
     settings = current_app.config["SETTINGS"]
     return render_template(
         "methodology/index.html",
-        sections=methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),
+        sections=methodology.sections(
+            settings["privacy.min_group_size"],
+            settings["privacy.min_peers"],
+            current_app.extensions["vises.registry"].latest_instruments(),
+        ),
     )

@@ -13,7 +13,7 @@ import io
 import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from flask_babel import force_locale
@@ -22,6 +22,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from sqlite_utils import Database
 
 from survey_app.domain.campaigns import custom_questions_of, languages_of
+from survey_app.questionnaire.instruments import Instrument
 from survey_app.questionnaire.model import Question, Questionnaire, format_value, translate
 from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.db import connect
@@ -38,8 +39,9 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
-    """The questionnaire's questions, then the campaign's custom questions (already validated)."""
+def export_questions(campaign: dict, base: Questionnaire, instruments: Sequence[Instrument] = ()) -> list[Question]:
+    """The questionnaire's questions, the campaign's custom questions (already validated), then the
+    items of its instruments, in the order the respondent saw them."""
     check = Checker("custom questions", tuple(languages_of(campaign)))
     custom = parse_questions(
         custom_questions_of(campaign),
@@ -48,7 +50,8 @@ def export_questions(campaign: dict, base: Questionnaire) -> list[Question]:
         [base.sections[-1].id],
         taken_ids=tuple(q.id for q in base.questions),
     )
-    return [q for q in base.questions if q.answerable] + custom
+    instrument_items = [q for instrument in instruments for q in instrument.questions]
+    return [q for q in base.questions if q.answerable] + custom + instrument_items
 
 
 def _labels(question: Question, language: str) -> dict[str, str]:

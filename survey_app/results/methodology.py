@@ -4,11 +4,22 @@ readers of the report. One source for the methodology page, the report appendix 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 
+from survey_app.questionnaire.instruments import Instrument
+from survey_app.results import instrument_methodology
+from survey_app.web.i18n import current_language
 
-def sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
-    """(heading, paragraph) pairs in the current language, with the configured thresholds."""
+
+def sections(min_group: int, min_peers: int, instruments: Sequence[Instrument] = ()) -> list[tuple[str, str]]:
+    """(heading, paragraph) pairs in the current language, with the configured thresholds, then the
+    validated instruments given (their citation and published scoring)."""
+    return _product_sections(min_group, min_peers) + instrument_methodology.sections(instruments, current_language())
+
+
+def _product_sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
     return [
         (
             _("Scores from 0 to 100"),

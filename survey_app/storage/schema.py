@@ -280,3 +280,20 @@ def m010_indicator_sd(db: Database) -> None:
     # does not recompute; suppressed rows keep it NULL like every other figure.
     db.execute("ALTER TABLE indicator_value ADD COLUMN sd REAL")
     db.execute("CREATE INDEX IF NOT EXISTS pipeline_run_scope ON pipeline_run(scope, status, id)")
+
+
+@migrations()
+def m160_instruments(db: Database) -> None:
+    # Validated instruments are registered like questionnaires (a used version never changes);
+    # a campaign pins its instruments as a JSON list of [id, version] pairs, read with the campaign row.
+    db.executescript("""
+    CREATE TABLE instrument (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        source TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    );
+    ALTER TABLE campaign ADD COLUMN instruments TEXT NOT NULL DEFAULT '[]';
+    """)
