@@ -280,3 +280,33 @@ def m010_indicator_sd(db: Database) -> None:
     # does not recompute; suppressed rows keep it NULL like every other figure.
     db.execute("ALTER TABLE indicator_value ADD COLUMN sd REAL")
     db.execute("CREATE INDEX IF NOT EXISTS pipeline_run_scope ON pipeline_run(scope, status, id)")
+
+
+@migrations()
+def m200_public_pages(db: Database) -> None:
+    # A public valorisation page: published by a manager (opt-in) for a campaign or, with
+    # campaign_id NULL, for the enterprise's latest wave of each group. The token is the only way in;
+    # revoking sets revoked_at, and the page answers 404 from that moment. At most one live page per scope.
+    db.executescript("""
+    CREATE TABLE public_page (
+        id INTEGER PRIMARY KEY,
+        enterprise_id INTEGER NOT NULL REFERENCES enterprise(id) ON DELETE CASCADE,
+        campaign_id INTEGER REFERENCES campaign(id) ON DELETE CASCADE,
+        token TEXT NOT NULL UNIQUE,
+        own_words TEXT NOT NULL DEFAULT '',
+        allow_indexing INTEGER NOT NULL DEFAULT 0 CHECK (allow_indexing IN (0, 1)),
+        published_by INTEGER REFERENCES user(id) ON DELETE SET NULL,
+        published_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE UNIQUE INDEX public_page_live ON public_page(enterprise_id, ifnull(campaign_id, 0))
+        WHERE revoked_at IS NULL;
+    -- The testimonies the manager chose to show; a quote hidden from the report is never shown.
+    CREATE TABLE public_page_quote (
+        page_id INTEGER NOT NULL REFERENCES public_page(id) ON DELETE CASCADE,
+        response_id INTEGER NOT NULL REFERENCES response(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        PRIMARY KEY (page_id, response_id, question_id)
+    );
+    """)
