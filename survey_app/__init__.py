@@ -24,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.core import config as config_module
     from survey_app.core.timeutil import now_utc
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.respondent import codes
     from survey_app.respondent import views as respondent
     from survey_app.results import api, dashboard, federation, public, report
     from survey_app.storage.db import connect, migrate
@@ -51,7 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api, public):
+    for module in (respondent, codes, auth, backoffice, runs, dashboard, report, federation, api, public):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     if settings.server.proxy_hops:

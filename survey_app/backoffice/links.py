@@ -62,6 +62,16 @@ def card_sentences(campaign: dict) -> list[tuple[str, str]]:
     return sentences
 
 
+def code_sentences(campaign: dict) -> list[tuple[str, str]]:
+    """Where to type the code without a camera, in each of the campaign's languages."""
+    address = _base_url().rstrip("/") + url_for("codes.enter")
+    sentences = []
+    for lang in store.languages_of(campaign):
+        with force_locale(lang):
+            sentences.append((lang, _("No camera? Go to %(address)s and type the code.", address=address)))
+    return sentences
+
+
 @bp.route("/")
 @login_required
 def index(campaign_id: int):
@@ -199,7 +209,13 @@ def cards(campaign_id: int):
         }
         for token, code in rows
     ]
-    return render_template("backoffice/cards.html", campaign=campaign, cards=cards, sentences=card_sentences(campaign))
+    return render_template(
+        "backoffice/cards.html",
+        campaign=campaign,
+        cards=cards,
+        sentences=card_sentences(campaign),
+        code_sentences=code_sentences(campaign),
+    )
 
 
 @bp.route("/poster")
@@ -213,4 +229,5 @@ def poster(campaign_id: int):
         url=url,
         qr=qr_svg(url, scale=10),
         sentences=card_sentences(campaign),
+        code_sentences=code_sentences(campaign),
     )

@@ -310,3 +310,26 @@ def m200_public_pages(db: Database) -> None:
         PRIMARY KEY (page_id, response_id, question_id)
     );
     """)
+
+
+@migrations()
+def m201_typed_short_codes(db: Database) -> None:
+    # Codes typed at /code must lead to one survey whatever the campaign: new codes (seven
+    # characters, the last a check) are unique across all campaigns; older six-character codes stay
+    # unique per campaign only and are accepted when no other campaign shares them. Open links get a
+    # code too, for posters read by people without a camera.
+    from survey_app.core.short_codes import new_code
+
+    db.executescript("""
+    ALTER TABLE campaign ADD COLUMN open_code TEXT;
+    CREATE UNIQUE INDEX campaign_open_code ON campaign(open_code) WHERE open_code IS NOT NULL;
+    CREATE INDEX invitation_short_code ON invitation(short_code);
+    CREATE UNIQUE INDEX invitation_typed_code ON invitation(short_code) WHERE length(short_code) = 7;
+    """)
+    used = {row[0] for row in db.execute("SELECT short_code FROM invitation WHERE length(short_code) = 7")}
+    for (campaign_id,) in db.execute("SELECT id FROM campaign ORDER BY id").fetchall():
+        code = new_code()
+        while code in used:
+            code = new_code()
+        used.add(code)
+        db.execute("UPDATE campaign SET open_code = ? WHERE id = ?", [code, campaign_id])
