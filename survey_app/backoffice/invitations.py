@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
+from survey_app.backoffice.confirm import confirmation_page, is_confirmed
 from survey_app.backoffice.forms import AddressesForm, ButtonForm, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.timeutil import now_utc
@@ -93,7 +95,22 @@ def remind(campaign_id: int):
 @login_required
 def erase(campaign_id: int):
     campaign_or_404(campaign_id)
-    if ButtonForm().validate_on_submit():
-        count = invitations.erase_addresses(get_db(), campaign_id)
-        flash(_("E-mail addresses deleted: %(num)d.", num=count))
+    if not is_confirmed():
+        total = invitations.address_summary(get_db(), campaign_id)["total"]
+        return confirmation_page(
+            _("Delete the e-mail addresses of this campaign?"),
+            [
+                ngettext(
+                    "%(num)d address will be deleted, for good.", "%(num)d addresses will be deleted, for good.", total
+                ),
+                _(
+                    "Links already sent keep working; answers stay anonymous. "
+                    "No invitation or reminder can be sent after this."
+                ),
+            ],
+            _("Yes, delete the addresses"),
+            url_for(".index", campaign_id=campaign_id),
+        )
+    count = invitations.erase_addresses(get_db(), campaign_id)
+    flash(_("E-mail addresses deleted: %(num)d.", num=count))
     return _back(campaign_id)

@@ -211,32 +211,38 @@ def open_link(base_url: str, open_token: str) -> str:
     return f"{base_url.rstrip('/')}/o/{open_token}"
 
 
+def known_codes(db: Database, campaign_id: int, codes_typed: list[str]) -> tuple[list[str], list[str]]:
+    """The typed codes (normalised) that are links of this campaign, and those that are not."""
+    codes = sorted({normalise(c) for c in codes_typed if normalise(c)})
+    known = (
+        {
+            r[0]
+            for r in db.execute(
+                f"SELECT short_code FROM invitation WHERE campaign_id = ? AND short_code IN "
+                f"({', '.join('?' * len(codes))})",
+                [campaign_id, *codes],
+            )
+        }
+        if codes
+        else set()
+    )
+    return [c for c in codes if c in known], [c for c in codes if c not in known]
+
+
 def revoke_links(db: Database, campaign_id: int, codes_typed: list[str], now: datetime) -> tuple[int, list[str]]:
     """Revoke the campaign's links with these short codes; return (count revoked, unknown codes)."""
-    codes = sorted({normalise(c) for c in codes_typed if normalise(c)})
     with write_transaction(db):
-        known = (
-            {
-                r[0]
-                for r in db.execute(
-                    f"SELECT short_code FROM invitation WHERE campaign_id = ? AND short_code IN "
-                    f"({', '.join('?' * len(codes))})",
-                    [campaign_id, *codes],
-                )
-            }
-            if codes
-            else set()
-        )
+        known, unknown = known_codes(db, campaign_id, codes_typed)
         revoked = (
             db.execute(
                 f"UPDATE invitation SET revoked_at = ? WHERE campaign_id = ? AND revoked_at IS NULL AND "
                 f"short_code IN ({', '.join('?' * len(known))})",
-                [iso_utc(now), campaign_id, *sorted(known)],
+                [iso_utc(now), campaign_id, *known],
             ).rowcount
             if known
             else 0
         )
-    return revoked, [c for c in codes if c not in known]
+    return revoked, unknown
 
 
 def set_open_link(db: Database, campaign_id: int, enabled: bool) -> None:
