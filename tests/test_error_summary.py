@@ -47,3 +47,13 @@ def test_links_form_errors_are_shown_on_the_page_with_a_summary(signed_in, world
         ("codes", "Codes of the links to revoke: None of these codes is a link of this campaign: NOPE999")
     ]
     assert db.execute("SELECT count(revoked_at) FROM invitation").fetchone()[0] == 0
+
+
+def test_address_form_errors_are_shown_on_the_page_with_a_summary(signed_in, world):
+    office = signed_in("anna@example.org")
+    url = f"/admin/campaigns/{world.campaign_a}/invitations/add"
+    response = office.post(url, {"addresses": "", "language": "fr"})
+    assert response.status_code == 200
+    assert summary_links(response.get_data(as_text=True)) == [
+        ("addresses", "E-mail addresses: Paste addresses or choose a file.")
+    ]

@@ -13,6 +13,7 @@ from html import unescape
 import pytest
 
 from survey_app.results.pdf_layout import MARGIN
+from survey_app.storage.db import write_transaction
 from tests.conftest import ARTIFACTS
 from tests.dashboard_support import ENTERPRISE, OTHER
 from tests.test_report import latest_campaign
@@ -133,3 +134,15 @@ def test_letter_paper_and_a_suppressed_wave(as_user, demo_db, tmp_path):
     check_fonts(path)
     render_pages(path, "report-pdf-letter-nl", page_count(path))
     assert "minder dan 5 antwoorden" in run("pdftotext", str(path), "-")
+
+
+def test_long_names_and_questions_stay_inside_the_page(as_user, demo_db, tmp_path):
+    name = "Coopérative d’insertion socioprofessionnelle « Les Ateliers Solidaires du Grand Quartier Nord-Est »"
+    question = "Dans quelle mesure notre accompagnement renforce-t-il l’autonomie et les liens sociaux ? " * 3
+    with write_transaction(demo_db):
+        demo_db.execute("UPDATE enterprise SET name = ? WHERE id = ?", [name, ENTERPRISE])
+        demo_db.execute("UPDATE campaign SET evaluative_question = ? WHERE enterprise_id = ?", [question, ENTERPRISE])
+    campaign = latest_campaign(demo_db, ENTERPRISE, "beneficiaries")
+    path = download(as_user("anna"), ENTERPRISE, campaign, "fr", tmp_path)
+    check_inside_margins(path, "a4")
+    assert "Quartier Nord-Est »" in page_text(path, 1) and "…" in page_text(path, 2).splitlines()[0]

@@ -31,17 +31,21 @@ def _addresses_form(campaign: dict) -> AddressesForm:
     return form
 
 
-@bp.route("/")
-@login_required
-def index(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+def _page(campaign: dict, form: AddressesForm | None = None):
+    """The invitations page; an address form that failed validation comes back with its errors."""
     return render_template(
         "backoffice/invitations.html",
         campaign=campaign,
-        form=_addresses_form(campaign),
+        form=form or _addresses_form(campaign),
         button=ButtonForm(),
-        summary=invitations.address_summary(get_db(), campaign_id),
+        summary=invitations.address_summary(get_db(), campaign["id"]),
     )
+
+
+@bp.route("/")
+@login_required
+def index(campaign_id: int):
+    return _page(campaign_or_404(campaign_id))
 
 
 @bp.route("/add", methods=["POST"])
@@ -50,9 +54,7 @@ def add(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     form = _addresses_form(campaign)
     if not form.validate_on_submit():
-        for message in [m for messages in form.errors.values() for m in messages]:
-            flash(message, "error")
-        return _back(campaign_id)
+        return _page(campaign, form)
     parsed = invitations.parse_addresses(form.text())
     added, known = invitations.add_addresses(get_db(), campaign_id, parsed.valid, form.language.data, now_utc())
     flash(

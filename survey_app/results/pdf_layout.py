@@ -77,7 +77,9 @@ class Page(FPDF):
         self.set_y(10)
         self.set_font(FONT, size=7.5)
         self.set_text_color(*GREY)
-        self.cell(self.width, 4, self.typeset(self.running_title), align="L")
+        self.cell(
+            self.width, 4, self.fitted(self.typeset(self.running_title), self.width - 2 * self.c_margin), align="L"
+        )
         self.set_text_color(0, 0, 0)
         self.set_y(TOP)
 
@@ -89,6 +91,14 @@ class Page(FPDF):
         self.set_text_color(*GREY)
         self.cell(self.width, 4, self.page_words % {"page": self.page_no(), "pages": "{nb}"}, align="R")
         self.set_text_color(0, 0, 0)
+
+    def fitted(self, value: str, width: float) -> str:
+        """`value` in the current font, shortened with an ellipsis to fit on one line of `width` mm."""
+        if self.get_string_width(value) <= width:
+            return value
+        while value and self.get_string_width(value + "…") > width:
+            value = value[:-1]
+        return value.rstrip() + "…"
 
     def typeset(self, value: str) -> str:
         return typeset(value, self.language)
