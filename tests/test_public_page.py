@@ -67,7 +67,7 @@ def test_page_shows_chosen_testimonies_words_and_figures_without_back_office(as_
     url = f"/admin/campaigns/{CAMPAIGN}/public-page?lang=fr"
     path = publish(manager, url)
     chosen = f"{quotes[0][0]}:{quotes[0][1]}"
-    saved = manager.post(url, {"own_words": "Notre mission.\n\nNos <b>chantiers</b>.", "quotes": [chosen]})
+    saved = manager.post(url, {"own_words": "Notre mission.\r\n\r\nNos <b>chantiers</b>.", "quotes": [chosen]})
     assert saved.status_code == 303
     response = visitor.get(path + "?lang=fr")
     html = response.get_data(as_text=True)

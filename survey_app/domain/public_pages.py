@@ -67,7 +67,7 @@ def update(
     with write_transaction(db):
         db.execute(
             "UPDATE public_page SET own_words = ?, allow_indexing = ?, updated_at = ? WHERE id = ?",
-            [own_words[:MAX_OWN_WORDS], int(allow_indexing), iso_utc(now), page_id],
+            [own_words.replace("\r\n", "\n")[:MAX_OWN_WORDS], int(allow_indexing), iso_utc(now), page_id],
         )
         db.execute("DELETE FROM public_page_quote WHERE page_id = ?", [page_id])
         db.conn.executemany(
