@@ -56,6 +56,9 @@ ROUTES = {
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
+    # Public valorisation pages and their management (report part).
+    "backoffice.public_pages.enterprise_page": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "backoffice.public_pages.enterprise_revoke": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",
@@ -76,6 +79,8 @@ CAMPAIGN_ENDPOINTS = (
     "backoffice.invitations.remind",
     "backoffice.invitations.erase",
     "backoffice.exports.index",
+    "backoffice.public_pages.campaign_page",
+    "backoffice.public_pages.campaign_revoke",
 )
 for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}
@@ -116,6 +121,9 @@ FORM_DATA = {
     "default_language": "fr",
     "email": "new@example.org",
     "active": "y",
+    "consent": "y",
+    "own_words": "Hijacked",
+    "confirmed": "yes",
 }
 
 

@@ -116,7 +116,10 @@ def test_close_early_is_a_post(world, signed_in, db):
     with freeze_time(NOW):
         anna = signed_in("anna@example.org")
         assert anna.get(url).status_code == 405
-        assert anna.post(url).status_code == 303
+        asked = anna.post(url)  # a confirmation step first: nothing changes yet
+        assert asked.status_code == 200 and "Yes, close the campaign" in asked.get_data(as_text=True)
+        assert row(db, world.campaign_a)["closed_at"] is None
+        assert anna.post(url, {"confirmed": "yes"}).status_code == 303
     stored = row(db, world.campaign_a)
     assert stored["closed_at"] == "2026-03-04T10:00:00Z"
     assert campaign_state(stored, NOW) == "closed"

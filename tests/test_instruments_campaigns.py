@@ -82,7 +82,7 @@ def test_an_instrument_without_the_campaigns_languages_is_refused_with_the_reaso
     ).get_data(as_text=True)
     assert "WHO-5 Well-Being Index has no official translation in Nederlands" in page
     assert "offer only English, Français, or leave this instrument out" in page
-    assert 'href="#instruments"' in page  # in the error summary
+    assert 'href="#instruments-0"' in page  # in the error summary, linked to the first checkbox
     assert db.execute("SELECT count(*) FROM campaign").fetchone()[0] == before
 
 

@@ -198,8 +198,10 @@ def test_automatic_reminder_days_before_closing(mail_app, office, smtp, db):
 def test_erase_addresses_also_after_closing(office, db):
     add(office, "a@example.org\nb@example.org")
     with freeze_time(NOW):
-        office.post(f"/admin/campaigns/{office.campaign}/close")
-    page = office.post(office.url + "/erase", follow_redirects=True).get_data(as_text=True)
+        office.post(f"/admin/campaigns/{office.campaign}/close", {"confirmed": "yes"})
+    asked = office.post(office.url + "/erase").get_data(as_text=True)  # a confirmation step first
+    assert "2 addresses will be deleted, for good." in asked and len(emails(db, office.campaign)) == 2
+    page = office.post(office.url + "/erase", {"confirmed": "yes"}, follow_redirects=True).get_data(as_text=True)
     assert "E-mail addresses deleted: 2." in page
     assert emails(db, office.campaign) == {}
     assert db.execute("SELECT count(*) FROM invitation WHERE campaign_id = ?", [office.campaign]).fetchone()[0] == 2

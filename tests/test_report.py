@@ -65,3 +65,15 @@ def test_pdf_download(as_user, demo_db, language):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF") and len(response.data) > 20_000  # text, table and PNG charts
     assert f"-{language}.pdf" in response.headers["Content-Disposition"]
+
+
+def test_report_page_has_a_summary_and_testimonies_under_their_question(as_user, demo_db):
+    campaign = latest_campaign(demo_db, ENTERPRISE, "beneficiaries")
+    html = as_user("anna").get(f"/admin/enterprises/{ENTERPRISE}/report/{campaign}?lang=en").get_data(as_text=True)
+    assert '<h2 id="r-glance">At a glance</h2>' in html and 'class="headline-value"' in html
+    assert "Survey conducted from February\u00a024, 2026 to March\u00a024, 2026." in html
+    quotes = html.split('id="r-quotes"', 1)[1].split('id="r-appendix"', 1)[0]
+    questions = re.findall(r"<h3>(.*?)</h3>", quotes)
+    assert len(questions) == len(set(questions)) >= 2  # each question once, its quotes below it
+    assert quotes.index("<h3>") < quotes.index("<blockquote")
+    assert "paper=letter" in html and "paper=a4" in html

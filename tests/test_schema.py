@@ -29,6 +29,8 @@ EXPECTED_TABLES = {
     "testimony",
     "testimony_hidden",
     "chart",
+    "public_page",
+    "public_page_quote",
 }
 
 

@@ -20,6 +20,8 @@ PUBLIC = {
     "auth.change_password": "the signed-in user's own password",
     "auth.welcome": "one-time welcome link for a new account",
     "auth.reset": "one-time password reset link",
+    "codes.enter": "typing a short code: misses rate limited per address (tests/test_short_codes.py)",
+    "public.view": "public valorisation page: the token is the capability (tests/test_public_page.py)",
 }
 HOSTILE = [
     "' OR '1'='1",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -174,9 +175,16 @@ class CampaignForm(FlaskForm):
         return False
 
     def flat_errors(self) -> list[tuple[str, str]]:
-        """(field id, message) pairs for the error summary, custom question fields included."""
+        """(field id, message) pairs for the error summary, each message naming its field (and the
+        custom question it belongs to); a list of checkboxes is reached through its first box."""
         pairs = []
         for field in self:
-            subfields = [s for entry in field for s in entry.form] if field.name == "custom" else [field]
-            pairs += [(sub.id, str(message)) for sub in subfields for message in sub.errors]
+            if field.name == "custom":
+                for number, entry in enumerate(field, start=1):
+                    for sub in entry.form:
+                        name = _("Custom question %(n)d, %(field)s", n=number, field=sub.label.text)
+                        pairs += [(sub.id, _("%(field)s: %(message)s", field=name, message=m)) for m in sub.errors]
+                continue
+            target = f"{field.id}-0" if field.type == "MultiCheckboxField" else field.id
+            pairs += [(target, _("%(field)s: %(message)s", field=field.label.text, message=m)) for m in field.errors]
         return pairs

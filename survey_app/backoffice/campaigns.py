@@ -9,6 +9,7 @@ from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404, enterprise_or_404
 from survey_app.backoffice.campaign_forms import LATEST, CampaignForm
 from survey_app.backoffice.campaign_stats import campaign_counts
+from survey_app.backoffice.confirm import confirmation_page, is_confirmed
 from survey_app.backoffice.custom_questions import to_form_entries
 from survey_app.backoffice.forms import ButtonForm
 from survey_app.core.timeutil import now_utc, to_local, to_utc
@@ -126,10 +127,21 @@ def view(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
 @login_required
 def close(campaign_id: int):
-    campaign_or_404(campaign_id)
-    if ButtonForm().validate_on_submit() and store.close_campaign(get_db(), campaign_id, now_utc()):
+    campaign = campaign_or_404(campaign_id)
+    back = url_for(".view", campaign_id=campaign_id)
+    if not is_confirmed():
+        return confirmation_page(
+            _("Close the campaign %(title)s now?", title=campaign["title"]),
+            [
+                _("Its personal links and its open link stop accepting answers at once, before its closing date."),
+                _("Answers already sent are kept. A closed campaign cannot be opened again."),
+            ],
+            _("Yes, close the campaign"),
+            back,
+        )
+    if store.close_campaign(get_db(), campaign_id, now_utc()):
         flash(_("The campaign is closed: its links no longer accept answers."))
-    return redirect(url_for(".view", campaign_id=campaign_id), code=303)
+    return redirect(back, code=303)
 
 
 @bp.route("/campaigns/<int:campaign_id>/duplicate", methods=["POST"])

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.accounts.forms import email_address
@@ -90,7 +90,14 @@ class LinksForm(FlaskForm):
     count = IntegerField(
         _l("Number of personal links to create"),
         default=20,
-        validators=[DataRequired(), NumberRange(min=1, max=MAX_LINKS_AT_ONCE)],
+        validators=[
+            InputRequired(message=_l("Enter the number of personal links to create.")),
+            NumberRange(
+                min=1,
+                max=MAX_LINKS_AT_ONCE,
+                message=_l("The number of personal links must be between %(min)s and %(max)s."),
+            ),
+        ],
     )
     submit = SubmitField(_l("Create the links"))
 
@@ -98,7 +105,7 @@ class LinksForm(FlaskForm):
 class RevokeForm(FlaskForm):
     codes = TextAreaField(
         _l("Codes of the links to revoke"),
-        validators=[DataRequired(), Length(max=20000)],
+        validators=[DataRequired(message=_l("Enter the codes of the links to revoke.")), Length(max=20000)],
         description=_l("The code printed on each card, separated by spaces or new lines."),
     )
     submit = SubmitField(_l("Revoke these links"))

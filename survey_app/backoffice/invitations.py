@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
+from survey_app.backoffice.confirm import confirmation_page, is_confirmed
 from survey_app.backoffice.forms import AddressesForm, ButtonForm, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.timeutil import now_utc
@@ -29,17 +31,21 @@ def _addresses_form(campaign: dict) -> AddressesForm:
     return form
 
 
-@bp.route("/")
-@login_required
-def index(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
+def _page(campaign: dict, form: AddressesForm | None = None):
+    """The invitations page; an address form that failed validation comes back with its errors."""
     return render_template(
         "backoffice/invitations.html",
         campaign=campaign,
-        form=_addresses_form(campaign),
+        form=form or _addresses_form(campaign),
         button=ButtonForm(),
-        summary=invitations.address_summary(get_db(), campaign_id),
+        summary=invitations.address_summary(get_db(), campaign["id"]),
     )
+
+
+@bp.route("/")
+@login_required
+def index(campaign_id: int):
+    return _page(campaign_or_404(campaign_id))
 
 
 @bp.route("/add", methods=["POST"])
@@ -48,9 +54,7 @@ def add(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     form = _addresses_form(campaign)
     if not form.validate_on_submit():
-        for message in [m for messages in form.errors.values() for m in messages]:
-            flash(message, "error")
-        return _back(campaign_id)
+        return _page(campaign, form)
     parsed = invitations.parse_addresses(form.text())
     added, known = invitations.add_addresses(get_db(), campaign_id, parsed.valid, form.language.data, now_utc())
     flash(
@@ -93,7 +97,22 @@ def remind(campaign_id: int):
 @login_required
 def erase(campaign_id: int):
     campaign_or_404(campaign_id)
-    if ButtonForm().validate_on_submit():
-        count = invitations.erase_addresses(get_db(), campaign_id)
-        flash(_("E-mail addresses deleted: %(num)d.", num=count))
+    if not is_confirmed():
+        total = invitations.address_summary(get_db(), campaign_id)["total"]
+        return confirmation_page(
+            _("Delete the e-mail addresses of this campaign?"),
+            [
+                ngettext(
+                    "%(num)d address will be deleted, for good.", "%(num)d addresses will be deleted, for good.", total
+                ),
+                _(
+                    "Links already sent keep working; answers stay anonymous. "
+                    "No invitation or reminder can be sent after this."
+                ),
+            ],
+            _("Yes, delete the addresses"),
+            url_for(".index", campaign_id=campaign_id),
+        )
+    count = invitations.erase_addresses(get_db(), campaign_id)
+    flash(_("E-mail addresses deleted: %(num)d.", num=count))
     return _back(campaign_id)

@@ -20,11 +20,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
+from survey_app.backoffice.card_texts import card_sentences, code_sentences
+from survey_app.backoffice.confirm import confirmation_page, is_confirmed
 from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
 from survey_app.backoffice.qr import qr_png, qr_svg
 from survey_app.core.timeutil import now_utc
@@ -45,69 +47,75 @@ def _back(campaign_id: int):
     return redirect(url_for(".index", campaign_id=campaign_id), code=303)
 
 
-def card_sentences(campaign: dict) -> list[tuple[str, str]]:
-    """The invitation sentence in each of the campaign's languages (not the manager's language)."""
-    sentences = []
-    for lang in store.languages_of(campaign):
-        with force_locale(lang):
-            sentences.append(
-                (
-                    lang,
-                    _(
-                        "Scan the code with your phone to give your opinion. It takes "
-                        "about five minutes and your answers are anonymous."
-                    ),
-                )
-            )
-    return sentences
-
-
-@bp.route("/")
-@login_required
-def index(campaign_id: int):
-    campaign, db = campaign_or_404(campaign_id), get_db()
-    issued, revoked = db.execute(
-        "SELECT count(*), count(revoked_at) FROM invitation WHERE campaign_id = ?", [campaign_id]
-    ).fetchone()
+def _page(campaign: dict, links_form: LinksForm | None = None, revoke_form: RevokeForm | None = None):
+    """The links page; a form that failed validation is shown again with its errors (and the summary)."""
+    issued, revoked = (
+        get_db()
+        .execute("SELECT count(*), count(revoked_at) FROM invitation WHERE campaign_id = ?", [campaign["id"]])
+        .fetchone()
+    )
     return render_template(
         "backoffice/links.html",
         campaign=campaign,
         issued=issued,
         revoked=revoked,
-        links_form=LinksForm(),
-        revoke_form=RevokeForm(),
+        links_form=links_form or LinksForm(formdata=None),
+        revoke_form=revoke_form or RevokeForm(formdata=None),
         open_form=OpenLinkForm(enabled=not campaign["open_link_enabled"]),
         open_url=store.open_link(_base_url(), campaign["open_token"]),
         sheets=range(1, (issued - revoked + CARDS_PER_SHEET - 1) // CARDS_PER_SHEET + 1),
     )
 
 
+@bp.route("/")
+@login_required
+def index(campaign_id: int):
+    return _page(campaign_or_404(campaign_id))
+
+
 @bp.route("/generate", methods=["POST"])
 @login_required
 def generate(campaign_id: int):
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form, db = LinksForm(), get_db()
-    if form.validate_on_submit():
-        with write_transaction(db):
-            store.generate_links(db, campaign_id, required(form.count.data), now_utc())
-        flash(_("Personal links created: %(num)d.", num=form.count.data))
-    else:
-        flash(_("Give a number of links between 1 and %(max)d.", max=store.MAX_LINKS_AT_ONCE), "error")
+    if not form.validate_on_submit():
+        return _page(campaign, links_form=form)
+    with write_transaction(db):
+        store.generate_links(db, campaign_id, required(form.count.data), now_utc())
+    flash(_("Personal links created: %(num)d.", num=form.count.data))
     return _back(campaign_id)
 
 
 @bp.route("/revoke", methods=["POST"])
 @login_required
 def revoke(campaign_id: int):
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = RevokeForm()
-    if form.validate_on_submit():
-        count, unknown = store.revoke_links(
-            get_db(), campaign_id, required(form.codes.data).replace(",", " ").split(), now_utc()
-        )
-        flash(_("Links revoked: %(num)d.", num=count))
+    if not form.validate_on_submit():
+        return _page(campaign, revoke_form=form)
+    typed = required(form.codes.data).replace(",", " ").split()
+    known, unknown = store.known_codes(get_db(), campaign_id, typed)
+    if not known:
+        form.codes.errors = [_("None of these codes is a link of this campaign: %(codes)s", codes=", ".join(unknown))]
+        return _page(campaign, revoke_form=form)
+    if not is_confirmed():
+        lines = [
+            ngettext(
+                "%(num)d link will stop working at once: %(codes)s.",
+                "%(num)d links will stop working at once: %(codes)s.",
+                len(known),
+                codes=", ".join(known),
+            )
+        ]
         if unknown:
-            flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")
+            lines.append(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)))
+        back = url_for(".index", campaign_id=campaign_id)
+        carry = {"codes": form.codes.data or ""}
+        return confirmation_page(_("Revoke these links?"), lines, _("Yes, revoke the links"), back, carry)
+    count, unknown = store.revoke_links(get_db(), campaign_id, typed, now_utc())
+    flash(_("Links revoked: %(num)d.", num=count))
+    if unknown:
+        flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")
     return _back(campaign_id)
 
 
@@ -199,7 +207,13 @@ def cards(campaign_id: int):
         }
         for token, code in rows
     ]
-    return render_template("backoffice/cards.html", campaign=campaign, cards=cards, sentences=card_sentences(campaign))
+    return render_template(
+        "backoffice/cards.html",
+        campaign=campaign,
+        cards=cards,
+        sentences=card_sentences(campaign),
+        code_sentences=code_sentences(campaign),
+    )
 
 
 @bp.route("/poster")
@@ -213,4 +227,5 @@ def poster(campaign_id: int):
         url=url,
         qr=qr_svg(url, scale=10),
         sentences=card_sentences(campaign),
+        code_sentences=code_sentences(campaign),
     )

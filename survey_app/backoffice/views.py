@@ -17,6 +17,7 @@ from survey_app.backoffice import enterprises as backoffice_enterprises
 from survey_app.backoffice import exports as backoffice_exports
 from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import links as backoffice_links
+from survey_app.backoffice import public_pages as backoffice_public_pages
 from survey_app.backoffice import xlsforms as backoffice_xlsforms
 from survey_app.core.timeutil import now_utc
 from survey_app.domain.campaigns import campaign_state
@@ -31,6 +32,7 @@ for section in (
     backoffice_invitations,
     backoffice_exports,
     backoffice_xlsforms,
+    backoffice_public_pages,
 ):
     bp.register_blueprint(section.bp)
 

@@ -184,6 +184,17 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The printable valorisation report."""
+
+    paper: str = setting(
+        "a4",
+        "Paper size of the PDF report: a4 or letter (a reader may also ask for the other with ?paper=).",
+        one_of(("a4", "letter")),
+    )
+
+
+@dataclass(frozen=True)
 class Settings(Mapping[str, Any]):
     """Every setting, by section (`settings.schedule.hour`); frozen, so safe to share across threads.
 
@@ -201,6 +212,7 @@ class Settings(Mapping[str, Any]):
     invitations: InvitationSettings = field(default_factory=InvitationSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def __getitem__(self, name: str) -> Any:
         if name not in BY_NAME:

@@ -297,3 +297,56 @@ def m160_instruments(db: Database) -> None:
     );
     ALTER TABLE campaign ADD COLUMN instruments TEXT NOT NULL DEFAULT '[]';
     """)
+
+
+@migrations()
+def m200_public_pages(db: Database) -> None:
+    # A public valorisation page: published by a manager (opt-in) for a campaign or, with
+    # campaign_id NULL, for the enterprise's latest wave of each group. The token is the only way in;
+    # revoking sets revoked_at, and the page answers 404 from that moment. At most one live page per scope.
+    db.executescript("""
+    CREATE TABLE public_page (
+        id INTEGER PRIMARY KEY,
+        enterprise_id INTEGER NOT NULL REFERENCES enterprise(id) ON DELETE CASCADE,
+        campaign_id INTEGER REFERENCES campaign(id) ON DELETE CASCADE,
+        token TEXT NOT NULL UNIQUE,
+        own_words TEXT NOT NULL DEFAULT '',
+        allow_indexing INTEGER NOT NULL DEFAULT 0 CHECK (allow_indexing IN (0, 1)),
+        published_by INTEGER REFERENCES user(id) ON DELETE SET NULL,
+        published_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE UNIQUE INDEX public_page_live ON public_page(enterprise_id, ifnull(campaign_id, 0))
+        WHERE revoked_at IS NULL;
+    -- The testimonies the manager chose to show; a quote hidden from the report is never shown.
+    CREATE TABLE public_page_quote (
+        page_id INTEGER NOT NULL REFERENCES public_page(id) ON DELETE CASCADE,
+        response_id INTEGER NOT NULL REFERENCES response(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        PRIMARY KEY (page_id, response_id, question_id)
+    );
+    """)
+
+
+@migrations()
+def m201_typed_short_codes(db: Database) -> None:
+    # Codes typed at /code must lead to one survey whatever the campaign: new codes (seven
+    # characters, the last a check) are unique across all campaigns; older six-character codes stay
+    # unique per campaign only and are accepted when no other campaign shares them. Open links get a
+    # code too, for posters read by people without a camera.
+    from survey_app.core.short_codes import new_code
+
+    db.executescript("""
+    ALTER TABLE campaign ADD COLUMN open_code TEXT;
+    CREATE UNIQUE INDEX campaign_open_code ON campaign(open_code) WHERE open_code IS NOT NULL;
+    CREATE INDEX invitation_short_code ON invitation(short_code);
+    CREATE UNIQUE INDEX invitation_typed_code ON invitation(short_code) WHERE length(short_code) = 7;
+    """)
+    used = {row[0] for row in db.execute("SELECT short_code FROM invitation WHERE length(short_code) = 7")}
+    for (campaign_id,) in db.execute("SELECT id FROM campaign ORDER BY id").fetchall():
+        code = new_code()
+        while code in used:
+            code = new_code()
+        used.add(code)
+        db.execute("UPDATE campaign SET open_code = ? WHERE id = ?", [code, campaign_id])
