@@ -25,7 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.core.timeutil import now_utc
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
     from survey_app.respondent import views as respondent
-    from survey_app.results import api, dashboard, federation, report
+    from survey_app.results import api, dashboard, federation, refresh, report
     from survey_app.storage.db import connect, migrate
     from survey_app.web import db, errors, i18n, security
 
@@ -51,7 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api):
+    for module in (respondent, auth, backoffice, runs, dashboard, refresh, report, federation, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     if settings.server.proxy_hops:

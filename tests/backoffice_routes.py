@@ -51,6 +51,8 @@ ROUTES = {
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
+    # Fresh figures (R2 5/9): a manager's refresh of their own enterprise.
+    "refresh.request_refresh": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",

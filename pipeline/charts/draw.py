@@ -16,7 +16,9 @@ from typing import Literal
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from pipeline.charts.specs import ChartSpec
 
@@ -72,27 +74,6 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
     figure, ax = _titled(spec, height)
     # One call per kind of artist for all bars: matplotlib's per-call overhead dominates otherwise.
     rows = [(count - 1 - index, index, bar) for index, bar in enumerate(spec.bars)]
-    benched = [(y, i, bench) for y, i, b in rows if (bench := b.bench)]
-    if benched:
-        bands = ax.barh(
-            [y for y, _, _ in benched],
-            [bench[2] - bench[0] for _, _, bench in benched],
-            height=0.76,
-            left=[bench[0] for _, _, bench in benched],
-            color=SKY,
-            alpha=0.35,
-            zorder=1,
-        )
-        for rectangle, (_, index, _) in zip(bands, benched):
-            rectangle.set_gid(f"bench-band-{index}")
-        ax.vlines(
-            [bench[1] for _, _, bench in benched],
-            [y - 0.4 for y, _, _ in benched],
-            [y + 0.4 for y, _, _ in benched],
-            color=VERMILLION,
-            linewidth=2.5,
-            zorder=4,
-        )
     shown = [(y, i, value, b) for y, i, b in rows if (value := b.value) is not None]
     if shown:
         drawn = ax.barh([y for y, _, _, _ in shown], [v for _, _, v, _ in shown], height=0.55, color=BLUE, zorder=2)
@@ -120,16 +101,13 @@ def _horizontal_bars(spec: ChartSpec, limit: float) -> Figure:
         if bar.value is None:
             ax.text(1, y, spec.suppressed_note, va="center", fontsize=9, style="italic", color="#444444")
         else:
-            ax.text(min(bar.value, limit) + 1.5, y + 0.3, f"{bar.value:.0f}", va="center", fontsize=8, zorder=5)
+            ax.text(min(bar.value, limit) + 1.5, y + 0.3, bar.text, va="center", fontsize=8, zorder=5)
     ax.set_xlim(0, limit)
     ax.set_ylim(-0.6, count - 0.4)
     ax.set_yticks(range(count), [textwrap.fill(b.label, 28) for b in reversed(spec.bars)], fontsize=9)
     ax.set_xlabel(spec.axis_label, fontsize=9)
     ax.grid(axis="x", color="#dddddd", zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
-    if spec.legend and any(b.bench for b in spec.bars):
-        swatches = [_swatch(BLUE), _swatch(VERMILLION), _swatch(SKY, alpha=0.35)]
-        _legend(figure, spec, swatches, "upper center", (0.5, 1 - 0.42 / height))
     return figure
 
 
@@ -171,11 +149,13 @@ def _nps(spec: ChartSpec) -> Figure:
             transform=ax.transAxes,
         )
         return figure
-    for bar in spec.bars:
-        score = int(bar.label)
-        colour = VERMILLION if score <= 6 else (GREY if score <= 8 else GREEN)
-        ax.bar(score, bar.value or 0, color=colour, width=0.75, gid=f"value-bar-{score}")
+    scores = [int(bar.label) for bar in spec.bars]
+    colours = [VERMILLION if score <= 6 else (GREY if score <= 8 else GREEN) for score in scores]
+    drawn = ax.bar(scores, [bar.value or 0 for bar in spec.bars], color=colours, width=0.75)
+    for rectangle, score in zip(drawn, scores):
+        rectangle.set_gid(f"value-bar-{score}")
     ax.set_xticks(range(11))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # respondents are counted in whole people
     ax.set_xlabel(spec.legend[3] if len(spec.legend) > 3 else "", fontsize=9)
     ax.set_ylabel(spec.axis_label, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
@@ -199,13 +179,21 @@ def _trends(spec: ChartSpec) -> Figure:
             linewidth=2,
             label=textwrap.shorten(series.label, 30),
         )
+        marked = [(x, v) for x, v, flag in zip(positions, values, series.significant) if flag]
+        if marked:  # a ring around the point: visible without colour, named in the legend
+            xs, ys = zip(*marked)
+            ax.scatter(xs, ys, s=260, facecolors="none", edgecolors="#222222", linewidths=1.5, zorder=4)
     ax.set_ylim(0, 100)
     ax.set_xticks(list(positions), [textwrap.fill(x, 16) for x in spec.x_labels], fontsize=8)
     ax.set_ylabel(spec.axis_label, fontsize=9)
     ax.grid(axis="y", color="#dddddd")
     ax.spines[["top", "right"]].set_visible(False)
     if spec.series:
-        ax.legend(fontsize=7, frameon=False, loc="lower left", ncol=2)
+        handles, labels = ax.get_legend_handles_labels()
+        if any(any(s.significant) for s in spec.series) and spec.legend:
+            ring = Line2D([], [], marker="o", markersize=11, markerfacecolor="none", markeredgecolor="#222222", ls="")
+            handles, labels = [*handles, ring], [*labels, spec.legend[0]]
+        ax.legend(handles, labels, fontsize=7, frameon=False, loc="lower left", ncol=2)
     if any(v is None for s in spec.series for v in s.values):
         ax.text(0.99, 0.02, "… " + spec.suppressed_note, transform=ax.transAxes, ha="right", fontsize=7, style="italic")
     return figure

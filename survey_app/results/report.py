@@ -46,8 +46,8 @@ def method_summary(campaign: dict[str, Any]) -> str:
         group=group_label(campaign["stakeholder_group"], current_language()),
         opens=opens,
         closes=closes,
-        submitted=campaign["submitted"] or 0,
-        rate=words.response_rate(campaign),
+        submitted=words.count(campaign["rate"].submitted),
+        rate=words.response_rate(campaign["rate"]).combined,
         min=current_app.config["SETTINGS"]["privacy.min_group_size"],
     )
 
