@@ -6,6 +6,7 @@ import re
 import pytest
 from babel.numbers import format_decimal, format_percent
 
+from survey_app.core.timeutil import iso_utc, now_utc
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
@@ -17,7 +18,8 @@ NPS_LABEL = "Net Promoter Score"
 
 
 def stored_cells(db, enterprise_id, language):
-    """{group: {label: stored row}} for the latest wave with results of each stakeholder group."""
+    """{group: {label: stored row}} for the wave the dashboard opens on: each stakeholder group's latest
+    closed wave with results (the demo's open third wave is one click away)."""
     framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
     labels = {
         **{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
@@ -26,8 +28,9 @@ def stored_cells(db, enterprise_id, language):
     latest = {}
     for row in db.query(
         "SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
-        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id",
-        [enterprise_id],
+        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? AND (c.closed_at IS NOT NULL OR c.closes_at <= ?) "
+        "ORDER BY c.closes_at, c.id",
+        [enterprise_id, iso_utc(now_utc())],  # the page tells open from closed by the clock, so do we
     ):
         latest[row["stakeholder_group"]] = row["id"]
     return {

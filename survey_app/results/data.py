@@ -46,6 +46,10 @@ def campaigns_of(db: Database, enterprise_id: int) -> list[dict[str, Any]]:
     return campaigns
 
 
+def is_open(campaign: dict[str, Any], now_iso: str) -> bool:
+    return campaign["closed_at"] is None and campaign["closes_at"] > now_iso
+
+
 def values_of(db: Database, campaign_id: int) -> dict[str, dict[str, Any]]:
     return {
         f"{r['kind']}:{r['key']}": r
@@ -71,7 +75,7 @@ def freshness(db: Database, enterprise: dict[str, Any] | None = None) -> str | N
     )
 
 
-def indicator_table(values: dict[str, dict[str, Any]], language: str) -> list[dict[str, Any]]:
+def indicator_table(values: dict[str, dict[str, Any]], language: str, still_open: bool = False) -> list[dict[str, Any]]:
     """Each dimension followed by its indicators, then the Net Promoter Score rows."""
     framework = current_app.extensions["vises.registry"].framework
     min_group = current_app.config["SETTINGS"].privacy.min_group_size
@@ -80,8 +84,11 @@ def indicator_table(values: dict[str, dict[str, Any]], language: str) -> list[di
         indicators = [i for i in framework.indicators_of(dimension.id) if f"indicator:{i.id}" in values]
         if f"dimension:{dimension.id}" not in values and not indicators:
             continue
-        rows.append(_row(values.get(f"dimension:{dimension.id}"), translate(dimension.label, language), "dimension"))
-        rows += [_row(values[f"indicator:{i.id}"], translate(i.label, language), "indicator") for i in indicators]
+        label = translate(dimension.label, language)
+        rows.append(_row(values.get(f"dimension:{dimension.id}"), label, "dimension", still_open))
+        rows += [
+            _row(values[f"indicator:{i.id}"], translate(i.label, language), "indicator", still_open) for i in indicators
+        ]
     rows += [
         words.indicator_row(v, _("Net Promoter Score"), "nps", min_group)
         for k, v in sorted(values.items())
@@ -90,11 +97,11 @@ def indicator_table(values: dict[str, dict[str, Any]], language: str) -> list[di
     return rows
 
 
-def _row(stored: dict[str, Any] | None, label: str, kind: str) -> dict[str, Any]:
+def _row(stored: dict[str, Any] | None, label: str, kind: str, still_open: bool) -> dict[str, Any]:
     row = words.indicator_row(stored, label, kind, current_app.config["SETTINGS"].privacy.min_group_size)
     row["band"] = headline.band(stored)
     if not row["suppressed"]:
-        row["benchmark"] = row["band"]["rank"] if row["band"] else headline.no_band_reason(stored)
+        row["benchmark"] = row["band"]["rank"] if row["band"] else headline.no_band_reason(stored, still_open)
     row["stored"] = stored
     return row
 
@@ -123,7 +130,7 @@ def wave_section(
     eid, cid = enterprise["id"], campaign["id"]
     labels = result_labels.for_campaign(campaign)
     charts = [chart(specs, eid, f"{kind}-c{cid}", language, fmt) for kind in REPORT_CHARTS]
-    rows = indicator_table(values_of(db, cid), language)
+    rows = indicator_table(values_of(db, cid), language, is_open(campaign, iso_utc(now_utc())))
     quotes = testimonies.for_campaign(db, cid, labels, language, hidden_quotes)
     rate = words.response_rate(campaign.get("rate"))
     return {
@@ -140,7 +147,7 @@ def wave_section(
         "testimony_groups": testimonies.by_question(quotes),
         "response_rate": rate.combined,
         "rate": rate,
-        "still_open": campaign["closed_at"] is None and campaign["closes_at"] > iso_utc(now_utc()),
+        "still_open": is_open(campaign, iso_utc(now_utc())),
     }
 
 
@@ -152,10 +159,13 @@ def group_sections(
     for campaign in campaigns_of(db, enterprise["id"]):
         if campaign["has_results"]:
             by_group[campaign["stakeholder_group"]].append(campaign)
-    sections = []
+    sections, now = [], iso_utc(now_utc())
     for group in (g for g in STAKEHOLDER_GROUPS if g in by_group):
         waves = by_group[group]
-        index = next((i for i, c in enumerate(waves) if c["id"] == chosen), len(waves) - 1)
+        # By default the latest closed wave (final figures, compared with peers), else the open one.
+        closed = [i for i, c in enumerate(waves) if not is_open(c, now)]
+        default = closed[-1] if closed else len(waves) - 1
+        index = next((i for i, c in enumerate(waves) if c["id"] == chosen), default)
         previous = waves[index - 1] if index > 0 else None
         section = wave_section(db, enterprise, waves[index], language, specs, previous=previous)
         section["trend"] = chart(specs, enterprise["id"], f"trends-{group}", language) if len(waves) > 1 else None
@@ -163,6 +173,7 @@ def group_sections(
         section["waves"] = [
             {
                 "title": c["title"],
+                "open": is_open(c, now),
                 "current": i == index,
                 "url": url_for("dashboard.view", enterprise_id=enterprise["id"], wave=c["id"]) + f"#group-{group}",
             }

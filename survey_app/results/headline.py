@@ -79,10 +79,12 @@ def band(row: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def no_band_reason(row: dict[str, Any] | None) -> str:
+def no_band_reason(row: dict[str, Any] | None, still_open: bool = False) -> str:
     """Why there is no comparison: the methodology page explains each case at length."""
     if row is None or row["suppressed"]:
         return ""
+    if still_open:
+        return _("compared with similar enterprises once this wave is closed")
     if row.get("bench_median") is None and row.get("bench_peers"):
         return _(
             "no comparison: fewer than %(n)d similar enterprises", n=current_app.config["SETTINGS"]["privacy.min_peers"]
