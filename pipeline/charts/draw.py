@@ -135,7 +135,7 @@ def _titled(spec: ChartSpec, height: float, left_in: float = LEFT_IN) -> tuple[F
 
 def _nps(spec: ChartSpec) -> Figure:
     height = 3.6
-    figure, ax = _titled(spec, height, left_in=0.7)
+    figure, ax = _titled(spec, height, left_in=0.9)
     if not spec.bars:
         ax.set_axis_off()
         ax.text(
@@ -165,7 +165,7 @@ def _nps(spec: ChartSpec) -> Figure:
 
 def _trends(spec: ChartSpec) -> Figure:
     height = 4.2
-    figure, ax = _titled(spec, height, left_in=0.7)
+    figure, ax = _titled(spec, height, left_in=0.9)
     colours = (BLUE, ORANGE, GREEN, VERMILLION, "#CC79A7", SKY)
     markers = ("o", "s", "^", "D", "v", "P")
     positions = range(len(spec.x_labels))
@@ -177,7 +177,7 @@ def _trends(spec: ChartSpec) -> Figure:
             color=colours[index % 6],
             marker=markers[index % 6],
             linewidth=2,
-            label=textwrap.shorten(series.label, 30),
+            label=textwrap.shorten(series.label, 44, placeholder=" …"),
         )
         marked = [(x, v) for x, v, flag in zip(positions, values, series.significant) if flag]
         if marked:  # a ring around the point: visible without colour, named in the legend

@@ -21,7 +21,7 @@ from survey_app.core.groups import group_label
 from survey_app.domain.response_rates import ResponseRate, percent
 from survey_app.questionnaire.model import Framework, translate
 
-CHART_STYLE_VERSION = 2  # bump to have every chart drawn again after a change of style
+CHART_STYLE_VERSION = 3  # bump to have every chart drawn again after a change of style
 Gettext = Callable[[str], str]
 
 
@@ -92,12 +92,13 @@ def wave_spec(
     note = _fewer(_, min_group)
     bars = tuple(_bar(translate(label, language), rows.get(key), language) for key, label in items if key in rows)
     title = title_template % {"group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
-    interval = _("%(pct)d%% confidence interval") % {"pct": 95}
-    table = tuple(
-        (b.label, note, "") if b.value is None else (b.label, b.text, _interval(b, language, _)) for b in bars
-    )
+    columns: tuple[str, ...] = ("", _("Score (0-100)"))
+    table: tuple[tuple[str, ...], ...] = tuple((b.label, note if b.value is None else b.text) for b in bars)
+    if any(b.low is not None for b in bars):  # dimensions have no interval: no empty column for them
+        columns += (_("%(pct)d%% confidence interval") % {"pct": 95},)
+        table = tuple((*row, _interval(b, language, _)) for row, b in zip(table, bars))
     alt = "; ".join(
-        f"{b.label}: {note}" if b.value is None else f"{b.label}: {b.text} ({r[2]})" for b, r in zip(bars, table)
+        f"{row[0]}: {row[1]}" + (f" ({columns[2]} {row[2]})" if len(row) > 2 and row[2] else "") for row in table
     )
     return ChartSpec(
         enterprise_id,
@@ -109,7 +110,7 @@ def wave_spec(
         note,
         f"{title}. {alt}",
         bars=bars,
-        columns=("", _("Score (0-100)"), interval),
+        columns=columns,
         rows=table,
     )
 

@@ -133,11 +133,16 @@ def wave_section(
     rows = indicator_table(values_of(db, cid), language, is_open(campaign, iso_utc(now_utc())))
     quotes = testimonies.for_campaign(db, cid, labels, language, hidden_quotes)
     rate = words.response_rate(campaign.get("rate"))
+    label = group_label(campaign["stakeholder_group"], language)
     return {
         "campaign": campaign,
         "group": campaign["stakeholder_group"],
-        "group_label": group_label(campaign["stakeholder_group"], language),
+        "group_label": label,
         "title": campaign["title"],
+        # "Workers: Workers – wave 2" says it twice: a title that names its group stands alone.
+        "heading": campaign["title"]
+        if campaign["title"].startswith(label)
+        else _("%(group)s: %(wave)s", group=label, wave=campaign["title"]),
         "rows": rows,
         "headline": [r for r in rows if r["kind"] in ("dimension", "nps")],
         "changes": changes(rows, previous["title"] if previous else None),

@@ -68,6 +68,10 @@ def band(row: dict[str, Any] | None) -> dict[str, Any] | None:
         q3=words.score(row["bench_q3"]),
     )
     return {
+        "sentence": _sentence(rank)
+        + f" ({_('percentile rank %(rank)s', rank=format_decimal(percentile, '0'))}). "
+        + _sentence(spread)
+        + ".",
         "score": x(row["mean"]),
         "median": x(row["bench_median"]),
         "q1": x(row["bench_q1"]),
@@ -77,6 +81,10 @@ def band(row: dict[str, Any] | None) -> dict[str, Any] | None:
         "spread": spread,
         "label": _("Score %(score)s: %(rank)s; %(spread)s.", score=words.score(row["mean"]), rank=rank, spread=spread),
     }
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def no_band_reason(row: dict[str, Any] | None, still_open: bool = False) -> str:
