@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import sys
 import tempfile
@@ -46,29 +47,40 @@ SAMPLE_ENTERPRISES = 5  # enterprises whose every chart is drawn on demand, for 
 LANGUAGE = "en"  # no synthetic enterprise speaks English: none of these charts is pre-rendered
 
 
-def timed(function, *args):
-    started = time.perf_counter()
+def timed(function, *args, clock=time.perf_counter):
+    started = clock()
     result = function(*args)
-    return time.perf_counter() - started, result
+    return clock() - started, result
 
 
-def prerender(db, settings, run_id: int, campaign_ids: list[int]) -> tuple[float, int]:
-    return timed(render_changed, db, settings, run_id, campaign_ids)
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the drawing pool's workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def prerender(db, settings, run_id: int, campaign_ids: list[int]) -> tuple[float, float, int]:
+    """Wall time, CPU time and files drawn of one pre-render."""
+    cpu = cpu_seconds()
+    wall, drawn = timed(render_changed, db, settings, run_id, campaign_ids)
+    return wall, cpu_seconds() - cpu, drawn
 
 
 def on_demand(db, settings, enterprise_ids: list[int]) -> dict[str, list[float]]:
-    """Per chart of a few enterprises: spec, SVG, PNG, and a cached hit (spec + file look-up)."""
+    """Per chart of a few enterprises: spec, SVG, PNG, and a cached hit (spec + file look-up), in CPU
+    seconds of this process (one chart is drawn on one core; wall time only adds waiting for it)."""
     min_group = settings.privacy.min_group_size
     costs: dict[str, list[float]] = {"spec": [], "svg": [], "png": [], "cached": []}
     for enterprise_id in enterprise_ids:
         for name in enterprise_specs(db, framework(), enterprise_id, LANGUAGE, min_group):
-            seconds, spec = timed(one_spec, db, framework(), enterprise_id, name, LANGUAGE, min_group)
+            cpu = time.process_time
+            seconds, spec = timed(one_spec, db, framework(), enterprise_id, name, LANGUAGE, min_group, clock=cpu)
             costs["spec"].append(seconds)
             for fmt in ("svg", "png"):
-                costs[fmt].append(timed(cache.ensure, settings, spec, fmt)[0])
-            started = time.perf_counter()
+                costs[fmt].append(timed(cache.ensure, settings, spec, fmt, clock=cpu)[0])
+            started = cpu()
             cache.read(settings, one_spec(db, framework(), enterprise_id, name, LANGUAGE, min_group), "svg")
-            costs["cached"].append(time.perf_counter() - started)
+            costs["cached"].append(cpu() - started)
     return costs
 
 
@@ -91,22 +103,26 @@ def main() -> None:
     )
     run_id = run_pipeline(db, settings, NOW, RunRequest(trigger="cli", charts=False))
     every = [r[0] for r in db.execute("SELECT id FROM campaign ORDER BY id")]
-    first, drawn = prerender(db, settings, run_id, every)
+    first, cpu, drawn = prerender(db, settings, run_id, every)
     estimate = first * 1000 / args.enterprises
+    workers = min(os.cpu_count() or 1, 4)
+    idle = cpu / workers * 1000 / args.enterprises  # what the same work takes with every core to itself
     print(
         f"1. first pre-render: {drawn} PNGs ({drawn / args.enterprises:.1f} per enterprise) in {first:.1f} s "
-        f"({1000 * first / max(drawn, 1):.1f} ms per file)",
+        f"({1000 * first / max(drawn, 1):.1f} ms per file), {cpu:.1f} s of CPU "
+        f"({1000 * cpu / max(drawn, 1):.1f} ms per file)",
         flush=True,
     )
-    verdict = "meets" if estimate < GOAL_SECONDS else "misses"
-    print(f"   1,000 enterprises: about {estimate:.0f} s ({verdict} the goal of < {GOAL_SECONDS} s)", flush=True)
-    again, redrawn = prerender(db, settings, run_id, every)
+    for label, seconds in (("at this wall-clock rate", estimate), (f"from the CPU time on {workers} idle cores", idle)):
+        verdict = "meets" if seconds < GOAL_SECONDS else "misses"
+        print(f"   1,000 enterprises, {label}: about {seconds:.0f} s ({verdict} the goal of < {GOAL_SECONDS} s)")
+    again, _cpu, redrawn = prerender(db, settings, run_id, every)
     print(f"2. nothing changed: {redrawn} files drawn in {again:.2f} s (hash look-ups only)", flush=True)
     add_new_responses(db, max(1, args.responses // 100), NOW, seed=2, share=0.02)
     week_run = run_pipeline(db, settings, NOW, RunRequest(trigger="cli", charts=False))
     today = NOW.date().isoformat()  # the campaigns the run recomputed: those that got the new responses
     changed = [r[0] for r in db.execute("SELECT DISTINCT campaign_id FROM response WHERE submitted_on = ?", [today])]
-    week, redrawn = prerender(db, settings, week_run, changed)
+    week, _cpu, redrawn = prerender(db, settings, week_run, changed)
     print(
         f"3. weekly increment (1% new responses in 2% of the latest waves): {len(changed)} campaigns "
         f"recomputed, {redrawn} PNGs drawn again in {week:.1f} s",
@@ -114,7 +130,7 @@ def main() -> None:
     )
     sample = [r[0] for r in db.execute("SELECT id FROM enterprise ORDER BY id LIMIT ?", [SAMPLE_ENTERPRISES])]
     costs = on_demand(db, settings, sample)
-    print(f"4. on demand, {len(costs['spec'])} charts of {len(sample)} enterprises (median, max):", flush=True)
+    print(f"4. on demand, {len(costs['spec'])} charts of {len(sample)} enterprises, CPU (median, max):", flush=True)
     for step in ("spec", "svg", "png", "cached"):
         values = costs[step]
         print(f"   {step:<6} {1000 * statistics.median(values):6.1f} ms  {1000 * max(values):6.1f} ms", flush=True)

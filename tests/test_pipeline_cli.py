@@ -32,7 +32,7 @@ def test_demo_loads_and_computes_with_suppressed_and_benchmarked_cells(cli, tmp_
     try:
         count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
         assert count("SELECT COUNT(*) FROM user u JOIN membership m ON m.user_id = u.id WHERE role = 'manager'") == 12
-        # Texts in each enterprise's language: a Dutch enterprise's campaigns are called "golf".
+        # Texts in each enterprise's language: a Dutch enterprise's campaigns are called "meting".
         titles = {
             r[0]
             for r in db.execute(
@@ -40,7 +40,7 @@ def test_demo_loads_and_computes_with_suppressed_and_benchmarked_cells(cli, tmp_
                 "WHERE e.default_language = 'nl'"
             )
         }
-        assert "Werknemers – golf 1" in titles and not any("wave" in t for t in titles)
+        assert "Werknemers – meting 1" in titles and not any("wave" in t for t in titles)
         assert count("SELECT COUNT(DISTINCT sector_group) FROM enterprise") == 3
         assert count("SELECT COUNT(*) FROM enterprise WHERE benchmark_consent = 0") >= 2
         assert count("SELECT COUNT(DISTINCT language) FROM response") == 3

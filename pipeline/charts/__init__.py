@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from pipeline.charts.cache import DRAW_LOCK, FORMATS, chart_file, chart_folder, ensure
-from pipeline.charts.sources import one_spec
+from pipeline.charts.sources import Source, one_spec
 from pipeline.charts.specs import ChartSpec
 from survey_app.core.config import Settings
 from survey_app.questionnaire.loader import load_framework
@@ -74,13 +74,14 @@ def report_specs(db: Database, settings: Settings, campaign_ids: Sequence[int], 
         latest[(row["enterprise_id"], row["stakeholder_group"])] = row  # ordered: the last one wins
     wanted = set(campaign_ids)
     specs = []
+    sources: dict[int, Source] = {}  # one per enterprise: its results are read once for all its charts
     for (enterprise_id, group), row in sorted(latest.items()):
         if row["id"] not in wanted:
             continue  # that group's report did not change in this run
+        if enterprise_id not in sources:
+            sources[enterprise_id] = Source(db, framework(), enterprise_id, settings.privacy.min_group_size)
         for name in (*(f"{kind}-c{row['id']}" for kind in REPORT_CHARTS), f"trends-{group}"):
-            spec = one_spec(
-                db, framework(), enterprise_id, name, row["default_language"], settings.privacy.min_group_size
-            )
+            spec = sources[enterprise_id].spec(name, row["default_language"])
             if spec is not None:
                 specs.append(spec)
     return specs

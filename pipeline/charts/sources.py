@@ -50,6 +50,7 @@ class Source:
     def names(self) -> list[str]:
         waves = self.with_results()
         groups = sorted({c["stakeholder_group"] for c in waves})
+        groups = [g for g in groups if sum(c["stakeholder_group"] == g for c in waves) > 1]  # a trend needs 2 waves
         per_wave = [f"{kind}-c{c['id']}" for c in waves for kind in ("profile", "indicators", "nps")]
         return ["response-rates", *(f"trends-{g}" for g in groups), *per_wave]
 
@@ -59,8 +60,8 @@ class Source:
             return rates_spec(self.enterprise_id, self.campaigns, rates, language)
         if name.startswith("trends-"):
             waves = [c for c in self.with_results() if c["stakeholder_group"] == name.removeprefix("trends-")]
-            if not waves:
-                return None
+            if len(waves) < 2:
+                return None  # one wave is not a trend
             dims = {c["id"]: _of_kind(self.values[c["id"]], "dimension") for c in waves}
             group = waves[0]["stakeholder_group"]
             return trends_spec(self.enterprise_id, group, waves, dims, self.framework, language, self.min_group)
