@@ -40,7 +40,10 @@ def save_figure(figure: Figure, path: Path, fmt: str) -> None:
     temporary = path.with_suffix(path.suffix + ".tmp")
     # SVG keeps text as text (searchable, read by screen readers) and fixed ids (stable files).
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "vises"}):
-        figure.savefig(temporary, format=fmt, dpi=DPI, metadata=_metadata(fmt))
+        if fmt == "png":  # zlib level 3 instead of 6: a tenth faster to write, 1-2% larger files
+            figure.savefig(temporary, format=fmt, dpi=DPI, metadata=_metadata(fmt), pil_kwargs={"compress_level": 3})
+        else:
+            figure.savefig(temporary, format=fmt, dpi=DPI, metadata=_metadata(fmt))
     os.replace(temporary, path)
 
 
