@@ -1,5 +1,6 @@
 """Charts: specs from saved results (sources, specs), drawn on demand and cached by content hash
-(cache, draw). May import what the pipeline may (the Flask-free base) and, in draw.py only, matplotlib.
+(cache, draw). May import what the pipeline may (the Flask-free base) and, in draw.py and canvas.py
+only, matplotlib.
 
 Pages ask for SVG and the PDF for PNG, each drawn the first time it is asked for. After a run the
 pipeline pre-renders only what a report needs at once: the PNGs of the PDF report of each group's

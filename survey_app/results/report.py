@@ -65,7 +65,7 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
         "section": section,
         "trend": trend,
         "summary": method_summary(campaign),
-        "freshness": data.freshness(db),
+        "freshness": data.freshness(db, enterprise),
         "language": language,
         "methodology": methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),
         "languages": [
