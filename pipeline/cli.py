@@ -1,7 +1,7 @@
 """CLI commands of the indicator pipeline, added to the `vises` group by survey_app.cli.
 
-`vises pipeline run|status`, `vises demo` and `vises synth` (`vises scheduler`, which also wires the
-weekly digest, lives in survey_app.cli). Commands only
+`vises pipeline run|status` and `vises synth` (`vises scheduler`, which also wires the weekly digest,
+and `vises demo`, which also creates manager accounts, live in survey_app.cli). Commands only
 orchestrate: open the configured database, call the pipeline modules, print progress.
 """
 
@@ -111,26 +111,6 @@ def status_command(limit: int) -> None:
         )
 
 
-@click.command("demo")
-@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
-@clean_errors
-def demo_command(seed: int) -> None:
-    """Load a small realistic demo (12 enterprises, two waves per group) and compute it.
-
-    Example: vises demo
-    """
-    from pipeline.sample.demo import load_demo
-    from survey_app.core.timeutil import now_utc
-
-    settings, db = open_database()
-    try:
-        counts = load_demo(db, now_utc(), seed)
-        click.echo("Loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ". Computing indicators:")
-        run_now(settings, db)
-    finally:
-        db.close()
-
-
 @click.command("synth")
 @click.option("--enterprises", default=100, show_default=True, help="Number of enterprises.")
 @click.option("--responses", default=10000, show_default=True, help="Number of responses, spread evenly.")
@@ -152,7 +132,7 @@ def synth_command(enterprises: int, responses: int, seed: int) -> None:
     click.echo("Created " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")
 
 
-COMMANDS: list[click.Command] = [pipeline_group, demo_command, synth_command]
+COMMANDS: list[click.Command] = [pipeline_group, synth_command]  # `vises demo`: survey_app.cli.demo
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pipeline_group())

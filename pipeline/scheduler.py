@@ -23,9 +23,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
-from pipeline import runlog
+from pipeline import refresh_queue, runlog
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc
@@ -34,6 +35,7 @@ from survey_app.storage.maintenance import purge
 
 log = logging.getLogger("vises.scheduler")
 JOB_ID = "weekly-refresh"
+QUEUE_POLL_SECONDS = 30  # how soon a refresh queued in another process (or a campaign's closing) runs
 JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 
 # Called after each scheduled run with (db, settings, run id or None, now); each catches its own failures.
@@ -109,13 +111,22 @@ def purge_personal_data(db: Database, settings: Settings, now: datetime) -> None
         log.exception("retention purge failed")
 
 
+def run_refresh_queue(settings: Settings, clock: Callable[[], datetime] = now_utc) -> None:
+    """Queued refreshes (a manager's button, a closed campaign) taken from any web process."""
+    try:
+        refresh_queue.run_queued(settings, clock)
+    except Exception:  # job boundary: the request and the run log say what failed; keep polling
+        log.exception("queued refresh failed")
+
+
 def catch_up(
     settings: Settings,
     now: datetime | None = None,
     clock: Callable[[], datetime] = now_utc,
     after_run: Sequence[AfterRun] = (),
 ) -> int | None:
-    """Run once with trigger 'catch-up' if a scheduled time was missed; return the run id."""
+    """Run once with trigger 'catch-up' if a scheduled time was missed (or nothing was ever
+    computed: the run log calls that one the first computation); return the run id."""
     now = now or clock()
     db = connect(settings.database.path)
     try:
@@ -128,7 +139,8 @@ def catch_up(
 
 
 def configure(scheduler: BaseScheduler, settings: Settings, after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
-    """Add the weekly job and a one-off catch-up check that runs as soon as the scheduler starts."""
+    """Add the weekly job, the poll of queued refreshes, and a one-off catch-up check that runs as
+    soon as the scheduler starts (on a new install: the first computation)."""
     hooks = {"after_run": tuple(after_run)}
     scheduler.add_job(
         run_job,
@@ -137,6 +149,15 @@ def configure(scheduler: BaseScheduler, settings: Settings, after_run: Sequence[
         kwargs=hooks,
         id=JOB_ID,
         name="Weekly indicator refresh",
+        replace_existing=True,
+        **JOB_OPTIONS,
+    )
+    scheduler.add_job(
+        run_refresh_queue,
+        IntervalTrigger(seconds=QUEUE_POLL_SECONDS),
+        args=[settings],
+        id="refresh-queue",
+        name="Run queued refreshes",
         replace_existing=True,
         **JOB_OPTIONS,
     )

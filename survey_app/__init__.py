@@ -26,7 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.respondent import codes
     from survey_app.respondent import views as respondent
-    from survey_app.results import api, dashboard, federation, public, report
+    from survey_app.results import api, dashboard, federation, public, refresh, report
     from survey_app.storage.db import connect, migrate
     from survey_app.web import db, errors, i18n, security
 
@@ -54,7 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, codes, auth, backoffice, runs, dashboard, report, federation, api, public):
+    for module in (respondent, codes, auth, backoffice, runs, dashboard, refresh, report, federation, api, public):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     if settings.server.proxy_hops:

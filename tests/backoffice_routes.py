@@ -59,6 +59,8 @@ ROUTES = {
     # Public valorisation pages and their management (report part).
     "backoffice.public_pages.enterprise_page": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "backoffice.public_pages.enterprise_revoke": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    # Fresh figures (R2 5/9): a manager's refresh of their own enterprise.
+    "refresh.request_refresh": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",

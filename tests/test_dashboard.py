@@ -6,6 +6,7 @@ import re
 import pytest
 from babel.numbers import format_decimal, format_percent
 
+from survey_app.core.timeutil import iso_utc, now_utc
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
@@ -17,7 +18,8 @@ NPS_LABEL = "Net Promoter Score"
 
 
 def stored_cells(db, enterprise_id, language):
-    """{group: {label: stored row}} for the latest wave with results of each stakeholder group."""
+    """{group: {label: stored row}} for the wave the dashboard opens on: each stakeholder group's latest
+    closed wave with results (the demo's open third wave is one click away)."""
     framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
     labels = {
         **{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
@@ -26,8 +28,9 @@ def stored_cells(db, enterprise_id, language):
     latest = {}
     for row in db.query(
         "SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
-        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id",
-        [enterprise_id],
+        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? AND (c.closed_at IS NOT NULL OR c.closes_at <= ?) "
+        "ORDER BY c.closes_at, c.id",
+        [enterprise_id, iso_utc(now_utc())],  # the page tells open from closed by the clock, so do we
     ):
         latest[row["stakeholder_group"]] = row["id"]
     return {
@@ -97,17 +100,21 @@ def test_freshness_and_methodology_link(as_user):
     assert "Kleine groepen blijven anoniem" in methodology and "minder dan 5 antwoorden" in methodology
 
 
-def test_charts_are_shown_with_alt_text_and_served_as_png_and_svg(as_user):
+def test_charts_are_svg_with_alt_text_and_a_data_table_and_drawn_when_asked(as_user):
     client = as_user("anna")
     html = client.get(f"/admin/enterprises/{ENTERPRISE}/dashboard?lang=en").get_data(as_text=True)
     images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', html)
-    assert len(images) >= 10 and all(alt.strip() for _src, alt in images)
-    profile = next(src for src, _alt in images if "/profile-c" in src)
-    response = client.get(profile)
-    assert response.status_code == 200 and response.data.startswith(PNG)
-    assert response.headers["Cache-Control"].startswith("private")
-    svg = client.get(profile.replace(".png", ".svg"))
+    assert len(images) >= 7 and all(alt.strip() and ".svg?v=" in src for src, alt in images)
+    assert html.count('<details class="chart-data">') == len(images)
+    profile = next(src.replace("&amp;", "&") for src, _alt in images if "/profile-c" in src)
+    svg = client.get(profile)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    assert svg.headers["Cache-Control"] == "private, max-age=31536000, immutable"  # the URL names its version
+    again = client.get(profile, headers={"If-None-Match": svg.headers["ETag"]})
+    assert again.status_code == 304
+    png = client.get(profile.split("?")[0].replace(".svg", ".png"))
+    assert png.status_code == 200 and png.data.startswith(PNG)
+    assert png.headers["Cache-Control"] == "private, no-cache"  # no version named: check each time
     import matplotlib.pyplot as plt
 
     assert plt.get_fignums() == []  # drawn with Figure objects only, nothing left open
@@ -127,7 +134,7 @@ def test_dashboard_list_shows_only_the_managers_enterprises(as_user):
 
 def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
     """The charts of a suppressed wave hold no value at all, and are still served (as notes)."""
-    from pipeline.charts import specs as chart_specs
+    from pipeline.charts import sources
 
     campaign = demo_db.execute(
         "SELECT id FROM campaign WHERE enterprise_id = ? AND stakeholder_group = 'partners' "
@@ -135,7 +142,7 @@ def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
         [OTHER],
     ).fetchone()[0]
     framework = demo_app.extensions["vises.registry"].framework
-    specs = {s.name: s for s in chart_specs.load_specs(demo_db, framework, [OTHER], {OTHER: ["nl"]}, 5)}
+    specs = sources.enterprise_specs(demo_db, framework, OTHER, "nl", 5)
     for name in (f"profile-c{campaign}", f"indicators-c{campaign}"):
         assert specs[name].bars and all(bar.value is None for bar in specs[name].bars)
         assert FEWER["nl"] in specs[name].alt_text

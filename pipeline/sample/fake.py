@@ -44,6 +44,13 @@ TESTIMONIES = {
 }
 
 
+IDEAS = {  # answers to the demo's own question "An idea for next year?"
+    "fr": ["Plus d'ateliers cuisine.", "Une sortie au musée.", "Des horaires plus souples le mercredi."],
+    "nl": ["Meer kookworkshops.", "Een uitstap naar de zee.", "Soepelere uren op woensdag."],
+    "en": ["More cooking workshops.", "A trip to the museum.", "More flexible hours on Wednesdays."],
+}
+
+
 def _clamp(value: float, low: float, high: float) -> float:
     return min(high, max(low, value))
 
@@ -99,5 +106,5 @@ def answers_for(
         elif kind == "single" and raw.get("options"):
             answers[raw["id"]] = str(rng.choice(raw["options"])["value"])
         elif kind == "text" and rng.random() < text_rate:
-            answers[raw["id"]] = rng.choice(TESTIMONIES.get(language, TESTIMONIES["fr"]))
+            answers[raw["id"]] = rng.choice(IDEAS.get(language, IDEAS["fr"]))
     return answers

@@ -1,4 +1,5 @@
-"""Live counts of a campaign for its page: links issued, opened, in progress, submitted, rates."""
+"""Live counts of a campaign for its page: links issued, opened, in progress, submitted (the response
+rate itself has one definition, in survey_app.domain.response_rates)."""
 
 from __future__ import annotations
 
@@ -25,16 +26,6 @@ class CampaignCounts:
     @property
     def active_links(self) -> int:
         return self.issued - self.revoked
-
-    @property
-    def personal_rate(self) -> float | None:
-        """Submitted through personal links / links still valid (product.md: response rate)."""
-        return round(100 * self.submitted_personal / self.active_links, 1) if self.active_links else None
-
-    @property
-    def open_rate(self) -> float | None:
-        """Open-link responses against the expected population."""
-        return round(100 * self.submitted_open / self.expected, 1) if self.expected else None
 
 
 def campaign_counts(db: Database, campaign: dict) -> CampaignCounts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from pipeline import refresh_queue
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404, enterprise_or_404
 from survey_app.backoffice.campaign_forms import LATEST, CampaignForm
@@ -14,6 +15,8 @@ from survey_app.backoffice.custom_questions import to_form_entries
 from survey_app.backoffice.forms import ButtonForm
 from survey_app.core.timeutil import now_utc, to_local, to_utc
 from survey_app.domain import campaigns as store
+from survey_app.domain import response_rates
+from survey_app.results import refresh, words
 from survey_app.storage.db import write_transaction
 from survey_app.web.db import get_db
 from survey_app.web.forms import required
@@ -117,6 +120,7 @@ def view(campaign_id: int):
         button=ButtonForm(),
         state=store.campaign_state(campaign, now_utc()),
         counts=campaign_counts(get_db(), campaign),
+        rate=words.response_rate(response_rates.for_campaign(get_db(), campaign)),
         opens=to_local(campaign["opens_at"], tz),
         closes=to_local(campaign["closes_at"], tz),
         custom_questions=store.custom_questions_of(campaign),
@@ -140,7 +144,12 @@ def close(campaign_id: int):
             back,
         )
     if store.close_campaign(get_db(), campaign_id, now_utc()):
-        flash(_("The campaign is closed: its links no longer accept answers."))
+        # Its final figures are computed now, not at the next weekly refresh.
+        refresh_queue.enqueue(
+            get_db(), now_utc(), "campaign-closed", campaign["enterprise_id"], campaign_id=campaign_id
+        )
+        refresh.wake()
+        flash(_("The campaign is closed: its links no longer accept answers. Its figures are being computed."))
     return redirect(back, code=303)
 
 

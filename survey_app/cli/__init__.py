@@ -242,10 +242,17 @@ def _add_module_commands() -> None:
     from pipeline.cli import COMMANDS as pipeline_commands
     from survey_app.cli.backoffice import COMMANDS as backoffice_commands
     from survey_app.cli.configuration import COMMANDS as configuration_commands
+    from survey_app.cli.demo import COMMANDS as demo_commands
     from survey_app.cli.maintenance import COMMANDS as maintenance_commands
     from survey_app.cli.xlsform import COMMANDS as xlsform_commands
 
-    for command in (*pipeline_commands, *maintenance_commands, *backoffice_commands, *configuration_commands):
+    for command in (
+        *pipeline_commands,
+        *maintenance_commands,
+        *backoffice_commands,
+        *configuration_commands,
+        *demo_commands,
+    ):
         main.add_command(command)
     for command in xlsform_commands:
         questionnaires.add_command(command)

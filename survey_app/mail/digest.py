@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from survey_app.core.catalogs import translator
 from survey_app.core.config import Settings
 from survey_app.core.groups import group_label
+from survey_app.domain import response_rates
 from survey_app.mail import smtp as mailer
 from survey_app.mail.render import render
 from survey_app.questionnaire.loader import load_framework
@@ -34,7 +35,7 @@ MAX_CHANGES = 8  # per enterprise: the largest changes; the dashboard has the re
 def new_responses(db: Database, enterprise_id: int, since: str) -> list[dict[str, Any]]:
     return list(
         db.query(
-            "SELECT c.title, c.stakeholder_group, COUNT(*) AS count FROM response r "
+            "SELECT c.id, c.expected_population, c.title, c.stakeholder_group, COUNT(*) AS count FROM response r "
             "JOIN campaign c ON c.id = r.campaign_id WHERE c.enterprise_id = ? AND r.submitted_on >= ? "
             "GROUP BY c.id ORDER BY c.closes_at, c.id",
             [enterprise_id, since],
@@ -61,14 +62,18 @@ def enterprise_news(
     """What one enterprise has to report this week, as text in `language`; None when nothing."""
     catalog = translator(language)
     labels = _labels(language)
+    answered = new_responses(db, enterprise["id"], since)
+    rates = response_rates.for_campaigns(db, answered)
     campaigns = [
         {
             "title": c["title"],
             "group": group_label(c["stakeholder_group"], language),
             "count": catalog.ngettext("%(num)d new response", "%(num)d new responses", c["count"])
             % {"num": c["count"]},
+            "rate": catalog.gettext("response rate %(rate)s")
+            % {"rate": response_rates.describe(rates[c["id"]], language).combined},
         }
-        for c in new_responses(db, enterprise["id"], since)
+        for c in answered
     ]
     changed = [
         {

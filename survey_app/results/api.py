@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from pipeline.save import DERIVED_COLUMNS
 from survey_app.accounts.scoping import enterprise_or_404
+from survey_app.domain import response_rates
 from survey_app.questionnaire.model import translate
 from survey_app.results.exports import neutralise
 from survey_app.web.db import get_db
@@ -69,10 +70,44 @@ def records(db: Database, enterprise_id: int, language: str) -> Iterator[dict[st
         yield record
 
 
+def campaign_records(db: Database, enterprise_id: int) -> list[dict[str, Any]]:
+    """Each campaign with its response rate (survey_app.domain.response_rates: shares 0-1)."""
+    campaigns = list(
+        db.query(
+            "SELECT id, title, stakeholder_group, closes_at, expected_population FROM campaign "
+            "WHERE enterprise_id = ? ORDER BY closes_at, id",
+            [enterprise_id],
+        )
+    )
+    rates = response_rates.for_campaigns(db, campaigns)
+    return [
+        {
+            "campaign_id": c["id"],
+            "campaign_title": c["title"],
+            "stakeholder_group": c["stakeholder_group"],
+            "closes_at": c["closes_at"],
+            "submitted": (rate := rates[c["id"]]).submitted,
+            "personal_links_handed_out": rate.links_handed_out,
+            "submitted_personal": rate.personal_submitted,
+            "expected_population": rate.expected,
+            "submitted_open": rate.open_submitted,
+            "response_rate": _share(rate.combined),
+            "response_rate_personal": _share(rate.personal),
+            "response_rate_open": _share(rate.open),
+        }
+        for c in campaigns
+    ]
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)  # 0.1 %, as printed on the pages
+
+
 @bp.get("/enterprises/<int:enterprise_id>/indicators.json")
 def indicators_json(enterprise_id: int):
     enterprise = enterprise_or_404(enterprise_id)
-    rows = list(records(get_db(), enterprise_id, current_language()))
+    db = get_db()
+    rows = list(records(db, enterprise_id, current_language()))
     return jsonify(
         {
             "enterprise": {
@@ -81,6 +116,7 @@ def indicators_json(enterprise_id: int):
                 "sector_group": enterprise["sector_group"],
             },
             "min_group_size": current_app.config["SETTINGS"]["privacy.min_group_size"],
+            "campaigns": campaign_records(db, enterprise_id),
             "indicators": rows,
         }
     )

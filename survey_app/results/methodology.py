@@ -78,15 +78,19 @@ def _product_sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
                 "An enterprise is compared with enterprises of the same sector group that agreed to share their "
                 "results, for the same stakeholder group, using each one's latest wave closed in the last 24 "
                 "months. The comparison is shown only with at least %(n)d such enterprises, as their median "
-                "and middle half. They are never named.",
+                "and middle half. They are never named. On the dashboard a dot shows the enterprise's score, a "
+                'box the middle half of similar enterprises and a line their median; "better than 7 of the 9" '
+                "counts the similar enterprises with a lower score.",
                 n=min_peers,
             ),
         ),
         (
             _("Response rate"),
             _(
-                "Responses divided by the number of personal links handed out, or by the expected number of "
-                "people when the campaign used an open link."
+                "Answers through personal links divided by the personal links handed out, and answers through "
+                "the open link divided by the expected number of people, shown apart and together: all answers "
+                "divided by the links handed out plus the expected number. When open-link answers have no "
+                "expected number, the rate together is not known."
             ),
         ),
         (

@@ -73,8 +73,8 @@ def method_summary(campaign: dict[str, Any], language: str) -> str:
         group=group_label(campaign["stakeholder_group"], language),
         opens=long_date(opens, language),
         closes=long_date(closes, language),
-        submitted=campaign["submitted"] or 0,
-        rate=words.response_rate(campaign),
+        submitted=words.count(campaign["rate"].submitted),
+        rate=words.response_rate(campaign["rate"]).combined,
         min=current_app.config["SETTINGS"]["privacy.min_group_size"],
     )
 
@@ -108,7 +108,7 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
         "summary": method_summary(campaign, language),
         "period": period(campaign, language),
         "computed_on": computed_on(db, language),
-        "freshness": data.freshness(db),
+        "freshness": data.freshness(db, enterprise),
         "fewer_than": words.fewer_than(settings["privacy.min_group_size"]),
         "language": language,
         "methodology": methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),

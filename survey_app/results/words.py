@@ -12,6 +12,10 @@ from typing import Any
 from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
+from survey_app.domain import response_rates
+from survey_app.domain.response_rates import RateWords, ResponseRate
+from survey_app.web.i18n import current_language
+
 SCORE_PATTERN = "0.0"
 SIGNED_PATTERN = "+0.0;−0.0"  # a real minus sign: a hyphen reads like a dash in tables
 
@@ -22,6 +26,10 @@ def fewer_than(min_group: int) -> str:
 
 def score(value: float | None) -> str:
     return "" if value is None else format_decimal(value, SCORE_PATTERN)
+
+
+def count(value: int | None) -> str:
+    return "–" if value is None else format_decimal(value)
 
 
 def share(value: float | None) -> str:
@@ -92,7 +100,8 @@ def indicator_row(row: dict[str, Any] | None, label: str, kind: str, min_group: 
     }
 
 
-def response_rate(summary: dict[str, Any] | None) -> str:
-    if summary is None or summary.get("response_rate") is None:
-        return _("not known (no personal links or expected population)")
-    return share(summary["response_rate"])
+def response_rate(rate: ResponseRate | None) -> RateWords:
+    """The rate as every surface writes it (survey_app.domain.response_rates holds the definition)."""
+    if rate is None:
+        return RateWords(_("not known"), "", "")
+    return response_rates.describe(rate, current_language())

@@ -300,6 +300,40 @@ def m160_instruments(db: Database) -> None:
 
 
 @migrations()
+def m180_refresh_requests(db: Database) -> None:
+    # Recomputes asked for outside the weekly schedule: a manager's "refresh now", an admin's, or a
+    # campaign that closed. Any process may take one (the pipeline lease still allows a single run).
+    db.executescript("""
+    CREATE TABLE refresh_request (
+        id INTEGER PRIMARY KEY,
+        enterprise_id INTEGER REFERENCES enterprise(id) ON DELETE CASCADE,  -- NULL: every enterprise
+        campaign_id INTEGER REFERENCES campaign(id) ON DELETE CASCADE,  -- the campaign that closed
+        reason TEXT NOT NULL CHECK (reason IN ('manager', 'admin', 'campaign-closed')),
+        requested_by INTEGER REFERENCES user(id) ON DELETE SET NULL,
+        requested_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        holder TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        step TEXT,
+        run_id INTEGER REFERENCES pipeline_run(id) ON DELETE SET NULL
+    );
+    CREATE INDEX refresh_request_status ON refresh_request(status, id);
+    CREATE INDEX refresh_request_enterprise ON refresh_request(enterprise_id, id);
+    CREATE INDEX refresh_request_run ON refresh_request(run_id);
+    -- A campaign's closing is queued once, however many processes notice it.
+    CREATE UNIQUE INDEX refresh_request_closing ON refresh_request(campaign_id) WHERE reason = 'campaign-closed';
+    """)
+
+
+@migrations()
+def m181_charts_cached_by_hash(db: Database) -> None:
+    # Charts are now files named by the content hash of what they show (pipeline/charts/cache.py),
+    # drawn on demand: the index table of pre-drawn files has no reader left.
+    db.execute("DROP TABLE IF EXISTS chart")
+
+
+@migrations()
 def m200_public_pages(db: Database) -> None:
     # A public valorisation page: published by a manager (opt-in) for a campaign or, with
     # campaign_id NULL, for the enterprise's latest wave of each group. The token is the only way in;
