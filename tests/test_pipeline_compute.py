@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 
 from pipeline import runner
-from pipeline.read import item_rows, load_questionnaires
+from pipeline.read import load_questionnaires
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
+from pipeline.scoring import item_rows
 from survey_app.core import config
 from tests.conftest import NOW, Seeder
 
