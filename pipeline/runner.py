@@ -116,7 +116,7 @@ def _score(
     for c in campaigns:
         key = (c.questionnaire_id, c.questionnaire_version)
         counted[c.id] = compute.question_plan(c, questionnaires[key])[0] if key in questionnaires else []
-        plans[c.id] = sums.plan_of(key, fingerprint.get(key, []), counted[c.id])
+        plans[c.id] = sums.plan_of(key, fingerprint.get(key, []), counted[c.id], c.custom_questions)
     sums.prepare_plans(db, plans, counted)
     if full:
         sums.reset(db)

@@ -81,9 +81,14 @@ class Scored:
     watermark: int
 
 
-def plan_of(questionnaire_key: tuple[str, int], rules: Sequence[tuple], counted: Iterable[str]) -> str:
-    """Fingerprint of what is scored and counted for a campaign: a change means a rebuild."""
-    text = json.dumps([list(questionnaire_key), [list(r) for r in rules], sorted(set(counted))])
+def plan_of(
+    questionnaire_key: tuple[str, int], rules: Sequence[tuple], counted: Iterable[str], custom: Sequence[dict] = ()
+) -> str:
+    """Fingerprint of what is scored, counted and reported for a campaign: a change means a rebuild
+    (another questionnaire version, other scoring rules, edited custom questions)."""
+    text = json.dumps(
+        [list(questionnaire_key), [list(r) for r in rules], sorted(set(counted)), list(custom)], sort_keys=True
+    )
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 

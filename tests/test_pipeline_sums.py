@@ -203,3 +203,17 @@ def test_the_rule_is_a_parameter_sum_with_every_item_required(pipeline_db, waves
         assert rows[response_id] == pytest.approx(((first - 1) * 25 + (second - 1) * 25) / 2)
     with pytest.raises(ValueError):
         scoring.ScoringRule("x", 1, "y", 2, "median")
+
+
+def test_an_edited_campaign_is_rebuilt_from_its_raw_answers(pipeline_db, waves):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    custom = [{"id": "c_pick", "type": "single", "options": [{"value": v} for v in "abcd"]}]
+    pipeline_db.execute("UPDATE campaign SET custom_questions = ? WHERE id = ?", [json.dumps(custom), waves[6]])
+    run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
+    counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
+    assert (counts["rebuilt"], counts["recomputed"]) == (1, 1)
+    options = {r[0] for r in pipeline_db.execute("SELECT option FROM custom_result WHERE campaign_id = ?", [waves[6]])}
+    assert options == {"a", "b", "c", "d"}
+    edited = dump(pipeline_db)
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert dump(pipeline_db) == edited
