@@ -110,14 +110,16 @@ def _score(
 ) -> sums.Scored:
     """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full)."""
     rules = scoring.rules_for(questionnaires)
-    scoring.prepare(db, questionnaires, rules)
+    qkeys = scoring.prepare(db, questionnaires, rules)
     fingerprint = scoring.fingerprints(questionnaires, rules)
     plans, counted = {}, {}
     for c in campaigns:
         key = (c.questionnaire_id, c.questionnaire_version)
         counted[c.id] = compute.question_plan(c, questionnaires[key])[0] if key in questionnaires else []
         plans[c.id] = sums.plan_of(key, fingerprint.get(key, []), counted[c.id], c.custom_questions)
-    sums.prepare_plans(db, plans, counted)
+    sums.prepare_plans(
+        db, plans, counted, {c.id: qkeys.get((c.questionnaire_id, c.questionnaire_version)) for c in campaigns}
+    )
     if full:
         sums.reset(db)
     return sums.score_new(db, plans, progress)

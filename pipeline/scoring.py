@@ -1,13 +1,11 @@
 """The scoring rule, in one place: raw answers -> one 0-100 score per respondent and indicator.
 
-Scoring runs inside SQLite so a million responses never become Python objects. Two temporary tables,
-filled from the questionnaire model on each connection, are the parameters of the one SQL rule:
-
-- `temp.pipeline_item`: every scored item (questionnaire, version, question, indicator, slope, base):
-  the item score is `base + slope * value` (reverse items have a negative slope);
-- `temp.pipeline_rule`: one row per (questionnaire, version, indicator): `method` and `min_answered`.
-  The default (`mean`) is the product's rule: the mean of the answered item scores, kept when at
-  least half of the items were answered. `sum` maps the sum of the item scores linearly onto 0-100.
+Scoring runs inside SQLite so a million responses never become Python objects. Its parameters are
+the rows of `ScoringRule` (one per questionnaire version and indicator: `method`, `min_answered`)
+and of `item_rows` (slope and base of every item: item score = `base + slope * value`, reverse items
+with a negative slope), loaded into the temporary table `pipeline_item` that the one SQL rule joins
+on. The default rule (`mean`) is the product's: the mean of the answered item scores, kept when at
+least half of the items were answered; `sum` maps the sum of the item scores linearly onto 0-100.
 
 The seam for validated instruments (R2 3/9): an instrument adds rows with its own method and
 missing-data rule (`rules_for` is where they are built) and, where the SQL alone cannot express a
@@ -84,67 +82,73 @@ def fingerprints(questionnaires: Questionnaires, rules: list[ScoringRule]) -> di
     return out
 
 
-def prepare(db: Database, questionnaires: Questionnaires, rules: list[ScoringRule] | None = None) -> None:
-    """Fill this connection's temporary item and rule tables that the scoring SQL joins on."""
+def prepare(db: Database, questionnaires: Questionnaires, rules: list[ScoringRule] | None = None) -> dict[tuple, int]:
+    """Fill this connection's temporary tables that the scoring SQL joins on; return the integer key
+    of each questionnaire version (`pipeline_campaign.qkey`, filled by sums.prepare_plans).
+
+    Integer keys and one denormalised item table keep the per-answer work to two small look-ups.
+    """
+    db.execute("PRAGMA temp_store = MEMORY")  # before any temporary table: sorts and chunks stay in memory
     db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS pipeline_item (questionnaire_id TEXT, version INTEGER, "
-        "question_id TEXT, indicator TEXT, slope REAL, base REAL, items INTEGER, "
-        "PRIMARY KEY (questionnaire_id, version, question_id))"
+        "CREATE TEMP TABLE IF NOT EXISTS pipeline_item (qkey INTEGER, question_id TEXT, ino INTEGER, slope REAL, "
+        "base REAL, items INTEGER, method_sum INTEGER, min_answered INTEGER, PRIMARY KEY (qkey, question_id)) "
+        "WITHOUT ROWID"
     )
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_indicator (ino INTEGER PRIMARY KEY, indicator TEXT)")
     db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS pipeline_rule (questionnaire_id TEXT, version INTEGER, indicator TEXT, "
-        "items INTEGER, method TEXT, min_answered INTEGER, PRIMARY KEY (questionnaire_id, version, indicator))"
+        "CREATE TEMP TABLE IF NOT EXISTS pipeline_scored (response_id INTEGER, campaign_id INTEGER, ino INTEGER, "
+        "q INTEGER)"
     )
-    db.execute("DELETE FROM temp.pipeline_item")
-    db.execute("DELETE FROM temp.pipeline_rule")
-    db.conn.executemany("INSERT INTO temp.pipeline_item VALUES (?, ?, ?, ?, ?, ?, ?)", item_rows(questionnaires))
-    db.conn.executemany(
-        "INSERT INTO temp.pipeline_rule VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (r.questionnaire_id, r.version, r.indicator, r.items, r.method, r.min_answered)
-            for r in (rules if rules is not None else rules_for(questionnaires))
-        ],
-    )
+    for table in ("pipeline_item", "pipeline_indicator", "pipeline_scored"):
+        db.execute(f"DELETE FROM temp.{table}")
+    items = item_rows(questionnaires)
+    by_rule = {(r.questionnaire_id, r.version, r.indicator): r for r in (rules or rules_for(questionnaires))}
+    qkeys = {key: number for number, key in enumerate(sorted(questionnaires))}
+    inos = {name: number for number, name in enumerate(sorted({row[3] for row in items}))}  # same order as text
+    rows = []
+    for qid, version, question_id, indicator, slope, base, _ in items:
+        rule = by_rule[(qid, version, indicator)]
+        sums_all = int(rule.method == "sum")
+        rows.append((qkeys[(qid, version)], question_id, inos[indicator], slope, base, rule.items, sums_all,
+                     rule.min_answered))  # fmt: skip
+    db.conn.executemany("INSERT INTO temp.pipeline_item VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.conn.executemany("INSERT INTO temp.pipeline_indicator VALUES (?, ?)", [(n, i) for i, n in inos.items()])
+    return qkeys
 
 
 # Which responses a statement scores: a range of ids (new responses), or one campaign (a rebuild).
-BY_RANGE = "r.id > :low AND r.id <= :high"
-BY_CAMPAIGN = "r.campaign_id = :campaign AND r.id <= :high"
+BY_RANGE = "a.response_id > :low AND a.response_id <= :high"
+BY_CAMPAIGN = "r.campaign_id = :campaign AND a.response_id <= :high"
 
 # The rule. `mean`: average item score; `sum`: sum of item scores over the sum of their ranges
 # (100 each), so a respondent answering every item gets the same 0-100 as with `mean`.
-_SCORE_SELECT = """
-SELECT response_id, campaign_id, indicator, CAST(ROUND(raw * {micro}) AS INTEGER) AS q
+_SCORE = """
+INSERT INTO temp.pipeline_scored (response_id, campaign_id, ino, q)
+SELECT response_id, campaign_id, ino, CAST(ROUND(raw * {micro}) AS INTEGER)
 FROM (
-    SELECT r.id AS response_id, r.campaign_id AS campaign_id, i.indicator AS indicator,
-           CASE g.method WHEN 'sum' THEN SUM(i.base + i.slope * a.value_num) / g.items
-                         ELSE AVG(i.base + i.slope * a.value_num) END AS raw,
-           COUNT(*) AS answered, g.min_answered AS min_answered
-    FROM response r
-    JOIN campaign c ON c.id = r.campaign_id
-    JOIN answer a ON a.response_id = r.id
-    JOIN temp.pipeline_item i ON i.questionnaire_id = c.questionnaire_id AND i.version = c.questionnaire_version
-         AND i.question_id = a.question_id
-    JOIN temp.pipeline_rule g ON g.questionnaire_id = i.questionnaire_id AND g.version = i.version
-         AND g.indicator = i.indicator
+    SELECT a.response_id AS response_id, r.campaign_id AS campaign_id, i.ino AS ino,
+           CASE i.method_sum WHEN 1 THEN SUM(i.base + i.slope * a.value_num) / i.items
+                             ELSE AVG(i.base + i.slope * a.value_num) END AS raw,
+           COUNT(*) AS answered, i.min_answered AS min_answered
+    FROM answer a
+    JOIN response r ON r.id = a.response_id
+    JOIN temp.pipeline_campaign k ON k.campaign_id = r.campaign_id
+    JOIN temp.pipeline_item i ON i.qkey = k.qkey AND i.question_id = a.question_id
     WHERE {which} AND a.dont_know = 0 AND a.value_num IS NOT NULL
-    GROUP BY r.id, i.indicator
+    GROUP BY a.response_id, i.ino
 )
 WHERE answered >= min_answered
 """
+KEEP_SCORES = (
+    "INSERT INTO response_score (response_id, campaign_id, indicator, score) "
+    f"SELECT s.response_id, s.campaign_id, n.indicator, s.q * 1.0 / {MICRO} "
+    "FROM temp.pipeline_scored s JOIN temp.pipeline_indicator n ON n.ino = s.ino ORDER BY s.response_id, s.ino"
+)
 
 
 def score_sql(which: str) -> str:
-    """INSERT of the respondent scores of the responses `which` selects (BY_RANGE or BY_CAMPAIGN)."""
+    """INSERT of the respondent scores of the responses `which` selects (BY_RANGE or BY_CAMPAIGN)
+    into `temp.pipeline_scored` (integer micro-points); KEEP_SCORES then stores them."""
     if which not in (BY_RANGE, BY_CAMPAIGN):
         raise ValueError("unknown response filter")
-    select = _SCORE_SELECT.format(micro=MICRO, which=which)
-    return (
-        "INSERT INTO response_score (response_id, campaign_id, indicator, score) "
-        f"SELECT response_id, campaign_id, indicator, q * 1.0 / {MICRO} FROM ({select})"
-    )
-
-
-def micro(column: str) -> str:
-    """SQL turning a stored score (points, exactly q / MICRO) back into its integer q."""
-    return f"CAST(ROUND({column} * {MICRO}) AS INTEGER)"
+    return _SCORE.format(micro=MICRO, which=which)

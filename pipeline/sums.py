@@ -23,34 +23,24 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from pipeline.model import IndicatorSums, OptionCount
-from pipeline.scoring import BY_CAMPAIGN, BY_RANGE, FAVOURABLE_MICRO, SPLIT, micro, score_sql
+from pipeline.scoring import BY_CAMPAIGN, BY_RANGE, FAVOURABLE_MICRO, KEEP_SCORES, SPLIT, score_sql
 from survey_app.storage.db import write_transaction
 
 CHUNK = 20_000  # responses per transaction: about a quarter of a second of scoring
 KEPT_TABLES = ("response_score", "score_sums", "option_count", "score_stale")
 Progress = Callable[[int, int], None]
 
-_SUMS_SELECT = f"""
-SELECT campaign_id, indicator, COUNT(*), SUM(q), SUM(h * h), SUM(h * l), SUM(l * l), SUM(q >= {FAVOURABLE_MICRO})
-FROM (SELECT campaign_id, indicator, q, q / {SPLIT} AS h, q % {SPLIT} AS l
-      FROM (SELECT s.campaign_id AS campaign_id, s.indicator AS indicator, {micro("s.score")} AS q {{source}}))
-GROUP BY campaign_id, indicator
+SUMS_OF_SCORED = f"""
+INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable)
+SELECT s.campaign_id, n.indicator, COUNT(*), SUM(q), SUM(h * h), SUM(h * l), SUM(l * l), SUM(q >= {FAVOURABLE_MICRO})
+FROM (SELECT campaign_id, ino, q, q / {SPLIT} AS h, q % {SPLIT} AS l FROM temp.pipeline_scored) s
+JOIN temp.pipeline_indicator n ON n.ino = s.ino
+WHERE true
+GROUP BY s.campaign_id, n.indicator
+ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
+    squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
+    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable
 """
-_SUMS_UPSERT = (
-    "INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable) "
-    "{select} ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total, "
-    "squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross, "
-    "squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable"
-)
-SUMS_OF_RANGE = _SUMS_UPSERT.format(
-    select=_SUMS_SELECT.format(source="FROM response_score s WHERE s.response_id > :low AND s.response_id <= :high")
-)
-SUMS_OF_CAMPAIGN = _SUMS_UPSERT.format(
-    select=_SUMS_SELECT.format(
-        source="FROM response r JOIN response_score s ON s.response_id = r.id WHERE r.campaign_id = :campaign "
-        "AND r.id <= :high"
-    )
-)
 _OPTIONS = """
 INSERT INTO option_count (campaign_id, question_id, value_num, value_text, count)
 SELECT r.campaign_id, a.question_id, a.value_num, a.value_text, COUNT(*)
@@ -66,7 +56,7 @@ _RESPONDENTS = """
 INSERT INTO score_campaign (campaign_id, responses, generation, plan)
 SELECT r.campaign_id, COUNT(*), 1, COALESCE(p.plan, '')
 FROM response r LEFT JOIN temp.pipeline_campaign p ON p.campaign_id = r.campaign_id
-WHERE {which}
+WHERE r.id > :low AND r.id <= :high
 GROUP BY r.campaign_id
 ON CONFLICT (campaign_id) DO UPDATE SET responses = responses + excluded.responses, generation = generation + 1
 """
@@ -92,16 +82,23 @@ def plan_of(
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def prepare_plans(db: Database, plans: dict[int, str], counted: dict[int, list[str]]) -> None:
-    """Temporary tables of each campaign's plan and counted questions, for the batch SQL."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_campaign (campaign_id INTEGER PRIMARY KEY, plan TEXT)")
+def prepare_plans(
+    db: Database, plans: dict[int, str], counted: dict[int, list[str]], qkeys: dict[int, int | None]
+) -> None:
+    """Temporary tables of each campaign's questionnaire key, plan and counted questions (after
+    scoring.prepare, which sets where temporary tables live)."""
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS pipeline_campaign (campaign_id INTEGER PRIMARY KEY, qkey INTEGER, plan TEXT)"
+    )
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS pipeline_counted (campaign_id INTEGER, question_id TEXT, "
-        "PRIMARY KEY (campaign_id, question_id))"
+        "PRIMARY KEY (campaign_id, question_id)) WITHOUT ROWID"
     )
     db.execute("DELETE FROM temp.pipeline_campaign")
     db.execute("DELETE FROM temp.pipeline_counted")
-    db.conn.executemany("INSERT INTO temp.pipeline_campaign VALUES (?, ?)", plans.items())
+    db.conn.executemany(
+        "INSERT INTO temp.pipeline_campaign VALUES (?, ?, ?)", [(c, qkeys.get(c), plan) for c, plan in plans.items()]
+    )
     db.conn.executemany(
         "INSERT INTO temp.pipeline_counted VALUES (?, ?)",
         [(cid, qid) for cid, ids in counted.items() for qid in sorted(set(ids))],
@@ -132,10 +129,9 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
         high = min(top, low + CHUNK)
         with write_transaction(db):
             params = {"low": low, "high": high}
-            db.execute(score_sql(BY_RANGE), params)
-            db.execute(SUMS_OF_RANGE, params)
+            _keep_scores(db, BY_RANGE, params)
             db.execute(_OPTIONS.format(which=BY_RANGE), params)
-            db.execute(_RESPONDENTS.format(which=BY_RANGE), params)
+            db.execute(_RESPONDENTS, params)
             scored += _count(db, low, high)
             db.execute("UPDATE score_watermark SET watermark = ?", [high])
         low = high
@@ -153,6 +149,14 @@ def _count(db: Database, low: int, high: int) -> int:
     return db.execute("SELECT COUNT(*) FROM response WHERE id > ? AND id <= ?", [low, high]).fetchone()[0]
 
 
+def _keep_scores(db: Database, which: str, params: dict[str, int]) -> None:
+    """Score the chosen responses, store their scores and add them to the sums (caller's transaction)."""
+    db.execute("DELETE FROM temp.pipeline_scored")
+    db.execute(score_sql(which), params)
+    db.execute(KEEP_SCORES)
+    db.execute(SUMS_OF_SCORED)
+
+
 def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int) -> None:
     """Score one campaign's responses (up to the watermark) again from the raw answers."""
     with write_transaction(db):
@@ -168,8 +172,7 @@ def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int
         if not exists or plan is None:  # a deleted campaign: its kept rows went with it
             db.execute("DELETE FROM score_campaign WHERE campaign_id = ?", [campaign_id])
             return
-        db.execute(score_sql(BY_CAMPAIGN), params)
-        db.execute(SUMS_OF_CAMPAIGN, params)
+        _keep_scores(db, BY_CAMPAIGN, params)
         db.execute(_OPTIONS.format(which=BY_CAMPAIGN), params)
         responses = db.execute(
             "SELECT COUNT(*) FROM response WHERE campaign_id = ? AND id <= ?", [campaign_id, high]
