@@ -114,7 +114,7 @@ def _compute(
     results, texts = [], {}
     for c in todo:
         questionnaire = questionnaires[(c.questionnaire_id, c.questionnaire_version)]
-        _, text_questions = compute.question_plan(c, questionnaire)
+        _, text_questions = compute.question_plan(c, questionnaire, framework)
         respondents, generation = state.get(c.id, (0, 0))
         p = published.get(c.id)
         what = publish.texts_to_read(respondents, p is None or p.generation != generation, p, min_group)

@@ -19,6 +19,7 @@ from pipeline import compute, lease, plan, read, runlog, save, scoring, sums
 from pipeline.model import CampaignInfo
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
+from survey_app.questionnaire.model import Framework
 
 Progress = Callable[[str, dict[str, int]], None]
 PROGRESS_EVERY = 500
@@ -79,7 +80,9 @@ def _run(
     try:
         framework, questionnaires = read.load_questionnaires(db)
         campaigns = read.load_campaigns(db, iso_utc(now))
-        scored = _score(db, questionnaires, campaigns, request.full, lambda done, top: step("scoring", scored=done))
+        scored = _score(
+            db, framework, questionnaires, campaigns, request.full, lambda done, top: step("scoring", scored=done)
+        )
         step("scored", scored=scored.responses, rebuilt=scored.rebuilt)
         work = plan.read_and_compute(db, settings, now, request, campaigns, framework, questionnaires, scored.watermark)
         step("read and computed", **work.counts)
@@ -103,6 +106,7 @@ def _run(
 
 def _score(
     db: Database,
+    framework: Framework,
     questionnaires: scoring.Questionnaires,
     campaigns: list[CampaignInfo],
     full: bool,
@@ -115,7 +119,7 @@ def _score(
     plans, counted = {}, {}
     for c in campaigns:
         key = (c.questionnaire_id, c.questionnaire_version)
-        counted[c.id] = compute.question_plan(c, questionnaires[key])[0] if key in questionnaires else []
+        counted[c.id] = compute.question_plan(c, questionnaires[key], framework)[0] if key in questionnaires else []
         plans[c.id] = sums.plan_of(key, fingerprint.get(key, []), counted[c.id], c.custom_questions)
     sums.prepare_plans(
         db, plans, counted, {c.id: qkeys.get((c.questionnaire_id, c.questionnaire_version)) for c in campaigns}
