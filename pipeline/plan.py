@@ -26,7 +26,8 @@ from survey_app.questionnaire.model import Framework
 class Work:
     """What the snapshot gave: results of the published waves and the stored cells around them."""
 
-    todo_ids: set[int]
+    recomputed_ids: set[int]  # every wave computed in this run
+    todo_ids: set[int]  # the waves whose rows are rewritten (all of them but unchanged ones in `--all`)
     results: list[CampaignResult]
     state: dict[int, tuple[int, int]]
     published: dict[int, publish.Published]
@@ -76,8 +77,12 @@ def read_and_compute(
                     held += 1
                 else:
                     todo.append(c)
-        todo_ids = {c.id for c in todo}
         results, texts = _compute(db, todo, state, published, framework, questionnaires, min_group, watermark)
+        if request.everything and not request.full:  # every wave recomputed; only what moved is rewritten
+            same = save.unchanged_campaigns(db, results)
+            results = [r for r in results if r.campaign_id not in same]
+            everything = False  # the comparisons follow the changed waves only, as in a weekly run
+        todo_ids = {r.campaign_id for r in results}
         summaries = _changed_summaries(db, campaigns, state)
         retrend_ids = _to_retrend(campaigns, todo_ids, published, previous, everything)
         needed = (retrend_ids | {previous[c] for c in retrend_ids if c in previous}) - todo_ids
@@ -94,8 +99,8 @@ def read_and_compute(
         "responses": sum(n for n, _ in state.values()),
     }
     return Work(
-        todo_ids, results, state, published, previous, texts, summaries, retrend_ids, neighbours, cells,
-        benchmarked, signatures, counts,
+        {c.id for c in todo}, todo_ids, results, state, published, previous, texts, summaries, retrend_ids,
+        neighbours, cells, benchmarked, signatures, counts,
     )  # fmt: skip
 
 
@@ -177,19 +182,21 @@ def compare(
         work.cells,
         work.benchmarked,
         work.signatures,
-        force=request.full or request.everything,
+        force=request.full,
     )
     fresh = [refreshed.fresh.get((v.campaign_id, v.kind, v.key), v) for v in fresh]
     min_group = settings.privacy.min_group_size
     by_id = {c.id: c for c in campaigns}
-    published_rows = [
-        (cid, *_state_of(work, cid)[::-1], by_id[cid].closed, min_group, work.previous.get(cid), work.texts[cid])
-        for cid in sorted(work.todo_ids)
-    ]
+    published_rows = []
+    for cid in sorted(work.recomputed_ids):
+        respondents, generation = work.state.get(cid, (0, 0))
+        row = (cid, generation, respondents, by_id[cid].closed, min_group, work.previous.get(cid), work.texts[cid])
+        if cid in work.todo_ids or _published_row(work.published.get(cid), cid) != row:
+            published_rows.append(row)
     moved = [
         (work.previous.get(cid), cid)
         for cid, p in work.published.items()
-        if cid not in work.todo_ids and cid in by_id and p.previous_id != work.previous.get(cid)
+        if cid not in work.recomputed_ids and cid in by_id and p.previous_id != work.previous.get(cid)
     ]
     return save.Changes(
         results=work.results,
@@ -203,5 +210,7 @@ def compare(
     )
 
 
-def _state_of(work: Work, campaign_id: int) -> tuple[int, int]:
-    return work.state.get(campaign_id, (0, 0))
+def _published_row(p: publish.Published | None, campaign_id: int) -> tuple | None:
+    if p is None:
+        return None
+    return (campaign_id, p.generation, p.respondents, p.closed, p.min_group, p.previous_id, p.texts)

@@ -173,6 +173,43 @@ def load_values(db: Database, campaign_ids: Iterable[int]) -> list[IndicatorValu
     return values
 
 
+OWN_COLUMNS = VALUE_COLUMNS[: VALUE_COLUMNS.index("favourable_share") + 1]  # a cell's own figures
+
+
+def _own(v: IndicatorValue) -> tuple:
+    return _value_row(v, 0)[: len(OWN_COLUMNS)]
+
+
+def unchanged_campaigns(db: Database, results: list[CampaignResult]) -> set[int]:
+    """Recomputed campaigns whose own rows are exactly the stored ones (testimonies kept as they are)."""
+    ids = [r.campaign_id for r in results]
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_same (campaign_id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM temp.pipeline_same")
+    db.conn.executemany("INSERT INTO temp.pipeline_same VALUES (?)", [(c,) for c in ids])
+    own: dict[int, set[tuple]] = {}
+    for row in db.execute(
+        f"SELECT {', '.join(OWN_COLUMNS)} FROM indicator_value WHERE campaign_id IN "
+        "(SELECT campaign_id FROM temp.pipeline_same)"
+    ):
+        own.setdefault(row[0], set()).add(tuple(row))
+    custom: dict[int, set[tuple]] = {}
+    for row in db.execute(
+        "SELECT campaign_id, question_id, option, suppressed, count, share, n, mean FROM custom_result "
+        "WHERE campaign_id IN (SELECT campaign_id FROM temp.pipeline_same)"
+    ):
+        custom.setdefault(row[0], set()).add(tuple(row))
+    same = set()
+    for r in results:
+        if r.testimonies is not None or own.get(r.campaign_id, set()) != {_own(v) for v in r.values}:
+            continue
+        rows = {
+            (c.campaign_id, c.question_id, c.option, int(c.suppressed), c.count, c.share, c.n, c.mean) for c in r.custom
+        }
+        if custom.get(r.campaign_id, set()) == rows:
+            same.add(r.campaign_id)
+    return same
+
+
 def stored_summaries(db: Database) -> dict[int, tuple]:
     return {
         r[0]: tuple(r[1:])
