@@ -218,3 +218,17 @@ def test_an_edited_campaign_is_rebuilt_from_its_raw_answers(pipeline_db, waves):
     edited = dump(pipeline_db)
     run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
     assert dump(pipeline_db) == edited
+
+
+def test_run_over_every_campaign_rewrites_only_what_a_changed_rule_moved(pipeline_db, waves, monkeypatch):
+    from pipeline import compute
+
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    monkeypatch.setattr(compute, "SCALE", (0.0, 60.0))  # as if the intervals' upper bound changed
+    run_id = run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(everything=True))
+    counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
+    moved = {r[0] for r in pipeline_db.execute("SELECT DISTINCT campaign_id FROM indicator_value WHERE ci_high = 60.0")}
+    rewritten = {
+        r[0] for r in pipeline_db.execute("SELECT DISTINCT campaign_id FROM custom_result WHERE run_id = ?", [run_id])
+    }
+    assert counts["recomputed"] == len(waves) and moved and rewritten == moved
