@@ -12,6 +12,7 @@ Stored cells travel as light tuples (`Cell`), not full rows: there are tens of t
 from __future__ import annotations
 
 import hashlib
+import math
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from pipeline.derive import BENCHMARKED_KINDS, Peers, benchmark_fields, latest_closed_waves
+from pipeline.compute import rounded
+from pipeline.derive import BENCHMARKED_KINDS, Peers, latest_closed_waves
 from pipeline.model import CampaignInfo, IndicatorValue
 
 BENCH_COLUMNS = ("bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_percentile")
@@ -116,23 +118,18 @@ def refresh(
         out.pools_recomputed += changed
         means = sorted(m for _, m in peers)
         own = dict(peers)
+        cache: dict[tuple, float | None] = {}
         for cell in cells:
             if isinstance(cell, Cell) and not changed:
                 continue
             mean = cell.mean if isinstance(cell, Cell) else cell.measured()[1]
-            fields = benchmark_fields(_peers(means, own, cell.enterprise_id), mean, min_peers)
-            values = (
-                fields["bench_peers"],
-                fields["bench_median"],
-                fields["bench_q1"],
-                fields["bench_q3"],
-                fields["bench_percentile"],
-            )
+            skip = bisect_left(means, own[cell.enterprise_id]) if cell.enterprise_id in own else None
+            values = pool_fields(means, skip, mean, min_peers, cache)
             if isinstance(cell, Cell):
                 if values != cell.bench:
                     out.updates.append((*values, cell.campaign_id, cell.kind, cell.key))
             else:
-                out.fresh[(cell.campaign_id, cell.kind, cell.key)] = replace(cell, **fields)
+                out.fresh[(cell.campaign_id, cell.kind, cell.key)] = replace(cell, **dict(zip(BENCH_COLUMNS, values)))
     stored_keys = {(c.campaign_id, c.kind, c.key) for c in stored if c.campaign_id in compared}
     fresh_ids = {v.campaign_id for v in fresh}
     out.stale = sorted(k for k in benchmarked - stored_keys if k[0] not in fresh_ids)
@@ -140,8 +137,29 @@ def refresh(
     return out
 
 
-def _peers(means: list[float], own: dict[int, float], enterprise_id: int) -> Peers:
-    return Peers(means, bisect_left(means, own[enterprise_id]) if enterprise_id in own else None)
+def pool_fields(
+    means: list[float], skip: int | None, mean: float, min_peers: int, cache: dict[tuple, float | None]
+) -> tuple:
+    """derive.benchmark_fields for a pool's cell, with the pool's quantiles shared by its cells.
+
+    Without the value at `skip`, a quantile reads two order statistics, each shifted by one or not:
+    three cases per quantile, so each is computed once per pool (same arithmetic as Peers.quantile).
+    """
+    peers = Peers(means, skip)
+    n = len(peers)
+    if n < min_peers:
+        return (n, None, None, None, None)
+    out: list = [n]
+    for q in (0.5, 0.25, 0.75):
+        below = math.floor((n - 1) * q)
+        above = min(below + 1, n - 1)
+        case = (q, skip is None, skip is not None and skip <= below, skip is not None and skip <= above)
+        value = cache.get(case)
+        if value is None:
+            value = cache[case] = rounded(peers.quantile(q))
+        out.append(value)
+    out.append(rounded(peers.percentile_rank(mean)))
+    return tuple(out)
 
 
 def _signature(min_peers: int, peers: list[tuple[int, float]], cells: list[Cell | IndicatorValue]) -> str:
