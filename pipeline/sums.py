@@ -32,11 +32,15 @@ Progress = Callable[[int, int], None]
 
 SUMS_OF_SCORED = f"""
 INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable)
-SELECT s.campaign_id, n.indicator, COUNT(*), SUM(q), SUM(h * h), SUM(h * l), SUM(l * l), SUM(q >= {FAVOURABLE_MICRO})
-FROM (SELECT campaign_id, ino, q, q / {SPLIT} AS h, q % {SPLIT} AS l FROM temp.pipeline_scored) s
-JOIN temp.pipeline_indicator n ON n.ino = s.ino
+SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable
+FROM (
+    SELECT campaign_id, ino, COUNT(*) AS n, SUM(q) AS total, SUM((q / {SPLIT}) * (q / {SPLIT})) AS high,
+           SUM((q / {SPLIT}) * (q % {SPLIT})) AS mixed, SUM((q % {SPLIT}) * (q % {SPLIT})) AS low,
+           SUM(q >= {FAVOURABLE_MICRO}) AS favourable
+    FROM temp.pipeline_scored GROUP BY campaign_id, ino
+) g
+JOIN temp.pipeline_indicator n ON n.ino = g.ino
 WHERE true
-GROUP BY s.campaign_id, n.indicator
 ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
     squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
     squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable
@@ -110,10 +114,16 @@ def reset(db: Database) -> None:
 
     Generations are kept (respondents go back to 0), so a rebuilt campaign never looks unchanged.
     """
-    with write_transaction(db):
-        for table in KEPT_TABLES:
-            db.execute(f"DELETE FROM {table}")
-        db.execute("UPDATE score_campaign SET responses = 0")
+    # With foreign keys on, SQLite deletes child rows one by one (collecting every key first);
+    # off, it truncates the table at once. Only child rows go, so no constraint can break.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with write_transaction(db):
+            for table in KEPT_TABLES:
+                db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE score_campaign SET responses = 0")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
         db.execute("UPDATE score_watermark SET watermark = 0")
 
 
