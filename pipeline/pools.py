@@ -11,12 +11,12 @@ Stored cells travel as light tuples (`Cell`), not full rows: there are tens of t
 
 from __future__ import annotations
 
-import hashlib
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 
 from sqlite_utils import Database
 
@@ -118,7 +118,7 @@ def refresh(
         out.pools_recomputed += changed
         means = sorted(m for _, m in peers)
         own = dict(peers)
-        cache: dict[tuple, float | None] = {}
+        cache: dict[int | None, tuple] = {}
         for cell in cells:
             if isinstance(cell, Cell) and not changed:
                 continue
@@ -138,32 +138,48 @@ def refresh(
 
 
 def pool_fields(
-    means: list[float], skip: int | None, mean: float, min_peers: int, cache: dict[tuple, float | None]
+    means: list[float], skip: int | None, mean: float, min_peers: int, cache: dict[int | None, tuple]
 ) -> tuple:
-    """derive.benchmark_fields for a pool's cell, with the pool's quantiles shared by its cells.
+    """derive.benchmark_fields (same arithmetic) for one cell of a pool, cheaply for many cells.
 
-    Without the value at `skip`, a quantile reads two order statistics, each shifted by one or not:
-    three cases per quantile, so each is computed once per pool (same arithmetic as Peers.quantile).
+    Without the value at `skip`, each quantile reads two order statistics, shifted by one or not:
+    the three quantiles depend only on where `skip` falls among those positions, so they are
+    computed once per pool and case; the percentile rank takes two bisections.
     """
-    peers = Peers(means, skip)
-    n = len(peers)
+    n = len(means) - (skip is not None)
     if n < min_peers:
         return (n, None, None, None, None)
-    out: list = [n]
+    case = None if skip is None else bisect_right(_thresholds(n), skip)
+    quantiles = cache.get(case)
+    if quantiles is None:
+        peers = Peers(means, skip)
+        quantiles = cache[case] = (
+            rounded(peers.quantile(0.5)),
+            rounded(peers.quantile(0.25)),
+            rounded(peers.quantile(0.75)),
+        )
+    below = bisect_left(means, mean)
+    ties = bisect_right(means, mean) - below
+    if skip is not None:
+        own = means[skip]
+        below -= own < mean
+        ties -= own == mean
+    return (n, *quantiles, rounded((below + 0.5 * ties) / n * 100.0))
+
+
+@lru_cache(maxsize=1024)
+def _thresholds(n: int) -> tuple[int, ...]:
+    """Skipped positions from which an order statistic read by a quantile shifts by one (skip > index)."""
+    points = set()
     for q in (0.5, 0.25, 0.75):
         below = math.floor((n - 1) * q)
-        above = min(below + 1, n - 1)
-        case = (q, skip is None, skip is not None and skip <= below, skip is not None and skip <= above)
-        value = cache.get(case)
-        if value is None:
-            value = cache[case] = rounded(peers.quantile(q))
-        out.append(value)
-    out.append(rounded(peers.percentile_rank(mean)))
-    return tuple(out)
+        points |= {below + 1, min(below + 1, n - 1) + 1}
+    return tuple(sorted(points))
 
 
 def _signature(min_peers: int, peers: list[tuple[int, float]], cells: list[Cell | IndicatorValue]) -> str:
+    """A 64-bit hash of the pool's inputs (numbers only, so Python's hash is the same in every process)."""
     compared = sorted(
         (c.campaign_id, c.enterprise_id, c.mean if isinstance(c, Cell) else c.measured()[1]) for c in cells
     )
-    return hashlib.sha1(repr((min_peers, peers, compared)).encode()).hexdigest()
+    return format(hash((min_peers, tuple(peers), tuple(compared))) & 0xFFFFFFFFFFFFFFFF, "016x")

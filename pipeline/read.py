@@ -32,8 +32,9 @@ def load_questionnaires(db: Database) -> tuple[Framework, Questionnaires]:
 def load_campaigns(db: Database, now_iso: str, enterprise_slug: str | None = None) -> list[CampaignInfo]:
     """All campaigns (or one enterprise's) with what the rules need; closed means closed by `now`."""
     sql = (
-        "SELECT c.*, e.sector_group, e.benchmark_consent, e.slug FROM campaign c "
-        "JOIN enterprise e ON e.id = c.enterprise_id"
+        "SELECT c.id, c.enterprise_id, e.sector_group, e.benchmark_consent, c.stakeholder_group, "
+        "c.questionnaire_id, c.questionnaire_version, c.closes_at, c.closed_at, c.expected_population, "
+        "c.custom_questions FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id"
     )
     params: list = []
     if enterprise_slug:
@@ -41,19 +42,21 @@ def load_campaigns(db: Database, now_iso: str, enterprise_slug: str | None = Non
         params.append(enterprise_slug)
     return [
         CampaignInfo(
-            id=row["id"],
-            enterprise_id=row["enterprise_id"],
-            sector_group=row["sector_group"],
-            benchmark_consent=bool(row["benchmark_consent"]),
-            stakeholder_group=row["stakeholder_group"],
-            questionnaire_id=row["questionnaire_id"],
-            questionnaire_version=row["questionnaire_version"],
-            closes_at=row["closes_at"],
-            closed=bool(row["closed_at"]) or row["closes_at"] <= now_iso,
-            expected_population=row["expected_population"],
-            custom_questions=tuple(json.loads(row["custom_questions"] or "[]")),
+            id=cid,
+            enterprise_id=enterprise_id,
+            sector_group=sector,
+            benchmark_consent=bool(consent),
+            stakeholder_group=group,
+            questionnaire_id=qid,
+            questionnaire_version=version,
+            closes_at=closes_at,
+            closed=bool(closed_at) or closes_at <= now_iso,
+            expected_population=expected,
+            custom_questions=tuple(json.loads(custom)) if custom and custom != "[]" else (),
         )
-        for row in db.query(sql + " ORDER BY c.id", params)
+        for cid, enterprise_id, sector, consent, group, qid, version, closes_at, closed_at, expected, custom in (
+            db.execute(sql + " ORDER BY c.id", params)
+        )
     ]
 
 

@@ -115,12 +115,14 @@ def _score(
     """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full)."""
     rules = scoring.rules_for(questionnaires)
     qkeys = scoring.prepare(db, questionnaires, rules)
-    fingerprint = scoring.fingerprints(questionnaires, rules)
+    fingerprint = {key: sums.rules_text(key, rows) for key, rows in scoring.fingerprints(questionnaires, rules).items()}
     plans, counted = {}, {}
     for c in campaigns:
         key = (c.questionnaire_id, c.questionnaire_version)
         counted[c.id] = compute.question_plan(c, questionnaires[key], framework)[0] if key in questionnaires else []
-        plans[c.id] = sums.plan_of(key, fingerprint.get(key, []), counted[c.id], c.custom_questions)
+        plans[c.id] = sums.plan_with(
+            fingerprint.get(key) or sums.rules_text(key, []), counted[c.id], c.custom_questions
+        )
     sums.prepare_plans(
         db, plans, counted, {c.id: qkeys.get((c.questionnaire_id, c.questionnaire_version)) for c in campaigns}
     )

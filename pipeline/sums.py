@@ -80,9 +80,16 @@ def plan_of(
 ) -> str:
     """Fingerprint of what is scored, counted and reported for a campaign: a change means a rebuild
     (another questionnaire version, other scoring rules, edited custom questions)."""
-    text = json.dumps(
-        [list(questionnaire_key), [list(r) for r in rules], sorted(set(counted)), list(custom)], sort_keys=True
-    )
+    return plan_with(rules_text(questionnaire_key, rules), counted, custom)
+
+
+def rules_text(questionnaire_key: tuple[str, int], rules: Sequence[tuple]) -> str:
+    """The part of a plan shared by every campaign of one questionnaire version (worked out once)."""
+    return json.dumps([list(questionnaire_key), [list(r) for r in rules]])
+
+
+def plan_with(rules: str, counted: Iterable[str], custom: Sequence[dict] = ()) -> str:
+    text = rules + json.dumps([sorted(set(counted)), list(custom)], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
