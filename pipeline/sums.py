@@ -27,6 +27,7 @@ from pipeline.scoring import BY_CAMPAIGN, BY_RANGE, FAVOURABLE_MICRO, KEEP_SCORE
 from survey_app.storage.db import write_transaction
 
 CHUNK = 20_000  # responses per transaction: about a quarter of a second of scoring
+REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
 KEPT_TABLES = ("response_score", "score_sums", "option_count", "score_stale")
 Progress = Callable[[int, int], None]
 
@@ -157,6 +158,15 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
     stored = dict(db.execute("SELECT campaign_id, plan FROM score_campaign").fetchall())
     stale = {r[0] for r in db.execute("SELECT campaign_id FROM score_stale")}
     stale |= {cid for cid, plan in stored.items() if plans.get(cid, plan) != plan}
+    if len(stale) > max(REBUILD_ONE_BY_ONE, len(stored) // 10):  # e.g. new scoring rules: rescore in chunks
+        reset(db)
+        with write_transaction(db):
+            db.execute(
+                "UPDATE score_campaign SET plan = COALESCE((SELECT plan FROM temp.pipeline_campaign p "
+                "WHERE p.campaign_id = score_campaign.campaign_id), plan)"
+            )
+        again = score_new(db, plans, progress)
+        return Scored(scored + again.responses, len(stale), again.watermark)
     for campaign_id in sorted(stale):
         rebuild_campaign(db, campaign_id, plans.get(campaign_id), low)
     return Scored(scored, len(stale), low)

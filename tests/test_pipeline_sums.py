@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from datetime import timedelta
 
 import pytest
@@ -232,3 +232,23 @@ def test_run_over_every_campaign_rewrites_only_what_a_changed_rule_moved(pipelin
         r[0] for r in pipeline_db.execute("SELECT DISTINCT campaign_id FROM custom_result WHERE run_id = ?", [run_id])
     }
     assert counts["recomputed"] == len(waves) and moved and rewritten == moved
+
+
+def test_new_scoring_rules_rescore_everything_in_chunks(pipeline_db, waves, monkeypatch):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    default_rules = scoring.rules_for
+    strict = lambda q: [replace(r, min_answered=r.items) for r in default_rules(q)]  # noqa: E731
+    monkeypatch.setattr(scoring, "rules_for", strict)
+    monkeypatch.setattr(sums, "REBUILD_ONE_BY_ONE", 2)
+    run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
+    counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
+    total = pipeline_db.execute("SELECT COUNT(*) FROM response").fetchone()[0]
+    assert counts["rebuilt"] == len(waves) and counts["scored"] == total
+    rescored = dump(pipeline_db)
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert dump(pipeline_db) == rescored
+    fit = pipeline_db.execute("SELECT COUNT(*) FROM response_score WHERE indicator = 'fit_with_needs'").fetchone()[0]
+    both = pipeline_db.execute(
+        "SELECT COUNT(*) FROM answer WHERE question_id = 'easy_to_access' AND dont_know = 0"
+    ).fetchone()[0]
+    assert fit == both  # every item required: a "don't know" leaves no score
