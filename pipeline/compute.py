@@ -78,15 +78,11 @@ def layout(questionnaire: Questionnaire, framework: Framework) -> Layout:
 
 
 def question_plan(
-    campaign: CampaignInfo, questionnaire: Questionnaire, framework: Framework | None = None
+    campaign: CampaignInfo, questionnaire: Questionnaire, framework: Framework
 ) -> tuple[list[str], list[str]]:
-    """Ids of questions whose option counts are read, and of free-text questions."""
-    if framework is not None:
-        known = layout(questionnaire, framework)
-        options, texts = list(known.options), list(known.texts)
-    else:
-        options = [q.id for q in questionnaire.questions if q.type == "nps" or q.type in DISTRIBUTION_TYPES]
-        texts = [q.id for q in questionnaire.questions if q.type == "text"]
+    """Ids of questions whose option counts are kept, and of free-text questions."""
+    known = layout(questionnaire, framework)
+    options, texts = list(known.options), list(known.texts)
     for raw in campaign.custom_questions:
         (texts if raw.get("type") == "text" else options).append(str(raw.get("id")))
     return options, texts

@@ -76,20 +76,14 @@ class Scored:
     watermark: int
 
 
-def plan_of(
-    questionnaire_key: tuple[str, int], rules: Sequence[tuple], counted: Iterable[str], custom: Sequence[dict] = ()
-) -> str:
-    """Fingerprint of what is scored, counted and reported for a campaign: a change means a rebuild
-    (another questionnaire version, other scoring rules, edited custom questions)."""
-    return plan_with(rules_text(questionnaire_key, rules), counted, custom)
-
-
 def rules_text(questionnaire_key: tuple[str, int], rules: Sequence[tuple]) -> str:
     """The part of a plan shared by every campaign of one questionnaire version (worked out once)."""
     return json.dumps([list(questionnaire_key), [list(r) for r in rules]])
 
 
 def plan_with(rules: str, counted: Iterable[str], custom: Sequence[dict] = ()) -> str:
+    """Fingerprint of what is scored, counted and reported for a campaign: a change means a rebuild
+    (another questionnaire version, other scoring rules, edited custom questions)."""
     text = rules + json.dumps([sorted(set(counted)), list(custom)], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
