@@ -87,6 +87,17 @@ class Probe(threading.Thread):
         return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {chosen[-1] * 1000:.1f} ms ({len(chosen)} GETs, {bad} not 200)"
 
 
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/")
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the app did not start")
+
+
 def timed(db, settings, request: RunRequest) -> tuple[float, float, float]:
     started = time.perf_counter()
     runner.run_pipeline(db, settings, NOW, request)
@@ -116,7 +127,7 @@ def main() -> None:
     port = 8700 + os.getpid() % 200
     server = subprocess.Popen([sys.executable, __file__, "--db", str(args.db), "--serve", str(args.db), str(port)])
     try:
-        time.sleep(3)
+        wait_until_up(port, server)
         probe = Probe(port, token)
         probe.start()
         time.sleep(15)
