@@ -42,11 +42,12 @@ def run_now(
     full: bool = False,
     enterprise: str | None = None,
     charts: bool = True,
+    everything: bool = False,
 ) -> None:
     from pipeline.runner import RunRequest, run_pipeline
     from survey_app.core.timeutil import now_utc
 
-    request = RunRequest("cli", full, enterprise, charts)
+    request = RunRequest("cli", full, enterprise, charts, everything)
     try:
         run_id = run_pipeline(db, settings, now_utc(), request, progress=echo_progress, clock=now_utc)
     except Exception as exc:  # recorded in the run log; the terminal gets one line, not a traceback
@@ -67,18 +68,21 @@ def pipeline_group() -> None:
 
 
 @pipeline_group.command("run")
-@click.option("--full", is_flag=True, help="Recompute every campaign, not only those with new responses.")
+@click.option("--full", is_flag=True, help="Score every response again from the raw answers and recompute everything.")
+@click.option(
+    "--all", "everything", is_flag=True, help="Recompute every campaign from the kept sums (no answer is read again)."
+)
 @click.option("--enterprise", metavar="SLUG", help="Recompute only this enterprise's campaigns.")
 @click.option("--no-charts", is_flag=True, help="Skip chart rendering (for benchmarks).")
 @clean_errors
-def run_command(full: bool, enterprise: str | None, no_charts: bool) -> None:
+def run_command(full: bool, everything: bool, enterprise: str | None, no_charts: bool) -> None:
     """Recompute indicators now, printing progress per step.
 
     Example: vises pipeline run --enterprise atelier-jeunes-pousses
     """
     settings, db = open_database()
     try:
-        run_now(settings, db, full, enterprise, not no_charts)
+        run_now(settings, db, full, enterprise, not no_charts, everything)
     finally:
         db.close()
 

@@ -85,6 +85,15 @@ def _product_sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
             ),
         ),
         (
+            _("Open waves move in steps"),
+            _(
+                "While a wave is open, its figures change only once at least %(n)d more people have answered "
+                "since they were last shown, so that no one's answers can be worked out by comparing two "
+                "versions of the figures. When the wave closes, its final figures are shown.",
+                n=min_group,
+            ),
+        ),
+        (
             _("Response rate"),
             _(
                 "Answers through personal links divided by the personal links handed out, and answers through "

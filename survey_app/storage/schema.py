@@ -283,6 +283,81 @@ def m010_indicator_sd(db: Database) -> None:
 
 
 @migrations()
+def m100_pipeline_kept_sums(db: Database) -> None:
+    # Pipeline (R2 4/9): each response is scored once; per-campaign sums are kept with the scores.
+    # Scores are exact micro-points (see pipeline/scoring.py); square sums are kept in three parts
+    # (high*high, high*low, low*low of q = high * 10000 + low) so that no SUM overflows 64 bits.
+    db.executescript("""
+    CREATE TABLE response_score (
+        response_id INTEGER NOT NULL REFERENCES response(id) ON DELETE CASCADE,
+        campaign_id INTEGER NOT NULL,
+        indicator TEXT NOT NULL,
+        score REAL NOT NULL,
+        published_score REAL,
+        band TEXT,
+        PRIMARY KEY (response_id, indicator)
+    ) WITHOUT ROWID;
+    CREATE TABLE score_sums (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        indicator TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        squares_high INTEGER NOT NULL,
+        squares_cross INTEGER NOT NULL,
+        squares_low INTEGER NOT NULL,
+        favourable INTEGER NOT NULL,
+        PRIMARY KEY (campaign_id, indicator)
+    ) WITHOUT ROWID;
+    CREATE TABLE option_count (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        value_num REAL,
+        value_text TEXT,
+        count INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX option_count_key
+        ON option_count(campaign_id, question_id, COALESCE(value_num, 'text'), COALESCE(value_text, ''));
+    CREATE TABLE score_campaign (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        responses INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        plan TEXT NOT NULL
+    );
+    -- Campaigns to rebuild from their raw answers; no foreign key: a deleted campaign's mark is harmless.
+    CREATE TABLE score_stale (campaign_id INTEGER PRIMARY KEY);
+    CREATE TABLE score_watermark (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        watermark INTEGER NOT NULL
+    );
+    INSERT INTO score_watermark (id, watermark) VALUES (1, 0);
+    CREATE TRIGGER response_deleted_rescore AFTER DELETE ON response
+    BEGIN
+        INSERT OR IGNORE INTO score_stale (campaign_id) VALUES (old.campaign_id);
+    END;
+    -- Ids are reused after the highest one is deleted: such a response would sit below the watermark.
+    CREATE TRIGGER response_below_watermark AFTER INSERT ON response
+    WHEN new.id <= (SELECT watermark FROM score_watermark)
+    BEGIN
+        INSERT OR IGNORE INTO score_stale (campaign_id) VALUES (new.campaign_id);
+    END;
+    CREATE TABLE published_wave (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        generation INTEGER NOT NULL,
+        respondents INTEGER NOT NULL,
+        closed INTEGER NOT NULL CHECK (closed IN (0, 1)),
+        min_group INTEGER NOT NULL,
+        previous_id INTEGER,
+        texts INTEGER NOT NULL CHECK (texts IN (0, 1)),
+        run_id INTEGER NOT NULL REFERENCES pipeline_run(id)
+    );
+    CREATE TABLE benchmark_pool (
+        pool TEXT PRIMARY KEY,
+        signature TEXT NOT NULL
+    );
+    """)
+
+
+@migrations()
 def m160_instruments(db: Database) -> None:
     # Validated instruments are registered like questionnaires (a used version never changes);
     # a campaign pins its instruments as a JSON list of [id, version] pairs, read with the campaign row.
