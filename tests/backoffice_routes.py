@@ -56,6 +56,20 @@ ROUTES = {
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
+    # Operations (issue 18): the audit trail lists only the user's enterprises' entries (all for admins).
+    "backoffice.audit.index": lambda w, s: UNSCOPED,
+    "backoffice.audit.download": lambda w, s: UNSCOPED,
+    "backoffice.accounts.remove_two_factor": lambda w, s: {"user_id": getattr(w, f"manager_{s}")},
+    "backoffice.mail_texts.edit": lambda w, s: {
+        "campaign_id": getattr(w, f"campaign_{s}"),
+        "kind": "invitation",
+        "language": "fr",
+    },
+    "backoffice.mail_texts.reset": lambda w, s: {
+        "campaign_id": getattr(w, f"campaign_{s}"),
+        "kind": "reminder",
+        "language": "fr",
+    },
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",
@@ -76,6 +90,7 @@ CAMPAIGN_ENDPOINTS = (
     "backoffice.invitations.remind",
     "backoffice.invitations.erase",
     "backoffice.exports.index",
+    "backoffice.mail_texts.index",
 )
 for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}
@@ -84,6 +99,7 @@ ADMIN_ONLY = {
     "backoffice.accounts.new",
     "backoffice.accounts.edit",
     "backoffice.accounts.reset",
+    "backoffice.accounts.remove_two_factor",
     "backoffice.enterprises.new",
     "backoffice.enterprises.edit",
     "runs.index",
@@ -116,6 +132,9 @@ FORM_DATA = {
     "default_language": "fr",
     "email": "new@example.org",
     "active": "y",
+    "subject": "Hijacked {enterprise}",
+    "body": "Hijacked {link}",
+    "save": "y",
 }
 
 
@@ -136,5 +155,6 @@ def methods(rule):
 
 def dump(db):
     """Every table's rows, except sign-in bookkeeping that any request may touch."""
-    skip = {"user_session", "rate_limit"}
+    # The audit trail is written by reads too (downloads of exports and links): it is checked on its own.
+    skip = {"user_session", "rate_limit", "audit_log"}
     return {t: sorted(map(repr, db[t].rows)) for t in db.table_names() if t not in skip}

@@ -17,13 +17,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from survey_app.backoffice.custom_questions import CUSTOM_TYPES, build_custom_questions
 from survey_app.backoffice.forms import MultiCheckboxField, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES
+from survey_app.mail.reminders import MAX_REMINDERS, Plan
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.web.forms import required
 from survey_app.web.labels import GROUP_CHOICE_LABELS
@@ -72,6 +73,21 @@ class CampaignForm(FlaskForm):
         _l("Expected population"),
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
         description=_l("How many people could answer: used for the response rate of the open link."),
+    )
+    reminder_count = IntegerField(
+        _l("Automatic reminders"),
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_REMINDERS)],
+        description=_l("At most this many reminders to each invited person who has not answered (0: none)."),
+    )
+    reminder_interval_days = IntegerField(
+        _l("Days between reminders"),
+        validators=[InputRequired(), NumberRange(min=1, max=60)],
+        description=_l("Counted from the invitation, then from the previous reminder."),
+    )
+    reminder_days_before_close = IntegerField(
+        _l("No reminder in the last days"),
+        validators=[InputRequired(), NumberRange(min=0, max=60)],
+        description=_l("The last reminder goes out at least this many days before the campaign closes."),
     )
     custom = FieldList(
         FormField(CustomQuestionForm), min_entries=MAX_CUSTOM_QUESTIONS, max_entries=MAX_CUSTOM_QUESTIONS
@@ -142,6 +158,13 @@ class CampaignForm(FlaskForm):
             )
         )
         return False
+
+    def reminder_plan(self) -> Plan:
+        return Plan(
+            required(self.reminder_count.data),
+            required(self.reminder_interval_days.data),
+            required(self.reminder_days_before_close.data),
+        )
 
     def flat_errors(self) -> list[tuple[str, str]]:
         """(field id, message) pairs for the error summary, custom question fields included."""

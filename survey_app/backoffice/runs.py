@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from pipeline import lease
 from pipeline.runlog import recent_runs
 from pipeline.runner import RunRequest, run_pipeline
+from survey_app.accounts import audit
 from survey_app.accounts.guards import admin_required
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc, parse_iso
@@ -91,6 +92,7 @@ def index():
 @admin_required
 def refresh():
     if RefreshForm().validate_on_submit():
+        audit.record("pipeline.refresh")
         current_app.extensions["vises.refresh_thread"] = refresh_in_background(current_app.config["SETTINGS"])
         flash(_("The refresh has started. Reload this page to follow it."))
     return redirect(url_for("runs.index"), code=303)

@@ -219,18 +219,78 @@ def invitations() -> None:
 @invitations.command("remind-due")
 @clean_errors
 def invitations_remind_due() -> None:
-    """Send the automatic reminders due now (invitations.reminder_days_before_close); run it daily.
+    """Queue the automatic reminders due now (the scheduler does it every 5 minutes by itself).
+
+    Each campaign plans its own reminders (campaign page). The scheduler delivers the queue.
 
     Example: vises invitations remind-due
     """
     from survey_app.core.timeutil import now_utc
-    from survey_app.mail.messages import send_due_reminders
+    from survey_app.mail.reminders import queue_due
 
-    reports = send_due_reminders(_app(), now_utc())
-    for campaign_id, report in reports.items():
-        click.echo(f"Campaign {campaign_id}: {report.sent} reminder(s) sent, {len(report.failed)} failed.")
-    if not reports:
+    db = _db(_app())
+    try:
+        queued = queue_due(db, now_utc())
+    finally:
+        db.close()
+    for campaign_id, count in queued.items():
+        click.echo(f"Campaign {campaign_id}: {count} reminder(s) queued.")
+    if not queued:
         click.echo("No reminder due.")
 
 
-COMMANDS = (enterprise, campaign, links, invitations)
+@click.group("mail")
+def mail() -> None:
+    """The outbox of e-mails waiting for delivery.
+
+    Example: vises mail deliver
+    """
+
+
+@mail.command("deliver")
+@clean_errors
+def mail_deliver() -> None:
+    """Deliver what is due in the outbox now (one pass, at most smtp.per_minute messages).
+
+    The scheduler does it every 30 seconds; this is for a check or a deployment without it.
+
+    Example: vises mail deliver
+    """
+    from survey_app.core.timeutil import now_utc
+    from survey_app.mail.delivery import deliver
+
+    app = _app()
+    db = _db(app)
+    try:
+        report = deliver(db, app.config["SETTINGS"], now_utc())
+    finally:
+        db.close()
+    if report.busy:
+        click.echo("Another process is delivering the outbox right now.")
+    click.echo(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed, {report.cancelled} cancelled.")
+    if report.paused:
+        raise click.ClickException("the mail server did not answer; delivery is paused and retries by itself.")
+
+
+@mail.command("status")
+@clean_errors
+def mail_status() -> None:
+    """Count the outbox's e-mails by kind and state, and say whether the mail server answers.
+
+    Example: vises mail status
+    """
+    from survey_app.storage import outbox
+
+    db = _db(_app())
+    try:
+        rows = db.execute("SELECT kind, status, count(*) FROM outbox GROUP BY kind, status ORDER BY kind, status")
+        for kind, status, count in rows:
+            click.echo(f"{kind:<11} {status:<10} {count}")
+        state = outbox.state(db)
+    finally:
+        db.close()
+    if state.get("paused_until"):
+        click.echo(f"Mail server unreachable since {state['failing_since']}: {state['last_error']}")
+
+
+COMMANDS = (enterprise, campaign, links, invitations, mail)

@@ -1,6 +1,8 @@
 """Outgoing e-mail through the configured SMTP server (smtp.* settings), with smtplib.
 
-One connection per batch; each message has a plain-text and an HTML body.
+One connection per batch; each message has a plain-text and an HTML body, a Date and a
+Message-ID, and the headers its kind needs (Auto-Submitted, List-Unsubscribe), carried by `Mail`.
+Only the outbox's delivery (survey_app.mail.delivery) sends: pages and jobs queue.
 """
 
 from __future__ import annotations
@@ -8,8 +10,9 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 
 from survey_app.core.addresses import ascii_domain
 from survey_app.core.config import Settings
@@ -23,6 +26,7 @@ class Mail:
     subject: str
     text: str
     html: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def connect(settings: Settings) -> smtplib.SMTP:
@@ -39,21 +43,24 @@ def connect(settings: Settings) -> smtplib.SMTP:
     return smtp
 
 
-def build(settings: Settings, mail: Mail) -> EmailMessage:
+def build(settings: Settings, mail: Mail, now: datetime) -> EmailMessage:
     message = EmailMessage()
     sender = ascii_domain(settings.smtp.sender)  # internationalised domains travel as IDNA
     message["From"] = sender
     message["To"] = ascii_domain(mail.to)
     message["Subject"] = mail.subject
+    message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    for name, value in mail.headers:
+        message[name] = value
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message
 
 
-def send(smtp: smtplib.SMTP, settings: Settings, mail: Mail) -> None:
+def send(smtp: smtplib.SMTP, settings: Settings, mail: Mail, now: datetime) -> None:
     """Send one message; raises smtplib.SMTPRecipientsRefused when the server refuses the address."""
-    smtp.send_message(build(settings, mail))
+    smtp.send_message(build(settings, mail, now))
 
 
 def close(smtp: smtplib.SMTP) -> None:
