@@ -39,7 +39,7 @@ class CodeForm(FlaskForm):
 
 class DisableForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)])
-    submit = SubmitField(_l("Turn two-factor sign-in off"))
+    submit = SubmitField(_l("Turn two-step sign-in off"))
 
 
 class RenewForm(FlaskForm):
@@ -152,7 +152,7 @@ def disable():
     if form.validate_on_submit() and verify_password(password_hash_of(db, g.user["id"]), form.password.data or ""):
         totp.disable(db, g.user["id"])
         audit.record("2fa.disable", "user", g.user["id"])
-        flash(_("Two-factor sign-in is off."))
+        flash(_("Two-step sign-in is off."))
     else:
         flash(_("The password is not correct."), "error")
     return redirect(url_for(".manage"), code=303)

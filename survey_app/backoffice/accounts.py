@@ -129,5 +129,5 @@ def remove_two_factor(user_id: int):
             totp.disable(db, user_id)
             audit.record("2fa.remove", "user", user_id)
         sessions.end_all(db, user_id)
-        flash(_("Two-factor sign-in removed for %(email)s.", email=user["email"]))
+        flash(_("Two-step sign-in removed for %(email)s.", email=user["email"]))
     return redirect(url_for(".edit", user_id=user_id), code=303)

@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from survey_app.backoffice.custom_questions import CUSTOM_TYPES, build_custom_questions
 from survey_app.backoffice.forms import MultiCheckboxField, choices
@@ -76,17 +76,17 @@ class CampaignForm(FlaskForm):
     )
     reminder_count = IntegerField(
         _l("Automatic reminders"),
-        validators=[InputRequired(), NumberRange(min=0, max=MAX_REMINDERS)],
+        validators=[Optional(), NumberRange(min=0, max=MAX_REMINDERS)],
         description=_l("At most this many reminders to each invited person who has not answered (0: none)."),
     )
     reminder_interval_days = IntegerField(
         _l("Days between reminders"),
-        validators=[InputRequired(), NumberRange(min=1, max=60)],
+        validators=[Optional(), NumberRange(min=1, max=60)],
         description=_l("Counted from the invitation, then from the previous reminder."),
     )
     reminder_days_before_close = IntegerField(
         _l("No reminder in the last days"),
-        validators=[InputRequired(), NumberRange(min=0, max=60)],
+        validators=[Optional(), NumberRange(min=0, max=60)],
         description=_l("The last reminder goes out at least this many days before the campaign closes."),
     )
     custom = FieldList(
@@ -160,10 +160,13 @@ class CampaignForm(FlaskForm):
         return False
 
     def reminder_plan(self) -> Plan:
+        """The plan posted; a field left empty (or not sent) keeps the value the form started with."""
+
+        def value(field) -> int:
+            return field.data if field.data is not None else field.object_data
+
         return Plan(
-            required(self.reminder_count.data),
-            required(self.reminder_interval_days.data),
-            required(self.reminder_days_before_close.data),
+            value(self.reminder_count), value(self.reminder_interval_days), value(self.reminder_days_before_close)
         )
 
     def flat_errors(self) -> list[tuple[str, str]]:
