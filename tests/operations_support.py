@@ -19,7 +19,15 @@ class Recorder:
     or 'busy' (450, for now)."""
 
     def __init__(self):
-        self.messages = []
+        self.envelopes = []
+        self.received = []  # raw bytes, parsed when read: parsing costs more than receiving
+
+    @property
+    def messages(self):
+        return [email.message_from_bytes(raw, policy=policy.default) for raw in self.received]
+
+    def recipients(self):
+        return [r for rcpts in self.envelopes for r in rcpts]
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("refuse"):
@@ -30,7 +38,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.received.append(envelope.content)
+        self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
 
     def to(self, address):
@@ -46,6 +55,9 @@ class SmtpServer:
     @property
     def messages(self):
         return self.recorder.messages
+
+    def recipients(self):
+        return self.recorder.recipients()
 
     def to(self, address):
         return self.recorder.to(address)
