@@ -123,6 +123,10 @@ class Helpers:
         secret = self.db.execute("SELECT secret FROM user_totp WHERE user_id = ?", [user_id]).fetchone()[0]
         return pyotp.TOTP(secret).at(at)
 
+    @staticmethod
+    def totp_code_for(secret, at):
+        return pyotp.TOTP(secret).at(at)
+
     def audit(self, action=None):
         query = "SELECT * FROM audit_log" + (" WHERE action = ?" if action else "") + " ORDER BY id"
         return list(self.db.query(query, [action] if action else []))
