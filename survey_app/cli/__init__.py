@@ -214,6 +214,7 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
     """
     from survey_app.accounts import users as accounts
     from survey_app.core.timeutil import now_utc
+    from survey_app.storage import audit
     from survey_app.storage.db import connect, migrate, write_transaction
 
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
@@ -226,6 +227,7 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
             raise click.ClickException(f"An account with e-mail {email} already exists.")
         with write_transaction(db):
             user_id = accounts.create_user(db, email, password, role, language, now_utc())
+            audit.record(db, "account.create", now_utc(), actor="cli", object_type="user", object_id=user_id)
     finally:
         db.close()
     click.echo(f"Created {role} account {email} (id {user_id}).")

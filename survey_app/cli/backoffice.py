@@ -29,6 +29,14 @@ def _db(app):
     return connect(app.config["SETTINGS"]["database.path"])
 
 
+def _audit(db, action: str, **entry) -> None:
+    """Record a change made from the command line in the audit trail (inside the caller's transaction)."""
+    from survey_app.core.timeutil import now_utc
+    from survey_app.storage import audit
+
+    audit.record(db, action, now_utc(), actor="cli", **entry)
+
+
 @click.group("enterprise")
 def enterprise() -> None:
     """Enterprises.
@@ -65,6 +73,7 @@ def enterprise_add(name, sector_group, country, language, region, no_benchmark) 
         enterprise_id = create_enterprise(
             db, name, sector_group, country, language, now_utc(), region=region, benchmark_consent=not no_benchmark
         )
+        _audit(db, "enterprise.create", object_type="enterprise", object_id=enterprise_id, enterprise_id=enterprise_id)
     slug = db.execute("SELECT slug FROM enterprise WHERE id = ?", [enterprise_id]).fetchone()[0]
     click.echo(f"Created enterprise {slug} (id {enterprise_id}).")
 
@@ -118,6 +127,7 @@ def campaign_create(
     from survey_app.core.timeutil import now_utc, to_utc
     from survey_app.domain.campaigns import CampaignSpec, create_campaign
     from survey_app.domain.enterprises import enterprise_id
+    from survey_app.mail import reminders
     from survey_app.storage.db import write_transaction
 
     app = _app()
@@ -155,6 +165,8 @@ def campaign_create(
     )
     with write_transaction(db):
         campaign_id = create_campaign(db, spec, now_utc())
+        reminders.save_plan(db, campaign_id, reminders.default_plan(app.config["SETTINGS"]))
+        _audit(db, "campaign.create", object_type="campaign", object_id=campaign_id, enterprise_id=enterprise)
     click.echo(f"Created campaign {campaign_id} ({questionnaire.id} v{questionnaire.version}).")
 
 
@@ -191,6 +203,8 @@ def links_generate(campaign_id, count, csv_path) -> None:
     check_campaign(db, campaign_id)
     with write_transaction(db):
         rows = generate_links(db, campaign_id, count, now_utc())
+        owner = db.execute("SELECT enterprise_id FROM campaign WHERE id = ?", [campaign_id]).fetchone()[0]
+        _audit(db, "links.generate", object_type="campaign", object_id=campaign_id, enterprise_id=owner, count=count)
     # A file named on the command line is closed by the with block; standard output stays open.
     target = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
     with target as out:
