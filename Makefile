@@ -40,10 +40,11 @@ lock-upgrade: | $(BIN)/python
 	$(BIN)/pip install --quiet uv
 	$(LOCK_COMPILE) --upgrade
 
-# Known vulnerabilities of the pinned versions (the PyPI advisory database, so network is needed).
+# Known vulnerabilities of the pinned versions, from PyPI's advisory database (its JSON API, so network
+# is needed). --strict: a package it cannot look up fails the audit instead of being skipped silently.
 audit: | $(BIN)/python
 	$(BIN)/pip install --quiet pip-audit
-	$(BIN)/pip-audit --requirement $(LOCK) --no-deps --disable-pip --progress-spinner off
+	$(BIN)/pip-audit --requirement $(LOCK) --no-deps --disable-pip --strict --progress-spinner off
 
 install: $(STAMP) translations
 
