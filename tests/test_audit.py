@@ -50,6 +50,19 @@ def test_back_office_changes_are_recorded_with_who_and_which_object(world, admin
     assert details[0] == '{"count": 4}' and details[6] == '{"consent": false}'
 
 
+def test_admins_filter_by_who(world, admin, signed_in):
+    anna, bert = signed_in("anna@example.org"), signed_in("bert@example.org")
+    anna.post(f"/admin/campaigns/{world.campaign_a}/close")
+    bert.post(f"/admin/campaigns/{world.campaign_b}/close")
+    table = (
+        admin.get(f"/admin/audit/?actor={world.manager_b}&lang=en")
+        .get_data(as_text=True)
+        .split('id="audit-entries"')[1]
+    )
+    assert f"campaign {world.campaign_b}" in table and f"campaign {world.campaign_a}" not in table
+    assert "bert@example.org" in table and "anna@example.org" not in table
+
+
 def test_sign_ins_and_failures_are_recorded(app, world, ops):
     from tests.conftest import sign_in
 

@@ -34,6 +34,7 @@ class FilterForm(FlaskForm):
         csrf = False  # read-only choices sent by GET
 
     action = SelectField(_l("Action"), validate_choice=False)
+    actor = SelectField(_l("Who"), validate_choice=False)
     enterprise = SelectField(_l("Enterprise"), validate_choice=False)
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
@@ -50,8 +51,10 @@ def _day(value) -> str:
 
 def _filters(form: FilterForm, scope: list[int] | None) -> audit.Filters:
     enterprise = int(form.enterprise.data) if (form.enterprise.data or "").isdigit() else None
+    actor = int(form.actor.data) if (form.actor.data or "").isdigit() else None
     return audit.Filters(
         action=form.action.data or "",
+        actor_id=actor,
         enterprise_id=enterprise if scope is None or enterprise in scope else None,
         since=_day(form.since.data),
         until=_day(form.until.data),
@@ -64,6 +67,10 @@ def _form() -> FilterForm:
     form.enterprise.choices = choices(
         [("", _l("All enterprises")), *((str(e["id"]), e["name"]) for e in visible_enterprises())]
     )
+    people = get_db().query(
+        "SELECT DISTINCT u.id, u.email FROM audit_log a JOIN user u ON u.id = a.actor_id ORDER BY u.email"
+    )
+    form.actor.choices = choices([("", _l("Everybody")), *((str(p["id"]), p["email"]) for p in people)])
     if not form.validate():
         form.since.data = form.until.data = None
     return form

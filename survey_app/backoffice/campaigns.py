@@ -138,6 +138,10 @@ def view(campaign_id: int):
         state=store.campaign_state(campaign, now),
         counts=campaign_counts(db, campaign),
         mail=outbox.campaign_progress(db, campaign_id),
+        # Kept on the address until it is erased (the outbox forgets finished rows after a week).
+        failed_mails=db.execute(
+            "SELECT count(last_error) FROM invitation_email WHERE campaign_id = ?", [campaign_id]
+        ).fetchone()[0],
         mail_server=outbox.state(db),
         reminders=reminders.schedule(db, campaign, reminders.plan_of(db, campaign_id), now),
         opens=to_local(campaign["opens_at"], tz),

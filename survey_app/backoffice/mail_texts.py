@@ -34,6 +34,7 @@ class MailTextForm(FlaskForm):
     body = TextAreaField(
         _l("Text"),
         validators=[DataRequired(), Length(max=texts.MAX_BODY)],
+        render_kw={"rows": 14},
         description=_l(
             "Leave a blank line between paragraphs. {link} is the personal link (alone on its line, it "
             "becomes the answer button), {closes} the closing date, {enterprise} the enterprise's name."

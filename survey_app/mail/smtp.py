@@ -81,7 +81,11 @@ def build(settings: Settings, mail: Mail, now: datetime) -> MIMEMultipart:
 def send(smtp: smtplib.SMTP, settings: Settings, mail: Mail, now: datetime) -> None:
     """Send one message; raises smtplib.SMTPRecipientsRefused when the server refuses the address."""
     message = build(settings, mail, now)
-    smtp.sendmail(message["From"], [message["To"]], message.as_bytes(policy=WIRE))
+    sender, to = message["From"], message["To"]
+    if to.isascii():
+        smtp.sendmail(sender, [to], message.as_bytes(policy=WIRE))
+    else:  # a non-ASCII local part travels only to servers that offer SMTPUTF8 (else SMTPNotSupportedError)
+        smtp.sendmail(sender, [to], message.as_string(policy=WIRE).encode(), mail_options=["SMTPUTF8"])
 
 
 def close(smtp: smtplib.SMTP) -> None:
