@@ -57,8 +57,9 @@ def _part(subtype: str, body: str) -> MIMENonMultipart:
     return part
 
 
-def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
+def _header(value: str) -> str:
+    """ASCII as it is; anything else as RFC 2047 encoded words."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 def build(settings: Settings, mail: Mail, now: datetime) -> MIMEMultipart:
