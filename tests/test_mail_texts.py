@@ -92,3 +92,18 @@ def test_back_to_the_default_text(office, world, db):
 def test_a_language_the_campaign_does_not_offer_is_a_404(office, seed, db):
     with freeze_time(NOW):
         assert office.get(office.url + "/invitation/de").status_code == 404
+
+
+def test_the_next_wave_starts_with_the_same_texts_and_plan(office, world, db):
+    from survey_app.mail import reminders
+
+    reminders.save_plan(db, world.campaign_a, reminders.Plan(1, 10, 3))
+    edit(office, subject="Avis {enterprise}", body=BODY, save="y")
+    with freeze_time(NOW):
+        copy = office.post(f"/admin/campaigns/{world.campaign_a}/duplicate")
+    new_id = int(copy.headers["Location"].split("/")[-2])
+    assert reminders.plan_of(db, new_id) == reminders.Plan(1, 10, 3)
+    assert db.execute(
+        "SELECT subject FROM campaign_mail_text WHERE campaign_id = ? AND kind = 'invitation' AND language = 'fr'",
+        [new_id],
+    ).fetchone() == ("Avis {enterprise}",)

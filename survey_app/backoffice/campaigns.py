@@ -14,7 +14,7 @@ from survey_app.backoffice.custom_questions import to_form_entries
 from survey_app.backoffice.forms import ButtonForm
 from survey_app.core.timeutil import now_utc, to_local, to_utc
 from survey_app.domain import campaigns as store
-from survey_app.mail import reminders
+from survey_app.mail import reminders, texts
 from survey_app.storage import outbox
 from survey_app.storage.db import write_transaction
 from survey_app.web.db import get_db
@@ -180,6 +180,7 @@ def duplicate(campaign_id: int):
         plan = reminders.plan_of(db, campaign_id)
         if plan:
             reminders.save_plan(db, new_id, plan)
+        texts.copy_texts(db, campaign_id, new_id, now_utc())
         audit.record("campaign.duplicate", "campaign", new_id, campaign["enterprise_id"], source=campaign_id)
     flash(_("Copy created for the next wave. Check its dates and save."))
     return redirect(url_for(".edit", campaign_id=new_id), code=303)

@@ -93,6 +93,16 @@ def save_text(db: Database, campaign_id: int, kind: str, language: str, text: Te
         )
 
 
+def copy_texts(db: Database, source: int, target: int, now: datetime) -> None:
+    """The next wave starts with the texts the previous one was sent with."""
+    with write_transaction(db):
+        db.execute(
+            "INSERT OR REPLACE INTO campaign_mail_text (campaign_id, kind, language, subject, body, updated_at) "
+            "SELECT ?, kind, language, subject, body, ? FROM campaign_mail_text WHERE campaign_id = ?",
+            [target, iso_utc(now), source],
+        )
+
+
 def unknown_placeholders(text: str) -> list[str]:
     return sorted({p for p in PLACEHOLDER.findall(text) if p not in PLACEHOLDERS})
 
