@@ -8,8 +8,9 @@ weeks. The database lease keeps a single run at a time even when two schedulers 
 
 Run the scheduler in exactly one process: inside `vises serve` (one waitress process), or alone
 with `vises scheduler` when the web app runs in several worker processes. Work that follows a
-successful run outside the pipeline (the weekly digest e-mail) comes in as `after_run` hooks, wired
-by the CLI, so the pipeline never imports web or mail code.
+successful run outside the pipeline (the weekly digest e-mail) comes in as `after_run` hooks, and
+work that rings on its own interval (delivering the mail outbox, queueing due reminders) as
+`periodic` jobs, both wired by the CLI, so the pipeline never imports web or mail code.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 
 # Called after each scheduled run with (db, settings, run id or None, now); each catches its own failures.
 AfterRun = Callable[[Database, Settings, "int | None", datetime], None]
+# (job id, name, function called with the settings, seconds between calls); each catches its own failures.
+Periodic = tuple[str, str, Callable[[Settings], None], int]
 
 
 def make_trigger(settings: Settings) -> CronTrigger:
@@ -138,10 +141,24 @@ def catch_up(
     return run_job(settings, "catch-up", clock, after_run)
 
 
-def configure(scheduler: BaseScheduler, settings: Settings, after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
-    """Add the weekly job, the poll of queued refreshes, and a one-off catch-up check that runs as
-    soon as the scheduler starts (on a new install: the first computation)."""
+def configure(
+    scheduler: BaseScheduler, settings: Settings, after_run: Sequence[AfterRun] = (), periodic: Sequence[Periodic] = ()
+) -> BaseScheduler:
+    """Add the weekly job, the poll of queued refreshes, a one-off catch-up check that runs as soon
+    as the scheduler starts (on a new install: the first computation), and the periodic jobs (each
+    first runs at start, then every so many seconds)."""
     hooks = {"after_run": tuple(after_run)}
+    for job_id, name, function, seconds in periodic:
+        scheduler.add_job(
+            function,
+            IntervalTrigger(seconds=seconds, timezone=ZoneInfo(settings.i18n.timezone)),
+            args=[settings],
+            id=job_id,
+            name=name,
+            replace_existing=True,
+            next_run_time=now_utc(),
+            **JOB_OPTIONS,
+        )
     scheduler.add_job(
         run_job,
         make_trigger(settings),
@@ -177,14 +194,16 @@ def _scheduler(cls: type[BaseScheduler], settings: Settings) -> BaseScheduler:
     return cls(timezone=ZoneInfo(settings.i18n.timezone), job_defaults=dict(JOB_OPTIONS))
 
 
-def start_background(settings: Settings, after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
+def start_background(
+    settings: Settings, after_run: Sequence[AfterRun] = (), periodic: Sequence[Periodic] = ()
+) -> BaseScheduler:
     """Start the scheduler in a background thread of this (single) server process."""
-    scheduler = configure(_scheduler(BackgroundScheduler, settings), settings, after_run)
+    scheduler = configure(_scheduler(BackgroundScheduler, settings), settings, after_run, periodic)
     scheduler.start()
     return scheduler
 
 
-def run_blocking(settings: Settings, after_run: Sequence[AfterRun] = ()) -> None:
+def run_blocking(settings: Settings, after_run: Sequence[AfterRun] = (), periodic: Sequence[Periodic] = ()) -> None:
     """Run the scheduler alone in the foreground (its own process in multi-process deployments)."""
     migrate(settings.database.path)
-    configure(_scheduler(BlockingScheduler, settings), settings, after_run).start()
+    configure(_scheduler(BlockingScheduler, settings), settings, after_run, periodic).start()

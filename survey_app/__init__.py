@@ -18,11 +18,13 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
+    from survey_app.accounts import recovery, two_factor
     from survey_app.accounts import views as auth
     from survey_app.backoffice import runs
     from survey_app.backoffice import views as backoffice
     from survey_app.core import config as config_module
     from survey_app.core.timeutil import now_utc
+    from survey_app.mail import account_mail, unsubscribe
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.respondent import codes
     from survey_app.respondent import views as respondent
@@ -45,7 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     i18n.init_app(app)
     migrate(settings.database.path)
     db.init_app(app)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     connection = connect(settings.database.path)
     try:
         registry = register(connection, QUESTIONNAIRES_DIR, now_utc(), instance_questionnaires(settings))
@@ -54,8 +56,28 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, codes, auth, backoffice, runs, dashboard, refresh, report, federation, api, public):
+    modules = (
+        respondent,
+        codes,
+        auth,
+        recovery,
+        two_factor,
+        backoffice,
+        runs,
+        dashboard,
+        refresh,
+        report,
+        federation,
+        api,
+        public,
+        unsubscribe,
+    )
+    for module in modules:
         app.register_blueprint(module.bp)
+    # One-click unsubscribe (RFC 8058): mail clients post without a CSRF token; the link's token proves it.
+    csrf.exempt(unsubscribe.remove)
+    # Accounts never import mail: they queue welcome and reset e-mails through this.
+    app.extensions["vises.queue_account_mail"] = account_mail.queue
     errors.init_app(app)
     if settings.server.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -61,6 +61,20 @@ ROUTES = {
     "backoffice.public_pages.enterprise_revoke": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     # Fresh figures (R2 5/9): a manager's refresh of their own enterprise.
     "refresh.request_refresh": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    # Operations (issue 18): the audit trail lists only the user's enterprises' entries (all for admins).
+    "backoffice.audit.index": lambda w, s: UNSCOPED,
+    "backoffice.audit.download": lambda w, s: UNSCOPED,
+    "backoffice.accounts.remove_two_factor": lambda w, s: {"user_id": getattr(w, f"manager_{s}")},
+    "backoffice.mail_texts.edit": lambda w, s: {
+        "campaign_id": getattr(w, f"campaign_{s}"),
+        "kind": "invitation",
+        "language": "fr",
+    },
+    "backoffice.mail_texts.reset": lambda w, s: {
+        "campaign_id": getattr(w, f"campaign_{s}"),
+        "kind": "reminder",
+        "language": "fr",
+    },
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",
@@ -83,6 +97,7 @@ CAMPAIGN_ENDPOINTS = (
     "backoffice.exports.index",
     "backoffice.public_pages.campaign_page",
     "backoffice.public_pages.campaign_revoke",
+    "backoffice.mail_texts.index",
 )
 for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}
@@ -91,6 +106,7 @@ ADMIN_ONLY = {
     "backoffice.accounts.new",
     "backoffice.accounts.edit",
     "backoffice.accounts.reset",
+    "backoffice.accounts.remove_two_factor",
     "backoffice.enterprises.new",
     "backoffice.enterprises.edit",
     "runs.index",
@@ -126,6 +142,9 @@ FORM_DATA = {
     "consent": "y",
     "own_words": "Hijacked",
     "confirmed": "yes",
+    "subject": "Hijacked {enterprise}",
+    "body": "Hijacked {link}",
+    "save": "y",
 }
 
 
@@ -146,5 +165,6 @@ def methods(rule):
 
 def dump(db):
     """Every table's rows, except sign-in bookkeeping that any request may touch."""
-    skip = {"user_session", "rate_limit"}
+    # The audit trail is written by reads too (downloads of exports and links): it is checked on its own.
+    skip = {"user_session", "rate_limit", "audit_log"}
     return {t: sorted(map(repr, db[t].rows)) for t in db.table_names() if t not in skip}

@@ -17,7 +17,7 @@ from survey_app.domain.enterprises import create_enterprise
 from survey_app.storage.db import connect, write_transaction
 
 # Fixtures that live in their own module, registered here rather than imported by each test file.
-pytest_plugins = ["tests.dashboard_support", "tests.xlsform_support"]
+pytest_plugins = ["tests.dashboard_support", "tests.xlsform_support", "tests.operations_support"]
 
 # A fixed "now" used by seed data: Wednesday 4 March 2026, 10:00 UTC (11:00 in Brussels).
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
@@ -34,6 +34,9 @@ def make_app(tmp_path):
             "database.path": str(tmp_path / "vises.db"),
             "server.secret_key": "test-secret",
             "schedule.enabled": False,
+            # Two-factor sign-in is on for admins by default; tests that sign admins in by password
+            # turn it off here, and tests/operations_support.py and test_two_factor*.py turn it on.
+            "security.two_factor_admins": False,
         }
         settings.update({k.replace("__", "."): v for k, v in overrides.items()})
         app = create_app(settings)

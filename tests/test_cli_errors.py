@@ -30,6 +30,8 @@ ARGUMENTS = {
     ("campaign", "create"): ["--enterprise", "atelier", *CAMPAIGN],
     ("links", "generate"): ["1", "--count", "3"],
     ("invitations", "remind-due"): [],
+    ("mail", "deliver"): [],
+    ("mail", "status"): [],
     ("questionnaires", "export-xlsform"): ["beneficiaries", "-o", "{tmp}/form.xlsx"],
 }
 

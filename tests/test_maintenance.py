@@ -149,4 +149,7 @@ def test_cli_backup_restore_purge(tmp_path, monkeypatch):
     result = runner.invoke(main, ["restore", str(tmp_path / "b" / "copy.db"), "--yes"])
     assert result.exit_code == 0 and "Restored" in result.output
     result = runner.invoke(main, ["purge"])
-    assert result.exit_code == 0 and "Deleted 0 draft(s) and 0 e-mail address(es)." in result.output
+    assert (
+        result.exit_code == 0
+        and "Deleted 0 draft(s), 0 e-mail address(es), 0 outbox e-mail(s) and 0 audit entries." in result.output
+    )

@@ -22,6 +22,14 @@ PUBLIC = {
     "auth.reset": "one-time password reset link",
     "codes.enter": "typing a short code: misses rate limited per address (tests/test_short_codes.py)",
     "public.view": "public valorisation page: the token is the capability (tests/test_public_page.py)",
+    "recovery.forgot": "asks for a reset e-mail; the same answer for any address (tests/test_account_mail.py)",
+    "two_factor.code": "the second step of the caller's own sign-in (tests/test_two_factor.py)",
+    "two_factor.setup": "the caller's own enrolment",
+    "two_factor.manage": "the signed-in user's own two-factor settings",
+    "two_factor.renew": "the signed-in user's own recovery codes",
+    "two_factor.disable": "the signed-in user's own two-factor settings",
+    "unsubscribe.confirm": "unsubscribe link: its token is the capability (tests/test_outbox.py)",
+    "unsubscribe.remove": "unsubscribe link: its token is the capability",
 }
 HOSTILE = [
     "' OR '1'='1",

@@ -13,8 +13,12 @@ from flask import abort, g, redirect, url_for
 
 
 def require_sign_in():
-    """Send anonymous visitors to the sign-in page (None lets the request through)."""
+    """Send anonymous visitors to the sign-in page, and those between password and second factor
+    to the code or enrolment page (None lets the request through)."""
     if g.user is None:
+        pending = g.get("pending")
+        if pending:
+            return redirect(url_for("two_factor.code" if pending["state"] == "code" else "two_factor.setup"), code=303)
         return redirect(url_for("auth.login"), code=303)
     return None
 

@@ -19,7 +19,8 @@ from survey_app.storage.db import inserted_id, write_transaction
 
 # OWASP minimum for argon2id: m=19 MiB, t=2, p=1.
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
-TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(days=2), "invite": timedelta(days=14)}
+# Links go by e-mail: a reset link is used at once, a welcome link may wait for a busy week.
+TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(hours=1), "invite": timedelta(days=7)}
 MIN_PASSWORD_LENGTH = 12
 
 

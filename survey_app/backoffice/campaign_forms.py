@@ -26,6 +26,7 @@ from survey_app.backoffice.forms import MultiCheckboxField, choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES, instruments_of
+from survey_app.mail.reminders import MAX_REMINDERS, Plan
 from survey_app.questionnaire.instruments import Instrument
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.web.forms import required
@@ -78,6 +79,21 @@ class CampaignForm(FlaskForm):
         description=_l("How many people could answer: used for the response rate of the open link."),
     )
     instruments = MultiCheckboxField(_l("Validated instruments"))
+    reminder_count = IntegerField(
+        _l("Automatic reminders"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_REMINDERS)],
+        description=_l("At most this many reminders to each invited person who has not answered (0: none)."),
+    )
+    reminder_interval_days = IntegerField(
+        _l("Days between reminders"),
+        validators=[Optional(), NumberRange(min=1, max=60)],
+        description=_l("Counted from the invitation, then from the previous reminder."),
+    )
+    reminder_days_before_close = IntegerField(
+        _l("No reminder in the last days"),
+        validators=[Optional(), NumberRange(min=0, max=60)],
+        description=_l("The last reminder goes out at least this many days before the campaign closes."),
+    )
     custom = FieldList(
         FormField(CustomQuestionForm), min_entries=MAX_CUSTOM_QUESTIONS, max_entries=MAX_CUSTOM_QUESTIONS
     )
@@ -173,6 +189,16 @@ class CampaignForm(FlaskForm):
             )
         )
         return False
+
+    def reminder_plan(self) -> Plan:
+        """The plan posted; a field left empty (or not sent) keeps the value the form started with."""
+
+        def value(field) -> int:
+            return field.data if field.data is not None else field.object_data
+
+        return Plan(
+            value(self.reminder_count), value(self.reminder_interval_days), value(self.reminder_days_before_close)
+        )
 
     def flat_errors(self) -> list[tuple[str, str]]:
         """(field id, message) pairs for the error summary, each message naming its field (and the

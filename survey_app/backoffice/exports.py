@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
+from survey_app.accounts import audit
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.forms import choices
@@ -65,6 +66,9 @@ def download(campaign_id: int, kind: str):
     form = ExportForm(request.args or None, data={"language": campaign["enterprise_language"]})
     if not form.validate():
         abort(400)
+    audit.record(
+        "export.download", "campaign", campaign_id, campaign["enterprise_id"], kind=kind, language=form.language.data
+    )
     registry = current_app.extensions["vises.registry"]
     base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
     questions = exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))

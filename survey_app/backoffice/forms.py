@@ -62,7 +62,7 @@ class ManagerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
     enterprises = MultiCheckboxField(_l("Enterprises"), coerce=int)
-    submit = SubmitField(_l("Create the account and its welcome link"))
+    submit = SubmitField(_l("Create the account and e-mail its welcome link"))
 
     def validate_email(self, field) -> None:
         from survey_app.web.db import get_db

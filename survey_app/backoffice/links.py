@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from survey_app.accounts import audit
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.card_texts import card_sentences, code_sentences
@@ -82,6 +83,7 @@ def generate(campaign_id: int):
         return _page(campaign, links_form=form)
     with write_transaction(db):
         store.generate_links(db, campaign_id, required(form.count.data), now_utc())
+        audit.record("links.generate", "campaign", campaign_id, campaign["enterprise_id"], count=form.count.data)
     flash(_("Personal links created: %(num)d.", num=form.count.data))
     return _back(campaign_id)
 
@@ -112,7 +114,10 @@ def revoke(campaign_id: int):
         back = url_for(".index", campaign_id=campaign_id)
         carry = {"codes": form.codes.data or ""}
         return confirmation_page(_("Revoke these links?"), lines, _("Yes, revoke the links"), back, carry)
-    count, unknown = store.revoke_links(get_db(), campaign_id, typed, now_utc())
+    db = get_db()
+    with write_transaction(db):
+        count, unknown = store.revoke_links(db, campaign_id, typed, now_utc())
+        audit.record("links.revoke", "campaign", campaign_id, campaign["enterprise_id"], count=count)
     flash(_("Links revoked: %(num)d.", num=count))
     if unknown:
         flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")
@@ -122,10 +127,14 @@ def revoke(campaign_id: int):
 @bp.route("/open-link", methods=["POST"])
 @login_required
 def open_link(campaign_id: int):
-    campaign_or_404(campaign_id)
-    form = OpenLinkForm()
+    campaign = campaign_or_404(campaign_id)
+    form, db = OpenLinkForm(), get_db()
     if form.validate_on_submit():
-        store.set_open_link(get_db(), campaign_id, form.enabled.data == "1")
+        with write_transaction(db):
+            store.set_open_link(db, campaign_id, form.enabled.data == "1")
+            audit.record(
+                "links.open_link", "campaign", campaign_id, campaign["enterprise_id"], enabled=form.enabled.data == "1"
+            )
         flash(_("The open link is on.") if form.enabled.data == "1" else _("The open link is off."))
     return _back(campaign_id)
 
@@ -133,8 +142,9 @@ def open_link(campaign_id: int):
 @bp.route("/links.csv")
 @login_required
 def download_csv(campaign_id: int):
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     base_url = _base_url()
+    audit.record("links.download_csv", "campaign", campaign_id, campaign["enterprise_id"])
 
     def generate():
         # Its own connection: the request's one is closed at teardown, before streaming ends.
@@ -165,7 +175,8 @@ def download_csv(campaign_id: int):
 @login_required
 def download_qr(campaign_id: int):
     """One PNG per active link, named as in the CSV's qr_image column."""
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
+    audit.record("links.download_qr", "campaign", campaign_id, campaign["enterprise_id"])
     rows = (
         get_db()
         .execute(

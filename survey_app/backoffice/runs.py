@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from pipeline import lease, refresh_queue
 from pipeline.runlog import recent_runs
+from survey_app.accounts import audit
 from survey_app.accounts.guards import admin_required
 from survey_app.core.timeutil import now_utc, parse_iso
 from survey_app.results import refresh as refresh_worker
@@ -102,6 +103,7 @@ def index():
 def refresh():
     if RefreshForm().validate_on_submit():
         refresh_queue.enqueue(get_db(), now_utc(), "admin", user_id=g.user["id"])
+        audit.record("pipeline.refresh")
         refresh_worker.wake()
         flash(_("The refresh has started. Reload this page to follow it."))
     return redirect(url_for("runs.index"), code=303)

@@ -12,11 +12,13 @@ from flask import Blueprint, render_template
 from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
 from survey_app.backoffice import accounts as backoffice_accounts
+from survey_app.backoffice import audit_trail as backoffice_audit
 from survey_app.backoffice import campaigns as backoffice_campaigns
 from survey_app.backoffice import enterprises as backoffice_enterprises
 from survey_app.backoffice import exports as backoffice_exports
 from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import links as backoffice_links
+from survey_app.backoffice import mail_texts as backoffice_mail_texts
 from survey_app.backoffice import public_pages as backoffice_public_pages
 from survey_app.backoffice import xlsforms as backoffice_xlsforms
 from survey_app.core.timeutil import now_utc
@@ -33,6 +35,8 @@ for section in (
     backoffice_exports,
     backoffice_xlsforms,
     backoffice_public_pages,
+    backoffice_mail_texts,
+    backoffice_audit,
 ):
     bp.register_blueprint(section.bp)
 

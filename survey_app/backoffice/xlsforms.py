@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
+from survey_app.accounts import audit
 from survey_app.accounts.guards import admin_required
 from survey_app.backoffice import xlsform_uploads as uploads
 from survey_app.backoffice.xlsform_forms import (
@@ -96,6 +97,7 @@ def register():
             _("This version is already registered: choose another version number or id.")
         )
         return _preview_page(form, result, 422)
+    audit.record("questionnaire.register", "questionnaire", f"{questionnaire.id}:{questionnaire.version}")
     uploads.discard(required(form.upload.data))
     flash(
         _("Questionnaire %(id)s version %(version)s is registered.", id=questionnaire.id, version=questionnaire.version)

@@ -91,19 +91,27 @@ def after_run_hooks() -> tuple:
     return (send_after_scheduled_run,)
 
 
+def periodic_jobs() -> tuple:
+    """What rings on its own interval: delivering the mail outbox, queueing due reminders, retention."""
+    from survey_app.mail.jobs import PERIODIC
+
+    return PERIODIC
+
+
 def start_scheduler(app):
-    """Start the weekly refresh in this process when enabled (see pipeline.scheduler)."""
+    """Start the weekly refresh and the mail jobs in this process when enabled (see pipeline.scheduler)."""
     if not app.config["SETTINGS"]["schedule.enabled"]:
         return None
     from pipeline.scheduler import start_background
 
-    return start_background(app.config["SETTINGS"], after_run_hooks())
+    return start_background(app.config["SETTINGS"], after_run_hooks(), periodic_jobs())
 
 
 @main.command("scheduler")
 @clean_errors
 def scheduler_command() -> None:
-    """Run the weekly refresh scheduler alone, in the foreground (multi-process deployments).
+    """Run the scheduler alone, in the foreground (multi-process deployments): the weekly refresh,
+    the delivery of the mail outbox (every 30 s) and the automatic reminders.
 
     Use it when the web app runs in several worker processes (gunicorn); then set
     `[schedule] enabled = false` so that `vises serve` does not start a second one. Stop with Ctrl-C.
@@ -120,7 +128,7 @@ def scheduler_command() -> None:
         f"{settings.schedule.minute:02d} ({settings.i18n.timezone}). Press Ctrl-C to stop."
     )
     try:
-        run_blocking(settings, after_run_hooks())
+        run_blocking(settings, after_run_hooks(), periodic_jobs())
     except (KeyboardInterrupt, SystemExit):
         click.echo("Stopped.")
 
@@ -220,6 +228,7 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
     """
     from survey_app.accounts import users as accounts
     from survey_app.core.timeutil import now_utc
+    from survey_app.storage import audit
     from survey_app.storage.db import connect, migrate, write_transaction
 
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
@@ -232,6 +241,7 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
             raise click.ClickException(f"An account with e-mail {email} already exists.")
         with write_transaction(db):
             user_id = accounts.create_user(db, email, password, role, language, now_utc())
+            audit.record(db, "account.create", now_utc(), actor="cli", object_type="user", object_id=user_id)
     finally:
         db.close()
     click.echo(f"Created {role} account {email} (id {user_id}).")

@@ -29,6 +29,14 @@ def _db(app):
     return connect(app.config["SETTINGS"]["database.path"])
 
 
+def _audit(db, action: str, **entry) -> None:
+    """Record a change made from the command line in the audit trail (inside the caller's transaction)."""
+    from survey_app.core.timeutil import now_utc
+    from survey_app.storage import audit
+
+    audit.record(db, action, now_utc(), actor="cli", **entry)
+
+
 @click.group("enterprise")
 def enterprise() -> None:
     """Enterprises.
@@ -65,6 +73,7 @@ def enterprise_add(name, sector_group, country, language, region, no_benchmark) 
         enterprise_id = create_enterprise(
             db, name, sector_group, country, language, now_utc(), region=region, benchmark_consent=not no_benchmark
         )
+        _audit(db, "enterprise.create", object_type="enterprise", object_id=enterprise_id, enterprise_id=enterprise_id)
     slug = db.execute("SELECT slug FROM enterprise WHERE id = ?", [enterprise_id]).fetchone()[0]
     click.echo(f"Created enterprise {slug} (id {enterprise_id}).")
 
@@ -127,6 +136,7 @@ def campaign_create(
     from survey_app.core.timeutil import now_utc, to_utc
     from survey_app.domain.campaigns import CampaignSpec, create_campaign
     from survey_app.domain.enterprises import enterprise_id
+    from survey_app.mail import reminders
     from survey_app.storage.db import write_transaction
 
     app = _app()
@@ -163,6 +173,8 @@ def campaign_create(
     )
     with write_transaction(db):
         campaign_id = create_campaign(db, spec, now_utc())
+        reminders.save_plan(db, campaign_id, reminders.default_plan(app.config["SETTINGS"]))
+        _audit(db, "campaign.create", object_type="campaign", object_id=campaign_id, enterprise_id=enterprise)
     pages = "".join(f", {i.id} v{i.version}" for i in instruments)
     click.echo(f"Created campaign {campaign_id} ({questionnaire.id} v{questionnaire.version}{pages}).")
 
@@ -246,6 +258,8 @@ def links_generate(campaign_id, count, csv_path) -> None:
     check_campaign(db, campaign_id)
     with write_transaction(db):
         rows = generate_links(db, campaign_id, count, now_utc())
+        owner = db.execute("SELECT enterprise_id FROM campaign WHERE id = ?", [campaign_id]).fetchone()[0]
+        _audit(db, "links.generate", object_type="campaign", object_id=campaign_id, enterprise_id=owner, count=count)
     # A file named on the command line is closed by the with block; standard output stays open.
     target = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
     with target as out:
@@ -274,18 +288,78 @@ def invitations() -> None:
 @invitations.command("remind-due")
 @clean_errors
 def invitations_remind_due() -> None:
-    """Send the automatic reminders due now (invitations.reminder_days_before_close); run it daily.
+    """Queue the automatic reminders due now (the scheduler does it every 5 minutes by itself).
+
+    Each campaign plans its own reminders (campaign page). The scheduler delivers the queue.
 
     Example: vises invitations remind-due
     """
     from survey_app.core.timeutil import now_utc
-    from survey_app.mail.messages import send_due_reminders
+    from survey_app.mail.reminders import queue_due
 
-    reports = send_due_reminders(_app(), now_utc())
-    for campaign_id, report in reports.items():
-        click.echo(f"Campaign {campaign_id}: {report.sent} reminder(s) sent, {len(report.failed)} failed.")
-    if not reports:
+    db = _db(_app())
+    try:
+        queued = queue_due(db, now_utc())
+    finally:
+        db.close()
+    for campaign_id, count in queued.items():
+        click.echo(f"Campaign {campaign_id}: {count} reminder(s) queued.")
+    if not queued:
         click.echo("No reminder due.")
 
 
-COMMANDS = (enterprise, campaign, links, invitations)
+@click.group("mail")
+def mail() -> None:
+    """The outbox of e-mails waiting for delivery.
+
+    Example: vises mail deliver
+    """
+
+
+@mail.command("deliver")
+@clean_errors
+def mail_deliver() -> None:
+    """Deliver what is due in the outbox now (one pass, at most smtp.per_minute messages).
+
+    The scheduler does it every 30 seconds; this is for a check or a deployment without it.
+
+    Example: vises mail deliver
+    """
+    from survey_app.core.timeutil import now_utc
+    from survey_app.mail.delivery import deliver
+
+    app = _app()
+    db = _db(app)
+    try:
+        report = deliver(db, app.config["SETTINGS"], now_utc())
+    finally:
+        db.close()
+    if report.busy:
+        click.echo("Another process is delivering the outbox right now.")
+    click.echo(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed, {report.cancelled} cancelled.")
+    if report.paused:
+        raise click.ClickException("the mail server did not answer; delivery is paused and retries by itself.")
+
+
+@mail.command("status")
+@clean_errors
+def mail_status() -> None:
+    """Count the outbox's e-mails by kind and state, and say whether the mail server answers.
+
+    Example: vises mail status
+    """
+    from survey_app.storage import outbox
+
+    db = _db(_app())
+    try:
+        rows = db.execute("SELECT kind, status, count(*) FROM outbox GROUP BY kind, status ORDER BY kind, status")
+        for kind, status, count in rows:
+            click.echo(f"{kind:<11} {status:<10} {count}")
+        state = outbox.state(db)
+    finally:
+        db.close()
+    if state.get("paused_until"):
+        click.echo(f"Mail server unreachable since {state['failing_since']}: {state['last_error']}")
+
+
+COMMANDS = (enterprise, campaign, links, invitations, mail)

@@ -41,19 +41,34 @@ def restore(backup_file: Path, yes: bool) -> None:
     from survey_app.storage.db import migrate
 
     applied = migrate(database)  # an older backup is brought up to the current schema
+    _record_restore(database)
     click.echo(
         f"Restored {database} from {backup_file}" + (f"; applied {len(applied)} migration(s)." if applied else ".")
     )
 
 
+def _record_restore(database: Path) -> None:
+    """The restore is the first entry of the restored database's audit trail."""
+    from survey_app.core.timeutil import now_utc
+    from survey_app.storage import audit
+    from survey_app.storage.db import connect
+
+    db = connect(database)
+    try:
+        audit.record(db, "database.restore", now_utc(), actor="cli")
+    finally:
+        db.close()
+
+
 @click.command()
 @clean_errors
 def purge() -> None:
-    """Delete stale drafts and expired e-mail addresses (retention.* settings).
+    """Delete stale drafts, expired e-mail addresses, old outbox rows and audit entries (retention.*).
 
     Example: vises purge
     """
     from survey_app.core.timeutil import now_utc
+    from survey_app.mail.jobs import housekeeping
     from survey_app.storage.db import connect, migrate
 
     settings = config_module.load()
@@ -63,9 +78,13 @@ def purge() -> None:
         counts = maintenance.purge(
             db, now_utc(), settings.retention.draft_days, settings.retention.email_days_after_close
         )
+        mail = housekeeping(db, settings, now_utc())
     finally:
         db.close()
-    click.echo(f"Deleted {counts.drafts} draft(s) and {counts.emails} e-mail address(es).")
+    click.echo(
+        f"Deleted {counts.drafts} draft(s), {counts.emails} e-mail address(es), {mail['outbox']} outbox e-mail(s) "
+        f"and {mail['audit']} audit entries."
+    )
 
 
 COMMANDS = [backup, restore, purge]

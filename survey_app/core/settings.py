@@ -102,7 +102,9 @@ class ScheduleSettings:
 
     enabled: bool = setting(
         True,
-        "Run the weekly refresh inside `vises serve`. Set false when a separate `vises scheduler` process runs it.",
+        "Run the scheduler inside `vises serve`: the weekly refresh, the delivery of queued e-mails and the "
+        "automatic reminders. Set false when a separate `vises scheduler` process runs it (one of the two must run, "
+        "or no e-mail goes out).",
     )
     day_of_week: str = setting(
         "mon", "Day of the weekly refresh: mon, tue, wed, thu, fri, sat or sun.", one_of(WEEKDAYS)
@@ -125,6 +127,19 @@ class SmtpSettings:
     username: str = setting("", "SMTP login; empty for none.")
     password: str = setting("", "SMTP password; empty for none.", secret=True)
     sender: str = setting("vises@localhost", "From address of e-mails sent.", email)
+    per_minute: int = setting(
+        120,
+        "At most this many e-mails are handed to the SMTP server per minute (ask your provider for its "
+        "limit). E-mails wait in the outbox meanwhile; the scheduler delivers them every 30 seconds.",
+        between(1, 10000),
+    )
+    max_attempts: int = setting(
+        10,
+        "Attempts for one e-mail the server refuses for a while (4xx) before it is recorded as failed; "
+        "the wait doubles after each (1 minute, 2, 4... at most an hour). A server that does not answer "
+        "at all only pauses delivery: nothing is lost.",
+        between(1, 50),
+    )
 
 
 @dataclass(frozen=True)
@@ -143,17 +158,32 @@ class SecuritySettings:
         "over all accounts; beyond ten times, attempts on one account are slowed down (never locked).",
         between(3, 100),
     )
+    two_factor_admins: bool = setting(
+        True,
+        "Administrators sign in with a one-time code from an authenticator app as well as their password; "
+        "one without it is led to set it up at sign-in.",
+    )
+    two_factor_managers: bool = setting(
+        False,
+        "Managers must sign in with a one-time code too (they may always turn it on for themselves).",
+    )
 
 
 @dataclass(frozen=True)
 class InvitationSettings:
-    """Invitations sent by e-mail."""
+    """Invitations sent by e-mail: the reminders proposed for a new campaign."""
 
+    reminder_count: int = setting(
+        2,
+        "Automatic reminders proposed for a new campaign (0 to 5; each campaign can change it). They go "
+        "to invited people who have not answered.",
+        between(0, 5),
+    )
+    reminder_interval_days: int = setting(
+        7, "Days proposed between the invitation and the first reminder, and between reminders.", between(1, 60)
+    )
     reminder_days_before_close: int = setting(
-        0,
-        "Send an automatic reminder to invited people who have not answered this many days before a "
-        "campaign closes (0: never; reminders are then sent by hand from the campaign page).",
-        between(0, 60),
+        2, "No automatic reminder is proposed later than this many days before a campaign closes.", between(0, 60)
     )
 
 
@@ -169,6 +199,17 @@ class RetentionSettings:
         "E-mail addresses of invited people are deleted this many days after their campaign closes "
         "(personal data is kept no longer than needed).",
         between(0, 3650),
+    )
+    outbox_days: int = setting(
+        7,
+        "Delivered, failed and cancelled e-mails leave the outbox after this many days (a delivered "
+        "e-mail's address and text are cleared at once).",
+        between(1, 365),
+    )
+    audit_days: int = setting(
+        730,
+        "Entries of the audit trail (who changed what in the back office) are kept this many days.",
+        between(30, 3650),
     )
 
 

@@ -2,7 +2,7 @@
 the week's new responses per campaign and the indicators that changed in this run.
 
 Optional (setting `digest.enabled`, off by default). It runs in the scheduler, outside any web
-request; mail/render.py renders it like every other e-mail. Counting responses is not an
+request; mail/render.py renders it like every other e-mail, and the outbox delivers it. Counting responses is not an
 answer-derived figure; every indicator shown is a stored, non-suppressed value, so the small-group
 rule holds here as everywhere.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import smtplib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +26,8 @@ from survey_app.mail.render import render
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.storage import outbox
+from survey_app.storage.db import write_transaction
 
 log = logging.getLogger("vises.digest")
 MAX_CHANGES = 8  # per enterprise: the largest changes; the dashboard has the rest
@@ -124,25 +125,16 @@ def compose(
 
 
 def send_digests(db: Database, settings: Settings, run_id: int, now: datetime) -> int:
-    """Send every manager's digest over one SMTP connection; return how many were sent."""
+    """Queue every manager's digest in the outbox (the scheduler delivers it); return how many."""
     if not settings.digest.enabled:
         return 0
     managers = list(db.query("SELECT id, email, language FROM user WHERE role = 'manager' AND active = 1 ORDER BY id"))
     mails = [m for manager in managers if (m := compose(db, settings, manager, run_id, now))]
-    if not mails:
-        return 0
-    smtp, sent = mailer.connect(settings), 0
-    try:
+    with write_transaction(db):
         for mail in mails:
-            try:
-                mailer.send(smtp, settings, mail)
-                sent += 1
-            except smtplib.SMTPRecipientsRefused:  # one bad address must not stop the others
-                log.warning("digest refused for one manager address (user list has the details)")
-    finally:
-        mailer.close(smtp)
-    log.info("weekly digest sent to %d managers after run %d", sent, run_id)
-    return sent
+            outbox.enqueue(db, "digest", mail.to, mail.subject, mail.text, mail.html, now)
+    log.info("weekly digest queued for %d managers after run %d", len(mails), run_id)
+    return len(mails)
 
 
 def send_after_scheduled_run(db: Database, settings: Settings, run_id: int | None, now: datetime) -> None:

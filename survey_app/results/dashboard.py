@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from pipeline.charts import cache, framework
 from pipeline.charts.cache import HASH_CHARS
 from pipeline.charts.sources import one_spec
+from survey_app.accounts import audit
 from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404, visible_enterprises
 from survey_app.core.groups import STAKEHOLDER_GROUPS
@@ -97,6 +98,9 @@ def _testimony_action(enterprise_id: int, response_id: int, question_id: str, hi
     )
     if not done:
         abort(404)
+    audit.record(
+        "testimony.hide" if hide else "testimony.show", "testimony", f"{response_id}:{question_id}", enterprise_id
+    )
     target = url_for("dashboard.view", enterprise_id=enterprise_id) + f"#t{response_id}-{question_id}"
     return redirect(target, code=303)
 

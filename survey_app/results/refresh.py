@@ -20,6 +20,7 @@ from flask_wtf import FlaskForm
 from sqlite_utils import Database
 
 from pipeline import refresh_queue
+from survey_app.accounts import audit
 from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.timeutil import now_utc, parse_iso
@@ -133,6 +134,7 @@ def request_refresh(enterprise_id: int):
         flash(_("The figures were refreshed several times this hour: please try again later."), "error")
         return redirect(target, code=303)
     refresh_queue.enqueue(db, now, "manager", enterprise_id, g.user["id"])
+    audit.record("pipeline.refresh", "enterprise", enterprise_id, enterprise_id)
     wake()
     flash(_("The refresh has started: the new figures appear here in a few moments."))
     return redirect(target, code=303)

@@ -459,3 +459,142 @@ def m201_typed_short_codes(db: Database) -> None:
             code = new_code()
         used.add(code)
         db.execute("UPDATE campaign SET open_code = ? WHERE id = ?", [code, campaign_id])
+
+
+@migrations()
+def m220_mail_outbox(db: Database) -> None:
+    import secrets
+
+    db.executescript("""
+    -- Every e-mail, written in the transaction that decides to send it; the scheduler delivers it.
+    -- Campaign mails (invitation, reminder) hold no address and no link: both are read from
+    -- invitation_email at delivery. Account and digest mails hold their text until delivered.
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder', 'welcome', 'reset', 'digest')),
+        campaign_id INTEGER REFERENCES campaign(id) ON DELETE CASCADE,
+        invitation_id INTEGER REFERENCES invitation(id) ON DELETE CASCADE,
+        automatic INTEGER NOT NULL DEFAULT 0 CHECK (automatic IN (0, 1)),
+        recipient TEXT,
+        subject TEXT,
+        text_body TEXT,
+        html_body TEXT,
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        CHECK ((invitation_id IS NULL) = (kind NOT IN ('invitation', 'reminder')))
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+    CREATE INDEX outbox_campaign ON outbox(campaign_id, kind, status);
+    CREATE INDEX outbox_invitation ON outbox(invitation_id, status);
+    CREATE INDEX outbox_sent ON outbox(sent_at);
+    -- One row: who delivers (a lease, so two schedulers never send the same message) and whether
+    -- the mail server answered the last time (a paused outbox retries later: nothing is lost).
+    CREATE TABLE outbox_state (
+        name TEXT PRIMARY KEY,
+        holder TEXT,
+        expires_at TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        paused_until TEXT,
+        last_error TEXT,
+        failing_since TEXT
+    );
+    -- Addresses that unsubscribed from a campaign, as salted hashes: a list pasted again skips them.
+    CREATE TABLE unsubscribed (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        email_hash TEXT NOT NULL,
+        unsubscribed_on TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, email_hash)
+    );
+    ALTER TABLE invitation_email ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE invitation_email ADD COLUMN unsubscribe_token TEXT;
+    """)
+    rows = [r[0] for r in db.execute("SELECT invitation_id FROM invitation_email")]
+    db.conn.executemany(
+        "UPDATE invitation_email SET unsubscribe_token = ? WHERE invitation_id = ?",
+        [(secrets.token_urlsafe(16), i) for i in rows],
+    )
+    db.execute("CREATE UNIQUE INDEX invitation_email_unsubscribe ON invitation_email(unsubscribe_token)")
+
+
+@migrations()
+def m221_campaign_reminders_and_texts(db: Database) -> None:
+    db.executescript(f"""
+    -- Automatic reminders of a campaign: up to `count`, `interval_days` after the invitation or the
+    -- previous reminder, none later than `days_before_close` days before closing. No row: none.
+    CREATE TABLE campaign_reminder_plan (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        count INTEGER NOT NULL CHECK (count BETWEEN 0 AND 5),
+        interval_days INTEGER NOT NULL CHECK (interval_days BETWEEN 1 AND 60),
+        days_before_close INTEGER NOT NULL CHECK (days_before_close BETWEEN 0 AND 60)
+    );
+    -- Invitation and reminder texts edited for one campaign, per language (defaults otherwise).
+    CREATE TABLE campaign_mail_text (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder')),
+        language TEXT NOT NULL CHECK (language IN {LANGS}),
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, kind, language)
+    );
+    """)
+
+
+@migrations()
+def m222_audit_log(db: Database) -> None:
+    db.executescript("""
+    -- Who changed what in the back office. Append-only: triggers refuse every UPDATE, and every
+    -- DELETE except the retention purge's (which names its cutoff in audit_purge for its transaction).
+    -- No foreign keys: a cascade must never rewrite the trail. Never answers, never e-mail addresses.
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL CHECK (actor IN ('user', 'cli', 'scheduler')),
+        actor_id INTEGER,
+        action TEXT NOT NULL,
+        object_type TEXT NOT NULL DEFAULT '',
+        object_id TEXT NOT NULL DEFAULT '',
+        enterprise_id INTEGER,
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_log_at ON audit_log(at);
+    CREATE INDEX audit_log_enterprise ON audit_log(enterprise_id, at);
+    CREATE TABLE audit_purge (cutoff TEXT NOT NULL);
+    CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+    WHEN NOT EXISTS (SELECT 1 FROM audit_purge WHERE OLD.at < cutoff)
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: only the retention purge deletes'); END;
+    """)
+
+
+@migrations()
+def m223_two_factor(db: Database) -> None:
+    db.executescript("""
+    -- TOTP secret of a user (confirmed once a first code matched) and the last time step used,
+    -- so a code seen once is refused for the rest of its window.
+    CREATE TABLE user_totp (
+        user_id INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE,
+        secret TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        confirmed_at TEXT,
+        last_step INTEGER NOT NULL DEFAULT 0
+    );
+    -- Recovery codes: shown once, kept as SHA-256 hashes, each usable once.
+    CREATE TABLE recovery_code (
+        user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        code_hash TEXT NOT NULL,
+        used_at TEXT,
+        PRIMARY KEY (user_id, code_hash)
+    );
+    -- A session is 'done' once fully signed in; 'code' waits for the second factor, 'enrol' for
+    -- the enrolment that the user's role requires.
+    ALTER TABLE user_session ADD COLUMN second_factor TEXT NOT NULL DEFAULT 'done'
+        CHECK (second_factor IN ('done', 'code', 'enrol'));
+    -- Sessions opened before two-factor sign-in existed sign in again, with it.
+    DELETE FROM user_session;
+    """)
