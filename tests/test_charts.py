@@ -10,7 +10,7 @@ import pipeline.charts as charts
 from pipeline.charts import specs as chart_specs
 from pipeline.charts.draw import build_figure
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

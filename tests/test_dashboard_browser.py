@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.app_support import ARTIFACTS, PASSWORD
 from tests.dashboard_support import ENTERPRISE, USERS
 
 pytestmark = pytest.mark.browser

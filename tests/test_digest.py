@@ -14,7 +14,7 @@ from pipeline.sample.responses import insert_responses
 from survey_app.core.config import load
 from survey_app.mail.digest import send_after_scheduled_run, send_digests
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 from tests.dashboard_support import ENTERPRISE
 
 

@@ -6,7 +6,7 @@ import time
 
 from survey_app.domain.campaigns import generate_links
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 def test_ten_thousand_links_have_unique_tokens_and_codes(world, db):

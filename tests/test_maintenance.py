@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from survey_app.cli import main
 from survey_app.storage.db import connect, migrate, write_transaction
 from survey_app.storage.maintenance import MaintenanceError, backup, integrity_ok, purge, restore
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 @pytest.fixture

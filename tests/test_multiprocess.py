@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, free_port
-from tests.test_serve import wait_for
+from tests.app_support import PASSWORD, free_port, wait_for
 
 BIN = Path(sys.executable).parent
 WORKERS = 3

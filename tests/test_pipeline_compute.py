@@ -14,7 +14,7 @@ from pipeline.read import item_rows, load_questionnaires
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 

@@ -5,7 +5,7 @@ import pytest
 from survey_app.questionnaire.loader import QuestionnaireError
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, load_files, register
 from survey_app.storage.db import connect, migrate
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 BUNDLED = ("beneficiaries", "workers", "partners")
 

@@ -12,8 +12,8 @@ from freezegun import freeze_time
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.questionnaire import registry as questionnaire_registry
 from survey_app.storage.db import write_transaction
+from tests.app_support import NOW
 from tests.backoffice_routes import backoffice_rules, url_for_rule
-from tests.conftest import NOW
 
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 ESCAPED = "&lt;script&gt;alert("

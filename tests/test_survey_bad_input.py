@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, answers_of, freeze, responses
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, answers_of, freeze, responses
 
 
 @pytest.fixture

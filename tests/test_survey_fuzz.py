@@ -7,8 +7,8 @@ import urllib.parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, freeze
 
 FIELDS = [
     "q_recommend",
