@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import freezegun
@@ -87,7 +88,12 @@ def make_app(tmp_path, migrated_copy):
         app.config.update(TESTING=True)
         return app
 
-    return _make
+    yield _make
+    # The refresh button runs the pipeline in a daemon thread: let it end with its test, not
+    # compete with later tests for the CPU (or be cut off in C code when the session exits).
+    for thread in threading.enumerate():
+        if thread.name == "vises-refresh":
+            thread.join(timeout=60)
 
 
 @pytest.fixture
