@@ -13,12 +13,13 @@ from survey_app.storage.db import write_transaction
 from tests.app_support import NOW
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MARKUP = "<script>alert(1)</script>"  # in the enterprise name and the second wave's title
 
 
 @pytest.fixture
 def results(db, seed):
     """One enterprise with two closed waves of workers: saved indicator rows, some suppressed."""
-    enterprise = seed.enterprise("Atelier <script>alert(1)</script>", language="nl")
+    enterprise = seed.enterprise(f"Atelier {MARKUP}", language="nl")
     first = seed.campaign(
         enterprise,
         group="workers",
@@ -29,7 +30,7 @@ def results(db, seed):
     second = seed.campaign(
         enterprise,
         group="workers",
-        title="Golf 2026",
+        title=f"Golf {MARKUP} 2026",
         opens_at=NOW - timedelta(days=40),
         closes_at=NOW - timedelta(days=10),
     )
@@ -203,8 +204,17 @@ def test_no_pyplot_figure_is_ever_opened(app, db, results):
     assert len(plt.get_fignums()) == before == 0
 
 
+SVG_CHARTS = "SELECT name, path FROM chart WHERE format = 'svg'"
+
+
 def test_labels_are_plain_text_not_markup(app, db, results):
     """Enterprise names and labels are data: the SVG escapes them like any XML text."""
     charts.render_changed(db, app.config["SETTINGS"], 1, [])
-    for row in db.query("SELECT path FROM chart WHERE format = 'svg'"):
-        assert "<script" not in open(row["path"], encoding="utf-8").read()
+    second = results["second"]
+    svgs = {row["name"]: open(row["path"], encoding="utf-8").read() for row in db.query(SVG_CHARTS)}
+    # The second wave's charts are titled with its name: drawn, and the markup in them is text.
+    assert {f"profile-c{second}", f"indicators-c{second}", f"nps-c{second}"} <= set(svgs)
+    for name, svg in svgs.items():
+        assert "<script" not in svg, name
+        if name.endswith(f"-c{second}"):
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg, name

@@ -97,8 +97,16 @@ def test_every_backoffice_page_escapes_stored_text(app, hostile, signed_in):
 
 
 def test_charts_keep_labels_as_escaped_text(app, hostile, db):
-    for row in db.query("SELECT path FROM chart WHERE format = 'svg' AND enterprise_id = ?", [hostile.enterprise_a]):
-        assert_escaped(open(row["path"], encoding="utf-8").read(), row["path"])
+    rows = list(db.query("SELECT name, format, path FROM chart WHERE enterprise_id = ?", [hostile.enterprise_a]))
+    campaign_charts = {f"{kind}-c{hostile.campaign_a}" for kind in ("profile", "indicators", "nps")}
+    for fmt in ("png", "svg"):  # the wave's charts were drawn in both formats
+        assert campaign_charts <= {row["name"] for row in rows if row["format"] == fmt}, fmt
+    for row in rows:
+        if row["format"] == "svg":
+            svg = open(row["path"], encoding="utf-8").read()
+            assert_escaped(svg, row["path"])
+            if row["name"] in campaign_charts:  # titled with the hostile wave name, escaped
+                assert ESCAPED in svg, row["path"]
 
 
 def test_exports_neutralise_formulas_in_free_text(app, hostile, signed_in):
