@@ -12,6 +12,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 help:
 	@echo "make run    - install if needed, then serve the survey app and the weekly scheduler"
 	@echo "make test   - install if needed, then run the checks (make check) and the whole test suite"
+	@echo "              (in parallel, one worker per core; PYTEST_WORKERS=0 for one process)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +48,11 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# One pytest worker per core (pytest-xdist; CI has two). `make test PYTEST_WORKERS=0` runs in one
+# process; the multi-process tests stay on one worker, where their gunicorn is booted once.
+PYTEST_WORKERS ?= auto
 test: install check
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
