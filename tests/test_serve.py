@@ -1,5 +1,6 @@
 """`vises serve` (what `make run` calls): migrates, prints the setup link, serves, stops on Ctrl-C."""
 
+import contextlib
 import os
 import re
 import signal
@@ -12,14 +13,32 @@ from tests.app_support import free_port, wait_for
 VISES = Path(sys.executable).parent / "vises"
 
 
+@contextlib.contextmanager
+def ctrl_c_reaches_children():
+    """Let a child started here take Ctrl-C (SIGINT) as a terminal user would give it.
+
+    A suite started in the background (`make test &`, nohup, some CI runners) ignores SIGINT, its
+    children inherit that, and Python then never turns Ctrl-C into KeyboardInterrupt: the server
+    would keep running. A handled signal, unlike an ignored one, is back to its default after exec.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_serve_prints_setup_link_serves_home_and_stops_cleanly(tmp_path):
     port = free_port()
     config = tmp_path / "config.toml"
     config.write_text(f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\n[schedule]\nenabled = false\n')
     env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [str(VISES), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    with ctrl_c_reaches_children():
+        process = subprocess.Popen(
+            [str(VISES), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
     try:
         status, html = wait_for(f"http://127.0.0.1:{port}/?lang=en")
         assert status == 200 and "Share your experience" in html
