@@ -49,10 +49,11 @@ check: $(STAMP)
 	$(BIN)/ruff format --check .
 
 # One pytest worker per core (pytest-xdist; CI has two). `make test PYTEST_WORKERS=0` runs in one
-# process; the multi-process tests stay on one worker, where their gunicorn is booted once.
+# process. Whole files go to a worker, so a module's fixtures (the multi-process tests' gunicorn)
+# start once. (Not --dist loadgroup: with pytest 9.2 it silently stops grouping, xdist issue 1386.)
 PYTEST_WORKERS ?= auto
 test: install check
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

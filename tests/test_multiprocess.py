@@ -23,8 +23,6 @@ from survey_app import create_app
 from survey_app.storage.db import connect
 from tests.app_support import PASSWORD, Seeder, build_world, free_port, wait_for
 
-# With pytest-xdist (make test), all of this module runs on one worker: one gunicorn boot.
-pytestmark = pytest.mark.xdist_group("gunicorn")
 BIN = Path(sys.executable).parent
 WORKERS = 3
 
