@@ -26,7 +26,10 @@ def test_demo_loads_and_computes_with_suppressed_and_benchmarked_cells(cli, tmp_
     assert "Loaded 12 enterprises" in result.output and "read and computed" in result.output
     db = connect(tmp_path / "vises.db")
     try:
-        count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+
+        def count(sql):
+            return db.execute(sql).fetchone()[0]
+
         assert count("SELECT COUNT(DISTINCT sector_group) FROM enterprise") == 3
         assert count("SELECT COUNT(*) FROM enterprise WHERE benchmark_consent = 0") >= 2
         assert count("SELECT COUNT(DISTINCT language) FROM response") == 3
