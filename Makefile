@@ -21,6 +21,7 @@ help:
 	@echo "make lock   - refresh requirements.lock after a change of dependencies (keeps the other pins)"
 	@echo "make lock-upgrade - move every pin to the newest allowed version"
 	@echo "make audit  - check the pinned versions against known vulnerabilities (needs network)"
+	@echo "              (in parallel, one worker per core; PYTEST_WORKERS=0 for one process)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,8 +76,12 @@ check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# One pytest worker per core (pytest-xdist; CI has two). `make test PYTEST_WORKERS=0` runs in one
+# process. Whole files go to a worker, so a module's fixtures (the multi-process tests' gunicorn)
+# start once. (Not --dist loadgroup: with pytest 9.2 it silently stops grouping, xdist issue 1386.)
+PYTEST_WORKERS ?= auto
 test: install check
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

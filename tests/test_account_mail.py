@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from survey_app.mail.delivery import deliver
-from tests.conftest import NOW, sign_in
+from tests.app_support import NOW, sign_in
 
 NEW_PASSWORD = "a brand new long password"
 
@@ -78,7 +78,7 @@ def test_requests_are_limited_per_account_with_the_same_answer(mail_app, world, 
 
 
 def test_an_admin_creates_a_manager_who_gets_the_welcome_link_by_mail(mail_app, world, db, smtp_server, ops):
-    from tests.conftest import BackOfficeClient
+    from tests.app_support import BackOfficeClient
 
     client = mail_app.test_client()
     with freeze_time(NOW):

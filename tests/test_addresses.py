@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey_app.core.addresses import ascii_domain, is_email
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from survey_app.storage import audit
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_admins_filter_by_who(world, admin, signed_in):
 
 
 def test_sign_ins_and_failures_are_recorded(app, world, ops):
-    from tests.conftest import sign_in
+    from tests.app_support import sign_in
 
     sign_in(app.test_client(), "anna@example.org", "wrong password")
     sign_in(app.test_client(), "anna@example.org")

@@ -1,8 +1,13 @@
 """Password change, admin-issued reset links (e-mailed), manager invitations (e-mailed) and roles."""
 
 import re
+import subprocess
+import sys
 
-from tests.conftest import PASSWORD, sign_in
+from argon2 import Type, extract_parameters
+
+from survey_app.accounts.users import verify_password
+from tests.app_support import PASSWORD, sign_in
 
 NEW_PASSWORD = "a much longer new secret"
 
@@ -119,3 +124,12 @@ def test_manager_can_revoke_benchmark_consent_of_their_enterprise(world, signed_
     anna = signed_in("anna@example.org")
     assert anna.post(f"/admin/enterprises/{world.enterprise_a}/consent", {}).status_code == 303
     assert db.execute("SELECT benchmark_consent FROM enterprise WHERE id = ?", [world.enterprise_a]).fetchone()[0] == 0
+
+
+def test_production_hashes_with_argon2id_at_19_mib_2_passes_1_lane():
+    """The suite hashes at a cheap cost (conftest.py); a fresh interpreter hashes as production does."""
+    code = f"from survey_app.accounts.users import hash_password; print(hash_password({PASSWORD!r}))"
+    stored = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    cost = extract_parameters(stored)
+    assert (cost.type, cost.memory_cost, cost.time_cost, cost.parallelism) == (Type.ID, 19 * 1024, 2, 1)
+    assert verify_password(stored, PASSWORD) and not verify_password(stored, "not the password")

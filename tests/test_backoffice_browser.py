@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.app_support import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 
 from survey_app.domain import public_pages
 from survey_app.storage.db import write_transaction
-from tests.conftest import ARTIFACTS, NOW, PASSWORD
+from tests.app_support import ARTIFACTS, NOW, PASSWORD
 from tests.dashboard_support import ENTERPRISE, USERS
 from tests.test_dashboard_browser import load_all_images, serious
 

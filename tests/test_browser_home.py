@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.app_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from survey_app.domain.campaigns import campaign_state
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 def campaign_form(**overrides):

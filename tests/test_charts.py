@@ -14,15 +14,16 @@ import pipeline.charts as charts
 from pipeline.charts import cache, draw, sources
 from pipeline.charts.draw import build_figure
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MARKUP = "<script>alert(1)</script>"  # in the enterprise name and the second wave's title
 
 
 @pytest.fixture
 def results(db, seed):
     """One enterprise with two closed waves of workers: saved indicator rows, some suppressed."""
-    enterprise = seed.enterprise("Atelier <script>alert(1)</script>", language="nl")
+    enterprise = seed.enterprise(f"Atelier {MARKUP}", language="nl")
     first = seed.campaign(
         enterprise,
         group="workers",
@@ -33,7 +34,7 @@ def results(db, seed):
     second = seed.campaign(
         enterprise,
         group="workers",
-        title="Golf 2026",
+        title=f"Golf {MARKUP} 2026",
         opens_at=NOW - timedelta(days=40),
         closes_at=NOW - timedelta(days=10),
     )
@@ -210,7 +211,8 @@ def test_alt_text_labels_and_numbers_follow_the_language(app, db, results):
     ):
         spec = specs_for(db, app, results["enterprise"], language)["response-rates"]
         assert spec.title.startswith(word) and spec.alt_text.startswith(word)
-        assert spec.rows[1] == ("Golf 2026", rate) and f"Golf 2026: {rate}" in spec.alt_text
+        wave = f"Golf {MARKUP} 2026"  # the wave's name is plain text here; pages escape it
+        assert spec.rows[1] == (wave, rate) and f"{wave}: {rate}" in spec.alt_text
 
 
 def test_significant_changes_are_marked_on_the_trend(app, db, results):
@@ -266,8 +268,18 @@ def test_no_pyplot_figure_is_ever_opened(app, db, results):
 
 def test_labels_are_plain_text_not_markup(app, db, results):
     """Enterprise names and labels are data: the SVG escapes them like any XML text."""
-    for spec in specs_for(db, app, results["enterprise"]).values():
-        assert "<script" not in cache.ensure(app.config["SETTINGS"], spec, "svg")[0].read_text(encoding="utf-8")
+    second = results["second"]
+    settings = app.config["SETTINGS"]
+    svgs = {
+        name: cache.ensure(settings, spec, "svg")[0].read_text(encoding="utf-8")
+        for name, spec in specs_for(db, app, results["enterprise"]).items()
+    }
+    # The second wave's charts are titled with its name: drawn, and the markup in them is text.
+    assert {f"profile-c{second}", f"nps-c{second}"} <= set(svgs)
+    for name, svg in svgs.items():
+        assert "<script" not in svg, name
+        if name.endswith(f"-c{second}"):
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg, name
 
 
 def test_matplotlib_is_imported_only_on_the_chart_path():

@@ -4,67 +4,9 @@
 import re
 
 import pytest
-from babel.numbers import format_decimal, format_percent
 
-from survey_app.core.timeutil import iso_utc, now_utc
-from survey_app.questionnaire.loader import load_framework
-from survey_app.questionnaire.model import translate
-from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
-from tests.dashboard_support import ENTERPRISE, OTHER, tables
-
-PNG = b"\x89PNG\r\n\x1a\n"
-FEWER = {"fr": "moins de 5 réponses", "nl": "minder dan 5 antwoorden", "en": "fewer than 5 answers"}
-NPS_LABEL = "Net Promoter Score"
-
-
-def stored_cells(db, enterprise_id, language):
-    """{group: {label: stored row}} for the wave the dashboard opens on: each stakeholder group's latest
-    closed wave with results (the demo's open third wave is one click away)."""
-    framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
-    labels = {
-        **{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
-        **{("indicator", i.id): translate(i.label, language) for i in framework.indicators},
-    }
-    latest = {}
-    for row in db.query(
-        "SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
-        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? AND (c.closed_at IS NOT NULL OR c.closes_at <= ?) "
-        "ORDER BY c.closes_at, c.id",
-        [enterprise_id, iso_utc(now_utc())],  # the page tells open from closed by the clock, so do we
-    ):
-        latest[row["stakeholder_group"]] = row["id"]
-    return {
-        group: {
-            labels.get((r["kind"], r["key"]), NPS_LABEL): r
-            for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign])
-        }
-        for group, campaign in latest.items()
-    }
-
-
-def check_table(rows, stored, language):
-    """Each line of an indicator table against its stored row; returns how many figures were checked."""
-    checked = 0
-    assert len(rows) - 1 == len(stored)  # header + one line per stored cell
-    for label, *cells in rows[1:]:
-        row = stored[label]
-        if row["suppressed"]:
-            assert cells == [FEWER[language]]
-            continue
-        if label == NPS_LABEL:
-            assert cells[0] == format_decimal(row["mean"], "+0;−0", locale=language)
-        else:
-            assert cells[0] == format_decimal(row["mean"], "0.0", locale=language)
-        assert cells[2] == str(row["n"])
-        if row["ci_low"] is not None:
-            low, high = (format_decimal(v, "0.0", locale=language) for v in (row["ci_low"], row["ci_high"]))
-            assert cells[1].startswith(low) and cells[1].endswith(high)
-        if row["favourable_share"] is not None:
-            assert cells[3] == " ".join(format_percent(row["favourable_share"], locale=language).split())
-        if row["delta"] is not None:
-            assert format_decimal(row["delta"], "+0.0;−0.0", locale=language) in cells[4]
-        checked += 1
-    return checked
+from tests.app_support import sign_in
+from tests.dashboard_support import ENTERPRISE, FEWER, OTHER, PNG, check_table, stored_cells, tables
 
 
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
@@ -153,8 +95,6 @@ def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
 
 def test_the_configured_threshold_is_the_one_named(make_app, tmp_path, demo_template):
     import shutil
-
-    from tests.conftest import sign_in
 
     shutil.copy(demo_template, tmp_path / "vises.db")
     client = make_app(privacy__min_group_size=8).test_client()

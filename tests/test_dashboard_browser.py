@@ -13,7 +13,7 @@ from pipeline import refresh_queue
 from survey_app.core.config import load
 from survey_app.core.timeutil import now_utc
 from survey_app.storage.db import connect
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.app_support import ARTIFACTS, PASSWORD
 from tests.dashboard_support import ENTERPRISE, USERS
 
 pytestmark = pytest.mark.browser

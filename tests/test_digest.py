@@ -16,7 +16,7 @@ from survey_app.core.config import load
 from survey_app.mail.delivery import deliver
 from survey_app.mail.digest import send_after_scheduled_run, send_digests
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 from tests.dashboard_support import ENTERPRISE
 
 

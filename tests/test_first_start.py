@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline import runner, scheduler
 from survey_app.core import config
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 def test_the_first_computation_is_not_labelled_a_catch_up(app, db, world, signed_in, monkeypatch):

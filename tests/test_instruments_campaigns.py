@@ -14,8 +14,8 @@ from survey_app.cli import main
 from survey_app.questionnaire.loader import QuestionnaireError
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
 from survey_app.storage.db import connect, migrate
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, answers_of, freeze, responses
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, answers_of, freeze, responses
 from tests.test_campaigns import add_response, campaign_form, row
 
 WHO5_FR = {
@@ -200,7 +200,7 @@ def test_the_pipeline_keeps_the_questionnaires_figures_when_a_campaign_has_instr
 
     from pipeline import runner
     from survey_app.core import config
-    from tests.conftest import Seeder
+    from tests.app_support import Seeder
 
     seed = Seeder(pipeline_db)
     enterprise = seed.enterprise()

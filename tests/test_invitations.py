@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from survey_app.mail.invitations import parse_addresses
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW, BackOfficeClient, sign_in
+from tests.app_support import NOW, BackOfficeClient, sign_in
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ class FrozenOffice(BackOfficeClient):
 @pytest.fixture
 def office(mail_app, seed, db):
     from survey_app.accounts.users import create_user, set_memberships
-    from tests.conftest import PASSWORD
+    from tests.app_support import PASSWORD
 
     enterprise = seed.enterprise("Atelier <Solidaire> & Co")
     campaign = seed.campaign(enterprise, languages=("fr", "nl"))

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from survey_app.mail import invitations
 from survey_app.mail.delivery import deliver
-from tests.conftest import NOW, BackOfficeClient, sign_in
+from tests.app_support import NOW, BackOfficeClient, sign_in
 
 BODY = "Bonjour <b>vous</b>,\n\n{enterprise} vous demande votre avis avant le {closes}.\n\n{link}\n\nOu ici : {link}"
 

@@ -7,7 +7,7 @@ import re
 import pyotp
 import pytest
 
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.app_support import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from survey_app.mail.delivery import deliver
 from survey_app.mail.jobs import deliver_job, housekeeping
 from survey_app.storage import outbox
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW, PASSWORD, BackOfficeClient, sign_in
+from tests.app_support import NOW, PASSWORD, BackOfficeClient, sign_in
 
 
 @pytest.fixture

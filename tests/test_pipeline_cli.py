@@ -30,7 +30,10 @@ def test_demo_loads_and_computes_with_suppressed_and_benchmarked_cells(cli, tmp_
     )
     db = connect(tmp_path / "vises.db")
     try:
-        count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+
+        def count(sql):
+            return db.execute(sql).fetchone()[0]
+
         assert count("SELECT COUNT(*) FROM user u JOIN membership m ON m.user_id = u.id WHERE role = 'manager'") == 12
         # Texts in each enterprise's language: a Dutch enterprise's campaigns are called "meting".
         titles = {

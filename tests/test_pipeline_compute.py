@@ -15,7 +15,7 @@ from pipeline.runner import run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
 from pipeline.scoring import item_rows
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 

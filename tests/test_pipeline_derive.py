@@ -14,7 +14,7 @@ from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from pipeline.stats import welch_p
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 

@@ -11,7 +11,7 @@ from pipeline import runner
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 

@@ -28,7 +28,10 @@ T_TABLE = {
 def reference_two_sided_p(t: float, df: float, steps: int = 20000) -> float:
     """Integrate the t density from 0 to |t| with Simpson's rule (independent of the beta function)."""
     c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
-    density = lambda x: c * (1 + x * x / df) ** (-(df + 1) / 2)  # noqa: E731
+
+    def density(x):
+        return c * (1 + x * x / df) ** (-(df + 1) / 2)
+
     h = abs(t) / steps
     area = density(0) + density(abs(t)) + sum((4 if i % 2 else 2) * density(i * h) for i in range(1, steps))
     return 1 - 2 * area * h / 3

@@ -15,7 +15,7 @@ from pipeline.model import IndicatorValue
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 TABLES = ("indicator_value", "campaign_summary", "custom_result", "testimony")

@@ -17,7 +17,7 @@ from survey_app.domain.campaigns import CampaignSpec, create_campaign
 from survey_app.questionnaire.loader import load_framework, load_questionnaire
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 

@@ -10,8 +10,8 @@ import pytest
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
 from survey_app.questionnaire.loader import QuestionnaireError, load_questionnaire, parse_questionnaire
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
-from tests.survey_helpers import Respondent, answers_of, freeze, responses
+from tests.app_support import NOW
+from tests.survey_support import Respondent, answers_of, freeze, responses
 
 EXTENDED = Path(__file__).parent / "data" / "extended.toml"
 TEXT = EXTENDED.read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
 from survey_app.results import refresh
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 from tests.dashboard_support import ENTERPRISE, OTHER, tables
 
 ANSWERS = {"treated_with_respect": 5}  # the "Respect" indicator of beneficiaries

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from survey_app.mail import invitations, reminders
 from survey_app.mail.jobs import deliver_job, reminders_job
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 CLOSES = NOW + timedelta(days=21)
 
@@ -106,7 +106,7 @@ def test_a_reminder_by_hand_counts_towards_the_plan_and_restarts_the_interval(se
 
 @pytest.fixture
 def manager(mail_app, world, db):
-    from tests.conftest import BackOfficeClient, sign_in
+    from tests.app_support import BackOfficeClient, sign_in
 
     client = mail_app.test_client()
     with freeze_time(NOW):
@@ -116,7 +116,7 @@ def manager(mail_app, world, db):
 
 def page_at(app, url, moment):
     """The page as the manager sees it at `moment` (signed in then: sessions end after an hour idle)."""
-    from tests.conftest import sign_in
+    from tests.app_support import sign_in
 
     client = app.test_client()
     with freeze_time(moment):

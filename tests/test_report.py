@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from tests.dashboard_support import ENTERPRISE, OTHER, tables
-from tests.test_dashboard import FEWER, check_table, stored_cells
+from tests.dashboard_support import ENTERPRISE, FEWER, OTHER, check_table, stored_cells, tables
 
 TITLES = {
     "fr": "Rapport d'impact social",

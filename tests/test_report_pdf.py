@@ -14,7 +14,7 @@ import pytest
 
 from survey_app.results.pdf_layout import MARGIN
 from survey_app.storage.db import write_transaction
-from tests.conftest import ARTIFACTS
+from tests.app_support import ARTIFACTS
 from tests.dashboard_support import ENTERPRISE, OTHER
 from tests.test_report import latest_campaign
 

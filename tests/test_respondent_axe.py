@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import ARTIFACTS, NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
+from tests.app_support import ARTIFACTS, NOW
+from tests.survey_support import BENEFICIARIES, Respondent, freeze
 
 pytestmark = pytest.mark.browser
 

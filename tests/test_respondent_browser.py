@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ARTIFACTS, NOW
-from tests.survey_helpers import BENEFICIARIES, WORKERS, answers_of, freeze, responses
+from tests.app_support import ARTIFACTS, NOW
+from tests.survey_support import BENEFICIARIES, WORKERS, answers_of, freeze, responses
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 360, "height": 740}

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, WORKERS, Respondent, answers_of, checked, freeze, responses
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, WORKERS, Respondent, answers_of, checked, freeze, responses
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, freeze
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from survey_app.domain import response_rates
 from survey_app.domain.response_rates import ResponseRate, describe, percent
 from survey_app.mail.digest import compose
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 from tests.dashboard_support import ENTERPRISE, OTHER
 
 PERCENT = re.compile(r"\d+([,.]\d)?\u00a0?%")

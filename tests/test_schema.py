@@ -58,6 +58,17 @@ def test_migrations_apply_then_rerun_without_change(db_path):
     db.close()
 
 
+def test_the_suites_template_database_is_the_migrated_schema(db_path, migrated_copy, tmp_path):
+    """Tests start from a copy of one migrated file (conftest.py): it must equal a fresh migration."""
+    copy = migrated_copy(tmp_path / "copy.db")
+    migrate(db_path)
+    assert migrate(copy) == []
+    assert schema_sql(copy) == schema_sql(db_path)
+    db = connect(copy)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
 @pytest.fixture
 def db(db_path, tmp_path):
     migrate(db_path)

@@ -20,7 +20,7 @@ from survey_app.questionnaire.instruments import load_instrument
 from survey_app.questionnaire.loader import load_framework, load_questionnaire
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 from survey_app.questionnaire.scoring import Scoring, score_answers, scoring_for, summarise
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 FIXTURE = Path(__file__).parent / "data" / "instruments" / "swemwbs_like.toml"

@@ -12,8 +12,8 @@ import pytest
 
 from survey_app.core import short_codes
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
-from tests.survey_helpers import freeze
+from tests.app_support import NOW
+from tests.survey_support import freeze
 
 NOT_FOUND = {
     "en": "No open survey has this code.",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, freeze
 
 PERSONAL_TABLES = {"invitation", "invitation_email", "draft"}
 

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import NOW, PASSWORD
+from tests.app_support import NOW, PASSWORD
 
 STEP = timedelta(seconds=30)
 

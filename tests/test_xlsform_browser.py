@@ -3,7 +3,7 @@ axe finds no serious or critical violation on the upload and preview pages."""
 
 import pytest
 
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.app_support import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 

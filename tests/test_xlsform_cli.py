@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from survey_app.cli import main
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
 from survey_app.storage.db import connect, migrate
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 SURVEY = [
     ["type", "name", "label::Français (fr)", "label::English (en)", "required", "relevant"],

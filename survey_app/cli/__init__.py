@@ -82,6 +82,16 @@ def serve() -> None:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         click.echo("Stopped.")
+        skip_final_collection()
+
+
+def skip_final_collection() -> None:
+    """The process ends next: spare it the interpreter's last garbage collection, over the objects
+    of some 1,200 modules. That pass costs 0.3 s of CPU on an idle machine and took up to 16 s
+    after Ctrl-C on a loaded one; the memory goes back to the system either way."""
+    import gc
+
+    gc.freeze()
 
 
 def after_run_hooks() -> tuple:
@@ -131,6 +141,7 @@ def scheduler_command() -> None:
         run_blocking(settings, after_run_hooks(), periodic_jobs())
     except (KeyboardInterrupt, SystemExit):
         click.echo("Stopped.")
+        skip_final_collection()
 
 
 @main.group()

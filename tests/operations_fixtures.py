@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from tests.app_support import free_port
 
 
 class Recorder:
