@@ -173,7 +173,7 @@ def test_reminders_skip_respondents_and_are_not_repeated_the_same_day(office, sm
     office.post(office.url + "/send")
     with write_transaction(db):
         db.execute(
-            "UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT invitation_id FROM "
+            "UPDATE invitation SET answered = 1 WHERE id = (SELECT invitation_id FROM "
             "invitation_email WHERE email = 'done@example.org')"
         )
     page = office.post(office.url + "/remind", follow_redirects=True).get_data(as_text=True)

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -76,6 +77,13 @@ class CampaignForm(FlaskForm):
     custom = FieldList(
         FormField(CustomQuestionForm), min_entries=MAX_CUSTOM_QUESTIONS, max_entries=MAX_CUSTOM_QUESTIONS
     )
+    responses_exportable = BooleanField(
+        _l("Respondents are told that their answers may be exported"),
+        description=_l(
+            "The survey's first page then says that you can download the answers one row per person, without "
+            "names. Only before the first response: those who answered were told otherwise."
+        ),
+    )
     submit = SubmitField(_l("Save the campaign"))
 
     def __init__(self, registry, frozen: dict | None = None, **kwargs):
@@ -133,6 +141,14 @@ class CampaignForm(FlaskForm):
             self.frozen["questionnaire_id"],
             self.frozen["questionnaire_version"],
         )
+        if self.responses_exportable.data and not self.frozen["responses_exportable"]:
+            self.responses_exportable.errors.append(  # type: ignore[attr-defined]  # a list once validated
+                _l(
+                    "This campaign already has responses, and those respondents were told that their answers "
+                    "would not be exported one by one. Duplicate the campaign to export the next wave."
+                )
+            )
+            return False
         if same and self.custom_questions == custom_questions_of(self.frozen):
             return True
         self.questionnaire.errors.append(  # type: ignore[attr-defined]  # a list once validated; stubs: Sequence

@@ -39,6 +39,7 @@ def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
         evaluative_question=(form.evaluative_question.data or "").strip(),
         expected_population=form.expected_population.data,
         custom_questions=tuple(form.custom_questions),
+        responses_exportable=bool(form.responses_exportable.data),
     )
 
 

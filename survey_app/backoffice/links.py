@@ -185,8 +185,10 @@ def cards(campaign_id: int):
     rows = (
         get_db()
         .execute(
+            # Every valid link, answered or not: a sheet listing only unanswered links would tell
+            # the manager who handed out a card whether that person answered.
             "SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
-            "AND submitted_on IS NULL ORDER BY id LIMIT ? OFFSET ?",
+            "ORDER BY id LIMIT ? OFFSET ?",
             [campaign_id, CARDS_PER_SHEET, (sheet - 1) * CARDS_PER_SHEET],
         )
         .fetchall()

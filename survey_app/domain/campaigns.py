@@ -48,6 +48,8 @@ class CampaignSpec:
     evaluative_question: str = ""
     expected_population: int | None = None
     custom_questions: tuple[dict[str, Any], ...] = ()
+    # Respondents are told, before answering, that their answers may be exported one row per person.
+    responses_exportable: bool = False
 
 
 def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
@@ -64,6 +66,7 @@ def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
         "languages": json.dumps(list(spec.languages)),
         "expected_population": spec.expected_population,
         "custom_questions": json.dumps(list(spec.custom_questions), ensure_ascii=False),
+        "responses_exportable": int(spec.responses_exportable),
     }
 
 
@@ -134,14 +137,15 @@ def has_responses(db: Database, campaign_id: int) -> bool:
 
 
 def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
-    """Save edited settings; raise FrozenCampaign if responses exist and the questions would change."""
+    """Save edited settings; raise FrozenCampaign if responses exist and the questions would change,
+    or exports would be turned on (those who already answered were told there would be none)."""
     with write_transaction(db):
         old = dict(
             zip(
-                ("questionnaire_id", "questionnaire_version", "custom_questions", "group"),
+                ("questionnaire_id", "questionnaire_version", "custom_questions", "group", "exportable"),
                 db.execute(
-                    "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group "
-                    "FROM campaign WHERE id = ?",
+                    "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group, "
+                    "responses_exportable FROM campaign WHERE id = ?",
                     [campaign_id],
                 ).fetchone(),
             )
@@ -152,7 +156,8 @@ def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
             old["group"],
             json.loads(old["custom_questions"]),
         ) != (spec.questionnaire_id, spec.questionnaire_version, spec.stakeholder_group, list(spec.custom_questions))
-        if changes_questions and has_responses(db, campaign_id):
+        turns_exports_on = spec.responses_exportable and not old["exportable"]
+        if (changes_questions or turns_exports_on) and has_responses(db, campaign_id):
             raise FrozenCampaign(campaign_id)
         row = _settings_row(spec)
         db.execute(
@@ -190,6 +195,7 @@ def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now
         evaluative_question=campaign["evaluative_question"],
         expected_population=campaign["expected_population"],
         custom_questions=tuple(custom_questions_of(campaign)),
+        responses_exportable=bool(campaign["responses_exportable"]),
     )
     with write_transaction(db):
         return create_campaign(db, spec, now)

@@ -91,7 +91,7 @@ class SendReport:
 def _targets(db: Database, campaign_id: int, kind: str, now: datetime) -> list[dict]:
     """invitation: never sent; reminder: sent, not submitted, not reminded today;
     auto-reminder (the scheduled one): sent, not submitted, never reminded."""
-    not_submitted = "ie.sent_at IS NOT NULL AND i.submitted_on IS NULL AND "
+    not_submitted = "ie.sent_at IS NOT NULL AND i.answered = 0 AND "
     condition, params = {
         "invitation": ("ie.sent_at IS NULL", []),
         "reminder": (not_submitted + "(ie.reminded_at IS NULL OR ie.reminded_at <= ?)", [iso_utc(now - REMINDER_GAP)]),
@@ -183,7 +183,7 @@ def due_for_reminder(db: Database, days_before_close: int, now: datetime) -> lis
             "WHERE c.closed_at IS NULL AND c.opens_at <= :now AND c.closes_at > :now AND c.closes_at <= :limit "
             "AND EXISTS (SELECT 1 FROM invitation_email ie JOIN invitation i ON i.id = ie.invitation_id "
             "WHERE ie.campaign_id = c.id AND ie.sent_at IS NOT NULL AND ie.reminded_at IS NULL "
-            "AND i.submitted_on IS NULL AND i.revoked_at IS NULL)",
+            "AND i.answered = 0 AND i.revoked_at IS NULL)",
             {"now": iso_utc(now), "limit": iso_utc(now + timedelta(days=days_before_close))},
         )
     )

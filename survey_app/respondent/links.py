@@ -46,7 +46,7 @@ class SurveyLink:
 
     @property
     def submitted(self) -> bool:
-        return bool(self.invitation and self.invitation["submitted_on"])
+        return bool(self.invitation and self.invitation["answered"])
 
     @property
     def languages(self) -> list[str]:

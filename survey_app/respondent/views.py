@@ -57,7 +57,7 @@ def intro(kind: str, token: str):
     draft = load_draft(link)
     if draft.answers:
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1))
-    drafts.mark_opened(get_db(), link, timeutil.now_utc())
+    drafts.mark_opened(get_db(), link)
     lang = language(link)
     questionnaire = link.questionnaire
     return render_template(

@@ -1,7 +1,7 @@
 """The one module that opens SQLite connections, and the one transaction convention.
 
-Every connection gets a busy timeout and foreign keys (WAL is set once, in the file); the driver
-runs in autocommit mode (`isolation_level=None`) so transactions are ours. Every write goes through
+Every connection gets a busy timeout, foreign keys and secure delete (WAL is set once, in the file);
+the driver runs in autocommit mode (`isolation_level=None`) so transactions are ours. Every write goes through
 `write_transaction`, which is re-entrant: the outermost block starts with BEGIN IMMEDIATE (a deferred
 BEGIN that reads then writes fails at once with "database is locked" when another writer is active;
 IMMEDIATE waits its turn instead), and a block inside it becomes a SAVEPOINT of that transaction.
@@ -30,6 +30,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # WAL is a property of the file, set once by `migrate`; asking again costs ~2 ms per connection.
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows (drafts, e-mail addresses, dropped dates) are overwritten with zeros instead of
+    # lingering in free pages of the file, where anyone with a copy could read them back.
+    conn.execute("PRAGMA secure_delete = ON")
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
