@@ -2,7 +2,8 @@
 
 A spec holds every number and every label of one chart in one language, so that rendering is a
 pure function of the spec and its content hash tells whether the chart must be drawn again.
-Alt text is written here from the same data as the drawing.
+Alt text is written here from the same data as the drawing. Every value is a whole number
+(core/published.py): a bar drawn at 58.333 in an SVG would publish the decimals the labels hide.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlite_utils import Database
 
 from survey_app.core.catalogs import translator
 from survey_app.core.groups import group_label
+from survey_app.core.published import whole
 from survey_app.questionnaire.loader import parse_questionnaire
 from survey_app.questionnaire.model import Framework, translate
 from survey_app.questionnaire.model import Translations as Texts
@@ -122,8 +124,17 @@ def _bar(label: str, row: dict | None) -> Bar:
         return Bar(label, None)
     bench = None
     if row.get("bench_median") is not None:
-        bench = (row["bench_q1"], row["bench_median"], row["bench_q3"])
-    return Bar(label, row["mean"], row["ci_low"], row["ci_high"], bench)
+        bench = (_whole(row["bench_q1"]), _whole(row["bench_median"]), _whole(row["bench_q3"]))
+    return Bar(label, _whole(row["mean"]), _number(row["ci_low"]), _number(row["ci_high"]), bench)
+
+
+def _number(value: float | None) -> float | None:
+    rounded = whole(value)
+    return None if rounded is None else float(rounded)
+
+
+def _whole(value: float | None) -> float:
+    return float(whole(value) or 0)
 
 
 def trends_spec(
@@ -141,7 +152,7 @@ def trends_spec(
     series = []
     for dimension in framework.dimensions:
         values = tuple(
-            None if (r := rows.get(c["id"], {}).get(dimension.id)) is None or r["suppressed"] else r["mean"]
+            None if (r := rows.get(c["id"], {}).get(dimension.id)) is None or r["suppressed"] else _number(r["mean"])
             for c in campaigns
         )
         if any(rows.get(c["id"], {}).get(dimension.id) for c in campaigns):
@@ -175,7 +186,7 @@ def rates_spec(enterprise_id: int, campaigns: list[dict], language: str) -> Char
     _ = translator(language).gettext
     note = _("no invitations or expected population")
     bars = tuple(
-        Bar(c["title"], None if c["response_rate"] is None else round(100 * c["response_rate"], 1)) for c in campaigns
+        Bar(c["title"], None if c["response_rate"] is None else _number(100 * c["response_rate"])) for c in campaigns
     )
     title = _("Response rate per campaign")
     alt = title + ". " + "; ".join(f"{b.label}: {note if b.value is None else _fmt(b.value) + ' %'}" for b in bars)
@@ -199,7 +210,7 @@ def nps_spec(
             enterprise_id, f"nps-c{campaign['id']}", "nps", language, title, _("Respondents"), note, f"{title}. {note}"
         )
     bars = tuple(Bar(str(score), float(counts.get(score, 0))) for score in range(11))
-    summary = _("Net Promoter Score %(nps)s") % {"nps": _fmt(nps)} if nps is not None else ""
+    summary = _("Net Promoter Score %(nps)s") % {"nps": _fmt(whole(nps))} if nps is not None else ""
     alt = f"{title}. {summary}. " + ", ".join(f"{b.label}: {int(b.value or 0)}" for b in bars)
     legend = (_("Detractors (0-6)"), _("Passives (7-8)"), _("Promoters (9-10)"), summary)
     return ChartSpec(
