@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +28,15 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
     from survey_app.respondent import views as respondent
     from survey_app.results import api, dashboard, federation, report
+    from survey_app.storage import inuse
     from survey_app.storage.db import connect, migrate
     from survey_app.web import db, errors, i18n, security
 
     settings = config_module.load(config_file, overrides)
+    # Held for the app's life (every gunicorn worker, every `vises serve`): restore refuses meanwhile.
+    lock = inuse.hold_shared(settings.database.path)
     app = Flask(__name__)
+    weakref.finalize(app, os.close, lock)
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=config_module.ensure_secret_key(settings),

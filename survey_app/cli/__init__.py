@@ -112,7 +112,9 @@ def scheduler_command() -> None:
     """
     from pipeline.cli import open_database
     from pipeline.scheduler import run_blocking
+    from survey_app.storage import inuse
 
+    inuse.hold_shared(config_module.load().database.path)  # for the process's life: restore refuses meanwhile
     settings, db = open_database()
     db.close()
     click.echo(
