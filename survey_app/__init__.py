@@ -31,12 +31,14 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.storage import inuse
     from survey_app.storage.db import connect, migrate
     from survey_app.web import db, errors, i18n, security
+    from survey_app.web.converters import BoundedInteger
 
     settings = config_module.load(config_file, overrides)
     # Held for the app's life (every gunicorn worker, every `vises serve`): restore refuses meanwhile.
     lock = inuse.hold_shared(settings.database.path)
     app = Flask(__name__)
     weakref.finalize(app, os.close, lock)
+    app.url_map.converters["int"] = BoundedInteger  # before any route: ids >= 2**63 are a 404
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=config_module.ensure_secret_key(settings),

@@ -36,7 +36,7 @@ class ExportForm(FlaskForm):
     labels = BooleanField(_l("Answers as text (otherwise as codes and numbers)"))
 
 
-def _page(campaign: dict, form: ExportForm | None, status: int = 200):
+def _page(campaign: dict, form: ExportForm | None):
     count = exports.response_count(get_db(), campaign["id"])
     minimum = current_app.config["SETTINGS"]["privacy.min_group_size"]
     return render_template(
@@ -47,7 +47,7 @@ def _page(campaign: dict, form: ExportForm | None, status: int = 200):
         minimum=minimum,
         allowed=bool(campaign["responses_exportable"]),
         enough=may_export(campaign, count, minimum),
-    ), status
+    )
 
 
 @bp.route("/")
@@ -62,10 +62,8 @@ def index(campaign_id: int):
 def download(campaign_id: int, kind: str):
     campaign = campaign_or_404(campaign_id)
     minimum = current_app.config["SETTINGS"]["privacy.min_group_size"]
-    if not campaign["responses_exportable"]:
-        return _page(campaign, None, 403)  # respondents were not told: never, whatever the count
     if not may_export(campaign, exports.response_count(get_db(), campaign_id), minimum):
-        return _page(campaign, None)
+        return _page(campaign, None)  # the notice why: respondents were not told, or too few answered
     # A bare download link (no choices) gets the enterprise's language, answers as codes.
     form = ExportForm(request.args or None, data={"language": campaign["enterprise_language"]})
     if not form.validate():

@@ -29,7 +29,9 @@ from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
 from survey_app.backoffice.qr import qr_png, qr_svg
 from survey_app.core.timeutil import now_utc
 from survey_app.domain import campaigns as store
+from survey_app.domain.campaigns import MAX_LINKS_AT_ONCE
 from survey_app.storage.db import connect, write_transaction
+from survey_app.web.converters import bounded_arg
 from survey_app.web.db import get_db
 from survey_app.web.forms import required
 
@@ -181,7 +183,7 @@ def download_qr(campaign_id: int):
 @login_required
 def cards(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    sheet = max(request.args.get("sheet", 1, type=int) or 1, 1)
+    sheet = bounded_arg(request.args.get("sheet", type=int), 1, high=MAX_LINKS_AT_ONCE)  # an OFFSET SQLite can take
     rows = (
         get_db()
         .execute(
