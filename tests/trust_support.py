@@ -57,3 +57,44 @@ def serving(faults, tmp_path):
         tokens=tokens, answer=answer, stop=stop,
     )  # fmt: skip
     stop()
+
+
+class Inbox:
+    """What a loopback SMTP server (aiosmtpd) received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def mail_office(make_app, seed, db):
+    """A manager signed in on an app that sends mail to a loopback SMTP server: .office (a
+    BackOfficeClient), .inbox, .campaign, .url (the campaign's invitations page)."""
+    from aiosmtpd.controller import Controller
+
+    from survey_app.accounts.users import create_user, set_memberships
+    from survey_app.storage.db import write_transaction
+    from tests.conftest import NOW, PASSWORD, BackOfficeClient, free_port, sign_in
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app = make_app(smtp__host="127.0.0.1", smtp__port=controller.port, smtp__sender="enquete@vises.example")
+    enterprise = seed.enterprise("Atelier Solidaire")
+    campaign = seed.campaign(enterprise, languages=("fr", "nl"))
+    with write_transaction(db):
+        user = create_user(db, "anna@example.org", PASSWORD, "manager", "en", NOW)
+        set_memberships(db, user, [enterprise])
+    client = app.test_client()
+    assert sign_in(client, "anna@example.org").status_code == 303
+    yield SimpleNamespace(
+        office=BackOfficeClient(client), inbox=inbox, campaign=campaign, url=f"/admin/campaigns/{campaign}/invitations"
+    )
+    controller.stop()

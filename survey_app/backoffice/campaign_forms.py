@@ -26,7 +26,7 @@ from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES
 from survey_app.questionnaire.model import Questionnaire
-from survey_app.web.forms import required
+from survey_app.web.forms import multi_line, required, single_line
 from survey_app.web.labels import GROUP_CHOICE_LABELS
 
 TYPE_LABELS = {
@@ -44,23 +44,26 @@ class CustomQuestionForm(Form):
     type = SelectField(
         _l("Type"), default="", choices=choices([("", _l("No question"))] + [(t, TYPE_LABELS[t]) for t in CUSTOM_TYPES])
     )
-    text_fr = StringField(_l("Question in French"), validators=[Length(max=300)])
-    text_nl = StringField(_l("Question in Dutch"), validators=[Length(max=300)])
-    text_en = StringField(_l("Question in English"), validators=[Length(max=300)])
-    options_fr = TextAreaField(_l("Options in French, one per line"), validators=[Length(max=2000)])
-    options_nl = TextAreaField(_l("Options in Dutch, one per line"), validators=[Length(max=2000)])
-    options_en = TextAreaField(_l("Options in English, one per line"), validators=[Length(max=2000)])
+    text_fr = StringField(_l("Question in French"), validators=[Length(max=300), single_line])
+    text_nl = StringField(_l("Question in Dutch"), validators=[Length(max=300), single_line])
+    text_en = StringField(_l("Question in English"), validators=[Length(max=300), single_line])
+    # One option per line: line breaks separate options, other control characters are refused.
+    options_fr = TextAreaField(_l("Options in French, one per line"), validators=[Length(max=2000), multi_line])
+    options_nl = TextAreaField(_l("Options in Dutch, one per line"), validators=[Length(max=2000), multi_line])
+    options_en = TextAreaField(_l("Options in English, one per line"), validators=[Length(max=2000), multi_line])
 
 
 class CampaignForm(FlaskForm):
     title = StringField(
-        _l("Title"), validators=[DataRequired(), Length(max=200)], description=_l("For example: Beneficiaries 2026.")
+        _l("Title"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        description=_l("For example: Beneficiaries 2026."),
     )
     stakeholder_group = SelectField(_l("Stakeholder group"), choices=choices(GROUP_CHOICE_LABELS.items()))
     questionnaire = SelectField(_l("Questionnaire"))
     evaluative_question = TextAreaField(
         _l("Evaluative question"),
-        validators=[Length(max=1000)],
+        validators=[Length(max=1000), multi_line],
         description=_l("Why do you evaluate? Shown on the dashboard and in the report."),
     )
     timezone = SelectField(_l("Timezone"), choices=choices((tz, tz) for tz in TIMEZONES))

@@ -13,6 +13,7 @@ from email.utils import make_msgid
 
 from survey_app.core.addresses import ascii_domain
 from survey_app.core.config import Settings
+from survey_app.core.text import one_line
 
 TIMEOUT_SECONDS = 20
 
@@ -43,8 +44,10 @@ def build(settings: Settings, mail: Mail) -> EmailMessage:
     message = EmailMessage()
     sender = ascii_domain(settings.smtp.sender)  # internationalised domains travel as IDNA
     message["From"] = sender
-    message["To"] = ascii_domain(mail.to)
-    message["Subject"] = mail.subject
+    # Header values on one line: a name stored with a line break must never stop a mail (the
+    # email package refuses it) nor add a header of its own.
+    message["To"] = one_line(ascii_domain(mail.to))
+    message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
