@@ -14,6 +14,7 @@ import click
 
 from survey_app.core import config as config_module
 from survey_app.core.cli import clean_errors
+from survey_app.core.text import clip_quoted
 from survey_app.questionnaire.loader import QuestionnaireError
 
 
@@ -175,7 +176,7 @@ def questionnaires_check(files: tuple[Path, ...]) -> None:
             q = load_questionnaire(path, framework)
         except QuestionnaireError as exc:
             failed = True
-            click.echo(f"FAIL {path}\n" + "\n".join(f"  {p}" for p in exc.problems))
+            click.echo(f"FAIL {path}\n" + "\n".join(f"  {clip_quoted(str(p))}" for p in exc.problems))
             continue
         indicators = sorted({x.indicator for x in q.questions if x.indicator})
         click.echo(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.groups import STAKEHOLDER_GROUPS
+from survey_app.core.toml_files import TomlProblem, decode, parse
 from survey_app.questionnaire.model import Dimension, Framework, Indicator, Questionnaire, Section
 from survey_app.questionnaire.rules import ID_PATTERN, Checker, Problem, QuestionnaireError, parse_questions
 
@@ -39,17 +39,18 @@ TOP_KEYS = {
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = decode(path.read_bytes())
+    except TomlProblem as exc:
+        raise QuestionnaireError([Problem(str(path), "file", exc.problem, exc.fix)]) from None
     return _parse_toml(text, str(path)), text
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError(
-            [Problem(source, "file", f"not valid TOML ({exc})", "correct the syntax at that line")]
-        ) from None
+        return parse(text)
+    except TomlProblem as exc:
+        raise QuestionnaireError([Problem(source, "file", exc.problem, exc.fix)]) from None
 
 
 def load_framework(path: Path) -> Framework:

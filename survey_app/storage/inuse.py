@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from survey_app.core.errors import VisesError
+from survey_app.storage.db import DatabaseNotWritable
 
 
 class DatabaseInUse(VisesError):
@@ -33,11 +34,7 @@ def _open(database: str | Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as exc:
-        raise DatabaseInUse(
-            f"{path}: cannot create the lock file next to the database ({exc.strerror}). "
-            f"Fix: let the user running vises write to {path.parent} (chown or chmod), or set database.path "
-            "to a writable folder."
-        ) from None
+        raise DatabaseNotWritable(database, f"cannot create the lock file {path.name}: {exc.strerror}") from None
 
 
 def hold_shared(database: str | Path) -> int:
