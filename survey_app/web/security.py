@@ -10,6 +10,13 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+# A chart opened on its own is an SVG document styled by its own style attributes and <style>
+# element (matplotlib's output), which the page CSP blocks: the bars turned black, the text lost its
+# layout. Its own inline styles may apply; nothing else (no script, no fetch, no form).
+SVG_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "frame-ancestors 'self'; form-action 'none'"
+)
 
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -38,7 +45,7 @@ def add_headers(response: Response) -> Response:
     from flask import current_app
 
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", SVG_CSP if response.mimetype == "image/svg+xml" else CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     # Survey links carry their token in the path: never leak it to another site.
