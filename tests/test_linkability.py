@@ -98,3 +98,24 @@ def test_deleted_addresses_and_drafts_do_not_linger_in_the_database_file(app, se
     assert marker.encode() not in content
     assert secret_draft.encode() not in content
     assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_every_connection_turns_secure_delete_on_whatever_the_sqlite_build(tmp_path, monkeypatch):
+    """Debian's SQLite is built with secure_delete on, others with it off: connect() must not rely on it."""
+    import sqlite3
+
+    from survey_app.storage import db as storage
+
+    real_connect = sqlite3.connect
+
+    def build_default_off(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        conn.execute("PRAGMA secure_delete = OFF")  # what a build without SQLITE_SECURE_DELETE starts with
+        return conn
+
+    monkeypatch.setattr(storage.sqlite3, "connect", build_default_off)
+    database = connect(tmp_path / "x.db")
+    try:
+        assert database.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    finally:
+        database.close()
