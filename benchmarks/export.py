@@ -70,7 +70,7 @@ def measure(app, campaign: int, kind: str, trace: bool) -> tuple[float, int, int
         row = next(db.query("SELECT * FROM campaign WHERE id = ?", [campaign]))
         db.close()
         questions = exports.export_questions(row, app.extensions["vises.registry"].get("beneficiaries", 1))
-        table = exports.streamed_rows(settings["database.path"], campaign, questions, "fr", True)
+        table = exports.streamed_rows(settings["database.path"], campaign, questions, "fr", True, 5)
         chunks = exports.csv_chunks(table) if kind == "csv" else exports.xlsx_chunks(table)
         if trace:
             tracemalloc.start()

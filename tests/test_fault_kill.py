@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 def test_kill_minus_nine_loses_and_doubles_nothing_acknowledged(faults, tmp_path):
-    report = faults.run(kills=3, clients=4, minimum=2, folder=tmp_path)
+    report = faults.run(kills=2, clients=4, minimum=2, folder=tmp_path)
     assert report["integrity"] == "ok"
     assert report["acknowledged"] >= 8 and report["responses"] == report["acknowledged"]
     assert report["lost"] == 0 and report["duplicated"] == 0 and report["partial"] == 0

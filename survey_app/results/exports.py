@@ -126,24 +126,39 @@ def rows(
     their order nor their number says who answered when.
     """
     policy = policy_for(db, campaign_id, [q.id for q in questions], min_group)
-    cursor = db.execute(
-        "SELECT r.id, r.language, r.channel, r.submitted_week, a.question_id, a.value_num, a.value_text, "
-        "a.dont_know FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? "
-        "ORDER BY CASE WHEN r.submitted_week IN (SELECT value FROM json_each(?)) THEN r.submitted_week ELSE '' END, "
-        "r.submission_id",
-        [campaign_id, json.dumps(sorted(policy.shown_weeks))],
-    )
-    position = {q.id: i for i, q in enumerate(questions)}
+    # Blanked questions have no position: their cells stay empty without a check per cell.
+    position = {q.id: i for i, q in enumerate(questions) if q.id not in policy.blank_questions}
+    hidden = policy.hidden_quotes
     with force_locale(language):
         makers = [cell_maker(q, language, labels) for q in questions]
         yield header(questions, language, labels, policy)
-        for number, (response_id, group) in enumerate(itertools.groupby(cursor, key=lambda r: r[0]), start=1):
+        grouped = itertools.groupby(_answer_rows(db, campaign_id, policy), key=lambda r: r[0])
+        for number, (response_id, group) in enumerate(grouped, start=1):
             cells: list[Any] = [None] * len(questions)
             for _rid, lang, channel, week, question_id, num, text, dont_know in group:  # noqa: B007 (same in every row)
-                if question_id in position and policy.keeps(response_id, question_id):
+                if question_id in position and not (hidden and (response_id, question_id) in hidden):
                     index = position[question_id]
                     cells[index] = makers[index](num, text, dont_know)
             yield [number, lang, channel, policy.week(week), *cells]
+
+
+def _answer_rows(db: Database, campaign_id: int, policy: ExportPolicy) -> Iterator[tuple]:
+    """Answer rows grouped by response: responses of blank weeks first, then week by week, each by
+    random submission id. One pass per week walks the index response_week in order: no sort of the
+    whole campaign (a single ORDER BY over 100,000 responses doubled the export time)."""
+    select = (
+        "SELECT r.id, r.language, r.channel, r.submitted_week, a.question_id, a.value_num, a.value_text, "
+        "a.dont_know FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? "
+    )
+    shown = json.dumps(sorted(policy.shown_weeks))
+    yield from db.execute(
+        select + "AND r.submitted_week NOT IN (SELECT value FROM json_each(?)) ORDER BY r.submission_id",
+        [campaign_id, shown],
+    )
+    for week in sorted(policy.shown_weeks):
+        yield from db.execute(
+            select + "AND r.submitted_week = ? ORDER BY r.submitted_week, r.submission_id", [campaign_id, week]
+        )
 
 
 def csv_chunks(table: Iterator[list]) -> Iterator[str]:

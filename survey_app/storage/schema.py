@@ -324,3 +324,9 @@ def m141_campaign_responses_exportable(db: Database) -> None:
         "ALTER TABLE campaign ADD COLUMN responses_exportable INTEGER NOT NULL DEFAULT 0 "
         "CHECK (responses_exportable IN (0, 1))"
     )
+
+
+@migrations()
+def m142_response_week_index(db: Database) -> None:
+    # Exports walk a campaign's responses week by week, by random submission id (export_policy.py).
+    db.execute("CREATE INDEX response_week ON response(campaign_id, submitted_week, submission_id)")
