@@ -38,6 +38,7 @@ from pipeline.charts.sources import enterprise_specs, one_spec  # noqa: E402
 from pipeline.runner import RunRequest, run_pipeline  # noqa: E402
 from pipeline.sample.synth import add_new_responses, synthesize  # noqa: E402
 from survey_app.core import config  # noqa: E402
+from survey_app.core.timeutil import iso_week  # noqa: E402
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
 from survey_app.storage.db import connect, migrate  # noqa: E402
 
@@ -120,8 +121,8 @@ def main() -> None:
     print(f"2. nothing changed: {redrawn} files drawn in {again:.2f} s (hash look-ups only)", flush=True)
     add_new_responses(db, max(1, args.responses // 100), NOW, seed=2, share=0.02)
     week_run = run_pipeline(db, settings, NOW, RunRequest(trigger="cli", charts=False))
-    today = NOW.date().isoformat()  # the campaigns the run recomputed: those that got the new responses
-    changed = [r[0] for r in db.execute("SELECT DISTINCT campaign_id FROM response WHERE submitted_on = ?", [today])]
+    week = iso_week(NOW.date())  # the campaigns the run recomputed: those that got the new responses
+    changed = [r[0] for r in db.execute("SELECT DISTINCT campaign_id FROM response WHERE submitted_week = ?", [week])]
     week, _cpu, redrawn = prerender(db, settings, week_run, changed)
     print(
         f"3. weekly increment (1% new responses in 2% of the latest waves): {len(changed)} campaigns "

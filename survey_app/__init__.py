@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,11 +30,18 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.respondent import codes
     from survey_app.respondent import views as respondent
     from survey_app.results import api, dashboard, federation, public, refresh, report
+    from survey_app.storage import inuse
     from survey_app.storage.db import connect, migrate
     from survey_app.web import db, errors, i18n, security
+    from survey_app.web.converters import BoundedInteger
 
     settings = config_module.load(config_file, overrides)
+    # Held for the app's life (every gunicorn worker, every `vises serve`): restore refuses meanwhile.
+    hold = inuse.hold_shared(settings.database.path)
     app = Flask(__name__)
+    app.extensions["vises.inuse"] = hold  # a one-off command releases it when done (cli.make_app)
+    weakref.finalize(app, hold.release)
+    app.url_map.converters["int"] = BoundedInteger  # before any route: ids >= 2**63 are a 404
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=config_module.ensure_secret_key(settings),

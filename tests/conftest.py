@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.demo_fixtures",
     "tests.xlsform_fixtures",
     "tests.operations_fixtures",
+    "tests.trust_fixtures",
 ]
 
 # pytest times each phase with the clock freezegun fakes: a test that freezes time in a fixture

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from babel.numbers import format_decimal, format_percent
 
+from survey_app.core.published import whole
 from survey_app.core.timeutil import iso_utc, now_utc
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
@@ -59,18 +60,20 @@ def check_table(rows, stored, language):
         if row["suppressed"]:
             assert cells == [FEWER[language]]
             continue
+        # Published figures are whole numbers (core/published.py): no decimal to difference.
         if label == NPS_LABEL:
-            assert cells[0] == format_decimal(row["mean"], "+0;−0", locale=language)
+            assert cells[0] == format_decimal(whole(row["mean"]), "+0;−0", locale=language)
         else:
-            assert cells[0] == format_decimal(row["mean"], "0.0", locale=language)
+            assert cells[0] == format_decimal(whole(row["mean"]), "0", locale=language)
         assert cells[2] == str(row["n"])
         if row["ci_low"] is not None:
-            low, high = (format_decimal(v, "0.0", locale=language) for v in (row["ci_low"], row["ci_high"]))
+            low, high = (format_decimal(whole(v), "0", locale=language) for v in (row["ci_low"], row["ci_high"]))
             assert cells[1].startswith(low) and cells[1].endswith(high)
         if row["favourable_share"] is not None:
             assert cells[3] == " ".join(format_percent(row["favourable_share"], locale=language).split())
         if row["delta"] is not None:
-            assert format_decimal(row["delta"], "+0.0;−0.0", locale=language) in cells[4]
+            assert format_decimal(whole(row["delta"]), "+0;−0", locale=language) in cells[4]
+        assert not any(c[:1].isdigit() and ("." in c or "," in c) for c in cells[:3])
         checked += 1
     return checked
 

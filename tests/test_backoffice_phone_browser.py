@@ -5,7 +5,10 @@ test-artifacts/phone/. Then a keyboard-only run through an error summary."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from survey_app.domain import public_pages
 from survey_app.storage.db import write_transaction
@@ -161,10 +164,10 @@ def test_the_campaign_closes_only_after_its_confirmation(browser, live_server, p
         page.get_by_role("button", name="Clôturer la campagne maintenant").click()
         assert demo_db.execute("SELECT closed_at FROM campaign WHERE id = ?", [OPEN_CAMPAIGN]).fetchone()[0] is None
         page.get_by_role("link", name="Annuler").click()
-        assert page.url.endswith(f"/admin/campaigns/{OPEN_CAMPAIGN}")
+        expect(page).to_have_url(re.compile(rf"/admin/campaigns/{OPEN_CAMPAIGN}$"))
         page.get_by_role("button", name="Clôturer la campagne maintenant").click()
         page.get_by_role("button", name="Oui, clôturer la campagne").click()
-        assert page.locator("#campaign-state").inner_text() == "Clôturée"
+        expect(page.locator("#campaign-state")).to_have_text("Clôturée")
         assert demo_db.execute("SELECT closed_at FROM campaign WHERE id = ?", [OPEN_CAMPAIGN]).fetchone()[0]
     finally:
         context.close()

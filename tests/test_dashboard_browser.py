@@ -117,7 +117,8 @@ def test_the_report_of_a_wave_renders_from_the_dashboard(browser, live_server, w
     context, page = signed_in_page(browser, live_server, "anna", width)
     try:
         page.goto(f"{live_server}/admin/enterprises/{ENTERPRISE}/dashboard?lang=fr")
-        page.get_by_role("link", name="Rapport imprimable de cette vague").first.click()
+        with page.expect_navigation():
+            page.get_by_role("link", name="Rapport imprimable de cette vague").first.click()
         load_all_images(page)
         found = {"broken images": broken_images(page), "axe": serious(page)}
         page.screenshot(path=str(ARTIFACTS / f"report-{width}.png"), full_page=True)

@@ -65,11 +65,11 @@ def body(message, kind="plain"):
     return message.get_body(preferencelist=(kind,)).get_content()
 
 
-def test_digest_in_each_managers_language_with_this_weeks_counts(demo_db, settings, inbox):
+def test_digest_in_each_managers_language_with_last_weeks_counts(demo_db, settings, inbox):
     week = demo_db.execute(
         "SELECT c.title, COUNT(*) FROM response r JOIN campaign c ON c.id = r.campaign_id "
-        "WHERE c.enterprise_id = ? AND r.submitted_on >= ? GROUP BY c.id",
-        [ENTERPRISE, (NOW - timedelta(days=7)).date().isoformat()],
+        "WHERE c.enterprise_id = ? AND r.submitted_week = '2026-W09' GROUP BY c.id",  # NOW is in week 10
+        [ENTERPRISE],
     ).fetchall()
     run_id = demo_db.execute("SELECT MAX(id) FROM pipeline_run").fetchone()[0]
     assert send_digests(demo_db, settings, run_id, NOW) == 2
@@ -90,16 +90,16 @@ def test_digest_in_each_managers_language_with_this_weeks_counts(demo_db, settin
     assert anna[0]["Auto-Submitted"] == "auto-generated"
 
 
-def test_new_responses_are_counted_per_campaign(demo_db, settings, inbox):
-    since = (NOW - timedelta(days=7)).date().isoformat()
+def test_new_responses_are_counted_per_campaign_once_in_the_week_after(demo_db, settings, inbox):
     campaign, title = demo_db.execute(
         "SELECT id, title FROM campaign WHERE enterprise_id = ? AND closes_at > ?", [ENTERPRISE, "2026-03-04"]
     ).fetchone()
     before = demo_db.execute(
-        "SELECT COUNT(*) FROM response WHERE campaign_id = ? AND submitted_on >= ?", [campaign, since]
+        "SELECT COUNT(*) FROM response WHERE campaign_id = ? AND submitted_week = '2026-W09'", [campaign]
     ).fetchone()[0]
     with write_transaction(demo_db):
-        insert_responses(demo_db, campaign, [{}, {}, {}], NOW.date().isoformat(), ["fr"] * 3)
+        insert_responses(demo_db, campaign, [{}, {}, {}], "2026-03-01", ["fr"] * 3)  # Sunday of week 9
+        insert_responses(demo_db, campaign, [{}, {}], NOW.date().isoformat(), ["fr"] * 2)  # this week: next digest
     run_id = demo_db.execute("SELECT MAX(id) FROM pipeline_run").fetchone()[0]
     send_digests(demo_db, settings, run_id, NOW)
     deliver(demo_db, settings, NOW)

@@ -98,7 +98,9 @@ def test_instruments_freeze_with_the_questions_once_responses_exist(world, signe
 @pytest.fixture
 def who5_campaign(app, seed, monkeypatch):
     freeze(monkeypatch, NOW)
-    campaign = seed.campaign(seed.enterprise(), languages=("fr",), instruments=(("who5", 1),))
+    campaign = seed.campaign(
+        seed.enterprise(), languages=("fr",), instruments=(("who5", 1),), responses_exportable=True
+    )
     return {"campaign": campaign, "tokens": seed.links(campaign, 2)}
 
 

@@ -170,7 +170,7 @@ def test_reminders_skip_respondents_and_are_not_repeated_the_same_day(office, sm
     deliver(mail_app, NOW)
     with write_transaction(db):
         db.execute(
-            "UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT invitation_id FROM "
+            "UPDATE invitation SET answered = 1 WHERE id = (SELECT invitation_id FROM "
             "invitation_email WHERE email = 'done@example.org')"
         )
     page = post(office, "/remind", follow_redirects=True).get_data(as_text=True)
@@ -197,3 +197,17 @@ def test_erase_addresses_also_after_closing_and_cancels_what_was_queued(office, 
     assert deliver(mail_app, NOW).sent == 0 and smtp_server.messages == []
     statuses = {r[0] for r in db.execute("SELECT status FROM outbox")}
     assert statuses == {"cancelled"}
+
+
+def test_a_stored_name_with_a_line_break_never_stops_sending(office, smtp_server, mail_app, db, deliver):
+    with write_transaction(db):  # stored before names were checked for control characters
+        db.execute("UPDATE enterprise SET name = 'Atelier\nSolidaire\r\n'")
+    add(office, "late@example.org")
+    assert post(office, "/send").status_code == 303
+    deliver(mail_app, NOW)
+    assert post(office, "/remind").status_code == 303
+    deliver(mail_app, NOW)
+    assert [m["Subject"] for m in smtp_server.messages] == [
+        "Atelier Solidaire aimerait avoir votre avis",
+        "Rappel : Atelier Solidaire aimerait avoir votre avis",
+    ]

@@ -6,6 +6,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.app_support import ARTIFACTS, PASSWORD
 
@@ -32,12 +33,13 @@ def test_an_admin_enrols_then_follows_the_mail_of_a_campaign(browser, live_serve
     office.get_by_label("E-mail address").fill("admin@example.org")
     office.get_by_label("Password").fill(PASSWORD)
     office.get_by_role("button", name="Sign in").click()
-    assert office.get_by_role("heading", name="Set up two-step sign-in").is_visible()
-    assert office.locator(".qr-code svg").is_visible()
+    expect(office.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    expect(office.locator(".qr-code svg")).to_be_visible()
     found = {"setup": serious(office)}
     secret = office.locator("#totp-secret").inner_text()
     office.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     office.get_by_role("button", name="Continue").click()
+    expect(office.locator("#recovery-codes li")).to_have_count(10)
     codes = office.locator("#recovery-codes li").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", c) for c in codes)
     found["recovery codes"] = serious(office)
@@ -50,7 +52,7 @@ def test_an_admin_enrols_then_follows_the_mail_of_a_campaign(browser, live_serve
     office.locator("table a").first.click()
     office.get_by_label("Text").fill("Bonjour,\n\n{enterprise} vous demande votre avis.\n\n{link}")
     office.get_by_role("button", name="Preview").click()
-    assert office.locator("#preview-subject").inner_text() == "Atelier A aimerait avoir votre avis"
+    expect(office.locator("#preview-subject")).to_have_text("Atelier A aimerait avoir votre avis")
     assert (
         "Atelier A vous demande votre avis." in office.frame_locator("iframe.mail-preview").locator("body").inner_text()
     )
@@ -59,10 +61,10 @@ def test_an_admin_enrols_then_follows_the_mail_of_a_campaign(browser, live_serve
     office.screenshot(path=str(ARTIFACTS / "mail-text-preview.png"), full_page=True)
 
     office.goto(f"{live_server}/admin/campaigns/{world.campaign_a}")
-    assert office.locator("#reminder-plan").is_visible()
+    expect(office.locator("#reminder-plan")).to_be_visible()
     found["campaign"] = serious(office)
     office.get_by_role("link", name="Audit trail").click()
-    assert office.get_by_role("cell", name="2fa.enrol").is_visible()
+    expect(office.get_by_role("cell", name="2fa.enrol")).to_be_visible()
     found["audit"] = serious(office)
     office.screenshot(path=str(ARTIFACTS / "audit-trail.png"), full_page=True)
     context.close()

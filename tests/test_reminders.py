@@ -45,9 +45,9 @@ def run_scheduler(settings, start, end, step=timedelta(hours=6)):
 def answered(db, address, day):
     with write_transaction(db):
         db.execute(
-            "UPDATE invitation SET submitted_on = ? WHERE id = "
+            "UPDATE invitation SET answered = 1 WHERE id = "
             "(SELECT invitation_id FROM invitation_email WHERE email = ?)",
-            [day.date().isoformat(), address],
+            [address],
         )
 
 

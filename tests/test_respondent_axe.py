@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.app_support import ARTIFACTS, NOW
 from tests.survey_support import BENEFICIARIES, Respondent, freeze
@@ -39,7 +41,8 @@ def test_respondent_pages_have_no_serious_violations(page, live_server, app, see
     found["question page"] = serious(page)
     page.screenshot(path=str(ARTIFACTS / "survey-page-360.png"), full_page=True)
     page.get_by_role("button", name="Suivant").click()
-    assert page.title().startswith("Erreur")
+    # The click starts a navigation: wait for the new page, not the old one.
+    expect(page).to_have_title(re.compile(r"^Erreur"))
     found["page with errors"] = serious(page)
     page.screenshot(path=str(ARTIFACTS / "survey-errors-360.png"))
     # Fill the survey over HTTP, then look at the thank-you page in the browser.

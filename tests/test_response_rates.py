@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.sample.responses import insert_responses
 from survey_app.core.config import load
+from survey_app.core.timeutil import iso_week
 from survey_app.domain import response_rates
 from survey_app.domain.response_rates import ResponseRate, describe, percent
 from survey_app.mail.digest import compose
@@ -36,7 +37,7 @@ def test_links_revoked_after_use_still_count_as_handed_out(db, seed):
     campaign = seed.campaign(seed.enterprise())
     seed.links(campaign, 4)
     with write_transaction(db):
-        db.execute("UPDATE invitation SET submitted_on = '2026-03-03' WHERE id = (SELECT MIN(id) FROM invitation)")
+        db.execute("UPDATE invitation SET answered = 1 WHERE id = (SELECT MIN(id) FROM invitation)")
         db.execute("UPDATE invitation SET revoked_at = '2026-03-04T00:00:00Z'")  # all four revoked
         insert_responses(db, campaign, [{}], "2026-03-03", channel="personal")
     rate = response_rates.for_campaign(db, {"id": campaign, "expected_population": None})
@@ -88,10 +89,10 @@ def test_the_same_campaign_shows_the_same_rate_on_every_surface(
             [enterprise],
         )
     )
-    with write_transaction(demo_db):  # one response dated this week, so that the digest reports the campaign
+    with write_transaction(demo_db):  # one response of last week, so that the digest reports the campaign
         demo_db.execute(
-            "UPDATE response SET submitted_on = ? WHERE id = (SELECT MAX(id) FROM response WHERE campaign_id = ?)",
-            [(NOW - timedelta(days=1)).date().isoformat(), campaign["id"]],
+            "UPDATE response SET submitted_week = ? WHERE id = (SELECT MAX(id) FROM response WHERE campaign_id = ?)",
+            [iso_week((NOW - timedelta(days=7)).date()), campaign["id"]],
         )
     expected = describe(response_rates.for_campaign(demo_db, campaign), language).combined
     assert PERCENT.fullmatch(expected) and "." not in expected  # a figure, with the language's decimal comma

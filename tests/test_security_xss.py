@@ -49,11 +49,14 @@ def hostile(app, world, db):
                 world.campaign_a,
             ],
         )
-        db.execute("UPDATE campaign SET opens_at = '2026-01-01T00:00:00Z' WHERE id = ?", [world.campaign_a])
+        db.execute(
+            "UPDATE campaign SET opens_at = '2026-01-01T00:00:00Z', responses_exportable = 1 WHERE id = ?",
+            [world.campaign_a],
+        )
         for i in range(6):
             response = db.execute(
                 "INSERT INTO response (campaign_id, submission_id, language, channel, "
-                "submitted_on) VALUES (?, ?, 'fr', 'open', '2026-02-10')",
+                "submitted_week) VALUES (?, ?, 'fr', 'open', '2026-W07')",
                 [world.campaign_a, f"xss-{i}"],
             ).lastrowid
             for question, num, text in (

@@ -85,7 +85,7 @@ def test_a_valid_code_leads_to_its_survey(client, cards, typed):
 def test_unknown_used_revoked_and_closed_codes_get_the_same_answer(client, cards, db):
     used, revoked = cards["codes"]["open"][1][0], cards["codes"]["open"][2][0]
     with write_transaction(db):
-        db.execute("UPDATE invitation SET submitted_on = '2026-03-03' WHERE short_code = ?", [used])
+        db.execute("UPDATE invitation SET answered = 1 WHERE short_code = ?", [used])
         db.execute("UPDATE invitation SET revoked_at = '2026-03-03T00:00:00Z' WHERE short_code = ?", [revoked])
     known = {c for found in cards["codes"].values() for c, _t in found}
     unknown = next(c for c in (short_codes.new_code() for _ in range(100)) if c not in known)

@@ -2,6 +2,7 @@
 axe finds no serious or critical violation on the upload and preview pages."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.app_support import ARTIFACTS, PASSWORD
 
@@ -22,22 +23,23 @@ def test_admin_imports_a_workbook_in_the_browser(browser, live_server, world, co
     office.get_by_label("E-mail address").fill("admin@example.org")
     office.get_by_label("Password").fill(PASSWORD)
     office.get_by_role("button", name="Sign in").click()
-    office.get_by_role("link", name="Questionnaires", exact=True).click()
+    with office.expect_navigation():
+        office.get_by_role("link", name="Questionnaires", exact=True).click()
     found = {"upload page": serious(office)}
     office.get_by_label("XLSForm workbook (.xlsx, at most 2 MB)").set_input_files(
         str(corpus / "onadata__multi_lingual_form.xlsx")
     )
     office.get_by_label("Stakeholder group").select_option("partners")
     office.get_by_role("button", name="Show the preview").click()
-    assert office.get_by_role("heading", name="Preview of the imported form").is_visible()
-    assert office.get_by_text("Page 1: Group 1").is_visible()
+    expect(office.get_by_role("heading", name="Preview of the imported form")).to_be_visible()
+    expect(office.get_by_text("Page 1: Group 1")).to_be_visible()
     office.get_by_text("Français (fr)").click()  # open the French pages
-    assert office.get_by_text("Page 1: Groupe1").is_visible()
+    expect(office.get_by_text("Page 1: Groupe1")).to_be_visible()
     found["preview"] = serious(office)
     ARTIFACTS.mkdir(exist_ok=True)
     office.screenshot(path=str(ARTIFACTS / "xlsform-preview.png"), full_page=True)
     office.get_by_role("button", name="Register the questionnaire").click()
-    assert office.get_by_text("Questionnaire multi_lingual_export version 1 is registered.").is_visible()
+    expect(office.get_by_text("Questionnaire multi_lingual_export version 1 is registered.")).to_be_visible()
     assert app.extensions["vises.registry"].get("multi_lingual_export", 1).stakeholder_group == "partners"
     context.close()
     assert found == {name: [] for name in found}

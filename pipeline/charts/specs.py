@@ -5,6 +5,8 @@ function of it, so its content hash names the drawn file and an unchanged chart 
 again. Specs never carry a peer's figure: the peer band is drawn by the page itself, so a peer's
 new wave changes no chart of any other enterprise. Alt text and the data table (for screen
 readers and for anyone who prefers numbers) are written here from the same data as the drawing.
+Every score is a whole number (core/published.py): a bar drawn at 58.333 in an SVG would publish
+the decimals the labels hide.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from babel.numbers import format_decimal
 
 from survey_app.core.catalogs import translator
 from survey_app.core.groups import group_label
+from survey_app.core.published import whole
 from survey_app.domain.response_rates import ResponseRate, percent
 from survey_app.questionnaire.model import Framework, translate
 
@@ -118,7 +121,13 @@ def wave_spec(
 def _bar(label: str, row: dict | None, language: str) -> Bar:
     if row is None or row["suppressed"]:
         return Bar(label, None)
-    return Bar(label, row["mean"], number(row["mean"], language), row["ci_low"], row["ci_high"])
+    mean = _whole(row["mean"])
+    return Bar(label, mean, number(mean, language), _whole(row["ci_low"]), _whole(row["ci_high"]))
+
+
+def _whole(value: float | None) -> float | None:
+    rounded = whole(value)
+    return None if rounded is None else float(rounded)
 
 
 def _interval(bar: Bar, language: str, _: Gettext) -> str:
@@ -145,7 +154,7 @@ def trends_spec(
         cells = [rows.get(c["id"], {}).get(dimension.id) for c in campaigns]
         if not any(cells):
             continue
-        values = tuple(None if r is None or r["suppressed"] else r["mean"] for r in cells)
+        values = tuple(None if r is None or r["suppressed"] else _whole(r["mean"]) for r in cells)
         marks = tuple(bool(r and not r["suppressed"] and r.get("delta_significant")) for r in cells)
         series.append(Series(translate(dimension.label, language), values, marks))
     labels = tuple(c["title"] for c in campaigns)
@@ -214,7 +223,9 @@ def nps_spec(
     if counts is None:
         return ChartSpec(enterprise_id, name, "nps", language, title, _("Respondents"), note, f"{title}. {note}")
     bars = tuple(Bar(str(score), float(counts.get(score, 0)), str(counts.get(score, 0))) for score in range(11))
-    summary = _("Net Promoter Score %(nps)s") % {"nps": number(nps, language, "+0;−0")} if nps is not None else ""
+    summary = (
+        _("Net Promoter Score %(nps)s") % {"nps": number(whole(nps), language, "+0;−0")} if nps is not None else ""
+    )
     alt = f"{title}. {summary}. " + ", ".join(f"{b.label}: {b.text}" for b in bars)
     legend = (_("Detractors (0-6)"), _("Passives (7-8)"), _("Promoters (9-10)"), summary)
     return ChartSpec(

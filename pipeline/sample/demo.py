@@ -182,8 +182,8 @@ def _campaign(
     )
     if expected is None:  # personal links: as many used links as responses
         db.execute(
-            "UPDATE invitation SET started_on = ?, submitted_on = ? WHERE id IN (SELECT id FROM "
+            "UPDATE invitation SET opened = 1, started = 1, answered = 1 WHERE id IN (SELECT id FROM "
             "invitation WHERE campaign_id = ? ORDER BY id LIMIT ?)",
-            [day.date().isoformat(), day.date().isoformat(), campaign, size],
+            [campaign, size],
         )
     return size

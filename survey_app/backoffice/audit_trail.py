@@ -22,6 +22,7 @@ from survey_app.accounts.scoping import visible_enterprises
 from survey_app.backoffice.forms import choices
 from survey_app.results.exports import neutralise
 from survey_app.storage import audit
+from survey_app.web.converters import SQLITE_MAX, bounded_arg
 from survey_app.web.db import get_db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -80,7 +81,8 @@ def _form() -> FilterForm:
 @login_required
 def index():
     form, scope = _form(), _scope()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # Clamped so that the OFFSET stays an integer SQLite can take (a huge ?page= is the last page).
+    page = bounded_arg(request.args.get("page", type=int), 1, high=SQLITE_MAX // (PAGE + 1))
     rows = [
         {**e, "details": json.loads(e["details"])}
         for e in audit.entries(get_db(), _filters(form, scope), scope, PAGE + 1, (page - 1) * PAGE)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -29,7 +30,7 @@ from survey_app.domain.campaigns import MAX_CUSTOM_QUESTIONS, TIMEZONES, instrum
 from survey_app.mail.reminders import MAX_REMINDERS, Plan
 from survey_app.questionnaire.instruments import Instrument
 from survey_app.questionnaire.model import Questionnaire
-from survey_app.web.forms import required
+from survey_app.web.forms import multi_line, required, single_line
 from survey_app.web.i18n import current_language
 from survey_app.web.labels import GROUP_CHOICE_LABELS
 
@@ -48,23 +49,26 @@ class CustomQuestionForm(Form):
     type = SelectField(
         _l("Type"), default="", choices=choices([("", _l("No question"))] + [(t, TYPE_LABELS[t]) for t in CUSTOM_TYPES])
     )
-    text_fr = StringField(_l("Question in French"), validators=[Length(max=300)])
-    text_nl = StringField(_l("Question in Dutch"), validators=[Length(max=300)])
-    text_en = StringField(_l("Question in English"), validators=[Length(max=300)])
-    options_fr = TextAreaField(_l("Options in French, one per line"), validators=[Length(max=2000)])
-    options_nl = TextAreaField(_l("Options in Dutch, one per line"), validators=[Length(max=2000)])
-    options_en = TextAreaField(_l("Options in English, one per line"), validators=[Length(max=2000)])
+    text_fr = StringField(_l("Question in French"), validators=[Length(max=300), single_line])
+    text_nl = StringField(_l("Question in Dutch"), validators=[Length(max=300), single_line])
+    text_en = StringField(_l("Question in English"), validators=[Length(max=300), single_line])
+    # One option per line: line breaks separate options, other control characters are refused.
+    options_fr = TextAreaField(_l("Options in French, one per line"), validators=[Length(max=2000), multi_line])
+    options_nl = TextAreaField(_l("Options in Dutch, one per line"), validators=[Length(max=2000), multi_line])
+    options_en = TextAreaField(_l("Options in English, one per line"), validators=[Length(max=2000), multi_line])
 
 
 class CampaignForm(FlaskForm):
     title = StringField(
-        _l("Title"), validators=[DataRequired(), Length(max=200)], description=_l("For example: Beneficiaries 2026.")
+        _l("Title"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        description=_l("For example: Beneficiaries 2026."),
     )
     stakeholder_group = SelectField(_l("Stakeholder group"), choices=choices(GROUP_CHOICE_LABELS.items()))
     questionnaire = SelectField(_l("Questionnaire"))
     evaluative_question = TextAreaField(
         _l("Evaluative question"),
-        validators=[Length(max=1000)],
+        validators=[Length(max=1000), multi_line],
         description=_l("Why do you evaluate? Shown on the dashboard and in the report."),
     )
     timezone = SelectField(_l("Timezone"), choices=choices((tz, tz) for tz in TIMEZONES))
@@ -96,6 +100,13 @@ class CampaignForm(FlaskForm):
     )
     custom = FieldList(
         FormField(CustomQuestionForm), min_entries=MAX_CUSTOM_QUESTIONS, max_entries=MAX_CUSTOM_QUESTIONS
+    )
+    responses_exportable = BooleanField(
+        _l("Respondents are told that their answers may be exported"),
+        description=_l(
+            "The survey's first page then says that you can download the answers one row per person, without "
+            "names. Only before the first response: those who answered were told otherwise."
+        ),
     )
     submit = SubmitField(_l("Save the campaign"))
 
@@ -179,6 +190,14 @@ class CampaignForm(FlaskForm):
             self.frozen["questionnaire_id"],
             self.frozen["questionnaire_version"],
         )
+        if self.responses_exportable.data and not self.frozen["responses_exportable"]:
+            self.responses_exportable.errors.append(  # type: ignore[attr-defined]  # a list once validated
+                _l(
+                    "This campaign already has responses, and those respondents were told that their answers "
+                    "would not be exported one by one. Duplicate the campaign to export the next wave."
+                )
+            )
+            return False
         pinned = [(i.id, i.version) for i in self.chosen_instruments]
         if same and self.custom_questions == custom_questions_of(self.frozen) and pinned == instruments_of(self.frozen):
             return True

@@ -47,6 +47,7 @@ def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
         expected_population=form.expected_population.data,
         custom_questions=tuple(form.custom_questions),
         instruments=tuple((i.id, i.version) for i in form.chosen_instruments),
+        responses_exportable=bool(form.responses_exportable.data),
     )
 
 

@@ -1,4 +1,5 @@
-"""Export a campaign's responses as CSV or XLSX, streamed; below min_group_size only a notice."""
+"""Export a campaign's responses as CSV or XLSX, streamed, as results/export_policy.py allows: only
+campaigns whose respondents were told so, from min_group_size responses on; otherwise a notice."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import instruments_of
 from survey_app.results import exports
+from survey_app.results.export_policy import may_export
 from survey_app.web.db import get_db
 
 bp = Blueprint("exports", __name__, url_prefix="/campaigns/<int:campaign_id>/export")
@@ -36,32 +38,34 @@ class ExportForm(FlaskForm):
     labels = BooleanField(_l("Answers as text (otherwise as codes and numbers)"))
 
 
-def _enough_responses(campaign_id: int) -> tuple[int, int, bool]:
-    count = exports.response_count(get_db(), campaign_id)
+def _page(campaign: dict, form: ExportForm | None):
+    count = exports.response_count(get_db(), campaign["id"])
     minimum = current_app.config["SETTINGS"]["privacy.min_group_size"]
-    return count, minimum, count >= minimum
+    return render_template(
+        "backoffice/export.html",
+        campaign=campaign,
+        form=form,
+        count=count,
+        minimum=minimum,
+        allowed=bool(campaign["responses_exportable"]),
+        enough=may_export(campaign, count, minimum),
+    )
 
 
 @bp.route("/")
 @login_required
 def index(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    count, minimum, enough = _enough_responses(campaign_id)
-    form = ExportForm(formdata=None, data={"language": campaign["enterprise_language"]})
-    return render_template(
-        "backoffice/export.html", campaign=campaign, form=form, count=count, minimum=minimum, enough=enough
-    )
+    return _page(campaign, ExportForm(formdata=None, data={"language": campaign["enterprise_language"]}))
 
 
 @bp.route("/responses.<any(csv, xlsx):kind>")
 @login_required
 def download(campaign_id: int, kind: str):
     campaign = campaign_or_404(campaign_id)
-    count, minimum, enough = _enough_responses(campaign_id)
-    if not enough:
-        return render_template(
-            "backoffice/export.html", campaign=campaign, form=None, count=count, minimum=minimum, enough=False
-        )
+    minimum = current_app.config["SETTINGS"]["privacy.min_group_size"]
+    if not may_export(campaign, exports.response_count(get_db(), campaign_id), minimum):
+        return _page(campaign, None)  # the notice why: respondents were not told, or too few answered
     # A bare download link (no choices) gets the enterprise's language, answers as codes.
     form = ExportForm(request.args or None, data={"language": campaign["enterprise_language"]})
     if not form.validate():
@@ -73,7 +77,12 @@ def download(campaign_id: int, kind: str):
     base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
     questions = exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))
     table = exports.streamed_rows(
-        current_app.config["SETTINGS"]["database.path"], campaign_id, questions, form.language.data, form.labels.data
+        current_app.config["SETTINGS"]["database.path"],
+        campaign_id,
+        questions,
+        form.language.data,
+        form.labels.data,
+        minimum,
     )
     body = exports.csv_chunks(table) if kind == "csv" else exports.xlsx_chunks(table)
     return Response(

@@ -24,6 +24,7 @@ from survey_app.accounts.forms import email_address
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_LINKS_AT_ONCE
+from survey_app.web.forms import multi_line, single_line
 from survey_app.web.labels import COUNTRY_LABELS, SECTOR_LABELS
 
 
@@ -43,10 +44,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class EnterpriseForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
     sector_group = SelectField(_l("Sector group"), choices=choices(SECTOR_LABELS.items()))
     country = SelectField(_l("Country"), choices=choices(COUNTRY_LABELS.items()))
-    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100), single_line])
     default_language = SelectField(_l("Default language"), choices=choices(LANGUAGE_CHOICES))
     benchmark_consent = BooleanField(_l("The enterprise agrees to appear anonymously in peer benchmarks"), default=True)
     submit = SubmitField(_l("Save"))
@@ -58,8 +59,8 @@ class ConsentForm(FlaskForm):
 
 
 class ManagerForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254), single_line])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200), single_line])
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
     enterprises = MultiCheckboxField(_l("Enterprises"), coerce=int)
     submit = SubmitField(_l("Create the account and e-mail its welcome link"))
@@ -105,7 +106,7 @@ class LinksForm(FlaskForm):
 class RevokeForm(FlaskForm):
     codes = TextAreaField(
         _l("Codes of the links to revoke"),
-        validators=[DataRequired(message=_l("Enter the codes of the links to revoke.")), Length(max=20000)],
+        validators=[DataRequired(message=_l("Enter the codes of the links to revoke.")), Length(max=20000), multi_line],
         description=_l("The code printed on each card, separated by spaces or new lines."),
     )
     submit = SubmitField(_l("Revoke these links"))

@@ -32,7 +32,9 @@ from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
 from survey_app.backoffice.qr import qr_png, qr_svg
 from survey_app.core.timeutil import now_utc
 from survey_app.domain import campaigns as store
+from survey_app.domain.campaigns import MAX_LINKS_AT_ONCE
 from survey_app.storage.db import connect, write_transaction
+from survey_app.web.converters import bounded_arg
 from survey_app.web.db import get_db
 from survey_app.web.forms import required
 
@@ -200,12 +202,14 @@ def download_qr(campaign_id: int):
 @login_required
 def cards(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    sheet = max(request.args.get("sheet", 1, type=int) or 1, 1)
+    sheet = bounded_arg(request.args.get("sheet", type=int), 1, high=MAX_LINKS_AT_ONCE)  # an OFFSET SQLite can take
     rows = (
         get_db()
         .execute(
+            # Every valid link, answered or not: a sheet listing only unanswered links would tell
+            # the manager who handed out a card whether that person answered.
             "SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
-            "AND submitted_on IS NULL ORDER BY id LIMIT ? OFFSET ?",
+            "ORDER BY id LIMIT ? OFFSET ?",
             [campaign_id, CARDS_PER_SHEET, (sheet - 1) * CARDS_PER_SHEET],
         )
         .fetchall()

@@ -14,13 +14,20 @@ import click
 
 from survey_app.core import config as config_module
 from survey_app.core.cli import clean_errors
+from survey_app.core.text import clip_quoted
 from survey_app.questionnaire.loader import QuestionnaireError
 
 
 def make_app():
+    """The app for one command: its in-use lock is let go when the command ends, so that a later
+    command of the same process (a script, a test) may restore."""
     from survey_app import create_app
 
-    return create_app()
+    app = create_app()
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(app.extensions["vises.inuse"].release)
+    return app
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,7 +137,9 @@ def scheduler_command() -> None:
     """
     from pipeline.cli import open_database
     from pipeline.scheduler import run_blocking
+    from survey_app.storage import inuse
 
+    inuse.hold_shared(config_module.load().database.path)  # for the process's life: restore refuses meanwhile
     settings, db = open_database()
     db.close()
     click.echo(
@@ -199,7 +208,7 @@ def questionnaires_check(files: tuple[Path, ...]) -> None:
             item = load_file(path, framework)
         except QuestionnaireError as exc:
             failed = True
-            click.echo(f"FAIL {path}\n" + "\n".join(f"  {p}" for p in exc.problems))
+            click.echo(f"FAIL {path}\n" + "\n".join(f"  {clip_quoted(str(p))}" for p in exc.problems))
             continue
         scored = ", ".join(f"{s.indicator} {s.method} {s.low:g}-{s.high:g}" for s in item.scorings)
         if isinstance(item, Questionnaire):

@@ -14,13 +14,29 @@ import click
 from survey_app.core.cli import clean_errors
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS
+from survey_app.core.text import control_characters
 from survey_app.domain.enterprises import COUNTRIES
 
 
-def _app():
-    from survey_app import create_app
+def one_line(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A name or title on one line, as the back-office forms require (web/forms.single_line)."""
+    found = control_characters(value or "")
+    if found:
+        raise click.BadParameter(f"line breaks and control characters are not allowed (found {', '.join(found)}).")
+    return value
 
-    return create_app()
+
+def multi_line(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+    found = control_characters(value or "", multi_line=True)
+    if found:
+        raise click.BadParameter(f"control characters are not allowed (found {', '.join(found)}).")
+    return value
+
+
+def _app():
+    from survey_app.cli import make_app  # the package imports this module: resolved at call time
+
+    return make_app()
 
 
 def _db(app):
@@ -46,7 +62,7 @@ def enterprise() -> None:
 
 
 @enterprise.command("add")
-@click.argument("name")
+@click.argument("name", callback=one_line)
 @click.option("--sector-group", type=click.Choice(SECTOR_GROUPS), required=True)
 @click.option("--country", type=click.Choice(COUNTRIES), required=True)
 @click.option(
@@ -56,7 +72,7 @@ def enterprise() -> None:
     show_default=True,
     help="Default language of the enterprise.",
 )
-@click.option("--region", default="", help="Region, e.g. Wallonie or Hauts-de-France.")
+@click.option("--region", default="", callback=one_line, help="Region, e.g. Wallonie or Hauts-de-France.")
 @click.option("--no-benchmark", is_flag=True, help="The enterprise does not appear in peer benchmarks.")
 @clean_errors
 def enterprise_add(name, sector_group, country, language, region, no_benchmark) -> None:
@@ -89,7 +105,7 @@ def campaign() -> None:
 @campaign.command("create")
 @click.option("--enterprise", "slug", required=True, help="Slug of the enterprise (see `vises enterprise add`).")
 @click.option("--group", type=click.Choice(STAKEHOLDER_GROUPS), required=True, help="Stakeholder group.")
-@click.option("--title", default="", help="Title (default: group and year).")
+@click.option("--title", default="", callback=one_line, help="Title (default: group and year).")
 @click.option(
     "--opens",
     type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
@@ -105,7 +121,7 @@ def campaign() -> None:
 @click.option("--timezone", "tz", default=None, help="IANA timezone (default: i18n.timezone).")
 @click.option("--languages", default="fr,nl,en", show_default=True, help="Languages offered, comma-separated.")
 @click.option("--expected", type=click.IntRange(1), default=None, help="Expected population.")
-@click.option("--evaluative-question", default="", help="Why the enterprise evaluates.")
+@click.option("--evaluative-question", default="", callback=multi_line, help="Why the enterprise evaluates.")
 @click.option("--questionnaire", "questionnaire_id", default=None, help="Questionnaire id (default: the group's own).")
 @click.option("--questionnaire-version", type=int, default=None, help="Version (default: the latest).")
 @click.option(

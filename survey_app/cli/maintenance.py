@@ -29,7 +29,7 @@ def backup(destination: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @clean_errors
 def restore(backup_file: Path, yes: bool) -> None:
-    """Replace the database with a backup. Stop the server and the scheduler first.
+    """Replace the database with a backup. Refuses while a server or scheduler runs: stop them first.
 
     Example: vises restore /var/backups/vises/vises-2026-03-02.db --yes
     """
@@ -37,10 +37,7 @@ def restore(backup_file: Path, yes: bool) -> None:
     database = Path(settings.database.path)
     if not yes:
         click.confirm(f"Replace {database} with {backup_file}? Everything since the backup is lost", abort=True)
-    maintenance.restore(backup_file, database)
-    from survey_app.storage.db import migrate
-
-    applied = migrate(database)  # an older backup is brought up to the current schema
+    applied = maintenance.restore(backup_file, database)
     _record_restore(database)
     click.echo(
         f"Restored {database} from {backup_file}" + (f"; applied {len(applied)} migration(s)." if applied else ".")

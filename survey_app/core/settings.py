@@ -20,6 +20,7 @@ from survey_app.core.setting_fields import (
     between,
     declared,
     email,
+    host_names,
     one_of,
     setting,
     subset_of,
@@ -53,6 +54,13 @@ class ServerSettings:
         "Public address used in survey links, QR codes and e-mails. Use https:// in production: "
         "it turns on HSTS and Secure cookies.",
         base_url,
+    )
+    extra_hosts: STRINGS = setting(
+        (),
+        "Host names the server also answers to besides the one of base_url (an internal name, an address), "
+        'for example ["vises.internal"]; a leading dot accepts every subdomain. localhost and 127.0.0.1 are '
+        "always accepted. Any other Host header gets 400, so no page builds a link to a host someone else chose.",
+        host_names,
     )
     proxy_hops: int = setting(
         0,

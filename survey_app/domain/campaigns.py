@@ -51,6 +51,8 @@ class CampaignSpec:
     expected_population: int | None = None
     custom_questions: tuple[dict[str, Any], ...] = ()
     instruments: tuple[tuple[str, int], ...] = ()  # pinned (instrument id, version), one page each
+    # Respondents are told, before answering, that their answers may be exported one row per person.
+    responses_exportable: bool = False
 
 
 def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
@@ -68,6 +70,7 @@ def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
         "expected_population": spec.expected_population,
         "custom_questions": json.dumps(list(spec.custom_questions), ensure_ascii=False),
         "instruments": json.dumps([list(pair) for pair in spec.instruments]),
+        "responses_exportable": int(spec.responses_exportable),
     }
 
 
@@ -150,14 +153,15 @@ def has_responses(db: Database, campaign_id: int) -> bool:
 
 
 def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
-    """Save edited settings; raise FrozenCampaign if responses exist and the questions would change."""
+    """Save edited settings; raise FrozenCampaign if responses exist and the questions would change,
+    or exports would be turned on (those who already answered were told there would be none)."""
     with write_transaction(db):
         old = dict(
             zip(
-                ("questionnaire_id", "questionnaire_version", "custom_questions", "group", "instruments"),
+                ("questionnaire_id", "questionnaire_version", "custom_questions", "group", "instruments", "exportable"),
                 db.execute(
                     "SELECT questionnaire_id, questionnaire_version, custom_questions, stakeholder_group, "
-                    "instruments FROM campaign WHERE id = ?",
+                    "instruments, responses_exportable FROM campaign WHERE id = ?",
                     [campaign_id],
                 ).fetchone(),
             )
@@ -175,7 +179,8 @@ def update_campaign(db: Database, campaign_id: int, spec: CampaignSpec) -> None:
             list(spec.custom_questions),
             list(spec.instruments),
         )
-        if changes_questions and has_responses(db, campaign_id):
+        turns_exports_on = spec.responses_exportable and not old["exportable"]
+        if (changes_questions or turns_exports_on) and has_responses(db, campaign_id):
             raise FrozenCampaign(campaign_id)
         row = _settings_row(spec)
         db.execute(
@@ -214,6 +219,7 @@ def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now
         expected_population=campaign["expected_population"],
         custom_questions=tuple(custom_questions_of(campaign)),
         instruments=tuple(instruments_of(campaign)),
+        responses_exportable=bool(campaign["responses_exportable"]),
     )
     with write_transaction(db):
         return create_campaign(db, spec, now)

@@ -66,7 +66,7 @@ def for_campaigns(db: Database, campaigns: Iterable[dict]) -> dict[int, Response
     where, params = ("", []) if len(ids) > MAX_PARAMETERS else (f"campaign_id IN ({', '.join('?' * len(ids))})", ids)
     links = dict(
         db.execute(
-            "SELECT campaign_id, COUNT(*) FROM invitation WHERE (revoked_at IS NULL OR submitted_on IS NOT NULL)"
+            "SELECT campaign_id, COUNT(*) FROM invitation WHERE (revoked_at IS NULL OR answered = 1)"
             + (f" AND {where}" if where else "")
             + " GROUP BY campaign_id",
             params,

@@ -88,7 +88,7 @@ class Composer:
             self.db.query(
                 "SELECT ie.email, ie.language, ie.unsubscribe_token, i.token FROM invitation_email ie "
                 "JOIN invitation i ON i.id = ie.invitation_id WHERE ie.invitation_id = ? AND i.revoked_at IS NULL "
-                "AND (? = 'invitation' OR i.submitted_on IS NULL)",
+                "AND (? = 'invitation' OR i.answered = 0)",
                 [row["invitation_id"], row["kind"]],
             )
         )

@@ -1,5 +1,7 @@
 """Weekly digest: after a scheduled run, one e-mail per manager, in the manager's language, with
-the week's new responses per campaign and the indicators that changed in this run.
+last week's new responses per campaign and the indicators that changed in this run. Responses keep
+only their ISO week, so "last week" is the ISO week before the run's (Monday to Sunday): run
+weekly, the digest counts each response exactly once.
 
 Optional (setting `digest.enabled`, off by default). It runs in the scheduler, outside any web
 request; mail/render.py renders it like every other e-mail, and the outbox delivers it. Counting responses is not an
@@ -20,6 +22,8 @@ from sqlite_utils import Database
 from survey_app.core.catalogs import translator
 from survey_app.core.config import Settings
 from survey_app.core.groups import group_label
+from survey_app.core.published import whole
+from survey_app.core.timeutil import local_week
 from survey_app.domain import response_rates
 from survey_app.mail import smtp as mailer
 from survey_app.mail.render import render
@@ -33,15 +37,21 @@ log = logging.getLogger("vises.digest")
 MAX_CHANGES = 8  # per enterprise: the largest changes; the dashboard has the rest
 
 
-def new_responses(db: Database, enterprise_id: int, since: str) -> list[dict[str, Any]]:
+def new_responses(db: Database, enterprise_id: int, week: str) -> list[dict[str, Any]]:
+    """Responses of the ISO week `week` ("2026-W09") per campaign of the enterprise."""
     return list(
         db.query(
             "SELECT c.id, c.expected_population, c.title, c.stakeholder_group, COUNT(*) AS count FROM response r "
-            "JOIN campaign c ON c.id = r.campaign_id WHERE c.enterprise_id = ? AND r.submitted_on >= ? "
+            "JOIN campaign c ON c.id = r.campaign_id WHERE c.enterprise_id = ? AND r.submitted_week = ? "
             "GROUP BY c.id ORDER BY c.closes_at, c.id",
-            [enterprise_id, since],
+            [enterprise_id, week],
         )
     )
+
+
+def last_week(now: datetime, timezone: str) -> str:
+    """The ISO week before the one of `now` in `timezone`, written like response.submitted_week."""
+    return local_week(now - timedelta(days=7), timezone)
 
 
 def changes(db: Database, enterprise_id: int, run_id: int) -> list[dict[str, Any]]:
@@ -82,8 +92,8 @@ def enterprise_news(
             "wave": c["title"],
             "text": catalog.gettext("%(score)s (%(delta)s since the previous wave)")
             % {
-                "score": format_decimal(c["mean"], "0.0", locale=language),
-                "delta": format_decimal(c["delta"], "+0.0;−0.0", locale=language),
+                "score": format_decimal(whole(c["mean"]) or 0, "0", locale=language),
+                "delta": format_decimal(whole(c["delta"]) or 0, "+0;−0", locale=language),
             },
             "significant": bool(c["delta_significant"]),
         }
@@ -112,7 +122,7 @@ def compose(
     db: Database, settings: Settings, manager: dict[str, Any], run_id: int, now: datetime
 ) -> mailer.Mail | None:
     """The digest of one manager, or None when none of their enterprises has news."""
-    language, since = manager["language"], (now - timedelta(days=7)).date().isoformat()
+    language, since = manager["language"], last_week(now, settings.i18n.timezone)
     enterprises = db.query(
         "SELECT e.* FROM enterprise e JOIN membership m ON m.enterprise_id = e.id WHERE m.user_id = ? ORDER BY e.name",
         [manager["id"]],

@@ -106,7 +106,7 @@ def _condition(kind: str, now: datetime) -> tuple[str, list]:
     if kind == "invitation":
         return "ie.sent_at IS NULL", []
     return (
-        "ie.sent_at IS NOT NULL AND i.submitted_on IS NULL AND (ie.reminded_at IS NULL OR ie.reminded_at <= ?)",
+        "ie.sent_at IS NOT NULL AND i.answered = 0 AND (ie.reminded_at IS NULL OR ie.reminded_at <= ?)",
         [iso_utc(now - REMINDER_GAP)],
     )
 

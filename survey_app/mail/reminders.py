@@ -77,7 +77,7 @@ def queue_due(db: Database, now: datetime) -> dict[int, int]:
         if now > last_moment(campaign, plan):
             continue
         condition = (
-            "ie.sent_at IS NOT NULL AND i.submitted_on IS NULL AND ie.reminders < ? "
+            "ie.sent_at IS NOT NULL AND i.answered = 0 AND ie.reminders < ? "
             "AND COALESCE(ie.reminded_at, ie.sent_at) <= ?"
         )
         count = outbox.enqueue_campaign(
@@ -104,7 +104,7 @@ def schedule(db: Database, campaign: dict[str, Any], plan: Plan | None, now: dat
         rows = db.execute(
             "SELECT COALESCE(ie.reminded_at, ie.sent_at), ie.reminders FROM invitation_email ie "
             "JOIN invitation i ON i.id = ie.invitation_id WHERE ie.campaign_id = ? AND ie.sent_at IS NOT NULL "
-            "AND i.submitted_on IS NULL AND i.revoked_at IS NULL AND ie.reminders < ?",
+            "AND i.answered = 0 AND i.revoked_at IS NULL AND ie.reminders < ?",
             [campaign["id"], plan.count],
         )
         for last, done in rows:

@@ -20,6 +20,7 @@ from email.utils import format_datetime, make_msgid
 
 from survey_app.core.addresses import ascii_domain
 from survey_app.core.config import Settings
+from survey_app.core.text import one_line
 
 TIMEOUT_SECONDS = 20
 UTF8 = Charset("utf-8")
@@ -68,12 +69,14 @@ def build(settings: Settings, mail: Mail, now: datetime) -> MIMEMultipart:
     message = MIMEMultipart("alternative")
     sender = ascii_domain(settings.smtp.sender)  # internationalised domains travel as IDNA
     message["From"] = sender
-    message["To"] = ascii_domain(mail.to)
-    message["Subject"] = _header(mail.subject)
+    # Header values on one line: a name stored with a line break must never stop a mail (the
+    # email package refuses it) nor add a header of its own.
+    message["To"] = one_line(ascii_domain(mail.to))
+    message["Subject"] = _header(one_line(mail.subject))
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     for name, value in mail.headers:
-        message[name] = _header(value)
+        message[name] = _header(one_line(value))
     message.attach(_part("plain", mail.text))
     message.attach(_part("html", mail.html))
     return message

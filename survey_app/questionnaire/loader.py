@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.groups import STAKEHOLDER_GROUPS
+from survey_app.core.toml_files import TomlProblem, decode, parse
 from survey_app.questionnaire.model import Dimension, Framework, Indicator, Questionnaire, Section
 from survey_app.questionnaire.rules import ID_PATTERN, Checker, Problem, QuestionnaireError, parse_questions
 from survey_app.questionnaire.scoring_rules import parse_scorings
@@ -45,17 +45,18 @@ TOP_KEYS = {
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = decode(path.read_bytes())
+    except TomlProblem as exc:
+        raise QuestionnaireError([Problem(str(path), "file", exc.problem, exc.fix)]) from None
     return parse_toml(text, str(path)), text
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError(
-            [Problem(source, "file", f"not valid TOML ({exc})", "correct the syntax at that line")]
-        ) from None
+        return parse(text)
+    except TomlProblem as exc:
+        raise QuestionnaireError([Problem(source, "file", exc.problem, exc.fix)]) from None
 
 
 def load_framework(path: Path) -> Framework:

@@ -66,7 +66,7 @@ def survey_of(db: Database, code: str, now: datetime) -> str | None:
     """The survey URL behind a code that can still be answered, or None."""
     personal = _rows(
         db,
-        "SELECT i.token, i.revoked_at, i.submitted_on, c.closes_at, c.opens_at, c.closed_at "
+        "SELECT i.token, i.revoked_at, i.answered, c.closes_at, c.opens_at, c.closed_at "
         "FROM invitation i JOIN campaign c ON c.id = i.campaign_id WHERE i.short_code = ?",
         [code],
     )
@@ -74,7 +74,7 @@ def survey_of(db: Database, code: str, now: datetime) -> str | None:
         return None
     if personal:
         link = personal[0]
-        usable = link["revoked_at"] is None and link["submitted_on"] is None and campaign_state(link, now) == "open"
+        usable = link["revoked_at"] is None and not link["answered"] and campaign_state(link, now) == "open"
         return url_for("respondent.intro", kind="s", token=link["token"]) if usable else None
     found = _rows(db, "SELECT * FROM campaign WHERE open_code = ? AND open_link_enabled = 1", [code])
     if len(found) == 1 and campaign_state(found[0], now) == "open":

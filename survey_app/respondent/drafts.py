@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from survey_app.core.timeutil import iso_utc
+from survey_app.core.timeutil import iso_utc, local_week
 from survey_app.questionnaire.model import Questionnaire, RawAnswer
 from survey_app.storage.db import write_transaction
 
@@ -56,9 +55,9 @@ def load(db: Database, link: Any, browser_key: str | None) -> Draft:
     return Draft(json.loads(row[0]), row[1], row[2]) if row else Draft()
 
 
-def local_date(link: Any, now: datetime) -> str:
-    """Dates only, in the campaign's timezone: enough for statistics, useless for matching."""
-    return now.astimezone(ZoneInfo(link.campaign["timezone"])).date().isoformat()
+def submission_week(link: Any, now: datetime) -> str:
+    """The ISO week ("2026-W10") in the campaign's timezone: all a response keeps of its moment."""
+    return local_week(now, link.campaign["timezone"])
 
 
 def save(
@@ -73,13 +72,10 @@ def save(
     """Merge `answers` into the draft; False when the personal link was submitted meanwhile."""
     with write_transaction(db):
         if link.invitation is not None:
-            row = db.execute("SELECT submitted_on FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()
+            row = db.execute("SELECT answered FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()
             if row[0]:
                 return False
-            db.execute(
-                "UPDATE invitation SET started_on = ? WHERE id = ? AND started_on IS NULL",
-                [local_date(link, now), link.invitation["id"]],
-            )
+            db.execute("UPDATE invitation SET started = 1 WHERE id = ? AND started = 0", [link.invitation["id"]])
         where = _where(link, browser_key)
         assert where is not None, "an open-link draft needs a browser key"
         current = db.execute(f"SELECT answers FROM draft WHERE {where[0]}", where[1]).fetchone()
@@ -130,11 +126,8 @@ def complete(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) -> 
     )
 
 
-def mark_opened(db: Database, link: Any, now: datetime) -> None:
-    """Record the day a personal link was first opened (for the response-rate follow-up)."""
-    if link.invitation is not None and not link.invitation["opened_on"]:
+def mark_opened(db: Database, link: Any) -> None:
+    """Record that a personal link was opened, never when (for the response-rate follow-up)."""
+    if link.invitation is not None and not link.invitation["opened"]:
         with write_transaction(db):
-            db.execute(
-                "UPDATE invitation SET opened_on = ? WHERE id = ? AND opened_on IS NULL",
-                [local_date(link, now), link.invitation["id"]],
-            )
+            db.execute("UPDATE invitation SET opened = 1 WHERE id = ? AND opened = 0", [link.invitation["id"]])

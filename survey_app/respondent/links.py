@@ -2,7 +2,8 @@
 
 Unknown tokens, revoked links and campaigns that are not open all end in the same 404, so a
 visitor learns nothing about which tokens exist. Only misses count against the per-address rate
-limit: a real respondent with a valid link is never slowed down by it.
+limit, and only misses are refused over it (429): a valid link always works, even from an address
+that made many misses (a shared Wi-Fi, a kiosk tablet, a school behind one address).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from survey_app.storage.ratelimit import allow
 PERSONAL, OPEN = "s", "o"
 CHANNELS = {PERSONAL: "personal", OPEN: "open"}
 # Guessing 128-bit tokens is hopeless anyway; the limit keeps the log-free server from being
-# used as an oracle or a load generator. 60 misses a minute per address.
+# used as a load generator: past 60 misses a minute per address, misses get a bare 429. A hit past
+# the limit tells a guesser nothing it would not learn below it, and refusing it locked out every
+# real respondent sharing the guesser's address.
 MISS_LIMIT, MISS_WINDOW = 60, 60
 MAX_TOKEN_LENGTH = 64
 
@@ -47,7 +50,7 @@ class SurveyLink:
 
     @property
     def submitted(self) -> bool:
-        return bool(self.invitation and self.invitation["submitted_on"])
+        return bool(self.invitation and self.invitation["answered"])
 
     @property
     def languages(self) -> list[str]:
@@ -59,24 +62,14 @@ def _miss_key(address: str | None) -> str:
     return f"token-miss:{address or 'unknown'}"
 
 
-def _too_many_misses(db: Database, address: str | None, now: datetime) -> bool:
-    """Read-only check, so the limit also blocks hits once an address has guessed too much."""
-    window = int(now.timestamp()) // MISS_WINDOW * MISS_WINDOW
-    row = db.execute(
-        "SELECT count FROM rate_limit WHERE key = ? AND window_start = ?", [_miss_key(address), window]
-    ).fetchone()
-    return bool(row and row[0] >= MISS_LIMIT)
-
-
 def _not_available(db: Database, now: datetime) -> NoReturn:
-    allow(db, _miss_key(request.remote_addr), MISS_LIMIT, MISS_WINDOW, now)
-    abort(404)
+    """A miss: counted, then 404, or 429 once this address is past the limit."""
+    within = allow(db, _miss_key(request.remote_addr), MISS_LIMIT, MISS_WINDOW, now)
+    abort(404 if within else 429)
 
 
 def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
-    """The link behind `token`, or abort with 404 (not available) or 429 (too many misses)."""
-    if _too_many_misses(db, request.remote_addr, now):
-        abort(429)
+    """The link behind `token`, or abort with 404 (not available) or 429 (a miss past the limit)."""
     if len(token) > MAX_TOKEN_LENGTH:
         _not_available(db, now)
     invitation = None

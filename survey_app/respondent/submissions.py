@@ -3,7 +3,8 @@
 Personal links: the invitation row is re-read inside the transaction, so of two concurrent
 submits (double click, two tabs, threads) exactly one finds it unsubmitted. Open links: the
 submission id rendered into the last page is UNIQUE, so a replayed POST stores nothing.
-The response row carries no invitation id, no e-mail and no time of day (anonymity).
+The response row carries no invitation id, no e-mail and no date finer than its ISO week, and the
+invitation keeps only that it was answered, never when (anonymity).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from survey_app.questionnaire.model import DONT_KNOW, Question, Questionnaire, RawAnswer
-from survey_app.respondent.drafts import draft_key, local_date
+from survey_app.respondent.drafts import draft_key, submission_week
 from survey_app.storage.db import write_transaction
 
 AnswerRow = tuple[str, float | None, str | None, int]
@@ -53,9 +54,7 @@ def new_submission_id() -> str:
 def already_stored(db: Database, link: Any, submission_id: str | None) -> bool:
     """Fresh read (not the request's copy): another request may have just submitted."""
     if link.invitation is not None:
-        return bool(
-            db.execute("SELECT submitted_on FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0]
-        )
+        return bool(db.execute("SELECT answered FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0])
     return bool(
         submission_id and db.execute("SELECT 1 FROM response WHERE submission_id = ?", [submission_id]).fetchone()
     )
@@ -74,16 +73,16 @@ def submit(
     rows = list(answer_rows(link.questionnaire, answers))
     with write_transaction(db):
         if link.invitation is not None:
-            done = db.execute("SELECT submitted_on FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0]
+            done = db.execute("SELECT answered FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0]
             if done:
                 return False
             # A fresh random id: deriving it from the token would link response and invitation.
             submission_id = secrets.token_urlsafe(16)
         try:
             response_id = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
+                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [link.campaign["id"], submission_id, language, link.channel, local_date(link, now)],
+                [link.campaign["id"], submission_id, language, link.channel, submission_week(link, now)],
             ).lastrowid
         except sqlite3.IntegrityError:
             return False
@@ -92,9 +91,7 @@ def submit(
             [(response_id, *row) for row in rows],
         )
         if link.invitation is not None:
-            db.execute(
-                "UPDATE invitation SET submitted_on = ? WHERE id = ?", [local_date(link, now), link.invitation["id"]]
-            )
+            db.execute("UPDATE invitation SET answered = 1 WHERE id = ?", [link.invitation["id"]])
             db.execute("DELETE FROM draft WHERE invitation_id = ?", [link.invitation["id"]])
         elif browser_key:
             db.execute("DELETE FROM draft WHERE browser_key = ?", [draft_key(link.campaign["id"], browser_key)])

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 
 from survey_app.core import timeutil
+from survey_app.domain.campaigns import open_link, personal_link
 from survey_app.questionnaire.model import DONT_KNOW, translate
 from survey_app.respondent import drafts, submissions
 from survey_app.respondent.drafts import new_browser_key
@@ -57,7 +58,7 @@ def intro(kind: str, token: str):
     draft = load_draft(link)
     if draft.answers:
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1))
-    drafts.mark_opened(get_db(), link, timeutil.now_utc())
+    drafts.mark_opened(get_db(), link)
     lang = language(link)
     questionnaire = link.questionnaire
     return render_template(
@@ -158,9 +159,9 @@ def saved(kind: str, token: str):
         return render_template("respondent/answered.html", link=link)
     draft = load_draft(link)
     resume = url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1)
-    return render_template(
-        "respondent/saved.html", link=link, resume=resume, link_url=url("intro", link, _external=True)
-    )
+    base_url = current_app.config["SETTINGS"]["server.base_url"]  # never the request's Host header
+    link_url = (personal_link if link.invitation else open_link)(base_url, link.token)
+    return render_template("respondent/saved.html", link=link, resume=resume, link_url=link_url)
 
 
 @bp.route(LINK + "/thanks")

@@ -65,6 +65,15 @@ def _product_sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
             ),
         ),
         (
+            _("Rounded figures"),
+            _(
+                "Figures are published as whole numbers on the dashboard, in charts, in the report and in the "
+                "digest, and with one decimal at most in the open data API. Finer figures would let someone "
+                "who compares two successive results work out the answers of the person who answered in "
+                "between."
+            ),
+        ),
+        (
             _("Change since the previous wave"),
             _(
                 "Waves of the same stakeholder group are compared in the order they closed. A change is marked "

@@ -358,6 +358,52 @@ def m100_pipeline_kept_sums(db: Database) -> None:
 
 
 @migrations()
+def m140_answered_flags_and_response_weeks(db: Database) -> None:
+    # A response and its invitation must not share a date: on a day with one submission the date
+    # alone linked an answer to an e-mail address. The invitation keeps only flags (opened,
+    # started, answered: all the follow-up counts need), the response only its ISO week.
+    from datetime import date
+
+    from survey_app.core.timeutil import iso_week
+
+    db.executescript("""
+    ALTER TABLE invitation ADD COLUMN opened INTEGER NOT NULL DEFAULT 0 CHECK (opened IN (0, 1));
+    ALTER TABLE invitation ADD COLUMN started INTEGER NOT NULL DEFAULT 0 CHECK (started IN (0, 1));
+    ALTER TABLE invitation ADD COLUMN answered INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1));
+    UPDATE invitation SET opened = opened_on IS NOT NULL, started = started_on IS NOT NULL,
+        answered = submitted_on IS NOT NULL;
+    DROP INDEX IF EXISTS invitation_campaign;
+    ALTER TABLE invitation DROP COLUMN opened_on;
+    ALTER TABLE invitation DROP COLUMN started_on;
+    ALTER TABLE invitation DROP COLUMN submitted_on;
+    CREATE INDEX invitation_campaign ON invitation(campaign_id, answered);
+    ALTER TABLE response ADD COLUMN submitted_week TEXT NOT NULL DEFAULT '';
+    """)
+    days = [r[0] for r in db.execute("SELECT DISTINCT submitted_on FROM response").fetchall()]
+    for day in days:
+        week = iso_week(date.fromisoformat(day))
+        db.execute("UPDATE response SET submitted_week = ? WHERE submitted_on = ?", [week, day])
+    db.execute("ALTER TABLE response DROP COLUMN submitted_on")
+
+
+@migrations()
+def m141_campaign_responses_exportable(db: Database) -> None:
+    # Per-response exports only for campaigns whose respondents were told so before answering.
+    # Off for every existing campaign: their respondents read that the enterprise never sees one
+    # person's answers (docs/backoffice.md, "Exporting the responses").
+    db.execute(
+        "ALTER TABLE campaign ADD COLUMN responses_exportable INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (responses_exportable IN (0, 1))"
+    )
+
+
+@migrations()
+def m142_response_week_index(db: Database) -> None:
+    # Exports walk a campaign's responses week by week, by random submission id (export_policy.py).
+    db.execute("CREATE INDEX response_week ON response(campaign_id, submitted_week, submission_id)")
+
+
+@migrations()
 def m160_instruments(db: Database) -> None:
     # Validated instruments are registered like questionnaires (a used version never changes);
     # a campaign pins its instruments as a JSON list of [id, version] pairs, read with the campaign row.
