@@ -18,6 +18,8 @@ PUBLIC = {
     "respondent.page": "survey link: the token is the capability",
     "respondent.saved": "survey link: the token is the capability",
     "respondent.thanks": "survey link: the token is the capability",
+    "respondent.follow_up_step": "survey link: the token is the capability (series linking step)",
+    "respondent.card_text": "survey link: the card code posted back, nothing stored",
     "auth.setup": "one-time setup link (tests/test_setup.py)",
     "auth.login": "sign-in page",
     "auth.logout": "ends the caller's own session",
