@@ -60,6 +60,7 @@ ROUTES = {
     },
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "api.distance_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
     # Public valorisation pages and their management (report part).
     "backoffice.public_pages.enterprise_page": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
