@@ -88,3 +88,28 @@ def test_the_methodology_page_explains_how_to_read_it(signed_in):
     html = signed_in("anna@example.org").get("/admin/methodology?lang=en").get_data(as_text=True)
     assert "Reading the distance travelled" in html and "may differ from the others" in html
     assert "only from 10 pairs" in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_distance_section_fits_the_screen_without_serious_violations(paired, browser, live_server, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.app_support import ARTIFACTS, PASSWORD
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/login?lang=en")
+    page.fill("input[name=email]", "anna@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server}/admin/")
+    page.goto(f"{live_server}/admin/enterprises/1/dashboard?lang=en")
+    section = page.locator("section[aria-labelledby='distance-title']")
+    section.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    section.screenshot(path=str(ARTIFACTS / f"distance-{width}.png"))
+    violations = Axe().run(page, context="section[aria-labelledby='distance-title']").response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()

@@ -143,3 +143,18 @@ def test_an_ended_series_no_longer_asks(client, db, waves):
     respondent = Respondent(client, f"/s/{waves['tokens'][0][0]}")
     respondent.get("?lang=en")
     assert respondent.complete(BENEFICIARIES).headers["Location"].endswith("/thanks")
+
+
+def test_an_open_link_links_once_and_a_replay_stores_nothing(client, db, waves):
+    make_series(db, waves, "questions", ["mother_initial", "birth_month", "older_siblings"])
+    token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [waves["campaigns"][0]]).fetchone()[0]
+    respondent = Respondent(client, f"/o/{token}")
+    respondent.get("?lang=en")
+    assert respondent.complete(BENEFICIARIES).headers["Location"].endswith("/follow-up")
+    html = respondent.get("/follow-up").get_data(as_text=True)
+    data = {"csrf_token": CSRF.search(html).group(1), "submission_id": SUBMISSION.search(html).group(1)}
+    sent = client.post(f"/o/{token}/follow-up", data={**data, **CODE, "action": "link"})
+    assert sent.headers["Location"].endswith("/thanks")
+    assert client.post(f"/o/{token}/follow-up", data={**data, **CODE, "action": "link"}).status_code == 303
+    assert len(responses(db)) == 1 and db.execute("SELECT COUNT(*) FROM series_link").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0
