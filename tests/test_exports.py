@@ -33,7 +33,7 @@ def add_responses(db, campaign_id, count, text="Merci", start=0):
     with write_transaction(db):
         for n in range(start, start + count):
             response_id = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
+                "INSERT INTO response (campaign_id, submission_id, language, link, submitted_on) "
                 "VALUES (?, ?, 'fr', 'personal', '2026-03-04')",
                 [campaign_id, f"{campaign_id}-{n}"],
             ).lastrowid
@@ -87,7 +87,7 @@ def test_csv_round_trips_values_neutralises_formulas_and_has_no_personal_data(ca
     assert [int(r["feel_confident"]) for r in rows] == [1, 2, 3, 4, 5, 1]
     assert rows[0]["recommend"] == "dont_know" and rows[0]["custom_1"] == "o2"
     assert rows[0]["what_changed"] == '\'=HYPERLINK("http://evil")' and rows[5]["what_changed"] == "'+1 -2 @ok"
-    assert list(rows[0])[:4] == ["response", "language", "channel", "submitted_on"]
+    assert list(rows[0])[:5] == ["response", "language", "link", "channel", "submitted_on"]
     assert "secret.person" not in body and "@example.org" not in body
 
 
@@ -97,7 +97,7 @@ def test_xlsx_round_trips_values_with_labels_in_the_chosen_language(campaign, db
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = table[0]
-    assert header[:4] == ["response", "language", "channel", "submitted_on"]
+    assert header[:5] == ["response", "language", "link", "channel", "submitted_on"]
     assert any(h.startswith("custom_1: Vervoer?") for h in header)
     row = dict(zip(header, table[1]))
     column = {h.split(":")[0]: h for h in header}

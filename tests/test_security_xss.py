@@ -52,7 +52,7 @@ def hostile(app, world, db):
         db.execute("UPDATE campaign SET opens_at = '2026-01-01T00:00:00Z' WHERE id = ?", [world.campaign_a])
         for i in range(6):
             response = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, "
+                "INSERT INTO response (campaign_id, submission_id, language, link, "
                 "submitted_on) VALUES (?, ?, 'fr', 'open', '2026-02-10')",
                 [world.campaign_a, f"xss-{i}"],
             ).lastrowid

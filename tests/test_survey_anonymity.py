@@ -30,8 +30,10 @@ def test_stored_rows_carry_only_campaign_language_channel_and_day(app, seed, db,
     Respondent(app.test_client(), f"/s/{tokens[0]}").complete(BENEFICIARIES)
     row = dict(
         zip(
-            ("campaign_id", "submission_id", "language", "channel", "submitted_on"),
-            db.execute("SELECT campaign_id, submission_id, language, channel, submitted_on FROM response").fetchone(),
+            ("campaign_id", "submission_id", "language", "link", "channel", "submitted_on"),
+            db.execute(
+                "SELECT campaign_id, submission_id, language, link, channel, submitted_on FROM response"
+            ).fetchone(),
         )
     )
     assert row["submitted_on"] == "2026-03-04"  # a day, not an instant

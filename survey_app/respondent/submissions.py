@@ -81,9 +81,9 @@ def submit(
             submission_id = secrets.token_urlsafe(16)
         try:
             response_id = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [link.campaign["id"], submission_id, language, link.channel, local_date(link, now)],
+                "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_on) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [link.campaign["id"], submission_id, language, link.link_kind, link.channel, local_date(link, now)],
             ).lastrowid
         except sqlite3.IntegrityError:
             return False

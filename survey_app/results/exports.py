@@ -28,7 +28,7 @@ from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.db import connect
 from survey_app.web.labels import AGREE5_LABELS, DONT_KNOW_LABEL, YES_NO_LABELS
 
-FIXED_COLUMNS = ("response", "language", "channel", "submitted_on")
+FIXED_COLUMNS = ("response", "language", "link", "channel", "submitted_on")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024
 
@@ -107,7 +107,7 @@ def streamed_rows(
 def rows(db: Database, campaign_id: int, questions: list[Question], language: str, labels: bool) -> Iterator[list]:
     """The header, then one list per response, streamed from the database."""
     cursor = db.execute(
-        "SELECT r.id, r.language, r.channel, r.submitted_on, a.question_id, a.value_num, a.value_text, a.dont_know "
+        "SELECT r.id, r.language, r.link, r.channel, r.submitted_on, a.question_id, a.value_num, a.value_text, a.dont_know "
         "FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? ORDER BY r.id",
         [campaign_id],
     )
@@ -117,11 +117,11 @@ def rows(db: Database, campaign_id: int, questions: list[Question], language: st
         yield header(questions, language, labels)
         for number, (_id, group) in enumerate(itertools.groupby(cursor, key=lambda r: r[0]), start=1):
             cells: list[Any] = [None] * len(questions)
-            for _rid, lang, channel, day, question_id, num, text, dont_know in group:  # noqa: B007 (same in every row)
+            for _rid, lang, link, channel, day, question_id, num, text, dont_know in group:  # noqa: B007 (same in every row)
                 if question_id in position:
                     index = position[question_id]
                     cells[index] = makers[index](num, text, dont_know)
-            yield [number, lang, channel, day, *cells]
+            yield [number, lang, link, channel, day, *cells]
 
 
 def csv_chunks(table: Iterator[list]) -> Iterator[str]:

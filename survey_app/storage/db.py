@@ -79,9 +79,15 @@ def migrate(path: str | Path) -> list[str]:
     db = connect(path)
     try:
         db.execute("PRAGMA journal_mode = WAL")
+        # Off while migrating (it cannot change inside a transaction): a table rebuild drops a table
+        # others reference, which would cascade-delete their rows (storage.rebuild). Checked before commit.
+        db.execute("PRAGMA foreign_keys = OFF")
         with write_transaction(db):
             pending = [m.name for m in migrations.pending(db)]
             migrations.apply(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migrations left rows whose references are missing: {broken[:5]}")
         return pending
     finally:
         db.close()
