@@ -107,7 +107,8 @@ def streamed_rows(
 def rows(db: Database, campaign_id: int, questions: list[Question], language: str, labels: bool) -> Iterator[list]:
     """The header, then one list per response, streamed from the database."""
     cursor = db.execute(
-        "SELECT r.id, r.language, r.link, r.channel, r.submitted_on, a.question_id, a.value_num, a.value_text, a.dont_know "
+        "SELECT r.id, r.language, r.link, r.channel, r.submitted_on, "
+        "a.question_id, a.value_num, a.value_text, a.dont_know "
         "FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? ORDER BY r.id",
         [campaign_id],
     )
