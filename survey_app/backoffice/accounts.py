@@ -53,7 +53,13 @@ def new():
     form = _with_enterprise_choices(ManagerForm())
     if form.validate_on_submit():
         user_id, token = accounts.invite_manager(
-            get_db(), form.email.data, form.name.data, form.language.data, form.enterprises.data, now_utc()
+            get_db(),
+            form.email.data,
+            form.name.data,
+            form.language.data,
+            form.enterprises.data,
+            now_utc(),
+            form.role.data,
         )
         flash(
             _(

@@ -10,6 +10,7 @@ from survey_app.accounts.scoping import campaign_or_404, enterprise_or_404
 from survey_app.backoffice.campaign_forms import LATEST, CampaignForm
 from survey_app.backoffice.campaign_stats import campaign_counts
 from survey_app.backoffice.custom_questions import to_form_entries
+from survey_app.backoffice.entry_audit import channel_counts, entry_audit
 from survey_app.backoffice.forms import ButtonForm
 from survey_app.core.timeutil import now_utc, to_local, to_utc
 from survey_app.domain import campaigns as store
@@ -120,6 +121,8 @@ def view(campaign_id: int):
         closes=to_local(campaign["closes_at"], tz),
         custom_questions=store.custom_questions_of(campaign),
         instruments=_registry().instruments_for(store.instruments_of(campaign)),
+        entry_audit=entry_audit(get_db(), campaign_id),
+        channels=channel_counts(get_db(), campaign_id),
     )
 
 

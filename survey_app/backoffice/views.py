@@ -7,9 +7,9 @@ forgot its decorator.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 
-from survey_app.accounts.guards import login_required, require_sign_in
+from survey_app.accounts.guards import INTERVIEWER, for_interviewers, login_required, require_sign_in
 from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
 from survey_app.backoffice import accounts as backoffice_accounts
 from survey_app.backoffice import campaigns as backoffice_campaigns
@@ -44,8 +44,11 @@ bp.before_request(require_sign_in)
 
 
 @bp.route("/")
+@for_interviewers
 @login_required
 def index():
     now = now_utc()
     campaigns = [{**c, "state": campaign_state(c, now)} for c in visible_campaigns()]
+    if g.user["role"] == INTERVIEWER:  # answer entry only: the open campaigns of their enterprises
+        return render_template("backoffice/interviewer.html", campaigns=[c for c in campaigns if c["state"] == "open"])
     return render_template("backoffice/index.html", enterprises=visible_enterprises(), campaigns=campaigns)

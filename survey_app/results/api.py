@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
 from pipeline.save import DERIVED_COLUMNS
+from survey_app.accounts.guards import refuse_interviewer
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.questionnaire.model import translate
 from survey_app.results.exports import neutralise
@@ -35,6 +36,7 @@ def require_session():
     # An API client wants a status code, not the sign-in page.
     if g.user is None:
         return jsonify({"error": "sign_in_required"}), 401
+    refuse_interviewer()
     return None
 
 

@@ -1,0 +1,127 @@
+"""Answer entry screen (blueprint "entry"): choose the channel, the language and perhaps a card's
+code, then type the answers, one key per option and Enter for the next question.
+
+Managers and interviewers of the campaign's enterprise only (scoped look-up); open campaigns only.
+Required questions are not enforced: a paper form is entered as it was filled in, blanks included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from survey_app.accounts.guards import for_interviewers, login_required, require_sign_in
+from survey_app.accounts.scoping import campaign_or_404
+from survey_app.assisted import store
+from survey_app.assisted.forms import CHANNEL_LABELS, SetupForm, entry_form_class, option_keys
+from survey_app.core.catalogs import LANGUAGE_NAMES
+from survey_app.core.timeutil import now_utc
+from survey_app.domain.campaigns import campaign_state, languages_of
+from survey_app.questionnaire.model import translate
+from survey_app.respondent import submissions
+from survey_app.respondent.links import campaign_questionnaire
+from survey_app.web.db import get_db
+
+bp = Blueprint("entry", __name__, url_prefix="/admin/campaigns/<int:campaign_id>/entry")
+bp.before_request(require_sign_in)
+CARD_PROBLEMS = {
+    "unknown": _l("No card of this campaign has this code."),
+    "revoked": _l("This card was revoked: its code can no longer be used."),
+    "used": _l("This card was already used: its answers are in."),
+}
+
+
+def _open_campaign(campaign_id: int) -> dict[str, Any]:
+    campaign = campaign_or_404(campaign_id)
+    if campaign_state(campaign, now_utc()) != "open":
+        abort(404)
+    return campaign
+
+
+def _setup(campaign: dict[str, Any]) -> tuple[SetupForm, store.Card | None, bool]:
+    """The setup read from the query string; True when it is complete and valid."""
+    form = SetupForm(request.args)
+    form.language.choices = [(code, LANGUAGE_NAMES[code]) for code in languages_of(campaign)]
+    if "channel" not in request.args or not form.validate():
+        return form, None, False
+    if not form.code.data:
+        return form, None, True
+    card, problem = store.find_card(get_db(), campaign["id"], form.code.data)
+    if problem:
+        form.code.errors = [str(CARD_PROBLEMS[problem])]
+    return form, card, card is not None
+
+
+@bp.get("/")
+@for_interviewers
+@login_required
+def index(campaign_id: int):
+    campaign = _open_campaign(campaign_id)
+    form, _card, _ok = _setup(campaign)
+    return render_template("assisted/setup.html", campaign=campaign, form=form, counts=_own_counts(campaign_id))
+
+
+@bp.route("/answers", methods=["GET", "POST"])
+@for_interviewers
+@login_required
+def answers(campaign_id: int):
+    campaign = _open_campaign(campaign_id)
+    setup, card, ok = _setup(campaign)
+    if not ok:
+        page = render_template("assisted/setup.html", campaign=campaign, form=setup, counts=_own_counts(campaign_id))
+        return page, 400 if request.method == "POST" else 200
+    questionnaire = campaign_questionnaire(campaign)
+    if questionnaire is None:
+        abort(404)
+    language = setup.language.data
+    form_class = entry_form_class(questionnaire, language, languages_of(campaign))
+    if request.method == "GET":
+        form = form_class(data={"submission_id": submissions.new_submission_id()})
+        return _render(campaign, questionnaire, form, setup, card, language)
+    form = form_class()
+    valid = form.validate()
+    if not valid or not any(v not in (None, "", []) for v in form.visible_answers().values()):
+        return _render(campaign, questionnaire, form, setup, card, language, nothing=valid), 400
+    link = store.entry_link(campaign, questionnaire, setup.channel.data, card)
+    if store.record(get_db(), link, g.user["id"], form.visible_answers(), language, form.submission_id.data, now_utc()):
+        flash(_("Answers saved. The screen is ready for the next person."))
+    else:
+        flash(_("These answers were already saved (sent twice, or the card was used meanwhile)."), "error")
+    return redirect(
+        url_for(".answers", campaign_id=campaign_id, channel=setup.channel.data, language=language), code=303
+    )
+
+
+def _own_counts(campaign_id: int) -> dict[str, int]:
+    """How many responses the signed-in account entered in this campaign, per channel."""
+    rows = get_db().execute(
+        "SELECT channel, count FROM entry_count WHERE campaign_id = ? AND user_id = ?", [campaign_id, g.user["id"]]
+    )
+    return dict(rows.fetchall())
+
+
+def _render(campaign, questionnaire, form, setup, card, language, nothing=False):
+    sections = [(translate(s.title, language), [form.views[q.id] for q in s.questions]) for s in questionnaire.sections]
+    keys = {
+        view.question.id: option_keys(view, [sub.data for sub in form[f"q_{view.question.id}"]])
+        for _title, views in sections
+        for view in views
+        if view.kind in ("choice", "scale11", "multiple")
+    }
+    return render_template(
+        "assisted/entry.html",
+        campaign=campaign,
+        form=form,
+        setup=setup,
+        card=card,
+        sections=sections,
+        keys=keys,
+        channel_label=CHANNEL_LABELS[setup.channel.data],
+        language=language,
+        errors=form.question_errors(),
+        nothing=nothing,
+        counts=_own_counts(campaign["id"]),
+    )
