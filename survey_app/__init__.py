@@ -19,6 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from flask_wtf.csrf import CSRFProtect
 
     from survey_app.accounts import views as auth
+    from survey_app.assisted import paper
     from survey_app.assisted import views as entry
     from survey_app.backoffice import runs
     from survey_app.backoffice import views as backoffice
@@ -54,7 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api, entry):
+    for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api, entry, paper):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     if settings.server.proxy_hops:

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
+from survey_app.backoffice.kiosks import reach_context
 from survey_app.backoffice.qr import qr_png, qr_svg
 from survey_app.core.timeutil import now_utc
 from survey_app.domain import campaigns as store
@@ -79,6 +80,7 @@ def index(campaign_id: int):
         open_form=OpenLinkForm(enabled=not campaign["open_link_enabled"]),
         open_url=store.open_link(_base_url(), campaign["open_token"]),
         sheets=range(1, (issued - revoked + CARDS_PER_SHEET - 1) // CARDS_PER_SHEET + 1),
+        **reach_context(db, campaign),
     )
 
 

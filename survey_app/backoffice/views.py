@@ -16,6 +16,7 @@ from survey_app.backoffice import campaigns as backoffice_campaigns
 from survey_app.backoffice import enterprises as backoffice_enterprises
 from survey_app.backoffice import exports as backoffice_exports
 from survey_app.backoffice import invitations as backoffice_invitations
+from survey_app.backoffice import kiosks as backoffice_kiosks
 from survey_app.backoffice import links as backoffice_links
 from survey_app.backoffice import xlsforms as backoffice_xlsforms
 from survey_app.core.timeutil import now_utc
@@ -29,6 +30,7 @@ for section in (
     backoffice_campaigns,
     backoffice_links,
     backoffice_invitations,
+    backoffice_kiosks,
     backoffice_exports,
     backoffice_xlsforms,
 ):
