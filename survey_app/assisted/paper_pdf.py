@@ -76,8 +76,9 @@ def _text(pdf: FPDF, text: str, size: float = TEXT, style: str = "", line: float
 def _height(pdf: FPDF, question: PaperQuestion) -> float:
     """Room a question needs, so it starts on a new page rather than being cut."""
     pdf.set_font("DejaVu", "B", TEXT)
-    lines = len(pdf.multi_cell(WIDTH, LINE, question.text, align="L", dry_run=True, output="LINES"))
-    height = lines * LINE + 4 + (LINE if question.hint or question.condition else 0)
+    lines = pdf.multi_cell(WIDTH, LINE, question.text, align="L", dry_run=True, output="LINES")
+    assert isinstance(lines, list)  # output="LINES" gives the lines the text would take
+    height = len(lines) * LINE + 4 + (LINE if question.hint or question.condition else 0)
     if question.kind in ("choice", "multiple"):
         height += (len(question.options) + bool(question.dont_know)) * 9
     elif question.kind == "scale11":
