@@ -27,7 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.core.timeutil import now_utc
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.respondent import views as respondent
-    from survey_app.results import api, dashboard, federation, report
+    from survey_app.results import api, channel_page, dashboard, federation, report
     from survey_app.storage.db import connect, migrate
     from survey_app.web import db, errors, i18n, security
 
@@ -55,7 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     finally:
         connection.close()
     app.jinja_env.autoescape = True
-    for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api, entry, paper):
+    for module in (respondent, auth, backoffice, runs, dashboard, report, federation, api, entry, paper, channel_page):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     if settings.server.proxy_hops:

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -75,6 +76,13 @@ class CampaignForm(FlaskForm):
         _l("Expected population"),
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
         description=_l("How many people could answer: used for the response rate of the open link."),
+    )
+    easy_mode = BooleanField(
+        _l("Easy mode for everyone: one question per screen, answers with pictures, questions read aloud"),
+        description=_l(
+            "For people who find a form hard to read. Without it, each respondent can still choose easy mode "
+            "on the first page."
+        ),
     )
     instruments = MultiCheckboxField(_l("Validated instruments"))
     custom = FieldList(

@@ -41,6 +41,7 @@ def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
         expected_population=form.expected_population.data,
         custom_questions=tuple(form.custom_questions),
         instruments=tuple((i.id, i.version) for i in form.chosen_instruments),
+        easy_mode=bool(form.easy_mode.data),
     )
 
 
@@ -54,6 +55,7 @@ def _form_data(campaign: dict) -> dict:
         "languages": store.languages_of(campaign),
         "custom": to_form_entries(store.custom_questions_of(campaign)),
         "instruments": [f"{iid}:{version}" for iid, version in store.instruments_of(campaign)],
+        "easy_mode": bool(campaign.get("easy_mode")),
     }
 
 

@@ -50,6 +50,7 @@ class CampaignSpec:
     expected_population: int | None = None
     custom_questions: tuple[dict[str, Any], ...] = ()
     instruments: tuple[tuple[str, int], ...] = ()  # pinned (instrument id, version), one page each
+    easy_mode: bool = False  # one question per screen with pictures, for everyone (respondents may choose it anyway)
 
 
 def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
@@ -67,6 +68,7 @@ def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
         "expected_population": spec.expected_population,
         "custom_questions": json.dumps(list(spec.custom_questions), ensure_ascii=False),
         "instruments": json.dumps([list(pair) for pair in spec.instruments]),
+        "easy_mode": int(spec.easy_mode),
     }
 
 
@@ -206,6 +208,7 @@ def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now
         expected_population=campaign["expected_population"],
         custom_questions=tuple(custom_questions_of(campaign)),
         instruments=tuple(instruments_of(campaign)),
+        easy_mode=bool(campaign.get("easy_mode")),
     )
     with write_transaction(db):
         return create_campaign(db, spec, now)

@@ -63,7 +63,7 @@ def intro(kind: str, token: str):
     if draft.answers:
         # On another device too, the respondent continues in the language and mode they chose.
         kept = draft.language in link.languages and draft.language != language(link) and not request.args.get("lang")
-        chosen = {"lang": draft.language} if kept else {}
+        chosen = {"lang": str(draft.language)} if kept else {}
         return see_other(easy.resume_target(link, draft, **chosen))
     drafts.mark_opened(get_db(), link, timeutil.now_utc())
     lang = language(link)

@@ -18,6 +18,7 @@ from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.groups import group_label
 from survey_app.core.timeutil import to_local
 from survey_app.results import data, methodology, report_pdf, words
+from survey_app.results.channel_page import share_sentence
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
 
@@ -65,6 +66,7 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
         "section": section,
         "trend": trend,
         "summary": method_summary(campaign),
+        "channels": share_sentence(db, campaign["id"]),
         "freshness": data.freshness(db),
         "language": language,
         "methodology": methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),

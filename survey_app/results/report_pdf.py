@@ -124,6 +124,8 @@ def build(context: dict[str, Any], settings: Settings, db: Database) -> io.Bytes
         _text(pdf, context["campaign"]["evaluative_question"], "I")
     _heading(pdf, _("How the results were collected"))
     _text(pdf, context["summary"])
+    if context.get("channels"):
+        _text(pdf, context["channels"])
     _heading(pdf, _("Results"))
     for chart in [*section["charts"], *([context["trend"]] if context["trend"] else [])]:
         _chart(pdf, db, settings, enterprise["id"], chart, language)
