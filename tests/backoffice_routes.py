@@ -56,6 +56,10 @@ ROUTES = {
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
+    # Reaching everyone (R2 7/9): shared tablets, paper questionnaires, answer entry, results by channel.
+    "backoffice.kiosks.remove": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kiosk_id": 1},
+    "paper.blank": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "language": "fr"},
+    "paper.personal": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "language": "fr"},
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",
@@ -76,6 +80,10 @@ CAMPAIGN_ENDPOINTS = (
     "backoffice.invitations.remind",
     "backoffice.invitations.erase",
     "backoffice.exports.index",
+    "backoffice.kiosks.add",
+    "entry.index",
+    "entry.answers",
+    "channels.view",
 )
 for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}

@@ -34,11 +34,12 @@ CARD_PROBLEMS = {
 }
 
 
-def _open_campaign(campaign_id: int) -> dict[str, Any]:
-    campaign = campaign_or_404(campaign_id)
-    if campaign_state(campaign, now_utc()) != "open":
-        abort(404)
-    return campaign
+def _not_open(campaign: dict[str, Any]):
+    """Answers go only into an open campaign, as with its links (a closed wave's figures stay put)."""
+    if campaign_state(campaign, now_utc()) == "open":
+        return None
+    page = render_template("assisted/not_open.html", campaign=campaign)
+    return page, 409 if request.method == "POST" else 200
 
 
 def _setup(campaign: dict[str, Any]) -> tuple[SetupForm, store.Card | None, bool]:
@@ -59,7 +60,9 @@ def _setup(campaign: dict[str, Any]) -> tuple[SetupForm, store.Card | None, bool
 @for_interviewers
 @login_required
 def index(campaign_id: int):
-    campaign = _open_campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
+    if refused := _not_open(campaign):
+        return refused
     form, _card, _ok = _setup(campaign)
     return render_template("assisted/setup.html", campaign=campaign, form=form, counts=_own_counts(campaign_id))
 
@@ -68,7 +71,9 @@ def index(campaign_id: int):
 @for_interviewers
 @login_required
 def answers(campaign_id: int):
-    campaign = _open_campaign(campaign_id)
+    campaign = campaign_or_404(campaign_id)
+    if refused := _not_open(campaign):
+        return refused
     setup, card, ok = _setup(campaign)
     if not ok:
         page = render_template("assisted/setup.html", campaign=campaign, form=setup, counts=_own_counts(campaign_id))
