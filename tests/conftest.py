@@ -17,7 +17,7 @@ from survey_app.domain.enterprises import create_enterprise
 from survey_app.storage.db import connect, write_transaction
 
 # Fixtures that live in their own module, registered here rather than imported by each test file.
-pytest_plugins = ["tests.dashboard_support", "tests.xlsform_support"]
+pytest_plugins = ["tests.dashboard_support", "tests.xlsform_support", "tests.reach_support"]
 
 # A fixed "now" used by seed data: Wednesday 4 March 2026, 10:00 UTC (11:00 in Brussels).
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import AnyOf, Length, Optional
 
 from survey_app.assisted.store import CHANNELS
@@ -28,7 +29,7 @@ class SetupForm(FlaskForm):
 
     channel = RadioField(
         _l("How were the answers given?"),
-        choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         validators=[AnyOf(CHANNELS, message=_l("Choose how the answers were given."))],
     )
     language = SelectField(_l("Language of the questionnaire"))

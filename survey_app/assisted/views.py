@@ -12,13 +12,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 
 from survey_app.accounts.guards import for_interviewers, login_required, require_sign_in
 from survey_app.accounts.scoping import campaign_or_404
 from survey_app.assisted import store
 from survey_app.assisted.forms import CHANNEL_LABELS, SetupForm, entry_form_class, option_keys
+from survey_app.core import timeutil
 from survey_app.core.catalogs import LANGUAGE_NAMES
-from survey_app.core.timeutil import now_utc
 from survey_app.domain.campaigns import campaign_state, languages_of
 from survey_app.questionnaire.model import translate
 from survey_app.respondent import submissions
@@ -36,7 +37,7 @@ CARD_PROBLEMS = {
 
 def _not_open(campaign: dict[str, Any]):
     """Answers go only into an open campaign, as with its links (a closed wave's figures stay put)."""
-    if campaign_state(campaign, now_utc()) == "open":
+    if campaign_state(campaign, timeutil.now_utc()) == "open":
         return None
     page = render_template("assisted/not_open.html", campaign=campaign)
     return page, 409 if request.method == "POST" else 200
@@ -45,7 +46,7 @@ def _not_open(campaign: dict[str, Any]):
 def _setup(campaign: dict[str, Any]) -> tuple[SetupForm, store.Card | None, bool]:
     """The setup read from the query string; True when it is complete and valid."""
     form = SetupForm(request.args)
-    form.language.choices = [(code, LANGUAGE_NAMES[code]) for code in languages_of(campaign)]
+    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in languages_of(campaign)]
     if "channel" not in request.args or not form.validate():
         return form, None, False
     if not form.code.data:
@@ -91,7 +92,9 @@ def answers(campaign_id: int):
     if not valid or not any(v not in (None, "", []) for v in form.visible_answers().values()):
         return _render(campaign, questionnaire, form, setup, card, language, nothing=valid), 400
     link = store.entry_link(campaign, questionnaire, setup.channel.data, card)
-    if store.record(get_db(), link, g.user["id"], form.visible_answers(), language, form.submission_id.data, now_utc()):
+    if store.record(
+        get_db(), link, g.user["id"], form.visible_answers(), language, form.submission_id.data, timeutil.now_utc()
+    ):
         flash(_("Answers saved. The screen is ready for the next person."))
     else:
         flash(_("These answers were already saved (sent twice, or the card was used meanwhile)."), "error")

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
-from survey_app.core.timeutil import now_utc
+from survey_app.core import timeutil
 from survey_app.domain import kiosks
 from survey_app.domain.campaigns import languages_of
 from survey_app.web.db import get_db
@@ -53,7 +53,7 @@ def reach_context(db: Database, campaign: dict[str, Any]) -> dict[str, Any]:
     return {
         "kiosks": [
             {**k, "url": kiosks.kiosk_link(base_url, k["token"])}
-            for k in kiosks.kiosks_of(db, campaign["id"], now_utc())
+            for k in kiosks.kiosks_of(db, campaign["id"], timeutil.now_utc())
         ],
         "kiosk_form": KioskForm(data={"hourly_limit": current_app.config["SETTINGS"]["kiosk.hourly_limit"]}),
         "remove_kiosk_form": RemoveKioskForm(),
@@ -73,10 +73,12 @@ def add(campaign_id: int):
     form, db = KioskForm(), get_db()
     if not form.validate_on_submit():
         flash(_("Give the tablet a name and a ceiling between 1 and 1000 responses per hour."), "error")
-    elif len(kiosks.kiosks_of(db, campaign_id, now_utc())) >= kiosks.MAX_KIOSKS:
+    elif len(kiosks.kiosks_of(db, campaign_id, timeutil.now_utc())) >= kiosks.MAX_KIOSKS:
         flash(_("A campaign can have at most %(max)d tablets.", max=kiosks.MAX_KIOSKS), "error")
     else:
-        kiosks.add_kiosk(db, campaign_id, required(form.name.data).strip(), required(form.hourly_limit.data), now_utc())
+        kiosks.add_kiosk(
+            db, campaign_id, required(form.name.data).strip(), required(form.hourly_limit.data), timeutil.now_utc()
+        )
         flash(_("Tablet added. Open its link on the tablet."))
     return _back(campaign_id)
 
@@ -85,6 +87,8 @@ def add(campaign_id: int):
 @login_required
 def remove(campaign_id: int, kiosk_id: int):
     campaign_or_404(campaign_id)
-    if RemoveKioskForm().validate_on_submit() and kiosks.remove_kiosk(get_db(), campaign_id, kiosk_id, now_utc()):
+    if RemoveKioskForm().validate_on_submit() and kiosks.remove_kiosk(
+        get_db(), campaign_id, kiosk_id, timeutil.now_utc()
+    ):
         flash(_("Tablet removed: its link no longer works."))
     return _back(campaign_id)

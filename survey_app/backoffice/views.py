@@ -19,7 +19,7 @@ from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import kiosks as backoffice_kiosks
 from survey_app.backoffice import links as backoffice_links
 from survey_app.backoffice import xlsforms as backoffice_xlsforms
-from survey_app.core.timeutil import now_utc
+from survey_app.core import timeutil
 from survey_app.domain.campaigns import campaign_state
 from survey_app.web.labels import STATE_LABELS
 
@@ -49,7 +49,7 @@ bp.before_request(require_sign_in)
 @for_interviewers
 @login_required
 def index():
-    now = now_utc()
+    now = timeutil.now_utc()
     campaigns = [{**c, "state": campaign_state(c, now)} for c in visible_campaigns()]
     if g.user["role"] == INTERVIEWER:  # answer entry only: the open campaigns of their enterprises
         return render_template("backoffice/interviewer.html", campaigns=[c for c in campaigns if c["state"] == "open"])
