@@ -3,7 +3,11 @@ interviewer of enterprise A and a frozen clock at NOW (the world's campaigns are
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 from tests.conftest import NOW, PASSWORD
 from tests.survey_helpers import freeze
@@ -27,3 +31,41 @@ def interviewer(world, db):
         set_memberships(db, user_id, [world.enterprise_a])
     world.interviewer_a = user_id
     return user_id
+
+
+EASY = Path(__file__).parent / "data" / "easy.toml"
+
+
+@pytest.fixture
+def easy_survey(make_app, tmp_path, monkeypatch):
+    """A campaign on tests/data/easy.toml (in the instance folder) with its media files: recordings
+    for `confident` (declared) and `trained` (found by name, in Dutch only), pictures for the note and
+    an option. Yields (app, db, personal token, open token, campaign id)."""
+    from datetime import timedelta
+
+    from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
+    from survey_app.domain.enterprises import create_enterprise
+    from survey_app.storage.db import connect, write_transaction
+
+    (tmp_path / "questionnaires").mkdir()
+    shutil.copy(EASY, tmp_path / "questionnaires" / "easy.toml")
+    media = tmp_path / "media" / "easy"
+    media.mkdir(parents=True)
+    for name in ("welcome.png", "home.png"):
+        Image.new("RGB", (8, 8), "#12355b").save(media / name)
+    for name in ("confident-fr.mp3", "home-fr.mp3", "trained.nl.mp3"):
+        (media / name).write_bytes(b"ID3" + bytes(64))  # not played by the tests: only the controls matter
+    app = make_app()
+    freeze(monkeypatch, NOW)
+    db = connect(app.config["SETTINGS"]["database.path"])
+    with write_transaction(db):
+        enterprise = create_enterprise(db, "Atelier Facile", "integration", "BE", "fr", NOW)
+        spec = CampaignSpec(
+            enterprise, "beneficiaries", "easy", 1, "Facile", NOW - timedelta(days=1), NOW + timedelta(days=9),
+            "Europe/Brussels", ("fr", "nl", "en"),
+        )  # fmt: skip
+        campaign = create_campaign(db, spec, NOW)
+        token = generate_links(db, campaign, 2, NOW)[0]["token"]
+        open_token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [campaign]).fetchone()[0]
+    yield app, db, token, open_token, campaign
+    db.close()
