@@ -33,11 +33,11 @@ def share_sentence(db: Database, campaign_id: int) -> str:
         return ""
     share = {c: round(100 * counts.get(c, 0) / total) for c in channels.CHANNELS}
     return _(
-        "Of the %(total)d answers, %(self)d %% were given by the respondents alone, %(interview)d %% to an "
+        "Of the %(total)d answers, %(alone)d %% were given by the respondents alone, %(interview)d %% to an "
         "interviewer and %(paper)d %% on paper. Answers given to an interviewer tend to be more positive than "
         "answers given alone: keep this in mind when comparing waves or enterprises.",
         total=total,
-        self=share["self"],
+        alone=share["self"],
         interview=share["interview"],
         paper=share["paper"],
     )
