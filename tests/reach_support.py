@@ -69,3 +69,32 @@ def easy_survey(make_app, tmp_path, monkeypatch):
         open_token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [campaign]).fetchone()[0]
     yield app, db, token, open_token, campaign
     db.close()
+
+
+@pytest.fixture
+def serve():
+    """serve(app) -> base URL of `app` served by waitress on a free loopback port (browser tests of
+    an app other than the `app` fixture's); every server is closed after the test."""
+    import contextlib
+    import threading
+
+    from waitress.server import create_server
+
+    servers = []
+
+    def _serve(app) -> str:
+        server = create_server(app, host="127.0.0.1", port=0, threads=4)
+
+        def run():
+            with contextlib.suppress(OSError):
+                server.run()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    yield _serve
+    for server, thread in servers:
+        server.close()
+        thread.join(timeout=5)

@@ -30,8 +30,8 @@
       button.addEventListener("click", function () {
         synth.cancel();
         var utterance = new window.SpeechSynthesisUtterance(text(block));
-        utterance.voice = chosen;
         utterance.lang = chosen.lang;
+        try { utterance.voice = chosen; } catch (ignore) { /* the language alone picks a voice */ }
         synth.speak(utterance);
       });
       place.appendChild(button);
