@@ -20,6 +20,7 @@ from survey_app.storage.db import write_transaction
 from survey_app.web.db import get_db
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k/<token>")
+CLEARED_SECONDS = 10  # the "answers cleared" page, then back to the start
 
 
 class StartForm(FlaskForm):
@@ -39,12 +40,9 @@ def start_page(link: SurveyLink, status: int = 200):
 
 
 def thanks_page(link: SurveyLink):
-    return render_template(
-        "respondent/kiosk/thanks.html",
-        link=link,
-        seconds=kiosk.settings()["kiosk.thanks_seconds"],
-        start=kiosk.start_url(link),
-    )
+    seconds, start = kiosk.settings()["kiosk.thanks_seconds"], kiosk.start_url(link)
+    back = {"seconds": seconds, "url": start}
+    return render_template("respondent/kiosk/thanks.html", link=link, seconds=seconds, start=start, return_to=back)
 
 
 @bp.post("/start")
@@ -76,11 +74,12 @@ def start(token: str):
 def idle(token: str):
     """Without JavaScript, a page left alone comes here: continue, or be cleared in a few seconds."""
     link = current_link(KIOSK, token)
+    seconds = kiosk.settings()["kiosk.warning_seconds"]
     return render_template(
         "respondent/kiosk/idle.html",
         link=link,
-        seconds=kiosk.settings()["kiosk.warning_seconds"],
-        cleared=kiosk.kiosk_url("cleared", link),
+        seconds=seconds,
+        return_to={"seconds": seconds, "url": kiosk.kiosk_url("cleared", link)},
         resume=kiosk.start_url(link) if kiosk.person_key() is None else resume_target(link, load_draft(link)),
     )
 
@@ -93,7 +92,9 @@ def cleared(token: str):
     updated = kiosk.draft_updated(db, link, key) if key else None
     if updated is not None and updated < iso_utc(timeutil.now_utc() - kiosk.lifetime()):
         kiosk.delete_draft(db, link, key)
-    page = render_template("respondent/kiosk/cleared.html", link=link, start=kiosk.start_url(link))
+    start = kiosk.start_url(link)
+    back = {"seconds": CLEARED_SECONDS, "url": start}
+    page = render_template("respondent/kiosk/cleared.html", link=link, start=start, return_to=back)
     return kiosk.forget(make_response(page))
 
 

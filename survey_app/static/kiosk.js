@@ -4,6 +4,12 @@
 // and the server clears an idle draft anyway.
 (function () {
   "use strict";
+  // A page that goes back by itself (thank-you, warning, cleared): the <noscript> refresh's twin.
+  var back = document.getElementById("kiosk-return");
+  if (back) {
+    window.setTimeout(function () { window.location.replace(back.getAttribute("data-url")); },
+      Number(back.getAttribute("data-seconds")) * 1000);
+  }
   var timer = document.getElementById("kiosk-timer");
   if (!timer) { return; }
   var idle = Number(timer.getAttribute("data-idle")) * 1000;
