@@ -52,7 +52,12 @@ def _options(question: Question, language: str) -> tuple[str, ...]:
     return tuple(str(c.label) for c in fixed_choices(question))
 
 
-def _condition(questionnaire: Questionnaire, question: Question, numbers: dict[str, int], language: str) -> str:
+def question_numbers(questionnaire: Questionnaire) -> dict[str, int]:
+    """Questions that take an answer, numbered 1, 2, 3... in order (notes are not numbered)."""
+    return {q.id: n for n, q in enumerate((q for q in questionnaire.questions if q.answerable), start=1)}
+
+
+def condition_text(questionnaire: Questionnaire, question: Question, numbers: dict[str, int], language: str) -> str:
     show_if = question.show_if
     if show_if is None:
         return ""
@@ -75,8 +80,7 @@ def _hint(question: Question, language: str) -> str:
 
 
 def paper_questions(questionnaire: Questionnaire, language: str) -> tuple[tuple[str, tuple[PaperQuestion, ...]], ...]:
-    answerable = [q for q in questionnaire.questions if q.answerable]
-    numbers = {q.id: index for index, q in enumerate(answerable, start=1)}
+    numbers = question_numbers(questionnaire)
     sections = []
     for section in questionnaire.sections:
         items = []
@@ -88,7 +92,7 @@ def paper_questions(questionnaire: Questionnaire, language: str) -> tuple[tuple[
                     translate(q.label, language),
                     kind,
                     _hint(q, language),
-                    _condition(questionnaire, q, numbers, language),
+                    condition_text(questionnaire, q, numbers, language),
                     _options(q, language) if kind in ("choice", "multiple", "scale11") else (),
                     (_("0 = not at all likely"), _("10 = extremely likely")) if q.type == "nps" else None,
                     str(DONT_KNOW_LABEL) if q.dont_know else "",

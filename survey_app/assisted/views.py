@@ -18,10 +18,11 @@ from survey_app.accounts.guards import for_interviewers, login_required, require
 from survey_app.accounts.scoping import campaign_or_404
 from survey_app.assisted import store
 from survey_app.assisted.forms import CHANNEL_LABELS, SetupForm, entry_form_class, option_keys
+from survey_app.assisted.paper_content import condition_text, question_numbers
 from survey_app.core import timeutil
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.domain.campaigns import campaign_state, languages_of
-from survey_app.questionnaire.model import translate
+from survey_app.questionnaire.model import Question, Questionnaire, ShowIf, format_value, translate
 from survey_app.respondent import submissions
 from survey_app.respondent.links import campaign_questionnaire
 from survey_app.web.db import get_db
@@ -111,7 +112,18 @@ def _own_counts(campaign_id: int) -> dict[str, int]:
     return dict(rows.fetchall())
 
 
+def _live(questionnaire: Questionnaire, question: Question) -> tuple[str, str] | None:
+    """(parent field, values) of a plain condition on a choice question, for the optional script."""
+    show_if = question.show_if
+    if not isinstance(show_if, ShowIf) or not show_if.simple:
+        return None
+    if questionnaire.question(show_if.question).type in ("number", "text"):
+        return None
+    return f"q_{show_if.question}", " ".join(format_value(v) for v in show_if.values)
+
+
 def _render(campaign, questionnaire, form, setup, card, language, nothing=False):
+    numbers = question_numbers(questionnaire)
     sections = [(translate(s.title, language), [form.views[q.id] for q in s.questions]) for s in questionnaire.sections]
     keys = {
         view.question.id: option_keys(view, [sub.data for sub in form[f"q_{view.question.id}"]])
@@ -119,8 +131,12 @@ def _render(campaign, questionnaire, form, setup, card, language, nothing=False)
         for view in views
         if view.kind in ("choice", "scale11", "multiple")
     }
+    every = questionnaire.questions
     return render_template(
         "assisted/entry.html",
+        numbers=numbers,
+        conditions={q.id: condition_text(questionnaire, q, numbers, language) for q in every if q.show_if},
+        live={q.id: found for q in every if (found := _live(questionnaire, q))},
         campaign=campaign,
         form=form,
         setup=setup,
