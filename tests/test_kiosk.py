@@ -169,3 +169,13 @@ def test_managers_add_and_remove_tablets_and_see_the_hourly_count(world, db, sig
         other.post(f"/admin/campaigns/{world.campaign_a}/kiosks/", {"name": "X", "hourly_limit": "5"}).status_code
         == 404
     )
+
+
+def test_a_tablet_can_start_in_easy_mode(tablet, db, app):
+    started = start(tablet, "easy")
+    assert started.headers["Location"] == f"{tablet['path']}/easy/1"
+    assert db.execute("SELECT mode FROM draft").fetchone() == ("easy",)
+    page = tablet["client"].get(f"{tablet['path']}/easy/1").get_data(as_text=True)
+    assert 'id="kiosk-timer"' in page and "Save and continue later" not in page and "Enregistrer" not in page
+    other = app.test_client()  # a browser that never pressed Start
+    assert other.get(f"{tablet['path']}/easy/1").headers["Location"] == tablet["path"]
