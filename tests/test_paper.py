@@ -4,6 +4,7 @@ of every page (an empty, framed box in the open version), the questionnaire's la
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from PIL import Image
 
 from survey_app.assisted.paper_pdf import BOX, CODE_BOX
+from tests.survey_helpers import BENEFICIARIES
 
 MM = 72 / 25.4  # PDF points per millimetre
 BENEFICIARY_BOXES = 9 * (5 + 1) + (2 + 1) + (11 + 1)  # nine agree5, a yes/no, a 0-10: each with "don't know"
@@ -114,3 +116,26 @@ def test_paper_links_on_the_links_page_and_refusals(world, db, signed_in):
     assert office.get(f"/admin/campaigns/{world.campaign_a}/paper/de.pdf").status_code == 404
     db.execute("UPDATE invitation SET submitted_on = '2026-03-01' WHERE campaign_id = ?", [world.campaign_a])
     assert office.get(f"/admin/campaigns/{world.campaign_a}/paper/fr/cards.pdf").status_code == 404
+
+
+def test_an_instrument_page_keeps_its_published_instructions_on_paper_and_on_screen(
+    app, seed, db, signed_in, world, tmp_path, at_now
+):
+    campaign = seed.campaign(world.enterprise_a, languages=("fr",), instruments=(("who5", 1),), title="Bien-être")
+    office = signed_in("anna@example.org")
+    body = " ".join(text(download(office, f"/admin/campaigns/{campaign}/paper/fr.pdf", tmp_path, "who5.pdf")).split())
+    instructions = "Veuillez indiquer, pour chacune des cinq affirmations"
+    assert instructions in body and "Tout le temps" in body
+    entry = office.get(f"/admin/campaigns/{campaign}/entry/answers?channel=paper&language=fr").get_data(as_text=True)
+    assert instructions in entry
+    token = seed.links(campaign, 1)[0]
+    client = app.test_client()
+    questionnaire = app.extensions["vises.registry"].get("beneficiaries", 1)
+    first_item = len(questionnaire.questions) + 1  # the instrument's page comes after the questionnaire's
+    db.execute(
+        "INSERT INTO draft (campaign_id, invitation_id, answers, page, language, mode, updated_at) "
+        "SELECT ?, id, ?, 3, 'fr', 'easy', '2026-03-04T10:00:00Z' FROM invitation WHERE token = ?",
+        [campaign, json.dumps({k[2:]: v for page in BENEFICIARIES for k, v in page.items()}), token],
+    )
+    screen = client.get(f"/s/{token}/easy/{first_item}?lang=fr").get_data(as_text=True)
+    assert instructions in screen

@@ -32,7 +32,7 @@ class PaperQuestionnaire:
     enterprise: str
     intro: str
     instructions: tuple[str, ...]
-    sections: tuple[tuple[str, tuple[PaperQuestion, ...]], ...]
+    sections: tuple[tuple[str, str, tuple[PaperQuestion, ...]], ...]  # title, instructions, questions
     code_label: str
     page_label: str  # "Page %(number)d"
     closing: str
@@ -79,7 +79,9 @@ def _hint(question: Question, language: str) -> str:
     return hint
 
 
-def paper_questions(questionnaire: Questionnaire, language: str) -> tuple[tuple[str, tuple[PaperQuestion, ...]], ...]:
+def paper_questions(
+    questionnaire: Questionnaire, language: str
+) -> tuple[tuple[str, str, tuple[PaperQuestion, ...]], ...]:
     numbers = question_numbers(questionnaire)
     sections = []
     for section in questionnaire.sections:
@@ -98,7 +100,8 @@ def paper_questions(questionnaire: Questionnaire, language: str) -> tuple[tuple[
                     str(DONT_KNOW_LABEL) if q.dont_know else "",
                 )
             )
-        sections.append((translate(section.title, language), tuple(items)))
+        intro = translate(section.intro, language) if section.intro else ""
+        sections.append((translate(section.title, language), intro, tuple(items)))
     return tuple(sections)
 
 

@@ -154,11 +154,13 @@ def _one_form(pdf: PaperForm, labels: PaperQuestionnaire, code: str) -> None:
     pdf.ln(2)
     for line in labels.instructions:
         _text(pdf, f"• {line}")
-    for title, questions in labels.sections:
+    for title, intro, questions in labels.sections:
         if pdf.will_page_break(30):
             pdf.add_page()
         pdf.ln(4)
         _text(pdf, title, 16, "B", 8)
+        if intro:  # a validated instrument's published instructions
+            _text(pdf, intro)
         pdf.ln(2)
         for question in questions:
             _question(pdf, question)

@@ -124,10 +124,17 @@ def _live(questionnaire: Questionnaire, question: Question) -> tuple[str, str] |
 
 def _render(campaign, questionnaire, form, setup, card, language, nothing=False):
     numbers = question_numbers(questionnaire)
-    sections = [(translate(s.title, language), [form.views[q.id] for q in s.questions]) for s in questionnaire.sections]
+    sections = [
+        (
+            translate(s.title, language),
+            translate(s.intro, language) if s.intro else "",
+            [form.views[q.id] for q in s.questions],
+        )
+        for s in questionnaire.sections
+    ]
     keys = {
         view.question.id: option_keys(view, [sub.data for sub in form[f"q_{view.question.id}"]])
-        for _title, views in sections
+        for _title, _intro, views in sections
         for view in views
         if view.kind in ("choice", "scale11", "multiple")
     }

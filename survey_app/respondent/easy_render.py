@@ -41,8 +41,10 @@ def render_question(link: SurveyLink, form: PageForm, number: int, lang: str, st
     field = form[f"q_{question.id}"] if question.answerable else None
     values = [sub.data for sub in field] if field is not None and view.kind in ("choice", "scale11", "multiple") else []
     errors = form.question_errors()
+    section = link.questionnaire.sections[easy_pages.section_index(link.questionnaire, question)]
     return render_template(
         "respondent/easy/question.html",
+        section_intro=translate(section.intro, lang) if section.intro else "",
         link=link,
         form=form,
         view=view,
