@@ -115,6 +115,7 @@ def test_a_draft_resumes_in_easy_mode_and_in_its_language_on_another_device(easy
     easy.post(2, {"q_confident": "5"})
     saved = easy.post(3, {}, action="save")
     assert saved.headers["Location"].endswith("/saved")
+    assert f'href="/s/{token}/easy/3"' in easy.client.get(saved.headers["Location"]).get_data(as_text=True)
     other = app.test_client()  # another device: no cookie, French by default
     resumed = other.get(f"/s/{token}")
     assert resumed.headers["Location"] == f"/s/{token}/easy/3?lang=nl"

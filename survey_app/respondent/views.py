@@ -169,8 +169,7 @@ def saved(kind: str, token: str):
     link = current_link(kind, token)
     if link.submitted:
         return render_template("respondent/answered.html", link=link)
-    draft = load_draft(link)
-    resume = url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1)
+    resume = easy.resume_target(link, load_draft(link))  # in the mode the draft was answered in
     return render_template(
         "respondent/saved.html", link=link, resume=resume, link_url=url("intro", link, _external=True)
     )

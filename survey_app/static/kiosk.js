@@ -16,10 +16,11 @@
   var warning = Number(timer.getAttribute("data-warning")) * 1000;
   var cleared = timer.getAttribute("data-cleared");
   var form = document.getElementById("survey-form");
-  var waiting = null, clearing = null, lastSave = Date.now();
+  var waiting = null, clearing = null, lastSave = Date.now(), before = null;
 
   function clear() { window.location.replace(cleared); }
   function warn() {
+    before = document.activeElement;
     timer.hidden = false;
     timer.querySelector(".kiosk-warning").focus();
     clearing = window.setTimeout(clear, warning);
@@ -44,6 +45,7 @@
     timer.hidden = true;
     lastSave = 0;
     active();
+    if (before && before.focus) { before.focus(); }  // back where the person was
   });
   ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (name) {
     document.addEventListener(name, active, { passive: true });
