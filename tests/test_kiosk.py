@@ -179,3 +179,15 @@ def test_a_tablet_can_start_in_easy_mode(tablet, db, app):
     assert 'id="kiosk-timer"' in page and "Save and continue later" not in page and "Enregistrer" not in page
     other = app.test_client()  # a browser that never pressed Start
     assert other.get(f"{tablet['path']}/easy/1").headers["Location"] == tablet["path"]
+
+
+def test_a_tablet_of_another_enterprise_is_out_of_reach(world, db, signed_in, at_now):
+    office, other = signed_in("anna@example.org"), signed_in("bert@example.org")
+    assert (
+        office.post(f"/admin/campaigns/{world.campaign_a}/kiosks/", {"name": "Hall", "hourly_limit": "5"}).status_code
+        == 303
+    )
+    hall = db.execute("SELECT id FROM kiosk WHERE name = 'Hall'").fetchone()[0]
+    # Bert's own campaign in the URL does not reach Anna's tablet.
+    assert other.post(f"/admin/campaigns/{world.campaign_b}/kiosks/{hall}/remove", {}).status_code == 303
+    assert db.execute("SELECT removed_at FROM kiosk WHERE id = ?", [hall]).fetchone() == (None,)
