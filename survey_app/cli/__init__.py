@@ -237,7 +237,7 @@ def user() -> None:
 
 @user.command("create")
 @click.option("--email", required=True, help="E-mail address used to sign in.")
-@click.option("--role", type=click.Choice(["admin", "manager"]), default="admin", show_default=True)
+@click.option("--role", type=click.Choice(["admin", "manager", "interviewer"]), default="admin", show_default=True)
 @click.option("--language", type=click.Choice(list(config_module.SUPPORTED_LANGUAGES)), default="fr", show_default=True)
 @click.password_option(help="Password (asked for when not given).")
 @clean_errors
