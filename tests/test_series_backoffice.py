@@ -52,8 +52,8 @@ def test_ending_then_erasing_destroys_the_key_and_every_link(world, signed_in, s
 
     series_keys.load_or_create(tmp_path, world.series_a)
     response_id = db.execute(
-        "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
-        "VALUES (?, 'x' || hex(randomblob(8)), 'fr', 'personal', '2026-W10')",
+        "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) "
+        "VALUES (?, 'x' || hex(randomblob(8)), 'fr', 'personal', 'self', '2026-W10')",
         [world.campaign_a],
     ).lastrowid
     series.store_link(db, world.series_a, response_id, LinkHashes("f" * 64, ("a" * 64,)))

@@ -158,3 +158,30 @@ def test_an_open_link_links_once_and_a_replay_stores_nothing(client, db, waves):
     assert client.post(f"/o/{token}/follow-up", data={**data, **CODE, "action": "link"}).status_code == 303
     assert len(responses(db)) == 1 and db.execute("SELECT COUNT(*) FROM series_link").fetchone()[0] == 1
     assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0
+
+
+def test_a_shared_tablet_never_offers_linking(app, db, waves):
+    from survey_app.domain.kiosks import add_kiosk
+    from survey_app.storage.db import write_transaction
+
+    make_series(db, waves, "card")
+    with write_transaction(db):
+        kiosk_id = add_kiosk(db, waves["campaigns"][0], "Accueil", 10, NOW)
+    token = db.execute("SELECT token FROM kiosk WHERE id = ?", [kiosk_id]).fetchone()[0]
+    tablet = app.test_client()
+    page = tablet.get(f"/k/{token}").get_data(as_text=True)
+    tablet.post(f"/k/{token}/start", data={"csrf_token": CSRF.search(page).group(1), "mode": "standard"})
+    respondent = Respondent(tablet, f"/k/{token}")
+    assert respondent.complete(BENEFICIARIES).headers["Location"].endswith("/thanks")
+    assert tablet.get(f"/k/{token}/follow-up").status_code == 303  # no linking step here
+    assert len(responses(db)) == 1 and db.execute("SELECT COUNT(*) FROM series_link").fetchone()[0] == 0
+
+
+def test_easy_mode_sends_through_the_linking_step(client, db, waves):
+    make_series(db, waves, "card")
+    token = waves["tokens"][0][0]
+    respondent = Respondent(client, f"/s/{token}")
+    respondent.get("?lang=en")
+    for number, answers in enumerate(BENEFICIARIES, start=1):  # the standard pages fill the draft
+        respondent.post(number, answers, "next" if number < len(BENEFICIARIES) else "save")
+    assert client.get(f"/s/{token}/easy/send").headers["Location"].endswith("/follow-up")

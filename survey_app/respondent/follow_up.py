@@ -11,12 +11,13 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlite_utils import Database
 from wtforms import Field, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import AnyOf, Optional, Regexp
 
 from survey_app.core.config import instance_folder
-from survey_app.domain import series_keys
+from survey_app.domain import series, series_keys
 from survey_app.domain.series import SeriesWave
 from survey_app.domain.series_codes import (
     LinkHashes,
@@ -28,6 +29,7 @@ from survey_app.domain.series_codes import (
     question,
 )
 from survey_app.respondent.forms import SUBMISSION_ID
+from survey_app.respondent.links import KIOSK, SurveyLink
 from survey_app.web.i18n import WTFORMS_TRANSLATIONS
 from survey_app.web.labels import CODE_QUESTION_LABELS
 
@@ -63,6 +65,12 @@ class CardForm(FlaskForm):
     """The plain-text download of a card: the code comes back from the card page, nothing is stored."""
 
     code = HiddenField()
+
+
+def offered(db: Database, link: SurveyLink) -> SeriesWave | None:
+    """The series wave of the link's campaign, when linking is offered on this link: never on a
+    shared tablet (kiosk), where the next person would see the card or the code answers."""
+    return None if link.kind == KIOSK else series.wave_of(db, link.campaign["id"])
 
 
 def _question_field(question_id: str) -> Field:

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
 from pipeline.paired import MIN_CHANGE
+from survey_app.accounts.guards import refuse_interviewer
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.published import api_figure
 from survey_app.domain import response_rates
@@ -56,6 +57,7 @@ def require_session():
     # An API client wants a status code, not the sign-in page.
     if g.user is None:
         return jsonify({"error": "sign_in_required"}), 401
+    refuse_interviewer()
     return None
 
 
