@@ -156,7 +156,7 @@ def send(kind: str, token: str):
     if request.method == "GET" and not drafts.complete(link.questionnaire, draft.answers):
         return see_other(resume_url(link, draft.answers))
     if follow_up.offered(get_db(), link) is not None:  # a series: the linking step sends the answers
-        return see_other(url("follow_up_step", link))
+        return see_other(url("follow_up.step", link))
     if request.method == "GET":
         return render_send(link, SendForm(data={"submission_id": submissions.new_submission_id()}), draft.answers)
     check_post()

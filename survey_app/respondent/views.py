@@ -15,7 +15,7 @@ from survey_app.core import timeutil
 from survey_app.domain.campaigns import open_link, personal_link
 from survey_app.domain.kiosks import kiosk_link
 from survey_app.questionnaire.model import DONT_KNOW, translate
-from survey_app.respondent import drafts, easy, follow_up, kiosk, kiosk_views, media, submissions
+from survey_app.respondent import drafts, easy, follow_up, follow_up_views, kiosk, kiosk_views, media, submissions
 from survey_app.respondent.drafts import new_browser_key
 from survey_app.respondent.links import KIOSK, OPEN, PERSONAL, SurveyLink
 from survey_app.respondent.pages import (
@@ -40,7 +40,8 @@ LINK_ADDRESSES = {PERSONAL: personal_link, OPEN: open_link, KIOSK: kiosk_link}
 
 bp = Blueprint("respondent", __name__)
 LINK = "/<any(s, o, k):kind>/<token>"
-for nested in (easy.bp, kiosk_views.bp, media.bp):  # easy mode, kiosk pages, pictures and recordings
+# easy mode, kiosk pages, pictures and recordings, the linking step of a follow-up series
+for nested in (easy.bp, kiosk_views.bp, media.bp, follow_up_views.bp):
     bp.register_blueprint(nested)
 bp.context_processor(kiosk.template_context)
 
@@ -177,81 +178,10 @@ def to_follow_up(link: SurveyLink, answers: dict, key: str | None):
     if not drafts.save(get_db(), link, key, answers, last, language(link), timeutil.now_utc()):
         return see_other(url("thanks", link))
     if drafts.complete(link.questionnaire, answers):
-        response = see_other(url("follow_up_step", link))
+        response = see_other(url("follow_up.step", link))
     else:
         response = see_other(url("page", link, number=drafts.resume_page(link.questionnaire, answers) + 1))
     return set_browser_cookie(response, key) if key and key != browser_key() else response
-
-
-@bp.route(LINK + "/follow-up", methods=["GET", "POST"])
-def follow_up_step(kind: str, token: str):
-    link = current_link(kind, token)
-    if link.submitted:
-        return (
-            see_other(url("thanks", link))
-            if request.method == "POST"
-            else render_template("respondent/answered.html", link=link)
-        )
-    wave, draft = follow_up.offered(get_db(), link), load_draft(link)
-    if wave is None or not drafts.complete(link.questionnaire, draft.answers):
-        return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1))
-    form_class = follow_up.form_class(wave)
-    if request.method == "GET":
-        return render_follow_up(link, form_class(data={"submission_id": submissions.new_submission_id()}))
-    check_post()
-    form = form_class()
-    if unknown_fields(form):
-        abort(400)
-    if not form.validate():
-        return render_follow_up(link, form, csrf_expired=form.csrf_token.errors != [])
-    return send_follow_up(link, form, draft)
-
-
-def send_follow_up(link: SurveyLink, form: follow_up.FollowUpForm, draft: drafts.Draft):
-    """Send the answers, linked (hashes only) or not; a new card is shown once, right after."""
-    db, submission_id = get_db(), form.submission_id.data or None
-    if submissions.already_stored(db, link, submission_id):
-        return see_other(url("thanks", link))
-    hashes, card = (None, None)
-    if form.action.data == "link":
-        hashes, card = follow_up.link_hashes(form)
-        if hashes is None:
-            return render_follow_up(link, form)
-    series_link = (form.wave.series_id, hashes) if hashes is not None else None
-    now, lang = timeutil.now_utc(), language(link)
-    stored = submissions.submit(db, link, draft.answers, lang, submission_id, browser_key(), now, series_link)
-    if not (stored and card):
-        return see_other(url("thanks", link))
-    page = render_template(
-        "respondent/card.html", link=link, card=follow_up.card_display(card), form=follow_up.CardForm(code=card)
-    )
-    return page, 200, {"Cache-Control": "no-store"}
-
-
-def render_follow_up(link: SurveyLink, form: follow_up.FollowUpForm, csrf_expired: bool = False):
-    return render_template(
-        "respondent/follow_up.html",
-        link=link,
-        form=form,
-        wave=form.wave,
-        code_fields=follow_up.code_fields(form),
-        errors=follow_up.error_items(form),
-        csrf_expired=csrf_expired,
-        title=translate(link.questionnaire.title, language(link)),
-    )
-
-
-@bp.route(LINK + "/card.txt", methods=["POST"])
-def card_text(kind: str, token: str):
-    """The card as a plain-text file: the code comes back from the card page; nothing is stored."""
-    current_link(kind, token)
-    form = follow_up.CardForm()
-    code = follow_up.card_from_typed(form.code.data or "") if form.validate() else None
-    if code is None:
-        abort(400)
-    body = render_template("respondent/card.txt", link=current_link(kind, token), card=follow_up.card_display(code))
-    headers = {"Content-Disposition": 'attachment; filename="vises-card.txt"', "Cache-Control": "no-store"}
-    return body, 200, {"Content-Type": "text/plain; charset=utf-8", **headers}
 
 
 @bp.route(LINK + "/saved")
