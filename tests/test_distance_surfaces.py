@@ -37,8 +37,11 @@ def paired(app, db, world, seed, tmp_path):
     record = {"id": series_id, "enterprise_id": world.enterprise_a, "stakeholder_group": "beneficiaries"}
     assert series.add_wave(db, record, first) and series.add_wave(db, record, second)
     key = series_keys.load_or_create(tmp_path, series_id)
-    before = add_responses(db, first, [{"feel_confident": 2}] * 12)
-    after = add_responses(db, second, [{"feel_confident": v} for v in AFTER] + [{"feel_confident": 5}] * 4)
+    respect = [{"treated_with_respect": 4}] * 4 + [{}] * 8  # only 4 pairs: suppressed (and listed first)
+    before = add_responses(db, first, [{"feel_confident": 2, **r} for r in respect])
+    after = add_responses(
+        db, second, [{"feel_confident": v, **r} for v, r in zip(AFTER, respect)] + [{"feel_confident": 5}] * 4
+    )
     with db.conn:
         for i, (b, a) in enumerate(zip(before, after)):
             code = hashes(key, "card", [f"CARD{i:05d}"])
@@ -56,6 +59,7 @@ def test_the_dashboard_shows_the_paired_table_and_picture(paired, signed_in):
     assert ">+13<" in html  # mean change 12.5
     assert "60% improved, 30% unchanged, 10% worsened" in html
     assert "they may differ from the others" in html
+    assert "Fewer than 5 pairs" in html  # respect: 4 pairs, listed before self-confidence
 
 
 def test_the_api_serves_one_decimal_and_no_p_value(paired, signed_in, world):
@@ -64,8 +68,10 @@ def test_the_api_serves_one_decimal_and_no_p_value(paired, signed_in, world):
     assert record["pairs"] == 12 and record["mean_change"] == 12.5 and record["mean_after"] == 37.5
     assert record["improved_percent"] == 60 and record["match_rate_percent"] == 75
     assert "p_value" not in record and "code_hash" not in str(body)
-    suppressed = [r for r in body["paired"] if r["indicator"] == "respect"]
-    assert suppressed == [] or set(suppressed[0]) >= {"suppressed"}
+    [suppressed] = [r for r in body["paired"] if r["indicator"] == "respect"]
+    assert (
+        suppressed["suppressed"] == "min_group_size" and "pairs" not in suppressed and "mean_change" not in suppressed
+    )
 
 
 def test_another_enterprise_gets_404_from_the_api(paired, signed_in, world):

@@ -127,9 +127,13 @@ def end(db: Database, series_id: int) -> None:
 
 
 def erase(db: Database, instance: Path, series_id: int) -> None:
-    """Destroy every link of the series: the key file first, then hashes, pairs and paired results."""
-    series_keys.destroy(instance, series_id)
+    """Destroy every link of the series: hashes, pairs and paired results, then the key file.
+
+    Rows first: the pipeline matches stored hashes without the key, so a key gone with its hashes
+    left would not unlink anything; a key left after its rows went links nothing (no hash remains,
+    and an erased series offers no linking)."""
     with write_transaction(db):
         for table in LINK_TABLES:
             db.execute(f"DELETE FROM {table} WHERE series_id = ?", [series_id])
         db.execute("UPDATE series SET state = 'erased' WHERE id = ?", [series_id])
+    series_keys.destroy(instance, series_id)

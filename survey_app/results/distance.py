@@ -103,11 +103,10 @@ def sections(db: Database, enterprise_id: int, language: str) -> list[dict[str, 
             _row(stored[i.id], translate(i.label, language), min_group) for i in framework.indicators if i.id in stored
         ]
         shown = [r for r in rows if not r["suppressed"]]
-        any_row = next(iter(stored.values()))
         pairs, fuzzy = max((r["pairs"] for r in shown), default=None), max((r["fuzzy"] for r in shown), default=0)
         summary = ""
-        if pairs:
-            rate = whole(any_row["match_rate"])
+        if pairs:  # the match rate is the same on every row that is shown (pairs of the two waves)
+            rate = whole(next(r["match_rate"] for r in stored.values() if not r["suppressed"]))
             summary = _(
                 "%(pairs)d people linked their answers in both waves (%(rate)d%% of the answers of %(after)s).",
                 pairs=pairs,
