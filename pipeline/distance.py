@@ -5,7 +5,8 @@ Inputs are the series' hashes (series_link, series_link_mask), the scores and th
 never a code. Only closed waves are paired: an open wave would let two successive figures differ by
 one person. A series' results are rewritten only when its signature (every input, hashed) changed,
 in one transaction with its pairs, so an incremental run and `--full` (which rescored everything
-the same way) leave the same rows.
+the same way) leave the same rows. Before and after means that would allow differencing against
+another mean of the same wave are hidden (overlap.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import astuple
 from sqlite_utils import Database
 
 from pipeline.model import CampaignInfo
-from pipeline.paired import PairedStats, paired_stats
+from pipeline.overlap import hide_close_means
+from pipeline.paired import paired_stats
 from pipeline.pairs import Linked, Pair, match
 from survey_app.storage.db import write_transaction
 
@@ -67,21 +69,30 @@ def _responses(db: Database, campaign_id: int) -> int:
     return int(db.execute("SELECT COUNT(*) FROM response WHERE campaign_id = ?", [campaign_id]).fetchone()[0])
 
 
-def wave_pair_results(
-    db: Database, before: int, after: int, min_group: int
-) -> tuple[list[Pair], dict[str, PairedStats]]:
-    """The pairs of two waves and the paired statistics of every indicator scored in both."""
+def wave_pair_results(db: Database, before: int, after: int, min_group: int) -> tuple[list[Pair], dict, dict]:
+    """The pairs of two waves, the paired statistics of every indicator scored in both, and for each
+    indicator the groups of responses (before, after) its figures come from."""
     pairs = match(_linked(db, before), _linked(db, after))
     first, second = _scores(db, before), _scores(db, after)
     follow_ups = _responses(db, after)
     indicators = sorted({i for _, i in first} & {i for _, i in second})
-    results = {}
+    results, groups = {}, {}
     for indicator in indicators:
         scored = [p for p in pairs if (p.before, indicator) in first and (p.after, indicator) in second]
         values = [(first[(p.before, indicator)], second[(p.after, indicator)]) for p in scored]
         fuzzy = sum(p.fuzzy for p in scored)
         results[indicator] = paired_stats(values, len(pairs), fuzzy, follow_ups, min_group)
-    return pairs, results
+        groups[indicator] = (frozenset(p.before for p in scored), frozenset(p.after for p in scored))
+    return pairs, results, groups
+
+
+def _whole_waves(db: Database, wave_ids: Iterable[int]) -> dict[tuple[int, str], frozenset[int]]:
+    """Every wave's scored respondents per indicator: the groups of its published indicator means."""
+    found: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for campaign_id in wave_ids:
+        for response_id, indicator in _scores(db, campaign_id):
+            found[(campaign_id, indicator)].add(response_id)
+    return {key: frozenset(group) for key, group in found.items()}
 
 
 def _series_waves(db: Database, closed: dict[int, bool]) -> dict[int, list[int]]:
@@ -101,7 +112,11 @@ def update(db: Database, campaigns: Iterable[CampaignInfo], min_group: int) -> i
     rewritten = 0
     for series_id, wave_ids in sorted(_series_waves(db, closed).items()):
         done = [c for c in wave_ids if closed[c]]
-        computed = {(a, b): wave_pair_results(db, a, b, min_group) for i, a in enumerate(done) for b in done[i + 1 :]}
+        raw = {(a, b): wave_pair_results(db, a, b, min_group) for i, a in enumerate(done) for b in done[i + 1 :]}
+        shown = hide_close_means(
+            {k: v[1] for k, v in raw.items()}, {k: v[2] for k, v in raw.items()}, _whole_waves(db, done), min_group
+        )
+        computed = {k: (raw[k][0], shown[k]) for k in raw}
         signature = hashlib.sha256(
             json.dumps(
                 [

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from pipeline.paired import MIN_CHANGE, paired_stats
+from pipeline.overlap import hide_close_means
+from pipeline.paired import MIN_CHANGE, PairedStats, paired_stats
 from pipeline.pairs import Linked, Pair, match
 from survey_app.core.published import tens, whole
 
@@ -90,3 +91,31 @@ def test_an_ambiguous_fuzzy_match_is_refused():
 
 def test_card_codes_have_no_masks_and_never_match_fuzzily():
     assert match([Linked(1, "card-a")], [Linked(11, "card-b")]) == []
+
+
+def stats(n: int) -> PairedStats:
+    return paired_stats([(40.0, 50.0 + i) for i in range(n)], n, 0, n, 5)
+
+
+def test_means_over_almost_the_same_people_as_another_mean_of_the_wave_are_hidden():
+    ids = frozenset(range(1, 13))
+    results = {(1, 2): {"x": stats(11)}, (1, 3): {"x": stats(12)}, (2, 3): {"x": stats(12)}}
+    groups = {
+        (1, 2): {"x": (frozenset(range(1, 12)), frozenset(range(101, 112)))},  # 11 of wave 1's 12
+        (1, 3): {"x": (ids, frozenset(range(201, 213)))},  # all of wave 1: the same group, same mean
+        (2, 3): {"x": (frozenset(range(101, 113)), frozenset(range(201, 207)) | frozenset(range(301, 307)))},
+    }
+    whole = {(1, "x"): ids, (2, "x"): frozenset(range(101, 117)), (3, "x"): frozenset(range(201, 213))}
+    shown = hide_close_means(results, groups, whole, 5)
+    assert shown[(1, 2)]["x"].mean_before is None and shown[(1, 2)]["x"].mean_after is None  # 12 - 11 = 1
+    assert shown[(1, 2)]["x"].mean_change == results[(1, 2)]["x"].mean_change  # the change stays
+    assert shown[(1, 3)]["x"] == results[(1, 3)]["x"]  # equal groups reveal nothing
+    # (2, 3): 12 of wave 2's 16 (4 apart: hidden), even though 6 of 12 differ from wave 3's group
+    assert shown[(2, 3)]["x"].mean_before is None
+
+
+def test_groups_five_apart_keep_their_means():
+    results = {(1, 2): {"x": stats(10)}}
+    groups = {(1, 2): {"x": (frozenset(range(10)), frozenset(range(100, 110)))}}
+    whole = {(1, "x"): frozenset(range(15)), (2, "x"): frozenset(range(100, 110))}
+    assert hide_close_means(results, groups, whole, 5) == results

@@ -33,6 +33,7 @@ def _signed(value: float | None) -> str:
 def _row(stored: dict[str, Any], label: str, min_group: int) -> dict[str, Any]:
     if stored["suppressed"]:
         return {"label": label, "suppressed": True, "note": _("Fewer than %(n)d pairs", n=min_group)}
+    # None when hidden because another mean of the same wave is over almost the same people (overlap.py).
     before, after = whole(stored["mean_before"]), whole(stored["mean_after"])
     if stored["p_value"] is None:
         test = _("No test: every change is the same")
@@ -67,7 +68,11 @@ def _row(stored: dict[str, Any], label: str, min_group: int) -> dict[str, Any]:
         "test": test,
         "significant": bool(stored["significant"]),
         "shares": shares,
-        "picture": _("Before: %(before)d, after: %(after)d, out of 100", before=before, after=after),
+        "picture": (
+            _("Before: %(before)d, after: %(after)d, out of 100", before=before, after=after)
+            if before is not None and after is not None
+            else None
+        ),
     }
 
 

@@ -163,7 +163,7 @@ def distance(pdf: Page, sections: list[dict[str, Any]], _: Callable[[str], str])
                     continue
                 cells = (row["before"], row["after"], row["change"], row["interval"], row["test"], row["shares"])
                 for text in cells:
-                    line.cell(pdf.typeset(str(text)))
+                    line.cell(pdf.typeset("–" if text is None else str(text)))
         pdf.ln(2)
         pdf.paragraph(d["caveat"], "I", 8.5, GREY)
         pdf.ln(3)
