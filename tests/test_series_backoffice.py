@@ -42,6 +42,8 @@ def test_waves_are_added_in_order_from_the_same_enterprise_and_group(world, sign
     assert anna.post(url, {"campaign": later}).status_code == 303
     assert anna.post(url, {"campaign": workers}).status_code == 200
     assert [w["id"] for w in series.waves(db, world.series_a)] == [world.campaign_a, later]
+    campaign_page = anna.get(f"/admin/campaigns/{later}").get_data(as_text=True)
+    assert f'href="/admin/series/{world.series_a}">Series A</a> (wave 2)' in campaign_page
 
 
 def test_ending_then_erasing_destroys_the_key_and_every_link(world, signed_in, seed, db, tmp_path):
