@@ -50,7 +50,10 @@ bp.context_processor(kiosk.template_context)
 def _own_csrf_check(state) -> None:
     # Survey forms validate their CSRF token themselves, so an expired token re-renders the page
     # with every answer kept (and a fresh token) instead of the global handler's bare 400.
-    state.app.extensions["csrf"].exempt(bp)
+    # Easy mode's forms do the same; it is a nested blueprint, which the exemption of its parent does
+    # not reach. (Kiosk starts and media are left to the global check: they keep no answers.)
+    for blueprint in (bp, easy.bp):
+        state.app.extensions["csrf"].exempt(blueprint)
 
 
 @bp.route("/")
