@@ -48,6 +48,7 @@ def serve() -> None:
     from survey_app.accounts import users as accounts
     from survey_app.core.timeutil import now_utc
     from survey_app.storage.db import connect
+    from survey_app.web.serving import waitress_options
 
     app = make_app()
     settings: config_module.Settings = app.config["SETTINGS"]
@@ -68,14 +69,7 @@ def serve() -> None:
         f"(database {settings.database.path}). Press Ctrl-C to stop."
     )
     try:
-        waitress.serve(
-            app,
-            host=settings.server.host,
-            port=settings.server.port,
-            threads=settings.server.threads,
-            ident="vises",
-            _quiet=True,
-        )
+        waitress.serve(app, **waitress_options(app))
     except KeyboardInterrupt:
         pass
     finally:
