@@ -1,4 +1,5 @@
-"""Field types and validators used by the survey form builder (survey_forms.py).
+"""Field types and validators used by the survey form builder (forms.py); the markup of every
+field is written in templates/_survey_fields.html.
 
 Messages are interface texts from the catalogs; labels of questions come from the questionnaire.
 """
@@ -55,7 +56,7 @@ class NumberText(StringField):
     """A number typed as text: keeps what was typed for re-rendering, accepts a decimal comma."""
 
     def __init__(self, label, low: float | None, high: float | None, **kwargs):
-        super().__init__(label, render_kw={"inputmode": "decimal", "autocomplete": "off"}, **kwargs)
+        super().__init__(label, **kwargs)
         self.low, self.high = low, high
 
     def post_validate(self, form, validation_stopped: bool) -> None:
@@ -80,19 +81,11 @@ class NumberText(StringField):
 
 
 class SurveyText(TextAreaField):
-    """Free text stored as typed; NUL bytes are refused and never echoed back."""
+    """Free text stored as typed (NUL bytes are refused by NoNul)."""
 
     def __init__(self, label, max_length: int, validators=(), **kwargs):
         message = _l("Your answer is too long: write at most %(max)d characters.", max=max_length)
-        super().__init__(
-            label,
-            validators=[*validators, Length(max=max_length, message=message)],
-            render_kw={"maxlength": max_length, "rows": 5},
-            **kwargs,
-        )
-
-    def _value(self) -> str:  # the text WTForms renders; a private hook types-wtforms leaves out
-        return super()._value().replace("\x00", "")  # type: ignore[misc]
+        super().__init__(label, validators=[*validators, Length(max=max_length, message=message)], **kwargs)
 
 
 class Answered:

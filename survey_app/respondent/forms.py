@@ -76,6 +76,7 @@ class PageForm(FlaskForm):
     views: dict[str, QuestionView]
     earlier: Mapping[str, RawAnswer] = {}
     strict = False
+    with_submission_id = False  # open links' last page: a per-render id makes a replay store nothing
 
     def page_answers(self) -> dict[str, RawAnswer]:
         """Raw answers of this page's questions as posted (hidden ones included)."""
@@ -144,6 +145,7 @@ def build_page_form(
             dk_name,
             (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None,
         )
+    attrs["with_submission_id"] = with_submission_id
     if with_submission_id:
         attrs["submission_id"] = HiddenField(validators=[Regexp(SUBMISSION_ID)])
     attrs["lang"] = StringField(validators=[Optional(), AnyOf(languages)])

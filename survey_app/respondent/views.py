@@ -7,12 +7,10 @@ logs (see docs/performance.md, "Respondent pages").
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, current_app, render_template, request
 
 from survey_app.core import timeutil
-from survey_app.questionnaire.model import DONT_KNOW, translate
+from survey_app.questionnaire.model import translate
 from survey_app.respondent import drafts, submissions
 from survey_app.respondent.drafts import new_browser_key
 from survey_app.respondent.links import SurveyLink
@@ -24,6 +22,7 @@ from survey_app.respondent.pages import (
     language,
     load_draft,
     page_form_class,
+    posted_state,
     render_page,
     section_of,
     see_other,
@@ -31,6 +30,8 @@ from survey_app.respondent.pages import (
     unknown_fields,
     url,
 )
+from survey_app.respondent.plans import hole
+from survey_app.respondent.rendering import PageState
 from survey_app.web.db import get_db
 
 bp = Blueprint("respondent", __name__)
@@ -42,6 +43,11 @@ def _own_csrf_check(state) -> None:
     # Survey forms validate their CSRF token themselves, so an expired token re-renders the page
     # with every answer kept (and a fresh token) instead of the global handler's bare 400.
     state.app.extensions["csrf"].exempt(bp)
+
+
+@bp.record_once
+def _holes(state) -> None:
+    state.app.jinja_env.globals["hole"] = hole  # the per-request parts of cached survey pages
 
 
 @bp.route("/")
@@ -87,22 +93,9 @@ def page(kind: str, token: str, number: int):
         resume = drafts.resume_page(link.questionnaire, draft.answers) + 1
         if number > resume:
             return see_other(url("page", link, number=resume))
-        form = form_class(data=initial_data(form_class, draft.answers))
-        form.earlier = draft.answers
-        return render_page(link, form, number)
+        submission_id = submissions.new_submission_id() if form_class.with_submission_id else None
+        return render_page(link, form_class, number, PageState(draft.answers, submission_id=submission_id))
     return post_page(link, form_class, draft, number)
-
-
-def initial_data(form_class, answers: dict) -> dict:
-    """Field values from the draft; "don't know" on a text or number goes to its checkbox."""
-    data: dict[str, Any] = {"submission_id": submissions.new_submission_id()}
-    for question in form_class.section.questions:
-        raw = answers.get(question.id)
-        if raw == DONT_KNOW and form_class.views[question.id].dont_know_name:
-            data[f"dk_{question.id}"] = True
-        else:
-            data[f"q_{question.id}"] = raw
-    return data
 
 
 def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
@@ -113,7 +106,7 @@ def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
     form.earlier = draft.answers
     form.strict = form.action.data in ("next", "submit") and not form.lang.data
     if not form.validate() or form.csrf_failed:
-        return render_page(link, form, number, csrf_expired=form.csrf_failed)
+        return render_page(link, form_class, number, posted_state(form))
     return after_valid_post(link, form, draft, number)
 
 
@@ -138,14 +131,15 @@ def after_valid_post(link: SurveyLink, form, draft: drafts.Draft, number: int):
 
 def finish(link: SurveyLink, form, answers: dict, key: str | None):
     """Submit once; a replay, a second tab or a lost race all end on the thank-you page."""
-    db, submission_id = get_db(), getattr(form, "submission_id", None)
-    submission_id = submission_id.data if submission_id is not None else None
-    if submissions.already_stored(db, link, submission_id):
+    db, now = get_db(), timeutil.now_utc()
+    submission_id = form.submission_id.data if form.with_submission_id else None
+    if link.invitation is None and submissions.already_stored(db, submission_id):
         return see_other(url("thanks", link))
     if not drafts.complete(link.questionnaire, answers):
-        drafts.save(db, link, key, answers, len(link.questionnaire.sections) - 1, language(link), timeutil.now_utc())
+        if not drafts.save(db, link, key, answers, len(link.questionnaire.sections) - 1, language(link), now):
+            return see_other(url("thanks", link))  # submitted meanwhile, from another tab
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, answers) + 1))
-    submissions.submit(db, link, answers, language(link), submission_id, key, timeutil.now_utc())
+    submissions.submit(db, link, answers, language(link), submission_id, key, now)
     return see_other(url("thanks", link))
 
 

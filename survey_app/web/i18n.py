@@ -7,6 +7,7 @@ come from core.catalogs, parsed once per process and shared with e-mails, charts
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 
 from babel import support
@@ -21,15 +22,25 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def offered_languages() -> list[str]:
-    return list(current_app.config["SETTINGS"]["i18n.languages"])  # settings keep a tuple
+    return list(current_app.config["SETTINGS"].i18n.languages)  # settings keep a tuple
 
 
 def select_locale() -> str:
     offered = offered_languages()
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+    for candidate in (_chosen(), _look_up(request.cookies, COOKIE)):
         if candidate in offered:
             return candidate
     return request.accept_languages.best_match(offered) or current_app.config["SETTINGS"]["i18n.default_language"]
+
+
+def _chosen() -> str | None:
+    """The `?lang=` of the request, if any (every page asks, so the common case stays cheap)."""
+    return _look_up(request.args, "lang") if request.query_string else None
+
+
+def _look_up(values: Mapping[str, str], key: str) -> str | None:
+    # werkzeug's MultiDict.get raises and catches an exception for a missing key: look first.
+    return values[key] if key in values else None  # noqa: SIM401
 
 
 def current_language() -> str:
@@ -69,7 +80,7 @@ WTFORMS_TRANSLATIONS = WTFormsTranslations()
 
 
 def remember_choice(response: Response) -> Response:
-    chosen = request.args.get("lang")
+    chosen = _chosen()
     if chosen in offered_languages() and request.cookies.get(COOKIE) != chosen:
         response.set_cookie(
             COOKIE,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -23,20 +25,36 @@ def configure_cookies(app: Flask) -> None:
 def add_headers(response: Response) -> Response:
     from flask import current_app
 
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    # Survey links carry their token in the path: never leak it to another site.
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    defaults = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        # Survey links carry their token in the path: never leak it to another site.
+        ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
     if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     if request.endpoint != "static":
-        headers.setdefault("Cache-Control", "no-store")
+        defaults.append(("Cache-Control", "no-store"))
+    # One pass over the headers already set (Headers.setdefault costs a KeyError per miss).
+    present = {name.lower() for name, _value in response.headers}
+    response.headers.extend((name, value) for name, value in defaults if name.lower() not in present)
     return response
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions with the signing serializer built once per secret key rather
+    than on every request (building one serialises a test value: a tenth of a survey page)."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        cached = app.extensions.get("vises.session_serializer")
+        if cached is None or cached[0] != app.secret_key:
+            cached = app.extensions["vises.session_serializer"] = (app.secret_key, super().get_signing_serializer(app))
+        return cached[1]
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     configure_cookies(app)
     app.after_request(add_headers)

@@ -1,0 +1,138 @@
+"""One request's survey page: the cached plans of its page and questions (plans.py), filled in.
+
+Plans are keyed by everything their fixed HTML depends on: the campaign's questionnaire key
+(version, custom questions, languages), the page, the language of the questions and that of the
+interface, the offered languages, whether the page carries a submission id, and whether it shows
+errors. Nothing of the request (token, answers, CSRF token, signed-in user) is rendered into a
+plan: those are holes, filled here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flask import current_app, g, get_template_attribute, render_template, request, session
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from survey_app.questionnaire.model import DONT_KNOW, RawAnswer, translate
+from survey_app.respondent.forms import PageForm, QuestionView
+from survey_app.respondent.links import SurveyLink, questionnaire_key
+from survey_app.respondent.plans import CHECKED, Plan, PlanCache, hole_name
+
+CHOICE_KINDS = ("choice", "scale11", "multiple")
+MAX_SIGNED_TOKENS = 10_000  # ~2 MB
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What differs from one request to the next on a survey page."""
+
+    answers: Mapping[str, RawAnswer]  # the draft, plus what this page posted
+    errors: Mapping[str, Sequence[str]] = field(default_factory=dict)  # question id -> messages
+    summary: Sequence[tuple[str, str]] = ()  # (anchor, message) pairs of the error summary
+    csrf_expired: bool = False
+    submission_id: str | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.summary or self.csrf_expired)
+
+
+def plan_cache() -> PlanCache:
+    return current_app.extensions.setdefault("vises.page_plans", PlanCache())
+
+
+def render(
+    link: SurveyLink, form_class: type[PageForm], number: int, languages: tuple[str, str], state: PageState
+) -> str:
+    """The page; `languages` are those of the questions and of the interface (they may differ)."""
+    section, questionnaire, cache, lang = form_class.section, link.questionnaire, plan_cache(), languages[0]
+    with_id = form_class.with_submission_id
+    fixed = (questionnaire_key(link.campaign), section.id, *languages, tuple(link.languages), with_id)
+    page = cache.get(
+        ("page", *fixed, state.has_errors, state.csrf_expired),
+        lambda: _page_html(link, form_class, number, lang, with_id, state),
+    )
+    values: dict[str, object] = {
+        "action": request.path,
+        "csrf": csrf_token(),
+        "submission_id": state.submission_id,
+        "summary": _summary(state.summary) if state.summary else None,
+        "account": _account() if g.get("user") else None,
+    }
+    for question in section.questions:
+        view = form_class.views[question.id]
+        if view.condition or questionnaire.is_visible(question, state.answers):
+            messages = state.errors.get(question.id, ())
+            plan = _question_plan(cache, fixed, form_class, view, bool(messages))
+            filled = question_values(view, state.answers.get(question.id), messages)
+            values[hole_name("q", question.id)] = plan.fill(filled)
+    return page.fill(values)
+
+
+def csrf_token() -> str:
+    """The visitor's signed CSRF token. Signing costs more than filling a whole page in, and with no
+    time limit (WTF_CSRF_TIME_LIMIT = None) a signature of the session's token stays valid as long
+    as the session: the signatures of recent sessions are kept (per app: they depend on its key)."""
+    if current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return generate_csrf()
+    signed: dict[str, str] = current_app.extensions.setdefault("vises.signed_csrf", {})
+    token = signed.get(session.get("csrf_token", ""))
+    if token is None:
+        token = generate_csrf()
+        if len(signed) >= MAX_SIGNED_TOKENS:
+            signed.clear()
+        signed[session["csrf_token"]] = token
+    return token
+
+
+def question_values(view: QuestionView, raw: RawAnswer, messages: Sequence[str]) -> dict[str, object]:
+    """The holes of one question: chosen options, typed text, "don't know" box, error message."""
+    values: dict[str, object] = {"message": " ".join(str(m) for m in messages)} if messages else {}
+    if view.kind in CHOICE_KINDS:
+        for value in raw if isinstance(raw, list) else [raw]:
+            if value is not None:
+                values[hole_name("checked", value)] = CHECKED
+    elif raw == DONT_KNOW and view.dont_know_name:
+        values["dk_checked"] = CHECKED
+    elif isinstance(raw, str):
+        values["value"] = raw.replace("\x00", "")  # a NUL is refused, never echoed back
+    return values
+
+
+def _question_plan(cache: PlanCache, fixed: tuple, form_class: type[PageForm], view: QuestionView, error: bool) -> Plan:
+    def html() -> str:
+        form = form_class(formdata=None, meta={"csrf": False})
+        return str(get_template_attribute("_survey_fields.html", "question")(form, view, error))
+
+    return cache.get(("question", *fixed, view.question.id, error), html)
+
+
+def _page_html(
+    link: SurveyLink, form_class: type[PageForm], number: int, lang: str, with_id: bool, state: PageState
+) -> str:
+    total = len(link.questionnaire.sections)
+    return render_template(
+        "respondent/page.html",
+        questions=form_class.section.questions,
+        languages=link.languages,
+        number=number,
+        total=total,
+        last=number == total,
+        with_submission_id=with_id,
+        page_has_errors=state.has_errors,
+        csrf_expired=state.csrf_expired,
+        section_title=translate(form_class.section.title, lang),
+        title=translate(link.questionnaire.title, lang),
+        lang=lang,
+    )
+
+
+def _summary(items: Sequence[tuple[str, str]]) -> Markup:
+    return Markup(get_template_attribute("_forms.html", "error_summary_items")(items, autofocus=True))
+
+
+def _account() -> Markup:
+    return Markup(get_template_attribute("_forms.html", "logout_form")())
