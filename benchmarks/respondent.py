@@ -157,6 +157,17 @@ def stored_responses(db_path: str) -> int:
         return conn.execute("SELECT COUNT(*) FROM response").fetchone()[0]
 
 
+def settled_count(db_path: str) -> int:
+    """Responses stored once the requests still in flight (wrk stops without waiting) are done."""
+    count = stored_responses(db_path)
+    while True:
+        time.sleep(0.5)
+        again = stored_responses(db_path)
+        if again == count:
+            return count
+        count = again
+
+
 # --- scenarios --------------------------------------------------------------------------------------
 
 
@@ -203,9 +214,9 @@ class Run:
 def submit_round(run: Run, name: str, port: int, db_path: str, campaign: int, pairs: list, expected: float) -> None:
     """Final submits of links prepared beforehand, each used once; checks stored == acknowledged."""
     tokens = links_with_drafts(db_path, campaign, max(2000, int(expected * run.seconds * 2)), pages=2)
-    before = stored_responses(db_path)
+    before = settled_count(db_path)
     result = run.measure(name, port, page_posts(tokens, pairs, 3, "submit"), "once", "303:thanks")
-    stored = stored_responses(db_path) - before
+    stored = settled_count(db_path) - before
     acknowledged = result.count("303:thanks")
     # wrk drops the requests in flight when its time is up: the server may still store those.
     if not acknowledged <= stored <= result.sent:

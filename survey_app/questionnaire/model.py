@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 Translations = Mapping[str, str]
 RawAnswer = str | list[str] | None
@@ -162,12 +163,16 @@ class Questionnaire:
     content_hash: str
     source: str = field(repr=False, default="")
 
-    @property
+    @cached_property  # read several times by every survey request
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for s in self.sections for q in s.questions)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.questions if q.id == question_id)
+        return self._by_id[question_id]
 
     def is_visible(self, question: Question, answers: Mapping[str, RawAnswer]) -> bool:
         """show_if evaluated on the server: hidden when the question it depends on does not match."""

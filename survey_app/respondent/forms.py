@@ -45,6 +45,11 @@ ACTIONS = ("next", "back", "save", "submit")
 SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
 
 
+def blank_is_none(value: str | None) -> str | None:
+    """Buttons' values: spaces alone are no value (they once reached the database as a language)."""
+    return value.strip() or None if value else None
+
+
 @dataclass(frozen=True)
 class QuestionView:
     """What the macros need besides the field: kind of widget, hint, condition, end labels."""
@@ -69,8 +74,9 @@ class PageForm(FlaskForm):
         def get_translations(self, form):
             return WTFORMS_TRANSLATIONS  # the hot path of every survey page: cached catalogs
 
-    action = StringField(validators=[Optional(), AnyOf(ACTIONS)])
-    lang = StringField(validators=[Optional()])
+    # Labels given (never shown): without one WTForms translates a label from the field's name.
+    action = StringField("action", filters=[blank_is_none], validators=[Optional(), AnyOf(ACTIONS)])
+    lang = StringField("lang", filters=[blank_is_none], validators=[Optional()])
     questionnaire: Questionnaire
     section: Section
     views: dict[str, QuestionView]
@@ -147,8 +153,8 @@ def build_page_form(
         )
     attrs["with_submission_id"] = with_submission_id
     if with_submission_id:
-        attrs["submission_id"] = HiddenField(validators=[Regexp(SUBMISSION_ID)])
-    attrs["lang"] = StringField(validators=[Optional(), AnyOf(languages)])
+        attrs["submission_id"] = HiddenField("submission_id", validators=[Regexp(SUBMISSION_ID)])
+    attrs["lang"] = StringField("lang", filters=[blank_is_none], validators=[Optional(), AnyOf(languages)])
     return type(f"Page_{section.id}", (PageForm,), attrs)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, request, url_for
 from werkzeug.wrappers import Response
 
 from survey_app.core import timeutil
@@ -18,6 +18,7 @@ from survey_app.respondent.forms import SUBMISSION_ID, PageForm, build_page_form
 from survey_app.respondent.links import OPEN, SurveyLink, questionnaire_key, resolve
 from survey_app.respondent.rendering import PageState
 from survey_app.respondent.submissions import new_submission_id
+from survey_app.storage.group_commit import GroupCommit
 from survey_app.web.db import get_db
 from survey_app.web.i18n import select_locale
 
@@ -62,8 +63,13 @@ def url(endpoint: str, link: SurveyLink, **values: Any) -> str:
 
 
 def see_other(location: str) -> Response:
-    """Post/Redirect/Get: 303 so a refresh never re-posts."""
-    return redirect(location, code=303)
+    """Post/Redirect/Get: 303 so a refresh never re-posts (no body: browsers follow at once)."""
+    return Response(status=303, headers={"Location": location})
+
+
+def group_commit() -> GroupCommit:
+    """The app's final submits share durable commits (one per database, see storage.group_commit)."""
+    return current_app.extensions.setdefault("vises.group_commit", GroupCommit())
 
 
 def section_of(link: SurveyLink, number: int) -> Section:

@@ -75,8 +75,9 @@ def render(
 def csrf_token() -> str:
     """The visitor's signed CSRF token. Signing costs more than filling a whole page in, and with no
     time limit (WTF_CSRF_TIME_LIMIT = None) a signature of the session's token stays valid as long
-    as the session: the signatures of recent sessions are kept (per app: they depend on its key)."""
-    if current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
+    as the session: the signatures of recent sessions are kept (per app: they depend on its key).
+    Also handed to Flask-WTF for this request (g.csrf_token), so a page form does not sign again."""
+    if current_app.config["WTF_CSRF_TIME_LIMIT"] is not None or "csrf_token" in g:
         return generate_csrf()
     signed: dict[str, str] = current_app.extensions.setdefault("vises.signed_csrf", {})
     token = signed.get(session.get("csrf_token", ""))
@@ -85,6 +86,7 @@ def csrf_token() -> str:
         if len(signed) >= MAX_SIGNED_TOKENS:
             signed.clear()
         signed[session["csrf_token"]] = token
+    g.csrf_token = token
     return token
 
 

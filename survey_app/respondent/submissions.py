@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from survey_app.questionnaire.model import DONT_KNOW, Question, Questionnaire, RawAnswer
 from survey_app.respondent.drafts import draft_key, local_date
 from survey_app.storage.db import durable_transaction, write_transaction
+from survey_app.storage.group_commit import GroupCommit
 
 AnswerRow = tuple[str, float | None, str | None, int]
 DURABLE_SUBMIT = True  # benchmarks/respondent.py turns it off to measure what durability costs
@@ -68,26 +69,29 @@ def submit(
     submission_id: str | None,
     browser_key: str | None,
     now: datetime,
+    committer: GroupCommit | None = None,
 ) -> bool:
     """Store the response; False when it was already stored (replay, second tab, used link).
 
-    The transaction is durable (DURABLE_SUBMIT): the thank-you page is sent only once the response
-    is on disk. A personal link is marked submitted first, by an UPDATE that only an unsubmitted
-    link matches, so of two concurrent submits exactly one goes on.
+    Durable (DURABLE_SUBMIT): the caller sends the thank-you page only once the response is on
+    disk; submits arriving together share one commit through `committer` (storage.group_commit).
     """
     rows = list(answer_rows(link.questionnaire, answers))
-    conn, day = db.conn, local_date(link, now)
-    with durable_transaction(db) if DURABLE_SUBMIT else write_transaction(db):
+    day = local_date(link, now)
+    if link.invitation is not None:  # a fresh random id: one derived from the token would link them
+        submission_id = secrets.token_urlsafe(16)
+
+    def store(db: Database) -> bool:
+        conn = db.conn
         if link.invitation is not None:
+            # Only an unsubmitted link matches: of two concurrent submits, exactly one goes on.
             marked = conn.execute(
                 "UPDATE invitation SET submitted_on = ? WHERE id = ? AND submitted_on IS NULL",
                 [day, link.invitation["id"]],
             ).rowcount
             if not marked:
                 return False
-            # A fresh random id: deriving it from the token would link response and invitation.
-            submission_id = secrets.token_urlsafe(16)
-        try:
+        try:  # an open link's id came with its last page: UNIQUE makes a replay store nothing
             response_id = conn.execute(
                 "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -103,4 +107,12 @@ def submit(
             conn.execute("DELETE FROM draft WHERE invitation_id = ?", [link.invitation["id"]])
         elif browser_key:
             conn.execute("DELETE FROM draft WHERE browser_key = ?", [draft_key(link.campaign["id"], browser_key)])
-    return True
+        return True
+
+    if not DURABLE_SUBMIT:
+        with write_transaction(db):
+            return store(db)
+    if committer is None:
+        with durable_transaction(db):
+            return store(db)
+    return committer.run(db, store)

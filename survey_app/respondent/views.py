@@ -19,6 +19,7 @@ from survey_app.respondent.pages import (
     check_post,
     closing_text,
     current_link,
+    group_commit,
     language,
     load_draft,
     page_form_class,
@@ -31,7 +32,7 @@ from survey_app.respondent.pages import (
     url,
 )
 from survey_app.respondent.plans import hole
-from survey_app.respondent.rendering import PageState
+from survey_app.respondent.rendering import PageState, csrf_token
 from survey_app.web.db import get_db
 
 bp = Blueprint("respondent", __name__)
@@ -100,6 +101,7 @@ def page(kind: str, token: str, number: int):
 
 def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
     check_post()
+    csrf_token()  # the signed token Flask-WTF would otherwise sign again while building the form
     form = form_class()
     if unknown_fields(form):
         abort(400)
@@ -139,7 +141,7 @@ def finish(link: SurveyLink, form, answers: dict, key: str | None):
         if not drafts.save(db, link, key, answers, len(link.questionnaire.sections) - 1, language(link), now):
             return see_other(url("thanks", link))  # submitted meanwhile, from another tab
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, answers) + 1))
-    submissions.submit(db, link, answers, language(link), submission_id, key, now)
+    submissions.submit(db, link, answers, language(link), submission_id, key, now, group_commit())
     return see_other(url("thanks", link))
 
 

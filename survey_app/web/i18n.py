@@ -7,11 +7,12 @@ come from core.catalogs, parsed once per process and shared with e-mails, charts
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from functools import cached_property
 
 from babel import support
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, Domain, get_locale
 from wtforms.i18n import messages_path
 
@@ -61,6 +62,7 @@ class CatalogBabel(Babel):
         return CatalogDomain()
 
 
+@functools.cache  # every field of every form asks, several times
 def _wtforms_catalog(language: str) -> support.NullTranslations:
     return catalog(messages_path(), language, "wtforms")
 
@@ -70,10 +72,16 @@ class WTFormsTranslations:
     every request (~0.5 ms); the files never change while the process runs, so parse them once."""
 
     def gettext(self, string: str) -> str:
-        return _wtforms_catalog(current_language()).ugettext(string)
+        return _wtforms_catalog(_request_language()).ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _wtforms_catalog(current_language()).ungettext(singular, plural, n)
+        return _wtforms_catalog(_request_language()).ungettext(singular, plural, n)
+
+
+def _request_language() -> str:
+    if "wtforms_language" not in g:  # each field of a form asks when it is built
+        g.wtforms_language = current_language()
+    return g.wtforms_language
 
 
 WTFORMS_TRANSLATIONS = WTFormsTranslations()
