@@ -16,7 +16,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from pipeline.charts.draw import build_figure, save_figure
 from pipeline.charts.specs import ChartSpec, load_specs
 from survey_app.core.config import Settings, instance_folder
 from survey_app.questionnaire.loader import load_framework
@@ -155,6 +154,8 @@ def draw_all(jobs: list[Job]) -> None:
 
 def draw_one(job: Job) -> None:
     """Build the figure once and write every stale format of it (PNG and SVG share the layout)."""
+    from pipeline.charts.draw import build_figure, save_figure  # matplotlib: only where charts are drawn
+
     spec, files = job
     figure = build_figure(spec)
     for fmt, path in files:

@@ -18,7 +18,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from pipeline.charts.draw import build_figure, save_figure
 from pipeline.charts.specs import ChartSpec, load_specs
 from survey_app.core.config import Settings
 from survey_app.core.groups import STAKEHOLDER_GROUPS, group_label
@@ -84,6 +83,8 @@ def draw_uncached(db: Database, enterprise_id: int, name: str, language: str, fm
     spec = chart_specs(db, enterprise_id, language).get(name)
     if spec is None:
         return None
+    from pipeline.charts.draw import build_figure, save_figure  # matplotlib: only where charts are drawn
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"chart.{fmt}"
         save_figure(build_figure(spec), path, fmt)

@@ -14,11 +14,9 @@ import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import force_locale
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
 from sqlite_utils import Database
 
 from survey_app.domain.campaigns import custom_questions_of, languages_of
@@ -26,6 +24,9 @@ from survey_app.questionnaire.model import Question, Questionnaire, format_value
 from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.db import connect
 from survey_app.web.labels import AGREE5_LABELS, DONT_KNOW_LABEL, YES_NO_LABELS
+
+if TYPE_CHECKING:  # openpyxl is imported only when an XLSX file is built
+    from openpyxl.cell import Cell
 
 FIXED_COLUMNS = ("response", "language", "channel", "submitted_on")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -135,6 +136,8 @@ def csv_chunks(table: Iterator[list]) -> Iterator[str]:
 
 
 def _text_cell(sheet, value: str) -> Cell:  # WriteOnlyCell is a function making a Cell
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
@@ -142,6 +145,8 @@ def _text_cell(sheet, value: str) -> Cell:  # WriteOnlyCell is a function making
 
 def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
     """openpyxl's write-only mode spools rows to disk; the finished file is then streamed and deleted."""
+    from openpyxl import Workbook  # openpyxl: only when an XLSX file is built
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("responses")
     for row in table:

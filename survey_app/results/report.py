@@ -17,7 +17,7 @@ from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.groups import group_label
 from survey_app.core.timeutil import to_local
-from survey_app.results import data, methodology, report_pdf, words
+from survey_app.results import data, methodology, words
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
 
@@ -90,6 +90,8 @@ def view(enterprise_id: int, campaign_id: int):
 def pdf(enterprise_id: int, campaign_id: int):
     enterprise = enterprise_or_404(enterprise_id)
     context = report_context(enterprise, campaign_of(enterprise_id, campaign_id), "png")
+    from survey_app.results import report_pdf  # fpdf and matplotlib's fonts: only for a PDF
+
     document = report_pdf.build(context, current_app.config["SETTINGS"], get_db())
     name = f"report-{enterprise['slug']}-{campaign_id}-{context['language']}.pdf"
     return send_file(document, mimetype="application/pdf", as_attachment=True, download_name=name)
