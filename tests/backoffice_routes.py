@@ -18,6 +18,9 @@ ROUTES = {
     "backoffice.enterprises.consent": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "backoffice.campaigns.new": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "backoffice.exports.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kind": "csv"},
+    # Exports prepared in the background: a job id that does not exist gets the export page.
+    "backoffice.export_jobs.start": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")},
+    "backoffice.export_jobs.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "job_id": 1},
     "runs.index": lambda w, s: UNSCOPED,  # pipeline runs (issue of the pipeline): admins only
     "runs.refresh": lambda w, s: UNSCOPED,
     # Dashboards, reports, open data and federation view (issue 6).

@@ -14,6 +14,7 @@ from survey_app.accounts.scoping import visible_campaigns, visible_enterprises
 from survey_app.backoffice import accounts as backoffice_accounts
 from survey_app.backoffice import campaigns as backoffice_campaigns
 from survey_app.backoffice import enterprises as backoffice_enterprises
+from survey_app.backoffice import export_jobs as backoffice_export_jobs
 from survey_app.backoffice import exports as backoffice_exports
 from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import links as backoffice_links
@@ -29,6 +30,7 @@ for section in (
     backoffice_links,
     backoffice_invitations,
     backoffice_exports,
+    backoffice_export_jobs,
 ):
     bp.register_blueprint(section.bp)
 

@@ -49,11 +49,12 @@ def restore(backup_file: Path, yes: bool) -> None:
 @click.command()
 @clean_errors
 def purge() -> None:
-    """Delete stale drafts and expired e-mail addresses (retention.* settings).
+    """Delete stale drafts, expired e-mail addresses and export files (retention.* settings).
 
     Example: vises purge
     """
     from survey_app.core.timeutil import now_utc
+    from survey_app.storage import export_jobs
     from survey_app.storage.db import connect, migrate
 
     settings = config_module.load()
@@ -63,9 +64,11 @@ def purge() -> None:
         counts = maintenance.purge(
             db, now_utc(), settings.retention.draft_days, settings.retention.email_days_after_close
         )
+        files = export_jobs.purge_expired(db, config_module.instance_folder(settings) / "exports", now_utc())
     finally:
         db.close()
     click.echo(f"Deleted {counts.drafts} draft(s) and {counts.emails} e-mail address(es).")
+    click.echo(f"Deleted {files} expired export file(s).")
 
 
 COMMANDS = [backup, restore, purge]

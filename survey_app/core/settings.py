@@ -170,6 +170,12 @@ class RetentionSettings:
         "(personal data is kept no longer than needed).",
         between(0, 3650),
     )
+    export_file_hours: int = setting(
+        24,
+        "Response exports prepared in the background (XLSX, large CSV) can be downloaded for this many "
+        "hours; then the file is deleted.",
+        between(1, 720),
+    )
 
 
 @dataclass(frozen=True)

@@ -143,8 +143,8 @@ def _text_cell(sheet, value: str) -> Cell:  # WriteOnlyCell is a function making
     return cell
 
 
-def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
-    """openpyxl's write-only mode spools rows to disk; the finished file is then streamed and deleted."""
+def save_xlsx(table: Iterator[list], path: str | os.PathLike) -> None:
+    """openpyxl's write-only mode spools rows to disk as they come, then writes the file at `path`."""
     from openpyxl import Workbook  # openpyxl: only when an XLSX file is built
 
     workbook = Workbook(write_only=True)
@@ -153,10 +153,15 @@ def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
         # Plain values are much faster than cell objects; a text cell object only where openpyxl
         # would otherwise read a formula (neutralise() already prevents it: defence in depth).
         sheet.append([_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+    workbook.save(path)
+
+
+def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
+    """The XLSX file of `table` in chunks (built in a temporary file, streamed, then deleted)."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        workbook.save(path)
+        save_xlsx(table, path)
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK):
                 yield chunk
