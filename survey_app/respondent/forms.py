@@ -34,6 +34,7 @@ from survey_app.respondent.fields import (
     NumberText,
     OneOrDontKnow,
     SurveyText,
+    accepted_values,
     dont_know_choice,
     fixed_choices,
     option_labels,
@@ -71,6 +72,8 @@ class PageForm(FlaskForm):
     """Base of every page form; the builder adds one field per question."""
 
     class Meta:
+        csrf = False  # checked by the view (respondent/csrf.py), before the form is built
+
         def get_translations(self, form):
             return WTFORMS_TRANSLATIONS  # the hot path of every survey page: cached catalogs
 
@@ -115,12 +118,8 @@ class PageForm(FlaskForm):
             ok = field.validate(self, (extra_validators or {}).get(name, ())) and ok
         return ok
 
-    @property
-    def csrf_failed(self) -> bool:
-        return bool(getattr(self, "csrf_token", None) is not None and self.csrf_token.errors)
-
     def question_errors(self) -> list[tuple[str, str]]:
-        """(anchor id, message) for the error summary, in page order, CSRF excluded."""
+        """(anchor id, message) for the error summary, in page order."""
         found = []
         for q in self.section.questions:
             field = self[f"q_{q.id}"]
@@ -164,7 +163,10 @@ def _field_for(question: Question, label: str, language: str):
         choices = option_labels(question, language)
         if question.dont_know:
             choices.append(dont_know_choice())
-        return "multiple", MultiChoiceField(label, choices=choices, validators=[required, OneOrDontKnow()])
+        field = MultiChoiceField(
+            label, choices=choices, accepted=accepted_values(choices), validators=[required, OneOrDontKnow()]
+        )
+        return "multiple", field
     if question.type == "number":
         return "number", NumberText(label, question.min, question.max, validators=[required])
     if question.type == "text":
@@ -173,7 +175,7 @@ def _field_for(question: Question, label: str, language: str):
     if question.dont_know:
         choices.append(dont_know_choice())
     kind = "scale11" if question.type in ("scale0_10", "nps") else "choice"
-    return kind, ChoiceField(label, choices=choices, validators=[required])
+    return kind, ChoiceField(label, choices=choices, accepted=accepted_values(choices), validators=[required])
 
 
 def _condition(questionnaire: Questionnaire, question: Question, section: Section, language: str) -> str:

@@ -14,6 +14,7 @@ from survey_app.core import timeutil
 from survey_app.core.timeutil import parse_iso
 from survey_app.questionnaire.model import Section
 from survey_app.respondent import drafts, rendering
+from survey_app.respondent.csrf import FIELD
 from survey_app.respondent.forms import SUBMISSION_ID, PageForm, build_page_form
 from survey_app.respondent.links import OPEN, SurveyLink, questionnaire_key, resolve
 from survey_app.respondent.rendering import PageState
@@ -95,7 +96,7 @@ def check_post() -> None:
 
 
 def unknown_fields(form: PageForm) -> bool:
-    return bool(set(request.form.keys()) - set(form._fields))
+    return bool(set(request.form.keys()) - set(form._fields) - {FIELD})
 
 
 def closing_text(link: SurveyLink, lang: str) -> str:
@@ -109,14 +110,14 @@ def render_page(link: SurveyLink, form_class: type[PageForm], number: int, state
     return Response(html, status, mimetype="text/html")
 
 
-def posted_state(form: PageForm) -> PageState:
+def posted_state(form: PageForm, csrf_expired: bool) -> PageState:
     """A page that did not validate: what was posted, its errors, and the same submission id."""
     posted_id = form.submission_id.data if form.with_submission_id else None
     return PageState(
         answers={**form.earlier, **form.page_answers()},
         errors={q.id: form[f"q_{q.id}"].errors for q in form.section.questions if form[f"q_{q.id}"].errors},
         summary=form.question_errors(),
-        csrf_expired=form.csrf_failed,
+        csrf_expired=csrf_expired,
         submission_id=(posted_id if posted_id and re.fullmatch(SUBMISSION_ID, posted_id) else new_submission_id())
         if form.with_submission_id
         else None,

@@ -18,7 +18,6 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -39,11 +38,16 @@ def hole_name(*name: object) -> str:
     return ":".join(str(part) for part in name)
 
 
-@dataclass(frozen=True)
 class Plan:
-    """Rendered HTML cut at its holes: parts[0], name, parts[2], name, ... parts[-1]."""
+    """Rendered HTML cut at its holes, ready to be filled in: the fixed parts with an empty slot
+    for each hole, and where each hole's slots are (a hole may appear more than once)."""
 
-    parts: tuple[str, ...]
+    def __init__(self, parts: tuple[str, ...]):  # parts[0], name, parts[2], name, ... parts[-1]
+        self.parts = parts
+        self._slots = [part if index % 2 == 0 else "" for index, part in enumerate(parts)]
+        self._where: dict[str, list[int]] = {}
+        for index in range(1, len(parts), 2):
+            self._where.setdefault(parts[index], []).append(index)
 
     @classmethod
     def cut(cls, html: str) -> Plan:
@@ -54,13 +58,16 @@ class Plan:
         return self.parts[1::2]
 
     def fill(self, values: Mapping[str, object]) -> Markup:
-        """The page with each hole replaced by its value (escaped; absent values leave it empty)."""
-        parts, out = self.parts, [self.parts[0]]
-        for index in range(1, len(parts), 2):
-            value = values.get(parts[index])
-            if value is not None:
-                out.append(value if isinstance(value, Markup) else escape(value))
-            out.append(parts[index + 1])
+        """The page with each hole replaced by its value (escaped; absent values leave it empty).
+
+        Only the values given are looked at: a page has dozens of holes (every option may be
+        checked) and a request fills a handful of them."""
+        out, where = list(self._slots), self._where
+        for name, value in values.items():
+            if value is not None and name in where:
+                text = value if isinstance(value, Markup) else escape(value)
+                for index in where[name]:
+                    out[index] = text
         return Markup("".join(out))
 
 

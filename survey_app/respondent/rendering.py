@@ -12,17 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from flask import current_app, g, get_template_attribute, render_template, request, session
-from flask_wtf.csrf import generate_csrf
+from flask import current_app, g, get_template_attribute, render_template, request
 from markupsafe import Markup
 
 from survey_app.questionnaire.model import DONT_KNOW, RawAnswer, translate
+from survey_app.respondent.csrf import csrf_token
 from survey_app.respondent.forms import PageForm, QuestionView
 from survey_app.respondent.links import SurveyLink, questionnaire_key
-from survey_app.respondent.plans import CHECKED, Plan, PlanCache, hole_name
+from survey_app.respondent.plans import CHECKED, Plan, PlanCache
 
 CHOICE_KINDS = ("choice", "scale11", "multiple")
-MAX_SIGNED_TOKENS = 10_000  # ~2 MB
 
 
 @dataclass(frozen=True)
@@ -68,26 +67,8 @@ def render(
             messages = state.errors.get(question.id, ())
             plan = _question_plan(cache, fixed, form_class, view, bool(messages))
             filled = question_values(view, state.answers.get(question.id), messages)
-            values[hole_name("q", question.id)] = plan.fill(filled)
+            values[f"q:{question.id}"] = plan.fill(filled)  # = hole_name("q", question.id)
     return page.fill(values)
-
-
-def csrf_token() -> str:
-    """The visitor's signed CSRF token. Signing costs more than filling a whole page in, and with no
-    time limit (WTF_CSRF_TIME_LIMIT = None) a signature of the session's token stays valid as long
-    as the session: the signatures of recent sessions are kept (per app: they depend on its key).
-    Also handed to Flask-WTF for this request (g.csrf_token), so a page form does not sign again."""
-    if current_app.config["WTF_CSRF_TIME_LIMIT"] is not None or "csrf_token" in g:
-        return generate_csrf()
-    signed: dict[str, str] = current_app.extensions.setdefault("vises.signed_csrf", {})
-    token = signed.get(session.get("csrf_token", ""))
-    if token is None:
-        token = generate_csrf()
-        if len(signed) >= MAX_SIGNED_TOKENS:
-            signed.clear()
-        signed[session["csrf_token"]] = token
-    g.csrf_token = token
-    return token
 
 
 def question_values(view: QuestionView, raw: RawAnswer, messages: Sequence[str]) -> dict[str, object]:
@@ -96,7 +77,7 @@ def question_values(view: QuestionView, raw: RawAnswer, messages: Sequence[str])
     if view.kind in CHOICE_KINDS:
         for value in raw if isinstance(raw, list) else [raw]:
             if value is not None:
-                values[hole_name("checked", value)] = CHECKED
+                values[f"checked:{value}"] = CHECKED  # = hole_name("checked", value)
     elif raw == DONT_KNOW and view.dont_know_name:
         values["dk_checked"] = CHECKED
     elif isinstance(raw, str):

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from survey_app.core import timeutil
 from survey_app.questionnaire.model import translate
 from survey_app.respondent import drafts, submissions
+from survey_app.respondent.csrf import FIELD, csrf_valid
 from survey_app.respondent.drafts import new_browser_key
 from survey_app.respondent.links import SurveyLink
 from survey_app.respondent.pages import (
@@ -32,7 +33,7 @@ from survey_app.respondent.pages import (
     url,
 )
 from survey_app.respondent.plans import hole
-from survey_app.respondent.rendering import PageState, csrf_token
+from survey_app.respondent.rendering import PageState
 from survey_app.web.db import get_db
 
 bp = Blueprint("respondent", __name__)
@@ -101,14 +102,14 @@ def page(kind: str, token: str, number: int):
 
 def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
     check_post()
-    csrf_token()  # the signed token Flask-WTF would otherwise sign again while building the form
+    expired = not csrf_valid(request.form.get(FIELD))
     form = form_class()
     if unknown_fields(form):
         abort(400)
     form.earlier = draft.answers
     form.strict = form.action.data in ("next", "submit") and not form.lang.data
-    if not form.validate() or form.csrf_failed:
-        return render_page(link, form_class, number, posted_state(form))
+    if not form.validate() or expired:
+        return render_page(link, form_class, number, posted_state(form, expired))
     return after_valid_post(link, form, draft, number)
 
 

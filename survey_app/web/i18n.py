@@ -14,6 +14,8 @@ from functools import cached_property
 from babel import support
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, Domain, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from wtforms.i18n import messages_path
 
 from survey_app.core.catalogs import LANGUAGE_NAMES, TRANSLATIONS, catalog, check_catalogs, translator
@@ -31,7 +33,13 @@ def select_locale() -> str:
     for candidate in (_chosen(), _look_up(request.cookies, COOKIE)):
         if candidate in offered:
             return candidate
-    return request.accept_languages.best_match(offered) or current_app.config["SETTINGS"]["i18n.default_language"]
+    header = request.headers.get("Accept-Language", "")
+    return _best_match(header, tuple(offered)) or current_app.config["SETTINGS"]["i18n.default_language"]
+
+
+@functools.lru_cache(maxsize=512)  # browsers send a few dozen different headers; parsing costs
+def _best_match(header: str, offered: tuple[str, ...]) -> str | None:
+    return parse_accept_header(header, LanguageAccept).best_match(offered)
 
 
 def _chosen() -> str | None:
