@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from flask.sessions import SecureCookieSessionInterface
+import copy
+import time
+
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
 CSP = (
@@ -44,14 +47,31 @@ def add_headers(response: Response) -> Response:
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions with the signing serializer built once per secret key rather
-    than on every request (building one serialises a test value: a tenth of a survey page)."""
+    """Flask's signed-cookie sessions, cheaper per request: the signing serializer is built once
+    per secret key (building one serialises a test value), and a cookie whose signature was just
+    checked is not checked again for RECHECK seconds (a survey page costs about as much as the
+    check). The cache holds only cookies this app signed; every request gets its own copy."""
+
+    RECHECK, KEPT = 60.0, 10_000
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         cached = app.extensions.get("vises.session_serializer")
         if cached is None or cached[0] != app.secret_key:
             cached = app.extensions["vises.session_serializer"] = (app.secret_key, super().get_signing_serializer(app))
         return cached[1]
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        value = request.cookies.get(self.get_cookie_name(app))
+        checked: dict = app.extensions.setdefault("vises.checked_sessions", {})
+        seen = checked.get(value) if value else None
+        if seen is not None and seen[1] == app.secret_key and time.monotonic() - seen[0] < self.RECHECK:
+            return self.session_class(copy.deepcopy(seen[2]))
+        session = super().open_session(app, request)
+        if value and session:  # a valid signature (a cookie that fails the check gives an empty session)
+            if len(checked) >= self.KEPT:
+                checked.clear()
+            checked[value] = (time.monotonic(), app.secret_key, copy.deepcopy(dict(session)))
+        return session
 
 
 def init_app(app: Flask) -> None:
