@@ -37,3 +37,11 @@ def test_a_new_secret_key_invalidates_kept_cookies(app):
     assert opened(app, value) == {"csrf_token": "abc"}
     app.secret_key = "another key"
     assert opened(app, value) == {}
+
+
+def test_lists_in_a_kept_session_are_copied_too(app):
+    value = cookie_of(app, {"_flashes": [["message", "Saved."]]})
+    assert opened(app, value) == {"_flashes": [["message", "Saved."]]}
+    with app.test_request_context("/", headers={"Cookie": f"vises_session={value}"}):
+        session["_flashes"].append(["message", "in place"])  # what flash() does
+    assert opened(app, value) == {"_flashes": [["message", "Saved."]]}

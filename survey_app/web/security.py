@@ -65,13 +65,20 @@ class CookieSessions(SecureCookieSessionInterface):
         checked: dict = app.extensions.setdefault("vises.checked_sessions", {})
         seen = checked.get(value) if value else None
         if seen is not None and seen[1] == app.secret_key and time.monotonic() - seen[0] < self.RECHECK:
-            return self.session_class(copy.deepcopy(seen[2]))
+            return self.session_class(_copy(seen[2]))
         session = super().open_session(app, request)
         if value and session:  # a valid signature (a cookie that fails the check gives an empty session)
             if len(checked) >= self.KEPT:
                 checked.clear()
-            checked[value] = (time.monotonic(), app.secret_key, copy.deepcopy(dict(session)))
+            checked[value] = (time.monotonic(), app.secret_key, _copy(session))
         return session
+
+
+def _copy(data) -> dict:
+    """A copy nobody else's request can change (flashes are lists, changed in place)."""
+    if all(isinstance(v, (str, int, float, bool, type(None))) for v in data.values()):
+        return dict(data)
+    return copy.deepcopy(dict(data))
 
 
 def init_app(app: Flask) -> None:
