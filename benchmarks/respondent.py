@@ -148,6 +148,7 @@ def links_with_drafts(db_path: str, campaign: int, count: int, pages: int) -> li
                 "SELECT ?, id, ?, ?, 'fr', ? FROM invitation WHERE token = ?",
                 [(campaign, answers, pages - 1, updated, t) for t in tokens],
             )
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the servers start each scenario with an empty WAL
     db.close()
     return tokens
 

@@ -64,12 +64,15 @@ class GroupCommit:
             batch, self._queue = self._queue, []
         try:
             with durable_transaction(db):
-                for ticket in batch:
-                    try:
-                        with write_transaction(db):  # a savepoint inside the durable transaction
-                            ticket.value = ticket.work(db)
-                    except Exception as exc:  # handed to its caller, raised there
-                        ticket.error = exc
+                if len(batch) == 1:  # alone: its own transaction, no savepoint needed
+                    batch[0].value = batch[0].work(db)
+                else:
+                    for ticket in batch:
+                        try:
+                            with write_transaction(db):  # a savepoint inside the durable transaction
+                                ticket.value = ticket.work(db)
+                        except Exception as exc:  # handed to its caller, raised there
+                            ticket.error = exc
         except BaseException as exc:  # the transaction itself failed: none of the batch is stored
             for ticket in batch:
                 ticket.error, ticket.value = exc, None
