@@ -33,9 +33,9 @@ def held(app, monkeypatch):
     """Builds wait until the test lets them go (what a long export looks like)."""
     release, real = threading.Event(), export_worker.build
 
-    def waiting(settings, job):
+    def waiting(settings, job, stopping=None):
         release.wait(timeout=30)
-        real(settings, job)
+        real(settings, job, stopping)
 
     monkeypatch.setattr(export_worker, "build", waiting)
     yield release
@@ -113,3 +113,32 @@ def test_a_job_whose_process_stopped_shows_as_failed(campaign, db, signed_in, wo
     export_jobs.create(db, spec, 6, now_utc() - export_jobs.STALE_AFTER - timedelta(minutes=1))
     page = page_of(signed_in("anna@example.org"), campaign)
     assert "Failed. Please try again" in page and '<meta http-equiv="refresh"' not in page
+
+
+def test_stopping_the_server_fails_queued_jobs_at_once_and_ends_the_thread(app, campaign, db, signed_in, held):
+    anna = signed_in("anna@example.org")
+    for _ in range(2):  # the first is taken by the thread (held), the second waits in the queue
+        assert start_export(anna, campaign, "xlsx").status_code == 303
+    worker = app.extensions["vises.export_worker"]
+    worker.stop(wait=0)
+    states = [r[0] for r in db.execute("SELECT state FROM export_job ORDER BY id")]
+    assert states[1] == "failed"  # not left "waiting" for a thread that is gone
+    assert start_export(anna, campaign, "xlsx").status_code == 303
+    assert db.execute("SELECT state FROM export_job ORDER BY id DESC").fetchone()[0] == "failed"
+    held.set()
+    worker._thread.join(timeout=10)
+    assert not worker._thread.is_alive()
+
+
+def test_a_job_being_built_stops_at_its_next_progress_check(app, campaign, db, world, monkeypatch):
+    monkeypatch.setattr(export_worker, "PROGRESS_EVERY", 2)
+    spec = export_jobs.JobSpec(campaign, world.manager_a, "csv", "en", False)
+    job_id = export_jobs.create(db, spec, 6, now_utc())
+    row = export_jobs.get(db, campaign, job_id, now_utc())
+    job = export_worker.Job(job_id, row["file_name"], spec, ())
+    stopping = threading.Event()
+    stopping.set()
+    with app.app_context(), pytest.raises(export_worker.Stopped):
+        export_worker.build(app.config["SETTINGS"], job, stopping)
+    assert db.execute("SELECT state FROM export_job WHERE id = ?", [job_id]).fetchone()[0] == "failed"
+    assert list(export_worker.export_folder(app.config["SETTINGS"]).iterdir()) == []  # no part file left

@@ -73,9 +73,19 @@ def serve() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # waitress has let its request threads finish their request (up to 5 s), so every submit
+        # it acknowledged is committed; what remains is background work, told to end here.
+        stop_background_work(app)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         click.echo("Stopped.")
+
+
+def stop_background_work(app) -> None:
+    """End the export thread with the server (results/export_worker.py: stop)."""
+    worker = app.extensions.get("vises.export_worker")
+    if worker is not None:
+        worker.stop()
 
 
 def after_run_hooks() -> tuple:

@@ -5,7 +5,9 @@ queues a job and answers at once: no request waits on openpyxl (about 30,000 cel
 minute for 100,000 responses) and no server thread is held. The thread shares the interpreter
 with the server's threads, so a large export slows other pages a little while it is built,
 never stops them. A full queue refuses new jobs (the view says so); a job whose process dies
-is reported failed after storage.export_jobs.STALE_AFTER.
+is reported failed after storage.export_jobs.STALE_AFTER. When the server stops, stop() ends the
+job being built at its next progress check and reports it, and the jobs still queued, failed at
+once (the requester starts them again), so that no job waits for a thread that is gone.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from survey_app.storage.export_jobs import JobSpec
 
 MAX_WAITING = 4  # jobs queued per process behind the one being built
 PROGRESS_EVERY = 2_000  # rows between two progress updates (one small write each)
+STOP_WAIT = 2.0  # seconds stop() waits for the job being built to notice and clean up
+
+
+class Stopped(Exception):
+    """The server is stopping: the job being built ends unfinished (and is reported failed)."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +58,12 @@ class ExportWorker:
         self._app, self._lock = app, threading.Lock()
         self._queue: queue.Queue[Job] = queue.Queue(maxsize=MAX_WAITING)
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def submit(self, job: Job) -> bool:
-        """Queue `job`; False when the queue is full (try again later)."""
+        """Queue `job`; False when the queue is full (try again later) or the server is stopping."""
+        if self._stopping.is_set():
+            return False
         try:
             self._queue.put_nowait(job)
         except queue.Full:
@@ -68,20 +78,51 @@ class ExportWorker:
         """Wait until every job queued so far is built (or failed)."""
         self._queue.join()
 
-    def _work(self) -> None:
+    def stop(self, wait: float = STOP_WAIT) -> None:
+        """End with the server: the job being built stops at its next progress check, queued jobs
+        are reported failed. The thread is a daemon, so a job slow to notice never holds the exit."""
+        self._stopping.set()
+        settings = self._app.config["SETTINGS"]
         while True:
-            job = self._queue.get()
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            fail_unstarted(settings, job)
+            self._queue.task_done()
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(wait)
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                job = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                continue
             try:
                 with self._app.app_context():  # labels are translated with Flask-Babel
-                    build(self._app.config["SETTINGS"], job)
+                    build(self._app.config["SETTINGS"], job, self._stopping)
+            except Stopped:
+                self._app.logger.warning("export job %s stopped with the server", job.id)
             except Exception:
                 self._app.logger.exception("export job %s failed", job.id)
             finally:
                 self._queue.task_done()
 
 
-def build(settings: Settings, job: Job) -> None:
-    """Write the job's file (as NAME.part, renamed when complete) and record its progress and end."""
+def fail_unstarted(settings: Settings, job: Job) -> None:
+    db = connect(settings.database.path)
+    try:
+        export_jobs.fail(db, job.id, timeutil.now_utc(), timedelta(hours=settings.retention.export_file_hours))
+    finally:
+        db.close()
+
+
+def build(settings: Settings, job: Job, stopping: threading.Event | None = None) -> None:
+    """Write the job's file (as NAME.part, renamed when complete) and record its progress and end;
+    raises Stopped (the job recorded failed, no file left) once `stopping` is set."""
     folder, keep = export_folder(settings), timedelta(hours=settings.retention.export_file_hours)
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / job.file_name
@@ -90,7 +131,13 @@ def build(settings: Settings, job: Job) -> None:
     try:
         export_jobs.purge_expired(db, folder, timeutil.now_utc())
         export_jobs.start(db, job.id, timeutil.now_utc())
-        counter = RowCounter(lambda done: export_jobs.progress(db, job.id, done, timeutil.now_utc()))
+
+        def report(done: int) -> None:
+            if stopping is not None and stopping.is_set():
+                raise Stopped
+            export_jobs.progress(db, job.id, done, timeutil.now_utc())
+
+        counter = RowCounter(report)
         spec = job.spec
         table = exports.streamed_rows(
             settings.database.path, spec.campaign_id, list(job.questions), spec.language, spec.labels
@@ -103,7 +150,7 @@ def build(settings: Settings, job: Job) -> None:
                 csv.writer(out).writerows(counter.count(table))
         part.rename(final)
         export_jobs.finish(db, job.id, final.stat().st_size, counter.rows, timeutil.now_utc(), keep)
-    except Exception:
+    except Exception:  # Stopped included
         part.unlink(missing_ok=True)
         export_jobs.fail(db, job.id, timeutil.now_utc(), keep)
         raise
