@@ -42,12 +42,14 @@ NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 def seed(db, responses: int, questions) -> int:
     with write_transaction(db):
         campaign = one_campaign(db, "Bench", NOW - timedelta(days=30), NOW, NOW, sector="other")
+        # Its respondents were told that answers may be exported (results/export_policy.py).
+        db.execute("UPDATE campaign SET responses_exportable = 1 WHERE id = ?", [campaign])
     for start in range(0, responses, 10_000):
         with write_transaction(db):
             for n in range(start, min(start + 10_000, responses)):
                 rid = db.execute(
-                    "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                    "VALUES (?, ?, 'fr', 'open', '2026-03-01')",
+                    "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
+                    "VALUES (?, ?, 'fr', 'open', '2026-W09')",
                     [campaign, f"b{n}"],
                 ).lastrowid
                 db.conn.executemany(
@@ -79,7 +81,7 @@ def measure(app, campaign: int, kind: str, trace: bool) -> tuple[float, int, int
         row = next(db.query("SELECT * FROM campaign WHERE id = ?", [campaign]))
         db.close()
         questions = exports.export_questions(row, app.extensions["vises.registry"].get("beneficiaries", 1))
-        table = exports.streamed_rows(settings["database.path"], campaign, questions, "fr", True)
+        table = exports.streamed_rows(settings["database.path"], campaign, questions, "fr", True, 5)
         chunks = exports.csv_chunks(table) if kind == "csv" else exports.xlsx_chunks(table)
         if trace:
             tracemalloc.start()

@@ -160,7 +160,7 @@ def responses_of(db_path: Path, campaign: int) -> dict[str, int]:
     conn = sqlite3.connect(db_path)
     try:
         rows = conn.execute(
-            "SELECT channel, COUNT(*) FROM response WHERE campaign_id = ? GROUP BY channel", [campaign]
+            "SELECT link, COUNT(*) FROM response WHERE campaign_id = ? GROUP BY link", [campaign]
         ).fetchall()
         return dict(rows)
     finally:
@@ -260,7 +260,7 @@ def kill_scenario(kills: int, clients: int) -> bool:
     ).fetchall()
     partial = [rid for rid, n in counts if n != ANSWERS_PER_RESPONSE]
     submitted_links = conn.execute(
-        "SELECT COUNT(*) FROM invitation WHERE campaign_id = ? AND submitted_on IS NOT NULL", [campaign]
+        "SELECT COUNT(*) FROM invitation WHERE campaign_id = ? AND answered = 1", [campaign]
     ).fetchone()[0]
     conn.close()
     ok = integrity == "ok" and not partial and submitted_links == len(counts) and len(counts) >= acknowledged

@@ -135,14 +135,11 @@ def links_with_drafts(db_path: str, campaign: int, count: int, pages: int) -> li
 
     answers = json.dumps({k.removeprefix("q_"): v for page in PAGES[:pages] for k, v in page.items()})
     db, now = connect(db_path), now_utc()
-    today, updated = now.date().isoformat(), iso_utc(now)
+    updated = iso_utc(now)
     with write_transaction(db):
         tokens = [r["token"] for r in generate_links(db, campaign, count, now)]
         if pages:
-            db.conn.executemany(
-                "UPDATE invitation SET opened_on = ?, started_on = ? WHERE token = ?",
-                [(today, today, t) for t in tokens],
-            )
+            db.conn.executemany("UPDATE invitation SET opened = 1, started = 1 WHERE token = ?", [(t,) for t in tokens])
             db.conn.executemany(
                 "INSERT INTO draft (campaign_id, invitation_id, answers, page, language, updated_at) "
                 "SELECT ?, id, ?, ?, 'fr', ? FROM invitation WHERE token = ?",

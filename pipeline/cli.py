@@ -1,7 +1,7 @@
 """CLI commands of the indicator pipeline, added to the `vises` group by survey_app.cli.
 
-`vises pipeline run|status`, `vises demo` and `vises synth` (`vises scheduler`, which also wires the
-weekly digest, lives in survey_app.cli). Commands only
+`vises pipeline run|status` and `vises synth` (`vises scheduler`, which also wires the weekly digest,
+and `vises demo`, which also creates manager accounts, live in survey_app.cli). Commands only
 orchestrate: open the configured database, call the pipeline modules, print progress.
 """
 
@@ -22,13 +22,13 @@ if TYPE_CHECKING:  # commands import their modules when run, so `vises --help` s
 def open_database() -> tuple[config_module.Settings, Database]:
     """Settings and a connection to the migrated database, with questionnaires registered."""
     from survey_app.core.timeutil import now_utc
-    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
+    from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.storage.db import connect, migrate
 
     settings = config_module.load()
     migrate(settings.database.path)
     db = connect(settings.database.path)
-    register(db, QUESTIONNAIRES_DIR, now_utc())
+    register(db, QUESTIONNAIRES_DIR, now_utc(), instance_questionnaires(settings))
     return settings, db
 
 
@@ -42,11 +42,12 @@ def run_now(
     full: bool = False,
     enterprise: str | None = None,
     charts: bool = True,
+    everything: bool = False,
 ) -> None:
     from pipeline.runner import RunRequest, run_pipeline
     from survey_app.core.timeutil import now_utc
 
-    request = RunRequest("cli", full, enterprise, charts)
+    request = RunRequest("cli", full, enterprise, charts, everything)
     try:
         run_id = run_pipeline(db, settings, now_utc(), request, progress=echo_progress, clock=now_utc)
     except Exception as exc:  # recorded in the run log; the terminal gets one line, not a traceback
@@ -67,18 +68,21 @@ def pipeline_group() -> None:
 
 
 @pipeline_group.command("run")
-@click.option("--full", is_flag=True, help="Recompute every campaign, not only those with new responses.")
+@click.option("--full", is_flag=True, help="Score every response again from the raw answers and recompute everything.")
+@click.option(
+    "--all", "everything", is_flag=True, help="Recompute every campaign from the kept sums (no answer is read again)."
+)
 @click.option("--enterprise", metavar="SLUG", help="Recompute only this enterprise's campaigns.")
 @click.option("--no-charts", is_flag=True, help="Skip chart rendering (for benchmarks).")
 @clean_errors
-def run_command(full: bool, enterprise: str | None, no_charts: bool) -> None:
+def run_command(full: bool, everything: bool, enterprise: str | None, no_charts: bool) -> None:
     """Recompute indicators now, printing progress per step.
 
     Example: vises pipeline run --enterprise atelier-jeunes-pousses
     """
     settings, db = open_database()
     try:
-        run_now(settings, db, full, enterprise, not no_charts)
+        run_now(settings, db, full, enterprise, not no_charts, everything)
     finally:
         db.close()
 
@@ -111,29 +115,17 @@ def status_command(limit: int) -> None:
         )
 
 
-@click.command("demo")
-@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
-@clean_errors
-def demo_command(seed: int) -> None:
-    """Load a small realistic demo (12 enterprises, two waves per group) and compute it.
-
-    Example: vises demo
-    """
-    from pipeline.sample.demo import load_demo
-    from survey_app.core.timeutil import now_utc
-
-    settings, db = open_database()
-    try:
-        counts = load_demo(db, now_utc(), seed)
-        click.echo("Loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ". Computing indicators:")
-        run_now(settings, db)
-    finally:
-        db.close()
-
-
 @click.command("synth")
-@click.option("--enterprises", default=100, show_default=True, help="Number of enterprises.")
-@click.option("--responses", default=10000, show_default=True, help="Number of responses, spread evenly.")
+@click.option(
+    "--enterprises", default=100, show_default=True, type=click.IntRange(min=1), help="Number of enterprises."
+)
+@click.option(
+    "--responses",
+    default=10000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Number of responses, spread evenly.",
+)
 @click.option("--seed", default=1, show_default=True)
 @clean_errors
 def synth_command(enterprises: int, responses: int, seed: int) -> None:
@@ -152,7 +144,7 @@ def synth_command(enterprises: int, responses: int, seed: int) -> None:
     click.echo("Created " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")
 
 
-COMMANDS: list[click.Command] = [pipeline_group, demo_command, synth_command]
+COMMANDS: list[click.Command] = [pipeline_group, synth_command]  # `vises demo`: survey_app.cli.demo
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pipeline_group())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.model import (
@@ -23,21 +24,65 @@ from pipeline.model import (
     IndicatorValue,
     OptionCount,
 )
-from pipeline.stats import t_quantile
+from pipeline.scoring import MICRO
+from pipeline.stats import exact_mean_sd, t_quantile
 from survey_app.questionnaire.model import FIXED_RANGES, Framework, Questionnaire, format_value
 
 DISTRIBUTION_TYPES = ("single", "multiple")
 DIGITS = 9
+SCALE = (0.0, 100.0)  # indicator scores; confidence intervals are clipped to it
 
 
 def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def question_plan(campaign: CampaignInfo, questionnaire: Questionnaire) -> tuple[list[str], list[str]]:
-    """Ids of questions whose option counts are read, and of free-text questions."""
-    options = [q.id for q in questionnaire.questions if q.type == "nps" or q.type in DISTRIBUTION_TYPES]
-    texts = [q.id for q in questionnaire.questions if q.type == "text"]
+@dataclass(frozen=True)
+class Layout:
+    """What the rules need of one questionnaire version, worked out once (not once per campaign)."""
+
+    indicators: tuple[str, ...]  # framework indicators with at least one scored item, in framework order
+    dimensions: tuple[tuple[str, tuple[str, ...]], ...]  # (dimension, its indicators of the framework)
+    nps: tuple[str, ...]
+    options: tuple[str, ...]  # questions whose answers are counted (NPS and choices)
+    texts: tuple[str, ...]
+    reported: tuple[dict[str, Any], ...]  # choice questions reported per option
+
+
+_LAYOUTS: dict[int, tuple[Questionnaire, Framework, Layout]] = {}
+
+
+def layout(questionnaire: Questionnaire, framework: Framework) -> Layout:
+    """The questionnaire's Layout, cached while the same objects are in use."""
+    hit = _LAYOUTS.get(id(questionnaire))
+    if hit and hit[0] is questionnaire and hit[1] is framework:
+        return hit[2]
+    questions = questionnaire.questions
+    scored = {q.indicator for q in questions if q.scored and q.indicator}
+    made = Layout(
+        indicators=tuple(i.id for i in framework.indicators if i.id in scored),
+        dimensions=tuple((d.id, tuple(i.id for i in framework.indicators_of(d.id))) for d in framework.dimensions),
+        nps=tuple(q.id for q in questions if q.type == "nps"),
+        options=tuple(q.id for q in questions if q.type == "nps" or q.type in DISTRIBUTION_TYPES),
+        texts=tuple(q.id for q in questions if q.type == "text"),
+        reported=tuple(
+            {"id": q.id, "type": q.type, "options": [{"value": o.value} for o in q.options]}
+            for q in questions
+            if q.type in DISTRIBUTION_TYPES
+        ),
+    )
+    if len(_LAYOUTS) > 256:
+        _LAYOUTS.clear()
+    _LAYOUTS[id(questionnaire)] = (questionnaire, framework, made)
+    return made
+
+
+def question_plan(
+    campaign: CampaignInfo, questionnaire: Questionnaire, framework: Framework
+) -> tuple[list[str], list[str]]:
+    """Ids of questions whose option counts are kept, and of free-text questions."""
+    known = layout(questionnaire, framework)
+    options, texts = list(known.options), list(known.texts)
     for raw in campaign.custom_questions:
         (texts if raw.get("type") == "text" else options).append(str(raw.get("id")))
     return options, texts
@@ -60,13 +105,15 @@ def _suppressed(campaign: CampaignInfo, kind: str, key: str) -> IndicatorValue:
 
 
 def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None, min_group: int) -> IndicatorValue:
-    """n, mean, sd, 95% Student-t interval and favourable share, or a suppressed row."""
+    """n, mean, sd, 95% Student-t interval (clipped to 0-100) and favourable share, or a suppressed row.
+
+    The kept sums are exact integers, so the variance of identical scores is exactly 0 (a one-pass
+    float formula gave 1.3e-06, and a "significant" trend with p = 0 followed).
+    """
     if sums is None or sums.n < min_group or sums.n < 2:
         return _suppressed(campaign, "indicator", key)
     n = sums.n
-    mean = sums.total / n
-    variance = max(0.0, (sums.total_squares - sums.total * sums.total / n) / (n - 1))
-    sd = math.sqrt(variance)
+    mean, sd = exact_mean_sd(n, sums.total, sums.squares, MICRO)
     half_width = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
     return IndicatorValue(
         **_base_row(campaign, "indicator", key),
@@ -74,33 +121,33 @@ def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None
         n=n,
         mean=rounded(mean),
         sd=rounded(sd),
-        ci_low=rounded(mean - half_width),
-        ci_high=rounded(mean + half_width),
+        ci_low=rounded(max(SCALE[0], mean - half_width)),
+        ci_high=rounded(min(SCALE[1], mean + half_width)),
         favourable_share=rounded(sums.favourable / n),
     )
 
 
 def dimension_values(
-    campaign: CampaignInfo, framework: Framework, indicators: dict[str, IndicatorValue]
+    campaign: CampaignInfo, dimensions: tuple[tuple[str, tuple[str, ...]], ...], indicators: dict[str, IndicatorValue]
 ) -> list[IndicatorValue]:
     """Unweighted mean of the dimension's shown indicator means; n is the smallest of their n.
 
     Suppressed indicators are left out (never averaged in), so a dimension cannot reveal them.
     """
     rows = []
-    for dimension in framework.dimensions:
-        members = [indicators[i.id] for i in framework.indicators_of(dimension.id) if i.id in indicators]
+    for dimension_id, members_ids in dimensions:
+        members = [indicators[i] for i in members_ids if i in indicators]
         if not members:
             continue
         shown = [v for v in members if not v.suppressed]
         if not shown:
-            rows.append(_suppressed(campaign, "dimension", dimension.id))
+            rows.append(_suppressed(campaign, "dimension", dimension_id))
             continue
         measured = [v.measured() for v in shown]
         mean = sum(m for _, m in measured) / len(measured)
         rows.append(
             IndicatorValue(
-                **_base_row(campaign, "dimension", dimension.id),
+                **_base_row(campaign, "dimension", dimension_id),
                 suppressed=False,
                 n=min(n for n, _ in measured),
                 mean=rounded(mean),
@@ -163,30 +210,19 @@ def compute_campaign(
 ) -> CampaignResult:
     """All result rows of one campaign, suppressed where fewer than `min_group` respondents."""
     campaign = data.campaign
+    known = layout(questionnaire, framework)
     sums = {s.indicator: s for s in data.indicators}
-    used = [
-        i.id for i in framework.indicators if any(q.indicator == i.id and q.scored for q in questionnaire.questions)
-    ]
-    indicators = {key: indicator_value(campaign, key, sums.get(key), min_group) for key in used}
+    indicators = {key: indicator_value(campaign, key, sums.get(key), min_group) for key in known.indicators}
     by_question: dict[str, list[OptionCount]] = {}
     for c in data.options:
         by_question.setdefault(c.question_id, []).append(c)
-    nps = [
-        nps_value(campaign, q.id, by_question.get(q.id, []), min_group)
-        for q in questionnaire.questions
-        if q.type == "nps"
-    ]
-    values = (*indicators.values(), *dimension_values(campaign, framework, indicators), *nps)
-    reported = [
-        {"id": q.id, "type": q.type, "options": [{"value": o.value} for o in q.options]}
-        for q in questionnaire.questions
-        if q.type in DISTRIBUTION_TYPES
-    ]
-    reported += [q for q in campaign.custom_questions if q.get("type") != "text"]
+    nps = [nps_value(campaign, qid, by_question.get(qid, []), min_group) for qid in known.nps]
+    values = (*indicators.values(), *dimension_values(campaign, known.dimensions, indicators), *nps)
+    reported = [*known.reported, *(q for q in campaign.custom_questions if q.get("type") != "text")]
     custom = tuple(
         row for q in reported for row in custom_results(campaign, q, by_question.get(str(q.get("id")), []), min_group)
     )
-    testimonies = data.texts if data.respondents >= min_group else ()
+    testimonies = None if data.texts is None else data.texts if data.respondents >= min_group else ()
     return CampaignResult(campaign.id, tuple(values), custom, testimonies)
 
 

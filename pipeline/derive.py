@@ -1,8 +1,8 @@
-"""Figures that compare cells: trends against the previous wave and peer benchmarks.
+"""Figures that compare cells: trends against the previous wave and the peer benchmark rules.
 
-Both are recomputed on every run from all current cell values (stored ones plus the ones just
-computed), because a single changed cell moves its successor's trend and its peers' benchmarks.
-Only non-suppressed values take part, so a suppressed figure cannot leak through a comparison.
+A trend is recomputed where a wave or its previous wave was recomputed (or where the previous
+wave changed); which benchmark pools are recomputed is decided in `pools.py` (a signature per
+pool). Only non-suppressed values take part, so a suppressed figure cannot leak through a comparison.
 """
 
 from __future__ import annotations
@@ -36,9 +36,6 @@ class Fields(TypedDict, total=False):
     bench_q1: float | None
     bench_q3: float | None
     bench_percentile: float | None
-
-
-NO_BENCHMARK = Fields(bench_peers=None, bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
 
 
 def previous_waves(campaigns: Iterable[CampaignInfo]) -> dict[int, int]:
@@ -133,68 +130,28 @@ class Peers:
         return (below + 0.5 * ties) / len(self) * 100.0
 
 
-def benchmark_fields(peers: Peers, value: IndicatorValue, min_peers: int) -> Fields:
-    """Median, quartiles and percentile rank among the peer values (the enterprise left out)."""
+def benchmark_fields(peers: Peers, mean: float, min_peers: int) -> Fields:
+    """Median, quartiles and percentile rank of `mean` among the peer values (the enterprise left out)."""
     fields = Fields(bench_peers=len(peers), bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
     if len(peers) >= min_peers:
         fields["bench_median"] = rounded(peers.quantile(0.5))
         fields["bench_q1"] = rounded(peers.quantile(0.25))
         fields["bench_q3"] = rounded(peers.quantile(0.75))
-        fields["bench_percentile"] = rounded(peers.percentile_rank(value.measured()[1]))
+        fields["bench_percentile"] = rounded(peers.percentile_rank(mean))
     return fields
 
 
-def peers_of(pools: dict, pool_key: tuple, enterprise_id: int) -> Peers:
-    """Peer values of a pool without the enterprise's own value (one per enterprise)."""
-    means, own = pools.get(pool_key, ([], {}))
-    return Peers(means, bisect_left(means, own[enterprise_id]) if enterprise_id in own else None)
-
-
-def derive(
-    values: list[IndicatorValue],
-    campaigns: list[CampaignInfo],
-    now: datetime,
-    min_peers: int,
-    recomputed: set[int] | None = None,
+def retrend(
+    values: Iterable[IndicatorValue], index: dict[Key, IndicatorValue], previous: dict[int, int]
 ) -> list[IndicatorValue]:
-    """Every value with its trend and benchmark fields up to date.
+    """The values with their trend fields recomputed against the previous wave's cells in `index`.
 
-    Trends are recomputed where a wave or its previous wave was recomputed (all of them when
-    `recomputed` is None); benchmarks always, since any peer may have moved. Benchmarks sit on each
-    enterprise's latest closed wave of the last 24 months, the one compared with its peers' latest.
-    Unchanged values are passed through as they are, which keeps incremental runs cheap.
+    Unchanged values come back as the same objects, so the caller writes only those that moved.
     """
-    by_id = {c.id: c for c in campaigns}
-    index: dict[Key, IndicatorValue] = {(v.campaign_id, v.kind, v.key): v for v in values}
-    previous = previous_waves(campaigns)
-    contributors = latest_closed_waves(campaigns, now, consenting_only=True)
-    compared = latest_closed_waves(campaigns, now, consenting_only=False)
-    pools: dict[tuple, tuple[list[float], dict[int, float]]] = {}
-    for v in values:
-        if v.campaign_id in contributors and v.kind in BENCHMARKED_KINDS and not v.suppressed:
-            sector = by_id[v.campaign_id].sector_group
-            pool = pools.setdefault((sector, v.stakeholder_group, v.kind, v.key), ([], {}))
-            mean = v.measured()[1]
-            pool[0].append(mean)
-            pool[1][v.enterprise_id] = mean
-    for means, _ in pools.values():
-        means.sort()
-    derived = []
+    out = []
     for v in values:
         prev_id = previous.get(v.campaign_id)
-        retrend = recomputed is None or v.campaign_id in recomputed or prev_id in recomputed
-        benchmarked = v.campaign_id in compared and v.kind in BENCHMARKED_KINDS and not v.suppressed
-        if not retrend and not benchmarked and v.bench_peers is None and v.bench_median is None:
-            derived.append(v)  # most cells: no trend to redo, no benchmark to carry or to clear
-            continue
-        fields: Fields = {}
-        if retrend:
-            fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
-        if benchmarked:
-            pool_key = (by_id[v.campaign_id].sector_group, v.stakeholder_group, v.kind, v.key)
-            fields.update(benchmark_fields(peers_of(pools, pool_key, v.enterprise_id), v, min_peers))
-        else:
-            fields.update(NO_BENCHMARK)
+        fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
         changed = any(getattr(v, name) != value for name, value in fields.items())
-        derived.append(replace(v, **fields) if changed else v)
-    return derived
+        out.append(replace(v, **fields) if changed else v)
+    return out

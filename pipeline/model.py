@@ -32,12 +32,16 @@ class CampaignInfo:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorSums:
-    """Respondent-level indicator scores of one campaign, summed in SQL (no row per answer in Python)."""
+    """Kept sums of one campaign's respondent scores for one indicator, exact integers of micro-points.
+
+    `total` is the sum of the scores and `squares` the sum of their squares, both in units of
+    1e-6 point (scoring.MICRO): exact, so any batching gives the same mean and variance.
+    """
 
     indicator: str
     n: int
-    total: float
-    total_squares: float
+    total: int
+    squares: int
     favourable: int
 
 
@@ -67,7 +71,7 @@ class CampaignData:
     respondents: int
     indicators: tuple[IndicatorSums, ...]
     options: tuple[OptionCount, ...]
-    texts: tuple[TextAnswer, ...]
+    texts: tuple[TextAnswer, ...] | None  # None: not read, the stored testimonies stay as they are
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,4 +140,4 @@ class CampaignResult:
     campaign_id: int
     values: tuple[IndicatorValue, ...]
     custom: tuple[CustomResult, ...]
-    testimonies: tuple[TextAnswer, ...]
+    testimonies: tuple[TextAnswer, ...] | None  # None: keep the stored testimonies

@@ -1,7 +1,7 @@
 """The run log (`pipeline_run`): what ran, when, why, how far it got and how it ended.
 
-Catch-up and incremental runs read it: the last successful full-scope run gives both the time
-of the last refresh and the response watermark from which new responses are counted.
+Catch-up reads it: the last successful full-scope run gives the time of the last refresh. Each run
+also records the scoring watermark it reached (the live one is `score_watermark`, see sums.py).
 """
 
 from __future__ import annotations

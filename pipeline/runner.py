@@ -1,8 +1,9 @@
-"""One pipeline run: lease, plan, read -> compute per campaign, compare, save, charts, log.
+"""One pipeline run: lease, score new responses, plan, compute from kept sums, compare, save, log.
 
-The runner only orchestrates; every rule lives in compute.py and derive.py. Reads happen in one
-snapshot (a read transaction), results are saved in one write transaction, and the run log
-records the outcome, so a failure at any step leaves the previous results and says what happened.
+The runner only orchestrates; every rule lives in scoring.py, compute.py, derive.py, pools.py and
+publish.py. Scoring commits in small chunks (scores and sums together); reads happen in one
+snapshot (plan.py), results are saved in one write transaction, and the run log records the
+outcome, so a failure at any step leaves the previous results and says what happened.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlite_utils import Database
 
-from pipeline import compute, lease, read, runlog, save
-from pipeline.derive import derive
+from pipeline import compute, lease, plan, read, runlog, save, scoring, sums
 from pipeline.model import CampaignInfo
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
-from survey_app.domain.enterprises import UnknownEnterprise
+from survey_app.questionnaire.model import Framework
 
 Progress = Callable[[str, dict[str, int]], None]
 PROGRESS_EVERY = 500
@@ -28,25 +27,14 @@ PROGRESS_EVERY = 500
 
 @dataclass(frozen=True)
 class RunRequest:
+    """`full`: rescore every response from the raw answers; `everything`: recompute every campaign
+    from the kept sums (both also refresh every trend and benchmark)."""
+
     trigger: str = "cli"
     full: bool = False
     enterprise: str | None = None
     charts: bool = True
-
-
-def choose_campaigns(
-    campaigns: list[CampaignInfo],
-    responses: dict[int, int],
-    stored: dict[int, int],
-    new_responses: set[int] | None,
-    full: bool,
-    enterprise_ids: set[int] | None,
-) -> list[CampaignInfo]:
-    """Campaigns to recompute: all when `full` (or never run), else those whose responses changed."""
-    in_scope = [c for c in campaigns if enterprise_ids is None or c.enterprise_id in enterprise_ids]
-    if full or new_responses is None:
-        return in_scope
-    return [c for c in in_scope if c.id in new_responses or responses.get(c.id, 0) != stored.get(c.id)]
+    everything: bool = False
 
 
 def run_pipeline(
@@ -90,23 +78,25 @@ def _run(
         progress(name, dict(counts))
 
     try:
-        plan = _read_and_compute(db, settings, now, request, progress, counts)
-        step("read and computed", **plan["counts"])
-        values = plan["stored"] + [v for r in plan["results"] for v in r.values]
-        dirty = {r.campaign_id for r in plan["results"]}
-        derived = derive(values, plan["campaigns"], now, settings.privacy.min_peers, None if request.full else dirty)
-        fresh = [v for v in derived if v.campaign_id in dirty]
-        changed = [new for new, old in zip(derived, values) if new.campaign_id not in dirty and new is not old]
-        step("compared", values=len(fresh), comparisons_updated=len(changed))
-        save.save_all(db, run_id, plan["results"], fresh, changed, plan["summaries"])
+        framework, questionnaires = read.load_questionnaires(db)
+        campaigns = read.load_campaigns(db, iso_utc(now))
+        scored = _score(
+            db, framework, questionnaires, campaigns, request.full, lambda done, top: step("scoring", scored=done)
+        )
+        step("scored", scored=scored.responses, rebuilt=scored.rebuilt)
+        work = plan.read_and_compute(db, settings, now, request, campaigns, framework, questionnaires, scored.watermark)
+        step("read and computed", **work.counts)
+        changes = plan.compare(db, settings, now, request, campaigns, work)
+        step("compared", values=len(changes.fresh), comparisons_updated=len(changes.trends) + len(changes.benchmarks))
+        save.save_all(db, run_id, changes)
         step(
             "saved",
-            custom_rows=sum(len(r.custom) for r in plan["results"]),
-            testimonies=sum(len(r.testimonies) for r in plan["results"]),
+            custom_rows=sum(len(r.custom) for r in changes.results),
+            testimonies=sum(len(r.testimonies or ()) for r in changes.results),
         )
         if request.charts:
-            step("charts", charts=render_charts(db, settings, run_id, sorted(dirty)))
-        runlog.finish_run(db, run_id, counts, plan["watermark"], clock())
+            step("charts", charts=render_charts(db, settings, run_id, sorted(work.todo_ids)))
+        runlog.finish_run(db, run_id, counts, scored.watermark, clock())
         progress("done", dict(counts))
         return run_id
     except BaseException as exc:  # job boundary: record the failed run, then let it propagate
@@ -114,61 +104,31 @@ def _run(
         raise
 
 
-def _read_and_compute(
+def _score(
     db: Database,
-    settings: Settings,
-    now: datetime,
-    request: RunRequest,
-    progress: Progress,
-    counts: dict[str, int],
-) -> dict[str, Any]:
-    """Plan and compute every campaign to recompute, inside one read snapshot."""
-    min_group = settings.privacy.min_group_size
-    framework, questionnaires = read.load_questionnaires(db)
-    read.prepare_items(db, questionnaires)
-    db.conn.execute("BEGIN")  # one consistent snapshot for every read below
-    try:
-        campaigns = read.load_campaigns(db, iso_utc(now))
-        watermark = read.max_response_id(db)
-        responses, invited = read.response_counts(db), read.invitation_counts(db)
-        last = runlog.last_success(db)
-        new = (
-            read.campaigns_with_responses_after(db, last["response_watermark"] or 0)
-            if last and not request.full
-            else None
+    framework: Framework,
+    questionnaires: scoring.Questionnaires,
+    campaigns: list[CampaignInfo],
+    full: bool,
+    progress: sums.Progress,
+) -> sums.Scored:
+    """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full)."""
+    rules = scoring.rules_for(questionnaires)
+    qkeys = scoring.prepare(db, questionnaires, rules)
+    fingerprint = {key: sums.rules_text(key, rows) for key, rows in scoring.fingerprints(questionnaires, rules).items()}
+    plans, counted = {}, {}
+    for c in campaigns:
+        key = (c.questionnaire_id, c.questionnaire_version)
+        counted[c.id] = compute.question_plan(c, questionnaires[key], framework)[0] if key in questionnaires else []
+        plans[c.id] = sums.plan_with(
+            fingerprint.get(key) or sums.rules_text(key, []), counted[c.id], c.custom_questions
         )
-        scope = (
-            {c.enterprise_id for c in read.load_campaigns(db, iso_utc(now), request.enterprise)}
-            if request.enterprise
-            else None
-        )
-        if request.enterprise and not scope:
-            raise UnknownEnterprise(f"no campaign for an enterprise with slug {request.enterprise!r}")
-        todo = choose_campaigns(campaigns, responses, read.stored_counts(db), new, request.full, scope)
-        progress(
-            "planned", dict(counts, campaigns=len(campaigns), to_recompute=len(todo), responses=sum(responses.values()))
-        )
-        results = []
-        for done, campaign in enumerate(todo, start=1):
-            questionnaire = questionnaires[(campaign.questionnaire_id, campaign.questionnaire_version)]
-            options, texts = compute.question_plan(campaign, questionnaire)
-            respondents = responses.get(campaign.id, 0)
-            data = read.read_campaign(db, campaign, respondents, options, texts, respondents >= min_group)
-            results.append(compute.compute_campaign(data, questionnaire, framework, min_group))
-            if done % PROGRESS_EVERY == 0:
-                progress("computing", dict(counts, recomputed=done))
-        summaries = [compute.compute_summary(c, responses.get(c.id, 0), invited.get(c.id, 0)) for c in campaigns]
-        stored = save.load_values(db, exclude={c.id for c in todo})
-    finally:
-        db.conn.execute("COMMIT")
-    return {
-        "campaigns": campaigns,
-        "results": results,
-        "summaries": summaries,
-        "stored": stored,
-        "watermark": watermark,
-        "counts": {"campaigns": len(campaigns), "recomputed": len(todo), "responses": sum(responses.values())},
-    }
+    sums.prepare_plans(
+        db, plans, counted, {c.id: qkeys.get((c.questionnaire_id, c.questionnaire_version)) for c in campaigns}
+    )
+    if full:
+        sums.reset(db)
+    return sums.score_new(db, plans, progress)
 
 
 def render_charts(db: Database, settings: Settings, run_id: int, campaign_ids: list[int]) -> int:

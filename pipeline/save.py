@@ -1,34 +1,42 @@
 """Save step: replace the affected result rows in one BEGIN IMMEDIATE transaction.
 
 Recomputed campaigns have their rows deleted and inserted again; other campaigns only get the
-comparison fields (trend, benchmark) that changed. Either all of it lands or none: a crash or an
-error at any point leaves the previous results exactly as they were.
+comparison fields (trend, benchmark) that moved. Rows are built straight from the attributes
+(`dataclasses.astuple` deep-copied every field, 1.58 M times a run). Either all of it lands or none:
+a crash or an error at any point leaves the previous results exactly as they were.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, fields
+from dataclasses import dataclass, field, fields
 
 from sqlite_utils import Database
 
+from pipeline import publish
 from pipeline.model import CampaignResult, CampaignSummary, IndicatorValue
+from pipeline.pools import BENCH_COLUMNS
 from survey_app.storage.db import write_transaction
 
 VALUE_COLUMNS = [f.name for f in fields(IndicatorValue)]
-DERIVED_COLUMNS = [
-    "previous_campaign_id",
-    "delta",
-    "delta_p",
-    "delta_significant",
-    "bench_peers",
-    "bench_median",
-    "bench_q1",
-    "bench_q3",
-    "bench_percentile",
-]
-RESULT_TABLES = ("indicator_value", "custom_result", "testimony")
+TREND_COLUMNS = ["previous_campaign_id", "delta", "delta_p", "delta_significant"]
+DERIVED_COLUMNS = [*TREND_COLUMNS, *BENCH_COLUMNS]
+RESULT_TABLES = ("indicator_value", "custom_result")
 CHUNK = 500
+
+
+@dataclass
+class Changes:
+    """Everything one run writes, gathered by the runner."""
+
+    results: list[CampaignResult]
+    fresh: list[IndicatorValue]  # every cell of the recomputed campaigns
+    trends: list[IndicatorValue] = field(default_factory=list)  # stored cells whose trend moved
+    benchmarks: list[tuple] = field(default_factory=list)  # (bench fields..., campaign id, kind, key)
+    summaries: list[CampaignSummary] = field(default_factory=list)  # only those that changed
+    published: list[tuple] = field(default_factory=list)  # publish.save_published rows
+    previous: list[tuple] = field(default_factory=list)  # (previous id, campaign id) of other waves
+    signatures: dict[str, str] | None = None  # every benchmark pool's signature
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -36,19 +44,24 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + CHUNK]
 
 
-def delete_campaign_rows(db: Database, campaign_ids: Sequence[int]) -> None:
+def delete_rows(db: Database, table: str, campaign_ids: Sequence[int]) -> None:
     for chunk in _chunks(sorted(campaign_ids)):
         marks = ", ".join("?" for _ in chunk)
-        for table in RESULT_TABLES:
-            db.execute(f"DELETE FROM {table} WHERE campaign_id IN ({marks})", list(chunk))
+        db.execute(f"DELETE FROM {table} WHERE campaign_id IN ({marks})", list(chunk))
 
 
-def _value_row(value: IndicatorValue, run_id: int) -> tuple:
-    row = list(astuple(value))
-    significant = VALUE_COLUMNS.index("delta_significant")
-    if row[significant] is not None:
-        row[significant] = int(row[significant])
-    return (*row, run_id)
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _value_row(v: IndicatorValue, run_id: int) -> tuple:
+    """The row of one cell, in VALUE_COLUMNS order, without copying anything."""
+    return (
+        v.campaign_id, v.enterprise_id, v.stakeholder_group, v.kind, v.key, v.questionnaire_id,
+        v.questionnaire_version, int(v.suppressed), v.suppression_reason, v.n, v.mean, v.sd, v.ci_low, v.ci_high,
+        v.favourable_share, v.previous_campaign_id, v.delta, v.delta_p, _flag(v.delta_significant), v.bench_peers,
+        v.bench_median, v.bench_q1, v.bench_q3, v.bench_percentile, run_id,
+    )  # fmt: skip
 
 
 def _insert(db: Database, table: str, columns: Sequence[str], rows: Iterable[tuple], verb: str = "INSERT") -> None:
@@ -60,28 +73,35 @@ def insert_values(db: Database, values: Iterable[IndicatorValue], run_id: int) -
     _insert(db, "indicator_value", [*VALUE_COLUMNS, "run_id"], (_value_row(v, run_id) for v in values))
 
 
-def update_derived(db: Database, values: Iterable[IndicatorValue], run_id: int) -> int:
-    """Write new trend/benchmark fields of cells that were not recomputed; return how many."""
-    assignments = ", ".join(f"{c} = ?" for c in DERIVED_COLUMNS)
-    rows = [
-        (
-            *(
-                int(v.delta_significant)
-                if c == "delta_significant" and v.delta_significant is not None
-                else getattr(v, c)
-                for c in DERIVED_COLUMNS
-            ),
-            run_id,
-            v.campaign_id,
-            v.kind,
-            v.key,
-        )
-        for v in values
-    ]
+def update_trends(db: Database, values: Iterable[IndicatorValue], run_id: int) -> None:
+    """Write the new trend fields of stored cells (their own figures did not change)."""
+    assignments = ", ".join(f"{c} = ?" for c in TREND_COLUMNS)
     db.conn.executemany(
-        f"UPDATE indicator_value SET {assignments}, run_id = ? WHERE campaign_id = ? AND kind = ? AND key = ?", rows
+        f"UPDATE indicator_value SET {assignments}, run_id = ? WHERE campaign_id = ? AND kind = ? AND key = ?",
+        (
+            (
+                v.previous_campaign_id,
+                v.delta,
+                v.delta_p,
+                _flag(v.delta_significant),
+                run_id,
+                v.campaign_id,
+                v.kind,
+                v.key,
+            )
+            for v in values
+        ),
     )
-    return len(rows)
+
+
+def update_benchmarks(db: Database, updates: Iterable[tuple], run_id: int) -> None:
+    """Write new benchmark fields: (bench_peers, median, q1, q3, percentile, campaign id, kind, key)."""
+    assignments = ", ".join(f"{c} = ?" for c in BENCH_COLUMNS)
+    db.conn.executemany(
+        f"UPDATE indicator_value SET {assignments}, run_id = {int(run_id)} "
+        "WHERE campaign_id = ? AND kind = ? AND key = ?",
+        updates,
+    )
 
 
 def insert_custom(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
@@ -95,11 +115,14 @@ def insert_custom(db: Database, results: Iterable[CampaignResult], run_id: int) 
 
 
 def insert_testimonies(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
+    """Replace the testimonies of the campaigns whose texts were read (None: the stored ones stay)."""
+    replaced = [r for r in results if r.testimonies is not None]
+    delete_rows(db, "testimony", [r.campaign_id for r in replaced])
     columns = ("response_id", "question_id", "campaign_id", "language", "text", "run_id")
     rows = (
         (t.response_id, t.question_id, r.campaign_id, t.language, t.text, run_id)
-        for r in results
-        for t in r.testimonies
+        for r in replaced
+        for t in r.testimonies or ()
     )
     _insert(db, "testimony", columns, rows)
 
@@ -110,35 +133,85 @@ def replace_summaries(db: Database, summaries: Iterable[CampaignSummary], run_id
     _insert(db, "campaign_summary", columns, rows, verb="INSERT OR REPLACE")
 
 
-def save_all(
-    db: Database,
-    run_id: int,
-    results: list[CampaignResult],
-    fresh: list[IndicatorValue],
-    changed: list[IndicatorValue],
-    summaries: list[CampaignSummary],
-) -> None:
-    """Replace recomputed campaigns, update changed comparisons and summaries, all or nothing."""
+def save_all(db: Database, run_id: int, changes: Changes) -> None:
+    """Replace recomputed campaigns, update moved comparisons, summaries and state, all or nothing."""
     with write_transaction(db):
-        delete_campaign_rows(db, [r.campaign_id for r in results])
-        insert_values(db, fresh, run_id)
-        update_derived(db, changed, run_id)
-        insert_custom(db, results, run_id)
-        insert_testimonies(db, results, run_id)
-        replace_summaries(db, summaries, run_id)
+        recomputed = [r.campaign_id for r in changes.results]
+        for table in RESULT_TABLES:
+            delete_rows(db, table, recomputed)
+        insert_values(db, changes.fresh, run_id)
+        update_trends(db, changes.trends, run_id)
+        update_benchmarks(db, changes.benchmarks, run_id)
+        insert_custom(db, changes.results, run_id)
+        insert_testimonies(db, changes.results, run_id)
+        replace_summaries(db, changes.summaries, run_id)
+        publish.save_published(db, changes.published, changes.previous, run_id)
+        if changes.signatures is not None:
+            db.execute("DELETE FROM benchmark_pool")
+            db.conn.executemany(
+                "INSERT INTO benchmark_pool (pool, signature) VALUES (?, ?)", changes.signatures.items()
+            )
 
 
-def load_values(db: Database, exclude: set[int]) -> list[IndicatorValue]:
-    """Stored cell values of campaigns not recomputed in this run (for trends and benchmarks)."""
+def load_values(db: Database, campaign_ids: Iterable[int]) -> list[IndicatorValue]:
+    """Stored cells of the given campaigns (trend neighbours of what was recomputed)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_neighbour (campaign_id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM temp.pipeline_neighbour")
+    db.conn.executemany("INSERT INTO temp.pipeline_neighbour VALUES (?)", [(c,) for c in campaign_ids])
     columns = ", ".join(VALUE_COLUMNS)
     suppressed, significant = VALUE_COLUMNS.index("suppressed"), VALUE_COLUMNS.index("delta_significant")
     values = []
-    for row in db.execute(f"SELECT {columns} FROM indicator_value ORDER BY campaign_id, kind, key"):
-        if row[0] in exclude:
-            continue
-        row = list(row)  # positional construction: this runs for every stored cell
+    for row in db.execute(
+        f"SELECT {columns} FROM indicator_value WHERE campaign_id IN "
+        "(SELECT campaign_id FROM temp.pipeline_neighbour) ORDER BY campaign_id, kind, key"
+    ):
+        row = list(row)  # positional construction: this can run for many cells
         row[suppressed] = bool(row[suppressed])
         if row[significant] is not None:
             row[significant] = bool(row[significant])
         values.append(IndicatorValue(*row))
     return values
+
+
+OWN_COLUMNS = VALUE_COLUMNS[: VALUE_COLUMNS.index("favourable_share") + 1]  # a cell's own figures
+
+
+def _own(v: IndicatorValue) -> tuple:
+    return _value_row(v, 0)[: len(OWN_COLUMNS)]
+
+
+def unchanged_campaigns(db: Database, results: list[CampaignResult]) -> set[int]:
+    """Recomputed campaigns whose own rows are exactly the stored ones (testimonies kept as they are)."""
+    ids = [r.campaign_id for r in results]
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_same (campaign_id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM temp.pipeline_same")
+    db.conn.executemany("INSERT INTO temp.pipeline_same VALUES (?)", [(c,) for c in ids])
+    own: dict[int, set[tuple]] = {}
+    for row in db.execute(
+        f"SELECT {', '.join(OWN_COLUMNS)} FROM indicator_value WHERE campaign_id IN "
+        "(SELECT campaign_id FROM temp.pipeline_same)"
+    ):
+        own.setdefault(row[0], set()).add(tuple(row))
+    custom: dict[int, set[tuple]] = {}
+    for row in db.execute(
+        "SELECT campaign_id, question_id, option, suppressed, count, share, n, mean FROM custom_result "
+        "WHERE campaign_id IN (SELECT campaign_id FROM temp.pipeline_same)"
+    ):
+        custom.setdefault(row[0], set()).add(tuple(row))
+    same = set()
+    for r in results:
+        if r.testimonies is not None or own.get(r.campaign_id, set()) != {_own(v) for v in r.values}:
+            continue
+        rows = {
+            (c.campaign_id, c.question_id, c.option, int(c.suppressed), c.count, c.share, c.n, c.mean) for c in r.custom
+        }
+        if custom.get(r.campaign_id, set()) == rows:
+            same.add(r.campaign_id)
+    return same
+
+
+def stored_summaries(db: Database) -> dict[int, tuple]:
+    return {
+        r[0]: tuple(r[1:])
+        for r in db.execute("SELECT campaign_id, submitted, invited, expected, response_rate FROM campaign_summary")
+    }

@@ -8,8 +8,9 @@ weeks. The database lease keeps a single run at a time even when two schedulers 
 
 Run the scheduler in exactly one process: inside `vises serve` (one waitress process), or alone
 with `vises scheduler` when the web app runs in several worker processes. Work that follows a
-successful run outside the pipeline (the weekly digest e-mail) comes in as `after_run` hooks, wired
-by the CLI, so the pipeline never imports web or mail code.
+successful run outside the pipeline (the weekly digest e-mail) comes in as `after_run` hooks, and
+work that rings on its own interval (delivering the mail outbox, queueing due reminders) as
+`periodic` jobs, both wired by the CLI, so the pipeline never imports web or mail code.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
-from pipeline import runlog
+from pipeline import refresh_queue, runlog
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc
@@ -34,10 +36,13 @@ from survey_app.storage.maintenance import purge
 
 log = logging.getLogger("vises.scheduler")
 JOB_ID = "weekly-refresh"
+QUEUE_POLL_SECONDS = 30  # how soon a refresh queued in another process (or a campaign's closing) runs
 JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 
 # Called after each scheduled run with (db, settings, run id or None, now); each catches its own failures.
 AfterRun = Callable[[Database, Settings, "int | None", datetime], None]
+# (job id, name, function called with the settings, seconds between calls); each catches its own failures.
+Periodic = tuple[str, str, Callable[[Settings], None], int]
 
 
 def make_trigger(settings: Settings) -> CronTrigger:
@@ -109,13 +114,22 @@ def purge_personal_data(db: Database, settings: Settings, now: datetime) -> None
         log.exception("retention purge failed")
 
 
+def run_refresh_queue(settings: Settings, clock: Callable[[], datetime] = now_utc) -> None:
+    """Queued refreshes (a manager's button, a closed campaign) taken from any web process."""
+    try:
+        refresh_queue.run_queued(settings, clock)
+    except Exception:  # job boundary: the request and the run log say what failed; keep polling
+        log.exception("queued refresh failed")
+
+
 def catch_up(
     settings: Settings,
     now: datetime | None = None,
     clock: Callable[[], datetime] = now_utc,
     after_run: Sequence[AfterRun] = (),
 ) -> int | None:
-    """Run once with trigger 'catch-up' if a scheduled time was missed; return the run id."""
+    """Run once with trigger 'catch-up' if a scheduled time was missed (or nothing was ever
+    computed: the run log calls that one the first computation); return the run id."""
     now = now or clock()
     db = connect(settings.database.path)
     try:
@@ -127,9 +141,24 @@ def catch_up(
     return run_job(settings, "catch-up", clock, after_run)
 
 
-def configure(scheduler: BaseScheduler, settings: Settings, after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
-    """Add the weekly job and a one-off catch-up check that runs as soon as the scheduler starts."""
+def configure(
+    scheduler: BaseScheduler, settings: Settings, after_run: Sequence[AfterRun] = (), periodic: Sequence[Periodic] = ()
+) -> BaseScheduler:
+    """Add the weekly job, the poll of queued refreshes, a one-off catch-up check that runs as soon
+    as the scheduler starts (on a new install: the first computation), and the periodic jobs (each
+    first runs at start, then every so many seconds)."""
     hooks = {"after_run": tuple(after_run)}
+    for job_id, name, function, seconds in periodic:
+        scheduler.add_job(
+            function,
+            IntervalTrigger(seconds=seconds, timezone=ZoneInfo(settings.i18n.timezone)),
+            args=[settings],
+            id=job_id,
+            name=name,
+            replace_existing=True,
+            next_run_time=now_utc(),
+            **JOB_OPTIONS,
+        )
     scheduler.add_job(
         run_job,
         make_trigger(settings),
@@ -137,6 +166,15 @@ def configure(scheduler: BaseScheduler, settings: Settings, after_run: Sequence[
         kwargs=hooks,
         id=JOB_ID,
         name="Weekly indicator refresh",
+        replace_existing=True,
+        **JOB_OPTIONS,
+    )
+    scheduler.add_job(
+        run_refresh_queue,
+        IntervalTrigger(seconds=QUEUE_POLL_SECONDS),
+        args=[settings],
+        id="refresh-queue",
+        name="Run queued refreshes",
         replace_existing=True,
         **JOB_OPTIONS,
     )
@@ -156,14 +194,16 @@ def _scheduler(cls: type[BaseScheduler], settings: Settings) -> BaseScheduler:
     return cls(timezone=ZoneInfo(settings.i18n.timezone), job_defaults=dict(JOB_OPTIONS))
 
 
-def start_background(settings: Settings, after_run: Sequence[AfterRun] = ()) -> BaseScheduler:
+def start_background(
+    settings: Settings, after_run: Sequence[AfterRun] = (), periodic: Sequence[Periodic] = ()
+) -> BaseScheduler:
     """Start the scheduler in a background thread of this (single) server process."""
-    scheduler = configure(_scheduler(BackgroundScheduler, settings), settings, after_run)
+    scheduler = configure(_scheduler(BackgroundScheduler, settings), settings, after_run, periodic)
     scheduler.start()
     return scheduler
 
 
-def run_blocking(settings: Settings, after_run: Sequence[AfterRun] = ()) -> None:
+def run_blocking(settings: Settings, after_run: Sequence[AfterRun] = (), periodic: Sequence[Periodic] = ()) -> None:
     """Run the scheduler alone in the foreground (its own process in multi-process deployments)."""
     migrate(settings.database.path)
-    configure(_scheduler(BlockingScheduler, settings), settings, after_run).start()
+    configure(_scheduler(BlockingScheduler, settings), settings, after_run, periodic).start()

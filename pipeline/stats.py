@@ -1,7 +1,8 @@
 """Small statistics the indicator rules need, without scipy.
 
-Student's t quantile (for 95% confidence intervals), Welch's t-test p-value (for trend flags),
-linear-interpolation quantiles and the "mean" percentile rank (for peer benchmarks). The t
+Exact mean and standard deviation from integer sums, Student's t quantile (for 95% confidence
+intervals), Welch's t-test p-value (for trend flags), linear-interpolation quantiles and the "mean"
+percentile rank (for peer benchmarks). The t
 distribution goes through the regularized incomplete beta function, computed with the classic
 continued fraction (modified Lentz), which is accurate to ~1e-14 for the degrees of freedom we meet.
 """
@@ -76,6 +77,16 @@ def t_quantile(p: float, df: float) -> float:
         if high - low < 1e-13 * max(1.0, high):
             break
     return (low + high) / 2.0
+
+
+def exact_mean_sd(n: int, total: int, squares: int, unit: int) -> tuple[float, float]:
+    """Mean and sample standard deviation from exact integer sums of values in units of 1/unit.
+
+    `n * squares - total**2` is computed on integers, so identical values give exactly 0 and no
+    cancellation can make a variance of a few 1e-6 out of nothing. Needs n >= 2.
+    """
+    spread = n * squares - total * total
+    return total / (n * unit), math.sqrt(spread / (n * (n - 1) * unit * unit))
 
 
 def welch_p(n1: int, mean1: float, sd1: float, n2: int, mean2: float, sd2: float) -> float | None:

@@ -21,6 +21,11 @@ ROUTES = {
     # Exports prepared in the background: a job id that does not exist gets the export page.
     "backoffice.export_jobs.start": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")},
     "backoffice.export_jobs.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "job_id": 1},
+    # XLSForm import and export (issue 15): admins only; questionnaires belong to the federation.
+    "backoffice.xlsforms.index": lambda w, s: UNSCOPED,
+    "backoffice.xlsforms.preview": lambda w, s: UNSCOPED,
+    "backoffice.xlsforms.register": lambda w, s: UNSCOPED,
+    "backoffice.xlsforms.download": lambda w, s: {"questionnaire_id": "beneficiaries", "version": 1},
     "runs.index": lambda w, s: UNSCOPED,  # pipeline runs (issue of the pipeline): admins only
     "runs.refresh": lambda w, s: UNSCOPED,
     # Dashboards, reports, open data and federation view (issue 6).
@@ -54,6 +59,29 @@ ROUTES = {
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
+    # Public valorisation pages and their management (report part).
+    "backoffice.public_pages.enterprise_page": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "backoffice.public_pages.enterprise_revoke": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    # Fresh figures (R2 5/9): a manager's refresh of their own enterprise.
+    "refresh.request_refresh": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    # Operations (issue 18): the audit trail lists only the user's enterprises' entries (all for admins).
+    "backoffice.audit.index": lambda w, s: UNSCOPED,
+    "backoffice.audit.download": lambda w, s: UNSCOPED,
+    "backoffice.accounts.remove_two_factor": lambda w, s: {"user_id": getattr(w, f"manager_{s}")},
+    "backoffice.mail_texts.edit": lambda w, s: {
+        "campaign_id": getattr(w, f"campaign_{s}"),
+        "kind": "invitation",
+        "language": "fr",
+    },
+    "backoffice.mail_texts.reset": lambda w, s: {
+        "campaign_id": getattr(w, f"campaign_{s}"),
+        "kind": "reminder",
+        "language": "fr",
+    },
+    # Reaching everyone (R2 7/9): shared tablets, paper questionnaires, answer entry, results by channel.
+    "backoffice.kiosks.remove": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kiosk_id": 1},
+    "paper.blank": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "language": "fr"},
+    "paper.personal": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "language": "fr"},
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",
@@ -74,6 +102,13 @@ CAMPAIGN_ENDPOINTS = (
     "backoffice.invitations.remind",
     "backoffice.invitations.erase",
     "backoffice.exports.index",
+    "backoffice.public_pages.campaign_page",
+    "backoffice.public_pages.campaign_revoke",
+    "backoffice.mail_texts.index",
+    "backoffice.kiosks.add",
+    "entry.index",
+    "entry.answers",
+    "channels.view",
 )
 for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}
@@ -82,11 +117,16 @@ ADMIN_ONLY = {
     "backoffice.accounts.new",
     "backoffice.accounts.edit",
     "backoffice.accounts.reset",
+    "backoffice.accounts.remove_two_factor",
     "backoffice.enterprises.new",
     "backoffice.enterprises.edit",
     "runs.index",
     "runs.refresh",
     "federation.index",
+    "backoffice.xlsforms.index",
+    "backoffice.xlsforms.preview",
+    "backoffice.xlsforms.register",
+    "backoffice.xlsforms.download",
 }
 
 # Plausible form data, so that a refusal comes from scoping and not from a missing field.
@@ -110,6 +150,12 @@ FORM_DATA = {
     "default_language": "fr",
     "email": "new@example.org",
     "active": "y",
+    "consent": "y",
+    "own_words": "Hijacked",
+    "confirmed": "yes",
+    "subject": "Hijacked {enterprise}",
+    "body": "Hijacked {link}",
+    "save": "y",
 }
 
 
@@ -130,5 +176,6 @@ def methods(rule):
 
 def dump(db):
     """Every table's rows, except sign-in bookkeeping that any request may touch."""
-    skip = {"user_session", "rate_limit"}
+    # The audit trail is written by reads too (downloads of exports and links): it is checked on its own.
+    skip = {"user_session", "rate_limit", "audit_log"}
     return {t: sorted(map(repr, db[t].rows)) for t in db.table_names() if t not in skip}

@@ -1,22 +1,19 @@
-"""Shared set-up of the dashboard, report, API, federation and digest tests: the demo data
-computed once per session (without charts: they are drawn on request), copied for each test,
-with an admin and two managers (enterprise 1 "Atelier Jeunes Pousses" and enterprise 2)."""
+"""Helpers of the dashboard, report, API, federation and digest tests: the demo's enterprises and
+accounts (tests/demo_fixtures.py builds them), HTML tables read back, and stored indicator rows
+checked against what a page shows."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 
-import pytest
+from babel.numbers import format_decimal, format_percent
 
-from pipeline.runner import RunRequest, run_pipeline
-from pipeline.sample.demo import load_demo
-from survey_app.accounts.users import create_user, set_memberships
-from survey_app.core.config import load
-from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
-from survey_app.storage.db import connect, migrate, write_transaction
-from tests.conftest import NOW, PASSWORD, BackOfficeClient, sign_in
+from survey_app.core.published import whole
+from survey_app.core.timeutil import iso_utc, now_utc
+from survey_app.questionnaire.loader import load_framework
+from survey_app.questionnaire.model import translate
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 
 ENTERPRISE, OTHER = 1, 2
 USERS = {
@@ -24,53 +21,61 @@ USERS = {
     "anna": ("anna@example.org", "manager", "fr", [ENTERPRISE]),
     "bert": ("bert@example.org", "manager", "nl", [OTHER]),
 }
+PNG = b"\x89PNG\r\n\x1a\n"
+FEWER = {"fr": "moins de 5 réponses", "nl": "minder dan 5 antwoorden", "en": "fewer than 5 answers"}
+NPS_LABEL = "Net Promoter Score"
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    """A database file with the demo loaded, indicators computed and three accounts."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    migrate(path)
-    db = connect(path)
-    try:
-        register(db, QUESTIONNAIRES_DIR, NOW)
-        load_demo(db, NOW)
-        settings = load(None, {"database.path": str(path), "server.secret_key": "test-secret"})
-        run_pipeline(db, settings, NOW, RunRequest(trigger="schedule", charts=False))
-        with write_transaction(db):
-            for email, role, language, enterprises in USERS.values():
-                user = create_user(db, email, PASSWORD, role, language, NOW)
-                set_memberships(db, user, enterprises)
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.close()
-    return path
+def stored_cells(db, enterprise_id, language):
+    """{group: {label: stored row}} for the wave the dashboard opens on: each stakeholder group's latest
+    closed wave with results (the demo's open third wave is one click away)."""
+    framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
+    labels = {
+        **{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
+        **{("indicator", i.id): translate(i.label, language) for i in framework.indicators},
+    }
+    latest = {}
+    for row in db.query(
+        "SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
+        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? AND (c.closed_at IS NOT NULL OR c.closes_at <= ?) "
+        "ORDER BY c.closes_at, c.id",
+        [enterprise_id, iso_utc(now_utc())],  # the page tells open from closed by the clock, so do we
+    ):
+        latest[row["stakeholder_group"]] = row["id"]
+    return {
+        group: {
+            labels.get((r["kind"], r["key"]), NPS_LABEL): r
+            for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign])
+        }
+        for group, campaign in latest.items()
+    }
 
 
-@pytest.fixture
-def demo_app(make_app, tmp_path, demo_template):
-    shutil.copy(demo_template, tmp_path / "vises.db")
-    return make_app()
-
-
-@pytest.fixture
-def demo_db(demo_app):
-    database = connect(demo_app.config["SETTINGS"]["database.path"])
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def as_user(demo_app):
-    """as_user("anna") -> a signed-in client that adds CSRF tokens to its posts."""
-
-    def _make(name: str) -> BackOfficeClient:
-        client = demo_app.test_client()
-        response = sign_in(client, USERS[name][0])
-        assert response.status_code == 303
-        return BackOfficeClient(client)
-
-    return _make
+def check_table(rows, stored, language):
+    """Each line of an indicator table against its stored row; returns how many figures were checked."""
+    checked = 0
+    assert len(rows) - 1 == len(stored)  # header + one line per stored cell
+    for label, *cells in rows[1:]:
+        row = stored[label]
+        if row["suppressed"]:
+            assert cells == [FEWER[language]]
+            continue
+        # Published figures are whole numbers (core/published.py): no decimal to difference.
+        if label == NPS_LABEL:
+            assert cells[0] == format_decimal(whole(row["mean"]), "+0;−0", locale=language)
+        else:
+            assert cells[0] == format_decimal(whole(row["mean"]), "0", locale=language)
+        assert cells[2] == str(row["n"])
+        if row["ci_low"] is not None:
+            low, high = (format_decimal(whole(v), "0", locale=language) for v in (row["ci_low"], row["ci_high"]))
+            assert cells[1].startswith(low) and cells[1].endswith(high)
+        if row["favourable_share"] is not None:
+            assert cells[3] == " ".join(format_percent(row["favourable_share"], locale=language).split())
+        if row["delta"] is not None:
+            assert format_decimal(whole(row["delta"]), "+0;−0", locale=language) in cells[4]
+        assert not any(c[:1].isdigit() and ("." in c or "," in c) for c in cells[:3])
+        checked += 1
+    return checked
 
 
 def csrf_token(html: str) -> str:

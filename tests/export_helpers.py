@@ -7,6 +7,7 @@ import re
 import time
 
 JOB_LINK = re.compile(r'href="(/admin/campaigns/\d+/export/jobs/(\d+))"')
+NEWEST = re.compile(r'<tr id="export-job-(\d+)">')  # jobs are listed newest first
 
 
 def start_export(office, campaign: int, kind: str, **params):
@@ -17,8 +18,9 @@ def ready_link(office, campaign: int, timeout: float = 30) -> str:
     """The download link of the newest ready file, once the export page shows one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = JOB_LINK.search(office.get(f"/admin/campaigns/{campaign}/export/").get_data(as_text=True))
-        if found:
+        page = office.get(f"/admin/campaigns/{campaign}/export/").get_data(as_text=True)
+        newest, found = NEWEST.search(page), JOB_LINK.search(page)
+        if newest and found and found.group(2) == newest.group(1):  # not an older file's link
             return found.group(1)
         time.sleep(0.05)
     raise AssertionError(f"no export file ready after {timeout} s")

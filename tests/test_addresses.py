@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey_app.core.addresses import ascii_domain, is_email
+from tests.app_support import NOW
 
 
 @pytest.mark.parametrize(
@@ -90,7 +91,7 @@ def test_mail_travels_to_the_ascii_domain():
     from survey_app.mail.smtp import Mail, build
 
     settings = validate({"smtp.sender": "enquete@vises.exämple"}, "test")
-    message = build(settings, Mail("anna@exämple.be", "Subject", "text", "<p>html</p>"))
+    message = build(settings, Mail("anna@exämple.be", "Subject", "text", "<p>html</p>"), NOW)
     assert (message["To"], message["From"]) == ("anna@xn--exmple-cua.be", "enquete@vises.xn--exmple-cua")
     assert message["Message-ID"].endswith("@vises.xn--exmple-cua>")
 

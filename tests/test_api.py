@@ -4,10 +4,12 @@ reason code and no figure; CSV neutralises formulas; scoped (tested in test_dash
 import csv
 import io
 
+from survey_app.core.published import api_figure
 from survey_app.storage.db import write_transaction
 from tests.dashboard_support import ENTERPRISE, OTHER
 
-FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_share", "delta", "bench_median")
+FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_percent", "delta", "bench_median")
+SCORES = ("mean", "ci_low", "ci_high", "delta", "bench_median")
 
 
 def test_json_equals_stored_rows_and_suppressed_cells_have_only_a_reason(as_user, demo_db):
@@ -25,8 +27,11 @@ def test_json_equals_stored_rows_and_suppressed_cells_have_only_a_reason(as_user
             assert record["suppressed"] == "min_group_size"
             assert not any(k in record for k in FIGURES)
         else:
-            assert "suppressed" not in record
-            assert all(record[k] == row[k] for k in FIGURES)
+            assert "suppressed" not in record and "delta_p" not in record
+            assert record["n"] == row["n"]
+            assert all(record[k] == api_figure(row[k]) for k in SCORES)  # one decimal at most
+            share = row["favourable_share"]
+            assert record["favourable_percent"] == (None if share is None else api_figure(100 * share))
     assert suppressed > 0
 
 

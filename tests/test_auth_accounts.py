@@ -1,14 +1,23 @@
-"""Password change, admin-issued reset links, manager invitations and roles."""
+"""Password change, admin-issued reset links (e-mailed), manager invitations (e-mailed) and roles."""
 
 import re
+import subprocess
+import sys
 
-from tests.conftest import PASSWORD, sign_in
+from argon2 import Type, extract_parameters
+
+from survey_app.accounts.users import verify_password
+from tests.app_support import PASSWORD, sign_in
 
 NEW_PASSWORD = "a much longer new secret"
 
 
-def _link(page: str, path: str) -> str:
-    return re.search(rf"https?://[^\s<\"]+{path}/[A-Za-z0-9_-]+", page).group(0).split("5000", 1)[1]
+def _mailed_link(db, address: str, path: str) -> str:
+    """The one-time link of the last account e-mail queued for `address` (the outbox holds it until sent)."""
+    text = db.execute(
+        "SELECT text_body FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1", [address]
+    ).fetchone()[0]
+    return re.search(rf"https?://[^\s]+?({path}/[A-Za-z0-9_-]+)", text).group(1)
 
 
 def test_password_change_needs_the_current_password_and_ends_other_sessions(app, world, db, signed_in):
@@ -22,10 +31,12 @@ def test_password_change_needs_the_current_password_and_ends_other_sessions(app,
     assert sign_in(app.test_client(), "anna@example.org", NEW_PASSWORD).status_code == 303
 
 
-def test_admin_reset_link_works_once(app, world, signed_in):
+def test_admin_reset_link_works_once(app, world, db, signed_in):
     admin = signed_in("admin@example.org")
     response = admin.post(f"/admin/accounts/{world.manager_a}/reset", follow_redirects=True)
-    path = _link(response.get_data(as_text=True), "/reset")
+    page = response.get_data(as_text=True)
+    assert "is on its way to anna@example.org" in page and "/reset/" not in page  # the admin never sees it
+    path = _mailed_link(db, "anna@example.org", "/reset")
     visitor = app.test_client()
     page = visitor.get(path + "?lang=en").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -43,7 +54,10 @@ def test_admin_invites_a_manager_who_sees_only_their_enterprise(app, world, db, 
         {"email": "carla@example.org", "name": "Carla", "language": "fr", "enterprises": [str(world.enterprise_b)]},
         follow_redirects=True,
     )
-    path = _link(response.get_data(as_text=True), "/welcome")
+    assert "A welcome e-mail with a one-time link is on its way to carla@example.org." in response.get_data(
+        as_text=True
+    )
+    path = _mailed_link(db, "carla@example.org", "/welcome")
     visitor = app.test_client()
     page = visitor.get(path + "?lang=en").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -110,3 +124,12 @@ def test_manager_can_revoke_benchmark_consent_of_their_enterprise(world, signed_
     anna = signed_in("anna@example.org")
     assert anna.post(f"/admin/enterprises/{world.enterprise_a}/consent", {}).status_code == 303
     assert db.execute("SELECT benchmark_consent FROM enterprise WHERE id = ?", [world.enterprise_a]).fetchone()[0] == 0
+
+
+def test_production_hashes_with_argon2id_at_19_mib_2_passes_1_lane():
+    """The suite hashes at a cheap cost (conftest.py); a fresh interpreter hashes as production does."""
+    code = f"from survey_app.accounts.users import hash_password; print(hash_password({PASSWORD!r}))"
+    stored = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    cost = extract_parameters(stored)
+    assert (cost.type, cost.memory_cost, cost.time_cost, cost.parallelism) == (Type.ID, 19 * 1024, 2, 1)
+    assert verify_password(stored, PASSWORD) and not verify_password(stored, "not the password")

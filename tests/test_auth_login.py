@@ -6,7 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from survey_app.accounts import login_guard
-from tests.conftest import NOW, PASSWORD, sign_in
+from tests.app_support import NOW, PASSWORD, sign_in
 
 
 def sessions_of(db, user_id):

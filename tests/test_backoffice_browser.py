@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.app_support import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +25,8 @@ def answer_every_page(page):
             page.locator(f"input[type=radio][name='{name}']").first.check()
         button = page.locator("button.button[value=submit], button.button[value=next]").first
         last = button.get_attribute("value") == "submit"
-        button.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # wait for the next page, never read the old one
+            button.click()
         if last:
             return seen
     raise AssertionError("the survey did not end")
@@ -46,27 +47,28 @@ def test_manager_campaign_links_response_counted(browser, live_server, world):
     office.get_by_label("Title").fill("Bénéficiaires – vague 1")
     office.get_by_label("Opens on").fill((local_now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     office.get_by_label("Closes on").fill((local_now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
-    office.get_by_role("checkbox", name="Nederlands").check()
-    office.get_by_role("checkbox", name="English").check()
+    office.get_by_role("checkbox", name="Nederlands", exact=True).check()
+    office.get_by_role("checkbox", name="English", exact=True).check()  # instruments name languages too
     first = office.get_by_role("group", name="Custom question 1")
     first.get_by_label("Type").select_option("agree5")
     first.get_by_label("Question in French").fill("Je me sens écouté(e).")
     first.get_by_label("Question in Dutch").fill("Ik voel me gehoord.")
     first.get_by_label("Question in English").fill("I feel listened to.")
     office.get_by_role("button", name="Save the campaign").click()
-    assert office.locator("#campaign-state").inner_text() == "Open"
+    expect(office.locator("#campaign-state")).to_have_text("Open")
 
     office.get_by_role("link", name="Links and QR codes").click()
     office.get_by_label("Number of personal links to create").fill("5")
     office.get_by_role("button", name="Create the links").click()
-    assert "Personal links created: 5." in office.content()
+    expect(office.locator("body")).to_contain_text("Personal links created: 5.")
     csv_text = office.request.get(office.url + "links.csv").text()
     link = next(csv.DictReader(io.StringIO(csv_text)))["link"].replace("http://127.0.0.1:5000", live_server)
 
     respondent = browser.new_context(viewport={"width": 360, "height": 740})
     survey = respondent.new_page()
     survey.goto(link + "?lang=en")
-    survey.get_by_role("link", name="Start the survey").click()
+    with survey.expect_navigation():
+        survey.get_by_role("link", name="Start the survey").click()
     pages = answer_every_page(survey)
     assert "I feel listened to." in pages[-1]  # the custom question ends the last page
     assert "/thanks" in survey.url

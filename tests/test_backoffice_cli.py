@@ -14,7 +14,10 @@ def test_enterprise_campaign_links_from_the_command_line(tmp_path, monkeypatch):
         '[database]\npath = "db/vises.db"\n[server]\nsecret_key = "cli-test"\n[schedule]\nenabled = false\n'
     )
     monkeypatch.setenv("VISES_CONFIG", str(config))
-    run = lambda *args: CliRunner().invoke(main, list(args), catch_exceptions=False)  # noqa: E731
+
+    def run(*args):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
     result = run("enterprise", "add", "Atelier Solidaire", "--sector-group", "integration", "--country", "BE")
     assert result.exit_code == 0 and "Created enterprise atelier-solidaire (id 1)." in result.output
     result = run(

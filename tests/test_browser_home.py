@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.app_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,6 @@ def test_language_switcher_works_by_keyboard(page, live_server):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "English":
             break
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("html").get_attribute("lang") == "en"

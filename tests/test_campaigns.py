@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from survey_app.domain.campaigns import campaign_state
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 def campaign_form(**overrides):
@@ -37,8 +37,8 @@ def row(db, campaign_id):
 def add_response(db, campaign_id):
     with write_transaction(db):
         db.execute(
-            "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-            "VALUES (?, ?, 'fr', 'open', '2026-03-04')",
+            "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
+            "VALUES (?, ?, 'fr', 'open', '2026-W10')",
             [campaign_id, f"s{campaign_id}-{NOW.timestamp()}"],
         )
 
@@ -116,7 +116,10 @@ def test_close_early_is_a_post(world, signed_in, db):
     with freeze_time(NOW):
         anna = signed_in("anna@example.org")
         assert anna.get(url).status_code == 405
-        assert anna.post(url).status_code == 303
+        asked = anna.post(url)  # a confirmation step first: nothing changes yet
+        assert asked.status_code == 200 and "Yes, close the campaign" in asked.get_data(as_text=True)
+        assert row(db, world.campaign_a)["closed_at"] is None
+        assert anna.post(url, {"confirmed": "yes"}).status_code == 303
     stored = row(db, world.campaign_a)
     assert stored["closed_at"] == "2026-03-04T10:00:00Z"
     assert campaign_state(stored, NOW) == "closed"
@@ -158,24 +161,20 @@ def test_questionnaire_and_custom_questions_freeze_once_a_response_exists(world,
 
 def test_campaign_page_shows_live_counts(world, signed_in, db):
     with write_transaction(db):
+        db.execute("UPDATE invitation SET opened = 1, started = 1 WHERE campaign_id = ?", [world.campaign_a])
         db.execute(
-            "UPDATE invitation SET opened_on = '2026-03-03', started_on = '2026-03-03' WHERE campaign_id = ?",
+            "UPDATE invitation SET answered = 1 WHERE id = (SELECT min(id) FROM invitation WHERE campaign_id = ?)",
             [world.campaign_a],
         )
         db.execute(
-            "UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT min(id) FROM invitation "
-            "WHERE campaign_id = ?)",
-            [world.campaign_a],
-        )
-        db.execute(
-            "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-            "VALUES (?, 'x1', 'fr', 'personal', '2026-03-04')",
+            "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
+            "VALUES (?, 'x1', 'fr', 'personal', '2026-W10')",
             [world.campaign_a],
         )
     page = signed_in("anna@example.org").get(f"/admin/campaigns/{world.campaign_a}").get_data(as_text=True)
     assert '<td id="count-issued">3</td>' in page and '<td id="count-opened">3</td>' in page
     assert '<td id="count-in-progress">2</td>' in page and '<td id="count-submitted">1</td>' in page
-    assert "33.3 %" in page and "2026-03-04" in page
+    assert "<td>33.3%</td>" in page and "Week of March 2, 2026" in page and "2026-03-04" not in page
 
 
 def test_custom_questions_reach_respondents_when_fewer_languages_are_offered(app, world, signed_in, db):

@@ -40,7 +40,7 @@ def test_questionnaires_check_bundled(cli):
     result = cli("questionnaires", "check")
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
-    assert len(lines) == 3 and all(line.startswith("ok ") for line in lines)
+    assert len(lines) == 3 + 8 and all(line.startswith("ok ") for line in lines)  # questionnaires, instruments
     assert "beneficiaries v1 (beneficiaries), 3 page(s), 12 questions" in result.output
 
 

@@ -4,64 +4,9 @@
 import re
 
 import pytest
-from babel.numbers import format_decimal, format_percent
 
-from survey_app.questionnaire.loader import load_framework
-from survey_app.questionnaire.model import translate
-from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
-from tests.dashboard_support import ENTERPRISE, OTHER, tables
-
-PNG = b"\x89PNG\r\n\x1a\n"
-FEWER = {"fr": "moins de 5 réponses", "nl": "minder dan 5 antwoorden", "en": "fewer than 5 answers"}
-NPS_LABEL = "Net Promoter Score"
-
-
-def stored_cells(db, enterprise_id, language):
-    """{group: {label: stored row}} for the latest wave with results of each stakeholder group."""
-    framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
-    labels = {
-        **{("dimension", d.id): translate(d.label, language) for d in framework.dimensions},
-        **{("indicator", i.id): translate(i.label, language) for i in framework.indicators},
-    }
-    latest = {}
-    for row in db.query(
-        "SELECT DISTINCT c.id, c.stakeholder_group FROM campaign c JOIN indicator_value v "
-        "ON v.campaign_id = c.id WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id",
-        [enterprise_id],
-    ):
-        latest[row["stakeholder_group"]] = row["id"]
-    return {
-        group: {
-            labels.get((r["kind"], r["key"]), NPS_LABEL): r
-            for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign])
-        }
-        for group, campaign in latest.items()
-    }
-
-
-def check_table(rows, stored, language):
-    """Each line of an indicator table against its stored row; returns how many figures were checked."""
-    checked = 0
-    assert len(rows) - 1 == len(stored)  # header + one line per stored cell
-    for label, *cells in rows[1:]:
-        row = stored[label]
-        if row["suppressed"]:
-            assert cells == [FEWER[language]]
-            continue
-        if label == NPS_LABEL:
-            assert cells[0] == format_decimal(row["mean"], "+0;−0", locale=language)
-        else:
-            assert cells[0] == format_decimal(row["mean"], "0.0", locale=language)
-        assert cells[2] == str(row["n"])
-        if row["ci_low"] is not None:
-            low, high = (format_decimal(v, "0.0", locale=language) for v in (row["ci_low"], row["ci_high"]))
-            assert cells[1].startswith(low) and cells[1].endswith(high)
-        if row["favourable_share"] is not None:
-            assert cells[3] == " ".join(format_percent(row["favourable_share"], locale=language).split())
-        if row["delta"] is not None:
-            assert format_decimal(row["delta"], "+0.0;−0.0", locale=language) in cells[4]
-        checked += 1
-    return checked
+from tests.app_support import sign_in
+from tests.dashboard_support import ENTERPRISE, FEWER, OTHER, PNG, check_table, stored_cells, tables
 
 
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
@@ -97,17 +42,21 @@ def test_freshness_and_methodology_link(as_user):
     assert "Kleine groepen blijven anoniem" in methodology and "minder dan 5 antwoorden" in methodology
 
 
-def test_charts_are_shown_with_alt_text_and_served_as_png_and_svg(as_user):
+def test_charts_are_svg_with_alt_text_and_a_data_table_and_drawn_when_asked(as_user):
     client = as_user("anna")
     html = client.get(f"/admin/enterprises/{ENTERPRISE}/dashboard?lang=en").get_data(as_text=True)
     images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', html)
-    assert len(images) >= 10 and all(alt.strip() for _src, alt in images)
-    profile = next(src for src, _alt in images if "/profile-c" in src)
-    response = client.get(profile)
-    assert response.status_code == 200 and response.data.startswith(PNG)
-    assert response.headers["Cache-Control"].startswith("private")
-    svg = client.get(profile.replace(".png", ".svg"))
+    assert len(images) >= 7 and all(alt.strip() and ".svg?v=" in src for src, alt in images)
+    assert html.count('<details class="chart-data">') == len(images)
+    profile = next(src.replace("&amp;", "&") for src, _alt in images if "/profile-c" in src)
+    svg = client.get(profile)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    assert svg.headers["Cache-Control"] == "private, max-age=31536000, immutable"  # the URL names its version
+    again = client.get(profile, headers={"If-None-Match": svg.headers["ETag"]})
+    assert again.status_code == 304
+    png = client.get(profile.split("?")[0].replace(".svg", ".png"))
+    assert png.status_code == 200 and png.data.startswith(PNG)
+    assert png.headers["Cache-Control"] == "private, no-cache"  # no version named: check each time
     import matplotlib.pyplot as plt
 
     assert plt.get_fignums() == []  # drawn with Figure objects only, nothing left open
@@ -127,7 +76,7 @@ def test_dashboard_list_shows_only_the_managers_enterprises(as_user):
 
 def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
     """The charts of a suppressed wave hold no value at all, and are still served (as notes)."""
-    from pipeline.charts import specs as chart_specs
+    from pipeline.charts import sources
 
     campaign = demo_db.execute(
         "SELECT id FROM campaign WHERE enterprise_id = ? AND stakeholder_group = 'partners' "
@@ -135,7 +84,7 @@ def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
         [OTHER],
     ).fetchone()[0]
     framework = demo_app.extensions["vises.registry"].framework
-    specs = {s.name: s for s in chart_specs.load_specs(demo_db, framework, [OTHER], {OTHER: ["nl"]}, 5)}
+    specs = sources.enterprise_specs(demo_db, framework, OTHER, "nl", 5)
     for name in (f"profile-c{campaign}", f"indicators-c{campaign}"):
         assert specs[name].bars and all(bar.value is None for bar in specs[name].bars)
         assert FEWER["nl"] in specs[name].alt_text
@@ -146,8 +95,6 @@ def test_suppressed_cells_are_never_drawn_as_bars(as_user, demo_app, demo_db):
 
 def test_the_configured_threshold_is_the_one_named(make_app, tmp_path, demo_template):
     import shutil
-
-    from tests.conftest import sign_in
 
     shutil.copy(demo_template, tmp_path / "vises.db")
     client = make_app(privacy__min_group_size=8).test_client()

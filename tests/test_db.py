@@ -5,14 +5,12 @@ import threading
 
 import pytest
 
-from survey_app.storage.db import connect, migrate, write_transaction
+from survey_app.storage.db import connect, write_transaction
 
 
 @pytest.fixture
-def database(tmp_path):
-    path = tmp_path / "t.db"
-    migrate(path)
-    db = connect(path)
+def database(tmp_path, migrated_copy):
+    db = connect(migrated_copy(tmp_path / "t.db"))
     yield db
     db.close()
 

@@ -17,13 +17,15 @@ from survey_app.core.timeutil import now_utc
 from survey_app.results import export_worker
 from survey_app.storage import export_jobs
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW, PASSWORD
+from tests.app_support import NOW, PASSWORD
 from tests.export_helpers import JOB_LINK, prepared_file, ready_link, start_export
 from tests.test_exports import add_responses
 
 
 @pytest.fixture
 def campaign(world, db):
+    with write_transaction(db):  # its respondents were told that answers may be exported
+        db.execute("UPDATE campaign SET responses_exportable = 1 WHERE id = ?", [world.campaign_a])
     add_responses(db, world.campaign_a, 6, text="Merci")
     return world.campaign_a
 

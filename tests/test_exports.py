@@ -34,8 +34,8 @@ def add_responses(db, campaign_id, count, text="Merci", start=0):
     with write_transaction(db):
         for n in range(start, start + count):
             response_id = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                "VALUES (?, ?, 'fr', 'personal', '2026-03-04')",
+                "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
+                "VALUES (?, ?, 'fr', 'personal', '2026-W10')",
                 [campaign_id, f"{campaign_id}-{n}"],
             ).lastrowid
             db.conn.executemany(
@@ -53,7 +53,10 @@ def add_responses(db, campaign_id, count, text="Merci", start=0):
 @pytest.fixture
 def campaign(world, db):
     with write_transaction(db):
-        db.execute("UPDATE campaign SET custom_questions = ? WHERE id = ?", [json.dumps(CUSTOM), world.campaign_a])
+        db.execute(
+            "UPDATE campaign SET custom_questions = ?, responses_exportable = 1 WHERE id = ?",
+            [json.dumps(CUSTOM), world.campaign_a],
+        )
     with write_transaction(db):
         db.execute(
             "INSERT INTO invitation_email (invitation_id, campaign_id, email, language) "
@@ -88,10 +91,14 @@ def test_csv_round_trips_values_neutralises_formulas_and_has_no_personal_data(ca
     body = response.get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert len(rows) == 6
-    assert [int(r["feel_confident"]) for r in rows] == [1, 2, 3, 4, 5, 1]
-    assert rows[0]["recommend"] == "dont_know" and rows[0]["custom_1"] == "o2"
-    assert rows[0]["what_changed"] == '\'=HYPERLINK("http://evil")' and rows[5]["what_changed"] == "'+1 -2 @ok"
-    assert list(rows[0])[:4] == ["response", "language", "channel", "submitted_on"]
+    assert sorted(int(r["feel_confident"]) for r in rows) == [1, 1, 2, 3, 4, 5]
+    assert rows[0]["custom_1"] == "o2"
+    blank = "recommend (left blank: fewer than 5 answers)"  # six "don't know": no answer at all
+    assert all(r[blank] == "" for r in rows)
+    texts = sorted(r["what_changed"] for r in rows)
+    assert texts == ["'+1 -2 @ok", *['\'=HYPERLINK("http://evil")'] * 5]
+    assert list(rows[0])[:5] == ["response", "language", "link", "channel", "submitted_week"]
+    assert {r["submitted_week"] for r in rows} == {"2026-W10"}
     assert "secret.person" not in body and "@example.org" not in body
 
 
@@ -101,12 +108,13 @@ def test_xlsx_round_trips_values_with_labels_in_the_chosen_language(campaign, db
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = table[0]
-    assert header[:4] == ["response", "language", "channel", "submitted_on"]
+    assert header[:5] == ["response", "language", "link", "channel", "submitted_week"]
     assert any(h.startswith("custom_1: Vervoer?") for h in header)
     row = dict(zip(header, table[1]))
     column = {h.split(":")[0]: h for h in header}
-    assert row[column["feel_confident"]] == "Helemaal niet akkoord"
-    assert row[column["recommend"]] == "Weet ik niet / niet van toepassing"
+    assert "Helemaal niet akkoord" in {dict(zip(header, r))[column["feel_confident"]] for r in table[1:]}
+    assert column["recommend"].endswith("(leeg gelaten: minder dan 5 antwoorden)")
+    assert row[column["recommend"]] is None
     assert row[column["custom_1"]] == "Fiets"
     assert row[column["what_changed"]] == "'=1+1"
     assert all(sheet.cell(row=r, column=c).data_type != "f" for r in range(1, 7) for c in range(1, len(header) + 1))
@@ -117,7 +125,7 @@ def test_xlsx_values_without_labels_are_numbers(campaign, db, signed_in):
     response = download(signed_in("anna@example.org"), campaign, "xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
     header = rows[0]
-    assert [r[header.index("feel_confident")] for r in rows[1:]] == [1, 2, 3, 4, 5]
+    assert sorted(r[header.index("feel_confident")] for r in rows[1:]) == [1, 2, 3, 4, 5]
 
 
 def test_neutralise():
@@ -144,7 +152,7 @@ def test_export_memory_stays_flat(app, campaign, db):
         total = sum(
             len(chunk)
             for chunk in exports.csv_chunks(
-                exports.streamed_rows(app.config["SETTINGS"]["database.path"], campaign, questions, "en", False)
+                exports.streamed_rows(app.config["SETTINGS"]["database.path"], campaign, questions, "en", False, 5)
             )
         )
         _current, peak = tracemalloc.get_traced_memory()

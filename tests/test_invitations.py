@@ -1,64 +1,42 @@
-"""E-mail invitations and reminders against a real SMTP server (aiosmtpd) on a loopback port."""
+"""E-mail invitations and reminders: the page queues them, the outbox delivers them to a real SMTP
+server (aiosmtpd) on a loopback port."""
 
-import email
 import re
-from datetime import timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from freezegun import freeze_time
 
 from survey_app.mail.invitations import parse_addresses
-from survey_app.mail.messages import send_due_reminders
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW, BackOfficeClient, free_port, sign_in
-
-
-class Recorder:
-    """Keeps every message; refuses recipients whose address starts with 'refuse'."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refuse"):
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self, address):
-        return [m for m in self.messages if m["To"] == address]
+from tests.app_support import NOW, BackOfficeClient, sign_in
 
 
 @pytest.fixture
-def smtp():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    recorder.port = controller.port
-    yield recorder
-    controller.stop()
+def mail_app(make_app, mail_settings):
+    return make_app(**mail_settings)
 
 
-@pytest.fixture
-def mail_app(make_app, smtp):
-    return make_app(
-        smtp__host="127.0.0.1",
-        smtp__port=smtp.port,
-        smtp__sender="enquete@vises.example",
-        invitations__reminder_days_before_close=3,
-    )
+class FrozenOffice(BackOfficeClient):
+    """A back-office client whose every request happens at NOW, the time deliveries are run at
+    (a session signed at one time is refused at an earlier one)."""
+
+    def get(self, *args, **kwargs):
+        with freeze_time(NOW):
+            return super().get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        with freeze_time(NOW):
+            return super().post(*args, **kwargs)
+
+    def refresh_token(self):
+        with freeze_time(NOW):
+            return super().refresh_token()
 
 
 @pytest.fixture
 def office(mail_app, seed, db):
     from survey_app.accounts.users import create_user, set_memberships
-    from tests.conftest import PASSWORD
+    from tests.app_support import PASSWORD
 
     enterprise = seed.enterprise("Atelier <Solidaire> & Co")
     campaign = seed.campaign(enterprise, languages=("fr", "nl"))
@@ -66,15 +44,20 @@ def office(mail_app, seed, db):
         user = create_user(db, "anna@example.org", PASSWORD, "manager", "en", NOW)
         set_memberships(db, user, [enterprise])
     client = mail_app.test_client()
-    assert sign_in(client, "anna@example.org").status_code == 303
-    office = BackOfficeClient(client)
+    with freeze_time(NOW):
+        assert sign_in(client, "anna@example.org").status_code == 303
+    office = FrozenOffice(client)
     office.campaign = campaign
     office.url = f"/admin/campaigns/{campaign}/invitations"
     return office
 
 
+def post(office, path, **kwargs):
+    return office.post(office.url + path, **kwargs)
+
+
 def add(office, text, language="fr"):
-    return office.post(office.url + "/add", {"addresses": text, "language": language}, follow_redirects=True)
+    return post(office, "/add", data={"addresses": text, "language": language}, follow_redirects=True)
 
 
 def emails(db, campaign):
@@ -116,12 +99,14 @@ def test_upload_a_file_of_addresses(office, db):
     assert sorted(emails(db, office.campaign)) == ["d@example.org", "e@example.org"]
 
 
-def test_invitations_in_the_chosen_language_with_a_working_link(office, smtp, mail_app, db):
+def test_sending_queues_and_the_outbox_delivers_in_each_language(office, smtp_server, mail_app, db, deliver):
     add(office, "fr@example.org", "fr")
     add(office, "nl@example.org", "nl")
-    page = office.post(office.url + "/send", follow_redirects=True).get_data(as_text=True)
-    assert "E-mails sent: 2." in page
-    french, dutch = smtp.to("fr@example.org")[0], smtp.to("nl@example.org")[0]
+    page = post(office, "/send", follow_redirects=True).get_data(as_text=True)
+    assert "E-mails queued: 2." in page and smtp_server.messages == []  # the page only queued them
+    assert re.search(r'id="queued-invitation">2<', page)
+    assert deliver(mail_app, NOW).sent == 2
+    french, dutch = smtp_server.to("fr@example.org")[0], smtp_server.to("nl@example.org")[0]
     assert french["Subject"] == "Atelier <Solidaire> & Co aimerait avoir votre avis"
     assert dutch["Subject"] == "Atelier <Solidaire> & Co wil graag je mening"
     text = french.get_body(("plain",)).get_content()
@@ -139,67 +124,90 @@ def test_invitations_in_the_chosen_language_with_a_working_link(office, smtp, ma
     )
     with freeze_time(NOW):  # the seeded campaign is open around NOW
         assert mail_app.test_client().get(link + "?lang=fr").status_code == 200
-    office.post(office.url + "/send")
-    assert len(smtp.messages) == 2  # a second click sends nothing again
+    post(office, "/send")
+    deliver(mail_app, NOW)
+    assert len(smtp_server.messages) == 2  # a second click sends nothing again
 
 
-def test_failures_are_reported_per_address_and_a_retry_never_sends_twice(office, smtp, db):
+def test_headers_date_message_id_unsubscribe_and_auto_submitted(office, smtp_server, mail_app, db, deliver):
+    from email.utils import parsedate_to_datetime
+
+    add(office, "late@example.org")
+    post(office, "/send")
+    deliver(mail_app, NOW)
+    invitation = smtp_server.messages[0]
+    assert parsedate_to_datetime(invitation["Date"]) == NOW
+    assert invitation["Message-ID"].endswith("@vises.example>")
+    assert re.fullmatch(r"<http://127\.0\.0\.1:5000/u/[A-Za-z0-9_-]{22}>", invitation["List-Unsubscribe"])
+    assert invitation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert invitation["Auto-Submitted"] is None  # a person decided to send it
+    post(office, "/remind")
+    deliver(mail_app, NOW)
+    reminder = smtp_server.messages[1]
+    assert reminder["Auto-Submitted"] == "auto-generated" and reminder["Subject"].startswith("Rappel")
+    assert reminder["List-Unsubscribe"] == invitation["List-Unsubscribe"]
+
+
+def test_permanent_failures_are_shown_and_a_retry_never_sends_twice(office, smtp_server, mail_app, db, deliver):
     add(office, "ok1@example.org\nrefuse@example.org\nok2@example.org")
-    page = office.post(office.url + "/send", follow_redirects=True).get_data(as_text=True)
-    assert "E-mails sent: 2." in page and "Not sent to refuse@example.org: 550 5.1.1 mailbox unavailable" in page
+    post(office, "/send")
+    report = deliver(mail_app, NOW)
+    assert (report.sent, report.failed) == (2, 1)
     stored = emails(db, office.campaign)
     assert stored["refuse@example.org"][0] is None and "550" in stored["refuse@example.org"][2]
-    assert "mailbox unavailable" in office.get(office.url + "/").get_data(as_text=True)
-    office.post(office.url + "/send")
-    assert sorted(m["To"] for m in smtp.messages) == ["ok1@example.org", "ok2@example.org"]
+    page = office.get(office.url + "/").get_data(as_text=True)
+    assert "mailbox unavailable" in page and re.search(r'id="failed-invitation">1<', page)
+    campaign_page = office.get(f"/admin/campaigns/{office.campaign}").get_data(as_text=True)
+    assert re.search(r'id="campaign-failed-mails"><a href="[^"]+">1</a>', campaign_page)
+    post(office, "/send")  # the failed address is queued again, the others are not
+    deliver(mail_app, NOW)
+    assert sorted(m["To"] for m in smtp_server.messages) == ["ok1@example.org", "ok2@example.org"]
 
 
-def test_unreachable_server_keeps_everyone_unsent(make_app, seed, db):
-    from survey_app.mail import invitations
-    from survey_app.mail.messages import render_mail
-
-    app = make_app(smtp__host="127.0.0.1", smtp__port=free_port())
-    campaign = seed.campaign(seed.enterprise())
-    invitations.add_addresses(db, campaign, ["a@example.org"], "en", NOW)
-    row = next(db.query("SELECT c.*, 'X' AS enterprise_name FROM campaign c WHERE id = ?", [campaign]))
-    with app.app_context():
-        report = invitations.send(db, app.config["SETTINGS"], row, "invitation", render_mail, NOW)
-    assert report.sent == 0 and report.failed[0][0] == "a@example.org"
-    assert emails(db, campaign)["a@example.org"][0] is None
-
-
-def test_reminders_skip_respondents_and_are_not_repeated_the_same_day(office, smtp, db):
+def test_reminders_skip_respondents_and_are_not_repeated_the_same_day(office, smtp_server, mail_app, db, deliver):
     add(office, "done@example.org\nlate@example.org")
-    office.post(office.url + "/send")
+    post(office, "/send")
+    deliver(mail_app, NOW)
     with write_transaction(db):
         db.execute(
-            "UPDATE invitation SET submitted_on = '2026-03-04' WHERE id = (SELECT invitation_id FROM "
+            "UPDATE invitation SET answered = 1 WHERE id = (SELECT invitation_id FROM "
             "invitation_email WHERE email = 'done@example.org')"
         )
-    page = office.post(office.url + "/remind", follow_redirects=True).get_data(as_text=True)
-    assert "E-mails sent: 1." in page
-    reminders = [m for m in smtp.messages if m["Subject"].startswith("Rappel")]
+    page = post(office, "/remind", follow_redirects=True).get_data(as_text=True)
+    assert "E-mails queued: 1." in page
+    deliver(mail_app, NOW)
+    reminders = [m for m in smtp_server.messages if m["Subject"].startswith("Rappel")]
     assert [m["To"] for m in reminders] == ["late@example.org"]
-    office.post(office.url + "/remind")
-    assert len([m for m in smtp.messages if m["Subject"].startswith("Rappel")]) == 1
+    post(office, "/remind")
+    deliver(mail_app, NOW)
+    assert len([m for m in smtp_server.messages if m["Subject"].startswith("Rappel")]) == 1
 
 
-def test_automatic_reminder_days_before_closing(mail_app, office, smtp, db):
-    add(office, "late@example.org")
-    office.post(office.url + "/send")
-    closes = NOW + timedelta(days=21)
-    assert send_due_reminders(mail_app, closes - timedelta(days=5)) == {}
-    reports = send_due_reminders(mail_app, closes - timedelta(days=2))
-    assert reports[office.campaign].sent == 1
-    assert send_due_reminders(mail_app, closes - timedelta(days=1)) == {}  # once only
-    assert [m["To"] for m in smtp.messages if m["Subject"].startswith("Rappel")] == ["late@example.org"]
-
-
-def test_erase_addresses_also_after_closing(office, db):
+def test_erase_addresses_also_after_closing_and_cancels_what_was_queued(office, db, mail_app, deliver, smtp_server):
     add(office, "a@example.org\nb@example.org")
+    post(office, "/send")
     with freeze_time(NOW):
-        office.post(f"/admin/campaigns/{office.campaign}/close")
-    page = office.post(office.url + "/erase", follow_redirects=True).get_data(as_text=True)
+        office.post(f"/admin/campaigns/{office.campaign}/close", {"confirmed": "yes"})
+    asked = post(office, "/erase").get_data(as_text=True)  # a confirmation step first
+    assert "2 addresses will be deleted, for good." in asked and len(emails(db, office.campaign)) == 2
+    page = post(office, "/erase", data={"confirmed": "yes"}, follow_redirects=True).get_data(as_text=True)
     assert "E-mail addresses deleted: 2." in page
     assert emails(db, office.campaign) == {}
     assert db.execute("SELECT count(*) FROM invitation WHERE campaign_id = ?", [office.campaign]).fetchone()[0] == 2
+    assert deliver(mail_app, NOW).sent == 0 and smtp_server.messages == []
+    statuses = {r[0] for r in db.execute("SELECT status FROM outbox")}
+    assert statuses == {"cancelled"}
+
+
+def test_a_stored_name_with_a_line_break_never_stops_sending(office, smtp_server, mail_app, db, deliver):
+    with write_transaction(db):  # stored before names were checked for control characters
+        db.execute("UPDATE enterprise SET name = 'Atelier\nSolidaire\r\n'")
+    add(office, "late@example.org")
+    assert post(office, "/send").status_code == 303
+    deliver(mail_app, NOW)
+    assert post(office, "/remind").status_code == 303
+    deliver(mail_app, NOW)
+    assert [m["Subject"] for m in smtp_server.messages] == [
+        "Atelier Solidaire aimerait avoir votre avis",
+        "Rappel : Atelier Solidaire aimerait avoir votre avis",
+    ]

@@ -6,7 +6,7 @@ import time
 
 from survey_app.domain.campaigns import generate_links
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 def test_ten_thousand_links_have_unique_tokens_and_codes(world, db):
@@ -38,8 +38,7 @@ def test_generate_through_the_page_and_download_csv(world, signed_in, db):
 def test_qr_images_download_matches_the_csv(world, signed_in):
     import zipfile
 
-    import segno  # noqa: F401  (the images are segno's; we only check they are PNGs with the right names)
-
+    # The images are segno's: only that they are PNGs with the right names is checked here.
     anna = signed_in("anna@example.org")
     rows = list(
         csv.DictReader(
@@ -87,11 +86,15 @@ def test_revoke_by_short_code(app, world, signed_in, db):
         "SELECT short_code, token FROM invitation WHERE campaign_id = ? ORDER BY id", [world.campaign_a]
     ).fetchone()
     other_code = db.execute("SELECT short_code FROM invitation WHERE campaign_id = ?", [world.campaign_b]).fetchone()[0]
-    page = anna.post(
-        f"/admin/campaigns/{world.campaign_a}/links/revoke", {"codes": f"{code.lower()}, NOPE99"}, follow_redirects=True
-    ).get_data(as_text=True)
+    url = f"/admin/campaigns/{world.campaign_a}/links/revoke"
+    asked = anna.post(url, {"codes": f"{code.lower()}, NOPE99"}).get_data(as_text=True)  # a confirmation step first
+    assert "Revoke these links?" in asked and f"1 link will stop working at once: {code}." in asked
+    assert "NOPE99" in asked and db.execute("SELECT count(revoked_at) FROM invitation").fetchone()[0] == 0
+    page = anna.post(url, {"codes": f"{code.lower()}, NOPE99", "confirmed": "yes"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Links revoked: 1." in page and "NOPE99" in page
-    anna.post(f"/admin/campaigns/{world.campaign_a}/links/revoke", {"codes": other_code})
+    anna.post(url, {"codes": other_code, "confirmed": "yes"})
     revoked = db.execute("SELECT token FROM invitation WHERE revoked_at IS NOT NULL").fetchall()
     assert revoked == [(token,)]  # another campaign's code is unknown here
     csv_text = anna.get(f"/admin/campaigns/{world.campaign_a}/links/links.csv").get_data(as_text=True)

@@ -8,16 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from survey_app.cli import main
-from survey_app.storage.db import connect, migrate, write_transaction
+from survey_app.storage.db import connect, write_transaction
 from survey_app.storage.maintenance import MaintenanceError, backup, integrity_ok, purge, restore
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 @pytest.fixture
-def database(tmp_path):
-    path = tmp_path / "live.db"
-    migrate(path)
-    return path
+def database(tmp_path, migrated_copy):
+    return migrated_copy(tmp_path / "live.db")
 
 
 def count_rows(path, table):
@@ -138,15 +136,18 @@ def test_purge_counts_a_campaign_closed_early_from_its_real_end(db, campaigns):
     assert counts.emails == 2
 
 
-def test_cli_backup_restore_purge(tmp_path, monkeypatch):
+def test_cli_backup_restore_purge(tmp_path, monkeypatch, migrated_copy):
     config = tmp_path / "config.toml"
     config.write_text('[database]\npath = "data/vises.db"\n')
     monkeypatch.setenv("VISES_CONFIG", str(config))
-    migrate(tmp_path / "data" / "vises.db")
+    migrated_copy(tmp_path / "data" / "vises.db")
     runner = CliRunner()
     result = runner.invoke(main, ["backup", str(tmp_path / "b" / "copy.db")])
     assert result.exit_code == 0 and "integrity ok" in result.output
     result = runner.invoke(main, ["restore", str(tmp_path / "b" / "copy.db"), "--yes"])
     assert result.exit_code == 0 and "Restored" in result.output
     result = runner.invoke(main, ["purge"])
-    assert result.exit_code == 0 and "Deleted 0 draft(s) and 0 e-mail address(es)." in result.output
+    assert (
+        result.exit_code == 0
+        and "Deleted 0 draft(s), 0 e-mail address(es), 0 outbox e-mail(s) and 0 audit entries." in result.output
+    )

@@ -24,9 +24,26 @@ def test_demo_loads_and_computes_with_suppressed_and_benchmarked_cells(cli, tmp_
     result = cli("demo")
     assert result.exit_code == 0, result.output
     assert "Loaded 12 enterprises" in result.output and "read and computed" in result.output
+    # A manager per enterprise, printed with the one-time link that sets the password.
+    assert (
+        "Atelier Jeunes Pousses: atelier-jeunes-pousses@demo.example  http://127.0.0.1:5000/welcome/" in result.output
+    )
     db = connect(tmp_path / "vises.db")
     try:
-        count = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+
+        def count(sql):
+            return db.execute(sql).fetchone()[0]
+
+        assert count("SELECT COUNT(*) FROM user u JOIN membership m ON m.user_id = u.id WHERE role = 'manager'") == 12
+        # Texts in each enterprise's language: a Dutch enterprise's campaigns are called "meting".
+        titles = {
+            r[0]
+            for r in db.execute(
+                "SELECT c.title FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id "
+                "WHERE e.default_language = 'nl'"
+            )
+        }
+        assert "Werknemers – meting 1" in titles and not any("wave" in t for t in titles)
         assert count("SELECT COUNT(DISTINCT sector_group) FROM enterprise") == 3
         assert count("SELECT COUNT(*) FROM enterprise WHERE benchmark_consent = 0") >= 2
         assert count("SELECT COUNT(DISTINCT language) FROM response") == 3
@@ -69,3 +86,10 @@ def test_every_command_has_help_with_an_example(cli):
     for args in (["pipeline"], ["pipeline", "run"], ["pipeline", "status"], ["scheduler"], ["demo"], ["synth"]):
         result = cli(*args, "--help")
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_run_all_recomputes_every_campaign_from_the_kept_sums(cli):
+    assert cli("demo").exit_code == 0
+    result = cli("pipeline", "run", "--all")
+    assert result.exit_code == 0 and "scored 0" in result.output and "recomputed 74" in result.output
+    assert "comparisons_updated 0" in result.output  # same sums, same figures: nothing moved

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 
 from pipeline import runner
-from pipeline.read import item_rows, load_questionnaires
+from pipeline.read import load_questionnaires
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
+from pipeline.scoring import item_rows
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 
@@ -185,3 +186,16 @@ def test_custom_questions_distributions_and_response_rates(pipeline_db, seed):
     summaries = {r["campaign_id"]: r for r in pipeline_db.query("SELECT * FROM campaign_summary")}
     assert summaries[campaign]["response_rate"] == pytest.approx(5 / 10)
     assert summaries[open_campaign]["response_rate"] == pytest.approx(5 / 20)
+
+
+def test_confidence_intervals_are_clipped_to_the_scale(pipeline_db, seed):
+    campaign = closed_campaign(seed, seed.enterprise())
+    add_responses(pipeline_db, campaign, [{"treated_with_respect": 5}] * 4 + [{"treated_with_respect": 4}])
+    low = closed_campaign(seed, seed.enterprise("Bas"))
+    add_responses(pipeline_db, low, [{"treated_with_respect": 1}] * 4 + [{"treated_with_respect": 2}])
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    high = values(pipeline_db, campaign)["respect"]
+    half = T_975_DF4 * statistics.stdev([100, 100, 100, 100, 75]) / 5**0.5  # 13.9: 95 + 13.9 > 100
+    assert high["mean"] == 95.0 and high["ci_high"] == 100.0
+    assert high["ci_low"] == pytest.approx(95.0 - half, abs=1e-6)
+    assert values(pipeline_db, low)["respect"]["ci_low"] == 0.0

@@ -14,7 +14,7 @@ from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from pipeline.stats import welch_p
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 
@@ -161,3 +161,23 @@ def test_peers_without_a_copy_agree_with_the_plain_rules(skip, value):
     for q in (0.25, 0.5, 0.75):
         assert peers.quantile(q) == pytest.approx(quantile(plain, q))
     assert peers.percentile_rank(value) == pytest.approx(percentile_rank(plain, value))
+
+
+def test_pool_fields_shared_per_pool_agree_with_the_benchmark_rule():
+    import random
+    from bisect import bisect_left
+
+    from pipeline.derive import Peers, benchmark_fields
+    from pipeline.pools import pool_fields
+
+    rng = random.Random(7)
+    for size in (3, 4, 5, 6, 9, 20):
+        means = sorted(rng.choice([12.5, 25.0, 50.0, 62.5, 75.0, 100.0, rng.uniform(0, 100)]) for _ in range(size))
+        cache: dict = {}
+        for own in [None, *means]:
+            skip = None if own is None else bisect_left(means, own)
+            mean = rng.uniform(0, 100) if own is None else own
+            fields = benchmark_fields(Peers(means, skip), mean, 5)
+            expected = tuple(fields[name] for name in ("bench_peers", "bench_median", "bench_q1", "bench_q3"))
+            assert pool_fields(means, skip, mean, 5, cache)[:4] == expected
+            assert pool_fields(means, skip, mean, 5, cache)[4] == fields["bench_percentile"]

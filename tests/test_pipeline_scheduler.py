@@ -11,7 +11,7 @@ from pipeline import runner, save, scheduler
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 UTC = UTC
 SETTINGS = config.validate({}, "tests")
@@ -65,7 +65,10 @@ def runs(db, trigger=None):
 def test_downtime_across_two_scheduled_times_gives_exactly_one_catch_up(pipeline_db, settings):
     run_pipeline(pipeline_db, settings, at(2026, 3, 2, 5, 0, 0), scheduler.RunRequest(trigger="schedule"))
     back_up = at(2026, 3, 18, 10, 0)  # down on 9 and 16 March
-    clock = lambda: back_up  # noqa: E731
+
+    def clock():
+        return back_up
+
     assert scheduler.catch_up(settings, back_up, clock) is not None
     assert scheduler.catch_up(settings, back_up + timedelta(minutes=1), clock) is None
     assert scheduler.catch_up(settings, back_up + timedelta(days=1), clock) is None

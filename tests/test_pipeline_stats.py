@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from pipeline.stats import betainc, percentile_rank, quantile, t_quantile, t_two_sided_p, welch_p
+from pipeline.stats import betainc, exact_mean_sd, percentile_rank, quantile, t_quantile, t_two_sided_p, welch_p
 
 # 97.5th percentiles of Student's t from published tables (e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2).
 T_TABLE = {
@@ -28,7 +28,10 @@ T_TABLE = {
 def reference_two_sided_p(t: float, df: float, steps: int = 20000) -> float:
     """Integrate the t density from 0 to |t| with Simpson's rule (independent of the beta function)."""
     c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
-    density = lambda x: c * (1 + x * x / df) ** (-(df + 1) / 2)  # noqa: E731
+
+    def density(x):
+        return c * (1 + x * x / df) ** (-(df + 1) / 2)
+
     h = abs(t) / steps
     area = density(0) + density(abs(t)) + sum((4 if i % 2 else 2) * density(i * h) for i in range(1, steps))
     return 1 - 2 * area * h / 3
@@ -82,3 +85,11 @@ def test_quantiles_and_percentile_ranks_by_hand():
     assert percentile_rank(values, 0.5) == 0.0
     assert percentile_rank(values, 9.0) == 100.0
     assert percentile_rank([2.0, 2.0, 2.0, 5.0], 2.0) == 37.5
+
+
+def test_exact_mean_and_sd_from_integer_sums():
+    values = [26_666_667] * 8  # micro-points
+    assert exact_mean_sd(8, sum(values), sum(v * v for v in values), 1_000_000) == (26.666667, 0.0)
+    mixed = [0, 25_000_000, 50_000_000, 100_000_000]
+    mean, sd = exact_mean_sd(4, sum(mixed), sum(v * v for v in mixed), 1_000_000)
+    assert mean == 43.75 and sd == pytest.approx(statistics.stdev([0, 25, 50, 100]), rel=1e-15)

@@ -17,7 +17,7 @@ from survey_app.domain.campaigns import CampaignSpec, create_campaign
 from survey_app.questionnaire.loader import load_framework, load_questionnaire
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW, Seeder
+from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
 
@@ -40,7 +40,7 @@ def who5_campaign(db, enterprise_id, closes_days_ago=2) -> int:
         "who5",
         1,
         "WHO-5",
-        NOW - timedelta(days=30),
+        NOW - timedelta(days=closes_days_ago + 28),
         NOW - timedelta(days=closes_days_ago),
         "Europe/Brussels",
     )
@@ -53,7 +53,7 @@ def published_score(raw: tuple[int, ...]) -> int:
 
 
 @pytest.fixture
-def who5_campaigns(pipeline_db):
+def who5_registered(pipeline_db):
     questionnaire = load_questionnaire(WHO5, load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE))
     with write_transaction(pipeline_db):
         pipeline_db["questionnaire"].insert(
@@ -66,6 +66,11 @@ def who5_campaigns(pipeline_db):
                 "registered_at": iso_utc(NOW),
             }
         )
+    return pipeline_db
+
+
+@pytest.fixture
+def who5_campaigns(who5_registered, pipeline_db):
     seed = Seeder(pipeline_db)
     campaigns = []
     for i, raw in enumerate(RESPONSE_SETS):
@@ -93,3 +98,22 @@ def test_who5_mean_of_mixed_respondents_equals_mean_of_published_scores(pipeline
     expected = [published_score(raw) for raw in RESPONSE_SETS]
     assert row["mean"] == pytest.approx(sum(expected) / len(expected))
     assert row["favourable_share"] == pytest.approx(sum(s >= 75 for s in expected) / len(expected))
+
+
+def test_identical_scores_give_an_sd_of_exactly_zero_and_no_trend_test(pipeline_db, who5_registered):
+    """Three of five items answered: 26.67 and 33.33 are not exact in binary, and the one-pass
+    variance gave sd 5.5e-07 for identical scores, then a "significant" trend with p = 0."""
+    firm = Seeder(pipeline_db).enterprise("Constante")
+    before = who5_campaign(pipeline_db, firm, closes_days_ago=400)
+    after = who5_campaign(pipeline_db, firm, closes_days_ago=2)
+    add_responses(pipeline_db, before, [{"cheerful": 1, "calm": 1, "active": 2}] * 8)  # (20 + 20 + 40) / 3
+    add_responses(pipeline_db, after, [{"cheerful": 1, "calm": 2, "active": 2}] * 10)  # (20 + 40 + 40) / 3
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    rows = {
+        r["campaign_id"]: r
+        for r in pipeline_db.query("SELECT * FROM indicator_value WHERE kind = 'indicator' AND key = 'self_confidence'")
+    }
+    assert rows[before]["sd"] == 0.0 and rows[after]["sd"] == 0.0
+    assert rows[before]["ci_low"] == rows[before]["ci_high"] == rows[before]["mean"]
+    assert rows[after]["delta"] == pytest.approx(20 / 3)
+    assert rows[after]["delta_p"] is None and rows[after]["delta_significant"] is None

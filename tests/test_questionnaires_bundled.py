@@ -4,8 +4,8 @@ import pytest
 
 from survey_app.questionnaire.loader import QuestionnaireError
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, load_files, register
-from survey_app.storage.db import connect, migrate
-from tests.conftest import NOW
+from survey_app.storage.db import connect
+from tests.app_support import NOW
 
 BUNDLED = ("beneficiaries", "workers", "partners")
 
@@ -51,13 +51,12 @@ def test_bundled_questionnaires_cover_the_framework(loaded):
     assert [d.id for d in framework.dimensions] == ["individual", "work", "service", "territory", "society"]
 
 
-def test_registration_is_idempotent_and_refuses_silent_edits(tmp_path):
+def test_registration_is_idempotent_and_refuses_silent_edits(tmp_path, migrated_copy):
     folder = tmp_path / "questionnaires"
     folder.mkdir()
     for name in ("framework", "workers"):
         (folder / f"{name}.toml").write_text((QUESTIONNAIRES_DIR / f"{name}.toml").read_text())
-    migrate(tmp_path / "q.db")
-    db = connect(tmp_path / "q.db")
+    db = connect(migrated_copy(tmp_path / "q.db"))
     register(db, folder, NOW)
     register(db, folder, NOW)
     assert db["questionnaire"].count == 1

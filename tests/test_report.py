@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from tests.dashboard_support import ENTERPRISE, OTHER, tables
-from tests.test_dashboard import FEWER, check_table, stored_cells
+from tests.dashboard_support import ENTERPRISE, FEWER, OTHER, check_table, stored_cells, tables
 
 TITLES = {
     "fr": "Rapport d'impact social",
@@ -41,7 +40,8 @@ def test_report_numbers_equal_stored_indicators_in_each_language(as_user, demo_d
         check_table(tables(html)["report-table"], stored_cells(demo_db, ENTERPRISE, language)["workers"], language) > 5
     )
     images = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', html)
-    assert len(images) == 4 and all(src.endswith(".svg") for src, _alt in images)
+    # The wave's profile and NPS charts and the group's trend (indicators are in the table).
+    assert len(images) == 3 and all(".svg?v=" in src for src, _alt in images)
     assert 'media="print"' in html
 
 
@@ -65,3 +65,15 @@ def test_pdf_download(as_user, demo_db, language):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF") and len(response.data) > 20_000  # text, table and PNG charts
     assert f"-{language}.pdf" in response.headers["Content-Disposition"]
+
+
+def test_report_page_has_a_summary_and_testimonies_under_their_question(as_user, demo_db):
+    campaign = latest_campaign(demo_db, ENTERPRISE, "beneficiaries")
+    html = as_user("anna").get(f"/admin/enterprises/{ENTERPRISE}/report/{campaign}?lang=en").get_data(as_text=True)
+    assert '<h2 id="r-glance">At a glance</h2>' in html and 'class="headline-value"' in html
+    assert "Survey conducted from February\u00a024, 2026 to March\u00a024, 2026." in html
+    quotes = html.split('id="r-quotes"', 1)[1].split('id="r-appendix"', 1)[0]
+    questions = re.findall(r"<h3>(.*?)</h3>", quotes)
+    assert len(questions) == len(set(questions)) >= 2  # each question once, its quotes below it
+    assert quotes.index("<h3>") < quotes.index("<blockquote")
+    assert "paper=letter" in html and "paper=a4" in html

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, WORKERS, Respondent, answers_of, checked, freeze, responses
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, WORKERS, Respondent, answers_of, checked, freeze, responses
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def test_complete_flow_stores_one_response_with_the_right_values(client, survey,
     assert final.headers["Location"].endswith("/thanks")
     assert "Merci pour vos réponses" in client.get(final.headers["Location"]).get_data(as_text=True)
     [response] = responses(db)
-    assert response["channel"] == "personal" and response["language"] == "fr"
-    assert response["submitted_on"] == "2026-03-04"
+    assert response["link"] == "personal" and response["channel"] == "self" and response["language"] == "fr"
+    assert response["submitted_week"] == "2026-W10"  # Wednesday 4 March 2026: the week only
     stored = answers_of(db, response["id"])
     assert stored["treated_with_respect"] == (5.0, None, 0)
     assert stored["easy_to_access"] == (None, None, 1)
@@ -44,10 +44,7 @@ def test_complete_flow_stores_one_response_with_the_right_values(client, survey,
     assert stored["what_changed"] == (None, BENEFICIARIES[2]["q_what_changed"], 0)
     assert len(stored) == 12
     assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0
-    assert (
-        db.execute("SELECT submitted_on FROM invitation WHERE token = ?", [survey["tokens"][0]]).fetchone()[0]
-        == "2026-03-04"
-    )
+    assert db.execute("SELECT answered FROM invitation WHERE token = ?", [survey["tokens"][0]]).fetchone()[0] == 1
 
 
 def test_progress_and_back_keep_answers(client, survey):

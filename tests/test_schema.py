@@ -28,7 +28,9 @@ EXPECTED_TABLES = {
     "custom_result",
     "testimony",
     "testimony_hidden",
-    "chart",
+    "public_page",
+    "public_page_quote",
+    "refresh_request",  # the chart index table was dropped: charts are files named by content hash
 }
 
 
@@ -53,6 +55,17 @@ def test_migrations_apply_then_rerun_without_change(db_path):
     assert schema_sql(db_path) == before
     db = connect(db_path)
     assert set(db.table_names()) >= EXPECTED_TABLES
+    db.close()
+
+
+def test_the_suites_template_database_is_the_migrated_schema(db_path, migrated_copy, tmp_path):
+    """Tests start from a copy of one migrated file (conftest.py): it must equal a fresh migration."""
+    copy = migrated_copy(tmp_path / "copy.db")
+    migrate(db_path)
+    assert migrate(copy) == []
+    assert schema_sql(copy) == schema_sql(db_path)
+    db = connect(copy)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 
 
@@ -90,8 +103,8 @@ def test_invitation_token_is_unique(db):
 
 def test_one_response_per_submission_id(db):
     sql = (
-        "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-        "VALUES (1, 'sub-1', 'fr', 'open', '2026-01-10')"
+        "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
+        "VALUES (1, 'sub-1', 'fr', 'open', '2026-W02')"
     )
     insert(db, sql)
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
@@ -117,8 +130,10 @@ def test_foreign_keys_are_enforced(db):
         "UPDATE enterprise SET country = 'DE'",
         "UPDATE campaign SET closes_at = opens_at",
         "INSERT INTO draft (campaign_id, language, updated_at) VALUES (1, 'fr', 't')",
-        "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
+        "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
         "VALUES (1, 's', 'fr', 'email', 'd')",
+        "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) "
+        "VALUES (1, 's', 'fr', 'open', 'phone', 'd')",
     ],
 )
 def test_check_constraints(db, sql):

@@ -1,28 +1,33 @@
 """`vises serve` (what `make run` calls): migrates, prints the setup link, serves, stops on Ctrl-C."""
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.app_support import free_port, wait_for
 
 VISES = Path(sys.executable).parent / "vises"
 
 
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.status, response.read().decode()
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
+@contextlib.contextmanager
+def ctrl_c_reaches_children():
+    """Let a child started here take Ctrl-C (SIGINT) as a terminal user would give it.
+
+    A suite started in the background (`make test &`, nohup, some CI runners) ignores SIGINT, its
+    children inherit that, and Python then never turns Ctrl-C into KeyboardInterrupt: the server
+    would keep running. A handled signal, unlike an ignored one, is back to its default after exec.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_serve_prints_setup_link_serves_home_and_stops_cleanly(tmp_path):
@@ -30,9 +35,10 @@ def test_serve_prints_setup_link_serves_home_and_stops_cleanly(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(f'[server]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\n[schedule]\nenabled = false\n')
     env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [str(VISES), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    with ctrl_c_reaches_children():
+        process = subprocess.Popen(
+            [str(VISES), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
     try:
         status, html = wait_for(f"http://127.0.0.1:{port}/?lang=en")
         assert status == 200 and "Share your experience" in html

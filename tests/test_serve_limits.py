@@ -17,8 +17,7 @@ import pytest
 import waitress
 
 from survey_app.web.serving import waitress_options
-from tests.conftest import free_port
-from tests.test_serve import wait_for
+from tests.app_support import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

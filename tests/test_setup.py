@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from survey_app.accounts import users as accounts
 from survey_app.storage.db import connect
-from tests.conftest import NOW
+from tests.app_support import NOW
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, freeze
 
 PERSONAL_TABLES = {"invitation", "invitation_email", "draft"}
 
@@ -24,17 +24,19 @@ def test_response_and_answer_have_no_path_to_invitations(db):
         assert "response_id" not in columns(db, table)
 
 
-def test_stored_rows_carry_only_campaign_language_channel_and_day(app, seed, db, monkeypatch):
+def test_stored_rows_carry_only_campaign_language_channel_and_week(app, seed, db, monkeypatch):
     freeze(monkeypatch, NOW)
     tokens = seed.links(seed.campaign(seed.enterprise()), 2)
     Respondent(app.test_client(), f"/s/{tokens[0]}").complete(BENEFICIARIES)
     row = dict(
         zip(
-            ("campaign_id", "submission_id", "language", "channel", "submitted_on"),
-            db.execute("SELECT campaign_id, submission_id, language, channel, submitted_on FROM response").fetchone(),
+            ("campaign_id", "submission_id", "language", "link", "channel", "submitted_week"),
+            db.execute(
+                "SELECT campaign_id, submission_id, language, link, channel, submitted_week FROM response"
+            ).fetchone(),
         )
     )
-    assert row["submitted_on"] == "2026-03-04"  # a day, not an instant
+    assert row["submitted_week"] == "2026-W10"  # a week, not a day
     assert tokens[0] not in row["submission_id"] and row["submission_id"] not in tokens[0]
     invitation = db.execute("SELECT * FROM invitation WHERE token = ?", [tokens[0]]).fetchone()
     assert row["submission_id"] not in [str(v) for v in invitation]

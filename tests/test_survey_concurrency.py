@@ -6,8 +6,8 @@ import http.client
 import threading
 import urllib.parse
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, freeze, responses
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, freeze, responses
 
 THREADS = 12
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, CSRF, Respondent, checked, freeze
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, CSRF, Respondent, checked, freeze
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from survey_app.respondent.forms import build_page_form
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, answers_of, checked, freeze, responses
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, answers_of, checked, freeze, responses
 
 
 def texts(en: str) -> dict[str, str]:

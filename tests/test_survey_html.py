@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, Respondent, freeze
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, Respondent, freeze
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 

@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 from survey_app.respondent.plans import Plan, hole
 from survey_app.storage.db import write_transaction
-from tests.conftest import NOW
-from tests.survey_helpers import BENEFICIARIES, CSRF, Respondent, checked, freeze
+from tests.app_support import NOW
+from tests.survey_support import BENEFICIARIES, CSRF, Respondent, checked, freeze
 
 
 def test_holes_are_filled_escaped_and_empty_when_not_given():
@@ -81,3 +81,37 @@ def test_what_was_typed_comes_back_escaped(app, seed, campaign):
     html = respondent.post(3, {"q_recommend": "11", "q_what_changed": typed}, "submit").get_data(as_text=True)
     assert 'id="error-summary"' in html and "<script>alert" not in html
     assert re.search(r"&lt;/textarea&gt;&lt;script&gt;alert\(&#34;x&#34;\)", html)
+
+
+def test_kiosk_pages_are_kept_per_tablet_and_never_reach_an_open_link(app, db, campaign):
+    from survey_app.domain.kiosks import add_kiosk
+
+    with write_transaction(db):
+        kiosks = [add_kiosk(db, campaign, name, 50, NOW) for name in ("Accueil", "Atelier")]
+        db.execute("UPDATE campaign SET open_link_enabled = 1 WHERE id = ?", [campaign])
+    tokens = [db.execute("SELECT token FROM kiosk WHERE id = ?", [k]).fetchone()[0] for k in kiosks]
+    pages = []
+    for token in tokens:
+        client = app.test_client()
+        intro = client.get(f"/k/{token}").get_data(as_text=True)
+        client.post(f"/k/{token}/start", data={"csrf_token": CSRF.search(intro).group(1), "mode": "standard"})
+        pages.append(client.get(f"/k/{token}/1").get_data(as_text=True))
+    for page, token, other in ((pages[0], *tokens), (pages[1], *reversed(tokens))):
+        assert f"/k/{token}/" in page and other not in page  # the idle timer leads to this tablet's pages
+        assert 'value="save"' not in page  # no "save and continue later" on a shared tablet
+    open_token = db.execute("SELECT open_token FROM campaign WHERE id = ?", [campaign]).fetchone()[0]
+    open_page = app.test_client().get(f"/o/{open_token}/1").get_data(as_text=True)
+    assert 'value="save"' in open_page and "kiosk-timer" not in open_page
+    assert not any(token in open_page for token in tokens)
+
+
+def test_easy_mode_still_checks_the_csrf_token_and_renders_it(app, seed, campaign, db):
+    client, path = app.test_client(), f"/s/{seed.links(campaign, 1)[0]}"
+    page = client.get(f"{path}/easy/1").get_data(as_text=True)
+    assert CSRF.search(page)  # the page forms' token field, rendered for easy mode too
+    # Easy mode is a nested blueprint: Flask-WTF's global check refuses it before the view.
+    refused = client.post(f"{path}/easy/1", data={"csrf_token": "forged", "action": "next"})
+    assert refused.status_code == 400 and db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0
+    token = CSRF.search(page).group(1)
+    good = client.post(f"{path}/easy/1", data={"csrf_token": token, "action": "next", "q_treated_with_respect": "4"})
+    assert good.status_code == 303

@@ -1,13 +1,15 @@
-"""Chart rendering step of the pipeline: build specs from saved results, draw only what changed.
-May import what the pipeline may (the Flask-free base) and matplotlib.
+"""Charts: specs from saved results (sources, specs), drawn on demand and cached by content hash
+(cache, draw). May import what the pipeline may (the Flask-free base) and, in draw.py and canvas.py
+only, matplotlib.
 
-Each chart is keyed by (enterprise, name, language, format) in table `chart` with the content hash
-of its spec. A chart is drawn again only when its hash changed or its file is missing. Large
-batches are drawn by a pool of processes, one per core (matplotlib holds the GIL while drawing).
+Pages ask for SVG and the PDF for PNG, each drawn the first time it is asked for. After a run the
+pipeline pre-renders only what a report needs at once: the PNGs of the PDF report of each group's
+latest closed wave that the run recomputed (`render_changed`). Nothing else is drawn ahead.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -16,39 +18,25 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from pipeline.charts.specs import ChartSpec, load_specs
-from survey_app.core.config import Settings, instance_folder
+from pipeline.charts.cache import DRAW_LOCK, FORMATS, chart_file, chart_folder, ensure
+from pipeline.charts.sources import Source, one_spec
+from pipeline.charts.specs import ChartSpec
+from survey_app.core.config import Settings
 from survey_app.questionnaire.loader import load_framework
+from survey_app.questionnaire.model import Framework
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
-from survey_app.storage.db import write_transaction
 
-FORMATS = ("png", "svg")
+__all__ = ["DRAW_LOCK", "FORMATS", "REPORT_CHARTS", "chart_file", "chart_folder", "ensure_chart", "render_changed"]
+
+# The charts of a wave's report (the dashboard draws the same ones, plus the group's trend).
+REPORT_CHARTS = ("profile", "nps")
 POOL_THRESHOLD = 40  # below this, starting worker processes costs more than it saves
 
-Job = tuple[ChartSpec, tuple[tuple[str, str], ...]]  # a spec and the (format, path) pairs to write
 
-
-def chart_folder(settings: Settings) -> Path:
-    return instance_folder(settings) / "charts"
-
-
-def chart_path(settings: Settings, enterprise_id: int, name: str, language: str, fmt: str) -> Path:
-    return chart_folder(settings) / str(enterprise_id) / f"{name}.{language}.{fmt}"
-
-
-def render_changed(db: Database, settings: Settings, run_id: int, campaign_ids: Sequence[int]) -> int:
-    """Draw every chart whose input changed, for all enterprises; return how many files were drawn.
-
-    All enterprises are checked (not only those of `campaign_ids`): a peer's new wave moves the
-    benchmark drawn on other enterprises' charts. Checking a hash costs far less than drawing.
-    """
-    enterprises = {r["id"]: r["default_language"] for r in db.query("SELECT id, default_language FROM enterprise")}
-    languages: dict[int, list[str]] = {eid: [lang] for eid, lang in enterprises.items()}
-    for row in db.query("SELECT DISTINCT enterprise_id, language FROM chart"):
-        if row["enterprise_id"] in languages and row["language"] not in languages[row["enterprise_id"]]:
-            languages[row["enterprise_id"]].append(row["language"])  # keep on-request languages fresh
-    specs = load_specs(db, _framework(), sorted(enterprises), languages, settings.privacy.min_group_size)
-    return _draw_and_record(db, settings, run_id, specs, prune=True)
+@functools.cache
+def framework() -> Framework:
+    """The framework file cannot change while a process runs (the registry refuses edits)."""
+    return load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
 
 
 def ensure_chart(
@@ -58,105 +46,74 @@ def ensure_chart(
     name: str,
     language: str,
     fmt: str,
-    run_id: int | None = None,
+    run_id: int | None = None,  # kept for callers written before charts were cached by hash
 ) -> tuple[Path, str] | None:
-    """Path and alt text of one chart in any language, drawn on request when missing or stale."""
+    """Path and alt text of one chart in any language, drawn now when missing or stale.
+
+    The PDF gets its PNGs here. None when the enterprise has no such chart.
+    """
     if fmt not in FORMATS:
         return None
-    specs = load_specs(db, _framework(), [enterprise_id], {enterprise_id: [language]}, settings.privacy.min_group_size)
-    spec = next((s for s in specs if s.name == name), None)
+    spec = one_spec(db, framework(), enterprise_id, name, language, settings.privacy.min_group_size)
     if spec is None:
         return None
-    if run_id is None:
-        row = db.execute("SELECT MAX(id) FROM pipeline_run WHERE status = 'success'").fetchone()
-        run_id = row[0]
-    if run_id is None:
-        return None
-    _draw_and_record(db, settings, run_id, [spec], prune=False, formats=(fmt,))
-    return chart_path(settings, enterprise_id, name, language, fmt), spec.alt_text
+    return ensure(settings, spec, fmt)[0], spec.alt_text
 
 
-def _framework():
-    return load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
+def report_specs(db: Database, settings: Settings, campaign_ids: Sequence[int], now_iso: str) -> list[ChartSpec]:
+    """Report charts (in the enterprise's language) of each group's latest closed wave among `campaign_ids`."""
+    if not campaign_ids:
+        return []
+    rows = db.query(  # every closed wave with results: one pass, however many campaigns changed
+        "SELECT c.id, c.enterprise_id, c.stakeholder_group, e.default_language FROM campaign c "
+        "JOIN enterprise e ON e.id = c.enterprise_id WHERE (c.closed_at IS NOT NULL OR c.closes_at <= ?) "
+        "AND EXISTS (SELECT 1 FROM indicator_value v WHERE v.campaign_id = c.id) ORDER BY c.closes_at, c.id",
+        [now_iso],
+    )
+    latest: dict[tuple[int, str], dict] = {}
+    for row in rows:
+        latest[(row["enterprise_id"], row["stakeholder_group"])] = row  # ordered: the last one wins
+    wanted = set(campaign_ids)
+    specs = []
+    sources: dict[int, Source] = {}  # one per enterprise: its results are read once for all its charts
+    for (enterprise_id, group), row in sorted(latest.items()):
+        if row["id"] not in wanted:
+            continue  # that group's report did not change in this run
+        if enterprise_id not in sources:
+            sources[enterprise_id] = Source(db, framework(), enterprise_id, settings.privacy.min_group_size)
+        for name in (*(f"{kind}-c{row['id']}" for kind in REPORT_CHARTS), f"trends-{group}"):
+            spec = sources[enterprise_id].spec(name, row["default_language"])
+            if spec is not None:
+                specs.append(spec)
+    return specs
 
 
-def _draw_and_record(
-    db: Database,
-    settings: Settings,
-    run_id: int,
-    specs: list[ChartSpec],
-    prune: bool,
-    formats: Sequence[str] = FORMATS,
-) -> int:
-    stored = {
-        (r["enterprise_id"], r["name"], r["language"], r["format"]): r["content_hash"]
-        for r in db.query("SELECT enterprise_id, name, language, format, content_hash FROM chart")
-    }
-    jobs: list[Job] = []
-    for spec in specs:
-        digest = spec.content_hash()
-        stale = []
-        for fmt in formats:
-            path = chart_path(settings, spec.enterprise_id, spec.name, spec.language, fmt)
-            if stored.get((spec.enterprise_id, spec.name, spec.language, fmt)) != digest or not path.exists():
-                stale.append((fmt, str(path)))
-        if stale:
-            jobs.append((spec, tuple(stale)))
-    draw_all(jobs)
-    with write_transaction(db):
-        db.table("chart").upsert_all(
-            [
-                {
-                    "enterprise_id": spec.enterprise_id,
-                    "name": spec.name,
-                    "language": spec.language,
-                    "format": fmt,
-                    "content_hash": spec.content_hash(),
-                    "path": path,
-                    "alt_text": spec.alt_text,
-                    "run_id": run_id,
-                }
-                for spec, files in jobs
-                for fmt, path in files
-            ],
-            pk=("enterprise_id", "name", "language", "format"),
-        )
-        if prune:
-            _prune(db, {(s.enterprise_id, s.name, s.language) for s in specs})
-    return sum(len(files) for _spec, files in jobs)
+def render_changed(db: Database, settings: Settings, run_id: int, campaign_ids: Sequence[int]) -> int:
+    """Pre-render after a run (runner.render_charts): the report PNGs of the waves just recomputed
+    whose file does not exist yet; return how many were drawn."""
+    started = db.execute("SELECT started_at FROM pipeline_run WHERE id = ?", [run_id]).fetchone()
+    now_iso = started[0] if started else "9999"
+    specs = [
+        s
+        for s in report_specs(db, settings, list(campaign_ids), now_iso)
+        if not chart_file(settings, s, "png").exists()
+    ]
+    return draw_all(settings, specs)
 
 
-def _prune(db: Database, current: set[tuple[int, str, str]]) -> None:
-    """Forget charts whose campaign or enterprise no longer exists (inside the caller's transaction)."""
-    for row in list(db.query("SELECT enterprise_id, name, language, format, path FROM chart")):
-        if (row["enterprise_id"], row["name"], row["language"]) not in current:
-            db.execute(
-                "DELETE FROM chart WHERE enterprise_id = ? AND name = ? AND language = ? AND format = ?",
-                [row["enterprise_id"], row["name"], row["language"], row["format"]],
-            )
-            Path(row["path"]).unlink(missing_ok=True)
-
-
-def draw_all(jobs: list[Job]) -> None:
-    """Draw the jobs, across all cores when there are many."""
+def draw_all(settings: Settings, specs: list[ChartSpec], fmt: str = "png") -> int:
+    """Draw the specs, across the cores when there are many; return how many files were drawn."""
     workers = min(os.cpu_count() or 1, 4)
+    jobs = [(settings, spec, fmt) for spec in specs]
     if len(jobs) < POOL_THRESHOLD or workers < 2:
-        for job in jobs:
-            draw_one(job)
-        return
+        return sum(_draw(job) for job in jobs)
     # BLAS threads would fight the worker processes for the same cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # spawn, not fork: the serving process has threads, and forking them can deadlock.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        list(pool.map(draw_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        return sum(pool.map(_draw, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 
 
-def draw_one(job: Job) -> None:
-    """Build the figure once and write every stale format of it (PNG and SVG share the layout)."""
-    from pipeline.charts.draw import build_figure, save_figure  # matplotlib: only where charts are drawn
-
-    spec, files = job
-    figure = build_figure(spec)
-    for fmt, path in files:
-        save_figure(figure, Path(path), fmt)
+def _draw(job: tuple[Settings, ChartSpec, str]) -> int:
+    return int(ensure(*job)[1])

@@ -1,42 +1,47 @@
-"""What each chart shows, built from saved (already suppressed) results: read -> specs.
+"""What each chart shows, in one language: every number, label and table cell of one chart.
 
-A spec holds every number and every label of one chart in one language, so that rendering is a
-pure function of the spec and its content hash tells whether the chart must be drawn again.
-Alt text is written here from the same data as the drawing.
+A spec is built from saved (already suppressed) results by `sources.py`; drawing is a pure
+function of it, so its content hash names the drawn file and an unchanged chart is never drawn
+again. Specs never carry a peer's figure: the peer band is drawn by the page itself, so a peer's
+new wave changes no chart of any other enterprise. Alt text and the data table (for screen
+readers and for anyone who prefers numbers) are written here from the same data as the drawing.
+Every score is a whole number (core/published.py): a bar drawn at 58.333 in an SVG would publish
+the decimals the labels hide.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from sqlite_utils import Database
+from babel.numbers import format_decimal
 
 from survey_app.core.catalogs import translator
 from survey_app.core.groups import group_label
-from survey_app.questionnaire.loader import parse_questionnaire
+from survey_app.core.published import whole
+from survey_app.domain.response_rates import ResponseRate, percent
 from survey_app.questionnaire.model import Framework, translate
-from survey_app.questionnaire.model import Translations as Texts
 
-CHART_STYLE_VERSION = 1  # bump to force every chart to be drawn again after a change of style
+CHART_STYLE_VERSION = 3  # bump to have every chart drawn again after a change of style
+Gettext = Callable[[str], str]
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float | None  # None: suppressed, drawn as a note, never as a bar
+    value: float | None  # None: suppressed, written as a note, never drawn as a bar
+    text: str = ""  # the value as printed next to the bar, in the chart's language
     low: float | None = None
     high: float | None = None
-    bench: tuple[float, float, float] | None = None  # q1, median, q3 of peers
 
 
 @dataclass(frozen=True)
 class Series:
     label: str
     values: tuple[float | None, ...]
+    significant: tuple[bool, ...] = ()  # per wave: a significant change since the wave before
 
 
 @dataclass(frozen=True)
@@ -53,29 +58,20 @@ class ChartSpec:
     x_labels: tuple[str, ...] = ()
     series: tuple[Series, ...] = ()
     legend: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # the data table: header cells, then one row per bar or series
+    rows: tuple[tuple[str, ...], ...] = ()
 
     def content_hash(self) -> str:
         payload = json.dumps([CHART_STYLE_VERSION, asdict(self)], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}"
+def number(value: float | None, language: str, pattern: str = "0") -> str:
+    return "–" if value is None else format_decimal(value, pattern, locale=language)
 
 
-def _bar_alt(bars: tuple[Bar, ...], note: str, _) -> str:
-    parts = []
-    for bar in bars:
-        if bar.value is None:
-            parts.append(f"{bar.label}: {note}")
-            continue
-        text = f"{bar.label}: {_fmt(bar.value)}"
-        if bar.low is not None and bar.high is not None:
-            text += " " + _("(95%% interval %(low)s to %(high)s)") % {"low": _fmt(bar.low), "high": _fmt(bar.high)}
-        if bar.bench:
-            text += ", " + _("peer median %(median)s") % {"median": _fmt(bar.bench[1])}
-        parts.append(text)
-    return "; ".join(parts)
+def _fewer(_: Gettext, min_group: int) -> str:
+    return _("fewer than %(n)d answers") % {"n": min_group}
 
 
 def wave_spec(
@@ -87,22 +83,26 @@ def wave_spec(
     language: str,
     min_group: int,
 ) -> ChartSpec:
-    """Bars 0-100 of one wave of one group, one per framework item that has a stored row: dimension
-    scores with their confidence intervals ("profile"), or indicator scores with the peer median
-    and quartile band where a benchmark exists ("indicators")."""
+    """Bars 0-100 of one wave of one group, one per framework item that has a stored row, with the
+    95% interval: dimension scores ("profile") or indicator scores ("indicators")."""
     _ = translator(language).gettext
-    items: list[tuple[str, Texts]]
-    legend: tuple[str, ...]
     if kind == "profile":
-        title_template, legend = _("%(group)s: dimension profile (%(wave)s)"), ()
+        title_template = _("%(group)s: dimension profile (%(wave)s)")
         items = [(d.id, d.label) for d in framework.dimensions]
     else:
         title_template = _("%(group)s: indicators (%(wave)s)")
-        legend = (_("This enterprise"), _("Median of similar enterprises"), _("Middle half of similar enterprises"))
         items = [(i.id, i.label) for i in framework.indicators]
-    note = _("fewer than %(n)d answers") % {"n": min_group}
-    bars = tuple(_bar(translate(label, language), rows.get(key)) for key, label in items if key in rows)
+    note = _fewer(_, min_group)
+    bars = tuple(_bar(translate(label, language), rows.get(key), language) for key, label in items if key in rows)
     title = title_template % {"group": group_label(campaign["stakeholder_group"], language), "wave": campaign["title"]}
+    columns: tuple[str, ...] = ("", _("Score (0-100)"))
+    table: tuple[tuple[str, ...], ...] = tuple((b.label, note if b.value is None else b.text) for b in bars)
+    if any(b.low is not None for b in bars):  # dimensions have no interval: no empty column for them
+        columns += (_("%(pct)d%% confidence interval") % {"pct": 95},)
+        table = tuple((*row, _interval(b, language, _)) for row, b in zip(table, bars))
+    alt = "; ".join(
+        f"{row[0]}: {row[1]}" + (f" ({columns[2]} {row[2]})" if len(row) > 2 and row[2] else "") for row in table
+    )
     return ChartSpec(
         enterprise_id,
         f"{kind}-c{campaign['id']}",
@@ -111,19 +111,29 @@ def wave_spec(
         title,
         _("Score (0-100)"),
         note,
-        title + ". " + _bar_alt(bars, note, _),
+        f"{title}. {alt}",
         bars=bars,
-        legend=legend,
+        columns=columns,
+        rows=table,
     )
 
 
-def _bar(label: str, row: dict | None) -> Bar:
+def _bar(label: str, row: dict | None, language: str) -> Bar:
     if row is None or row["suppressed"]:
         return Bar(label, None)
-    bench = None
-    if row.get("bench_median") is not None:
-        bench = (row["bench_q1"], row["bench_median"], row["bench_q3"])
-    return Bar(label, row["mean"], row["ci_low"], row["ci_high"], bench)
+    mean = _whole(row["mean"])
+    return Bar(label, mean, number(mean, language), _whole(row["ci_low"]), _whole(row["ci_high"]))
+
+
+def _whole(value: float | None) -> float | None:
+    rounded = whole(value)
+    return None if rounded is None else float(rounded)
+
+
+def _interval(bar: Bar, language: str, _: Gettext) -> str:
+    if bar.low is None or bar.high is None:
+        return ""
+    return _("%(low)s to %(high)s") % {"low": number(bar.low, language), "high": number(bar.high, language)}
 
 
 def trends_spec(
@@ -135,27 +145,27 @@ def trends_spec(
     language: str,
     min_group: int,
 ) -> ChartSpec:
-    """Dimension scores across waves (ordered by closing date); suppressed waves leave a gap."""
+    """Dimension scores across waves (ordered by closing date): a suppressed wave leaves a gap, a
+    significant change since the previous wave is marked (and said in the alt text and table)."""
     _ = translator(language).gettext
-    note = _("fewer than %(n)d answers") % {"n": min_group}
+    note = _fewer(_, min_group)
     series = []
     for dimension in framework.dimensions:
-        values = tuple(
-            None if (r := rows.get(c["id"], {}).get(dimension.id)) is None or r["suppressed"] else r["mean"]
-            for c in campaigns
-        )
-        if any(rows.get(c["id"], {}).get(dimension.id) for c in campaigns):
-            series.append(Series(translate(dimension.label, language), values))
+        cells = [rows.get(c["id"], {}).get(dimension.id) for c in campaigns]
+        if not any(cells):
+            continue
+        values = tuple(None if r is None or r["suppressed"] else _whole(r["mean"]) for r in cells)
+        marks = tuple(bool(r and not r["suppressed"] and r.get("delta_significant")) for r in cells)
+        series.append(Series(translate(dimension.label, language), values, marks))
     labels = tuple(c["title"] for c in campaigns)
     title = _("%(group)s: trend across waves") % {"group": group_label(group, language)}
-    alt = (
-        title
-        + ". "
-        + "; ".join(
-            f"{s.label}: " + ", ".join(f"{w} {note if v is None else _fmt(v)}" for w, v in zip(labels, s.values))
-            for s in series
-        )
-    )
+    star = _("significant change")
+
+    def cell(value: float | None, marked: bool) -> str:
+        return note if value is None else number(value, language) + (f" ({star})" if marked else "")
+
+    table = tuple((s.label, *(cell(v, m) for v, m in zip(s.values, s.significant))) for s in series)
+    alt = "; ".join(f"{row[0]}: " + ", ".join(f"{w} {c}" for w, c in zip(labels, row[1:])) for row in table)
     return ChartSpec(
         enterprise_id,
         f"trends-{group}",
@@ -164,23 +174,38 @@ def trends_spec(
         title,
         _("Score (0-100)"),
         note,
-        alt,
+        f"{title}. {alt}",
         x_labels=labels,
         series=tuple(series),
+        legend=(_("significant change since the previous wave"),),
+        columns=("", *labels),
+        rows=table,
     )
 
 
-def rates_spec(enterprise_id: int, campaigns: list[dict], language: str) -> ChartSpec:
-    """Response rate of every campaign (submitted / invited, or / expected population)."""
+def rates_spec(enterprise_id: int, campaigns: list[dict], rates: dict[int, ResponseRate], language: str) -> ChartSpec:
+    """The combined response rate of every campaign (survey_app.domain.response_rates)."""
     _ = translator(language).gettext
-    note = _("no invitations or expected population")
-    bars = tuple(
-        Bar(c["title"], None if c["response_rate"] is None else round(100 * c["response_rate"], 1)) for c in campaigns
-    )
+    note = _("not known")
+    bars = []
+    for c in campaigns:
+        rate = rates[c["id"]].combined if c["id"] in rates else None
+        bars.append(Bar(c["title"], None if rate is None else min(100 * rate, 100.0), percent(rate, language)))
     title = _("Response rate per campaign")
-    alt = title + ". " + "; ".join(f"{b.label}: {note if b.value is None else _fmt(b.value) + ' %'}" for b in bars)
+    table = tuple((b.label, note if b.value is None else b.text) for b in bars)
+    alt = title + ". " + "; ".join(f"{label}: {text}" for label, text in table)
     return ChartSpec(
-        enterprise_id, "response-rates", "rates", language, title, _("Response rate (%)"), note, alt, bars=bars
+        enterprise_id,
+        "response-rates",
+        "rates",
+        language,
+        title,
+        _("Response rate (%)"),
+        note,
+        alt,
+        bars=tuple(bars),
+        columns=(_("Campaign"), _("Response rate")),
+        rows=table,
     )
 
 
@@ -189,22 +214,23 @@ def nps_spec(
 ) -> ChartSpec:
     """How many respondents gave each score 0-10 to the recommendation question."""
     _ = translator(language).gettext
-    note = _("fewer than %(n)d answers") % {"n": min_group}
+    note = _fewer(_, min_group)
+    name = f"nps-c{campaign['id']}"
     title = _("%(group)s: likelihood to recommend (%(wave)s)") % {
         "group": group_label(campaign["stakeholder_group"], language),
         "wave": campaign["title"],
     }
     if counts is None:
-        return ChartSpec(
-            enterprise_id, f"nps-c{campaign['id']}", "nps", language, title, _("Respondents"), note, f"{title}. {note}"
-        )
-    bars = tuple(Bar(str(score), float(counts.get(score, 0))) for score in range(11))
-    summary = _("Net Promoter Score %(nps)s") % {"nps": _fmt(nps)} if nps is not None else ""
-    alt = f"{title}. {summary}. " + ", ".join(f"{b.label}: {int(b.value or 0)}" for b in bars)
+        return ChartSpec(enterprise_id, name, "nps", language, title, _("Respondents"), note, f"{title}. {note}")
+    bars = tuple(Bar(str(score), float(counts.get(score, 0)), str(counts.get(score, 0))) for score in range(11))
+    summary = (
+        _("Net Promoter Score %(nps)s") % {"nps": number(whole(nps), language, "+0;−0")} if nps is not None else ""
+    )
+    alt = f"{title}. {summary}. " + ", ".join(f"{b.label}: {b.text}" for b in bars)
     legend = (_("Detractors (0-6)"), _("Passives (7-8)"), _("Promoters (9-10)"), summary)
     return ChartSpec(
         enterprise_id,
-        f"nps-c{campaign['id']}",
+        name,
         "nps",
         language,
         title,
@@ -213,81 +239,6 @@ def nps_spec(
         alt,
         bars=bars,
         legend=legend,
+        columns=(_("Score given"), _("Respondents")),
+        rows=tuple((b.label, b.text) for b in bars),
     )
-
-
-def load_specs(
-    db: Database, framework: Framework, enterprise_ids: list[int], languages: dict[int, list[str]], min_group: int
-) -> list[ChartSpec]:
-    """Every chart of the given enterprises in the requested languages."""
-    specs: list[ChartSpec] = []
-    for enterprise_id in enterprise_ids:
-        campaigns = list(
-            db.query(
-                "SELECT c.id, c.title, c.stakeholder_group, c.questionnaire_id, c.questionnaire_version, "
-                "c.closes_at, s.response_rate FROM campaign c LEFT JOIN campaign_summary s ON s.campaign_id = c.id "
-                "WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id",
-                [enterprise_id],
-            )
-        )
-        values: dict[int, dict[str, dict]] = defaultdict(dict)
-        for row in db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [enterprise_id]):
-            values[row["campaign_id"]][f"{row['kind']}:{row['key']}"] = row
-        with_results = [c for c in campaigns if c["id"] in values]
-        for language in languages[enterprise_id]:
-            specs.append(rates_spec(enterprise_id, campaigns, language))
-            for group in sorted({c["stakeholder_group"] for c in with_results}):
-                waves = [c for c in with_results if c["stakeholder_group"] == group]
-                dims = {
-                    cid: {k.split(":", 1)[1]: v for k, v in values[cid].items() if k.startswith("dimension:")}
-                    for cid in (c["id"] for c in waves)
-                }
-                specs.append(trends_spec(enterprise_id, group, waves, dims, framework, language, min_group))
-            for campaign in with_results:
-                cell = values[campaign["id"]]
-                dims = {k.split(":", 1)[1]: v for k, v in cell.items() if k.startswith("dimension:")}
-                inds = {k.split(":", 1)[1]: v for k, v in cell.items() if k.startswith("indicator:")}
-                specs.append(wave_spec("profile", enterprise_id, campaign, dims, framework, language, min_group))
-                specs.append(wave_spec("indicators", enterprise_id, campaign, inds, framework, language, min_group))
-                nps_row = next((v for k, v in cell.items() if k.startswith("nps:")), None)
-                counts = nps_counts(db, campaign, framework, min_group)
-                specs.append(
-                    nps_spec(
-                        enterprise_id,
-                        campaign,
-                        counts,
-                        None if nps_row is None or nps_row["suppressed"] else nps_row["mean"],
-                        language,
-                        min_group,
-                    )
-                )
-    return specs
-
-
-def nps_counts(db: Database, campaign: dict, framework: Framework, min_group: int) -> dict[int, int] | None:
-    """Score distribution of the campaign's nps question; None when too few answered it."""
-    source = db.execute(
-        "SELECT source FROM questionnaire WHERE id = ? AND version = ?",
-        [campaign["questionnaire_id"], campaign["questionnaire_version"]],
-    ).fetchone()
-    if source is None:
-        return None
-    questionnaire = _parsed(source[0], campaign["questionnaire_id"])
-    question = next((q for q in questionnaire.questions if q.type == "nps"), None)
-    if question is None:
-        return None
-    counts = {
-        int(v): n
-        for v, n in db.execute(
-            "SELECT a.value_num, COUNT(*) FROM answer a JOIN response r ON r.id = a.response_id "
-            "WHERE r.campaign_id = ? AND a.question_id = ? AND a.value_num IS NOT NULL GROUP BY a.value_num",
-            [campaign["id"], question.id],
-        )
-    }
-    return counts if sum(counts.values()) >= min_group else None
-
-
-@functools.lru_cache(maxsize=64)
-def _parsed(source: str, name: str):
-    # Stored versions were validated against the framework when registered.
-    return parse_questionnaire(source, f"stored questionnaire {name}", None)

@@ -3,7 +3,8 @@
 Deterministic (seeded): the same command gives the same data. Some groups are small on purpose
 (suppressed cells), two enterprises opted out of benchmarks, a few campaigns have custom questions,
 personal links or an expected population, and one wave is still open, so every screen has
-something to show.
+something to show. Campaign titles and evaluative questions are in each enterprise's language;
+`vises demo` (survey_app.cli.demo) also creates a manager account per enterprise.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sqlite_utils import Database
 from pipeline.read import load_questionnaires
 from pipeline.sample.fake import answers_for
 from pipeline.sample.responses import insert_responses
+from survey_app.core.catalogs import translator
 from survey_app.core.errors import VisesError
-from survey_app.core.groups import STAKEHOLDER_GROUPS
+from survey_app.core.groups import STAKEHOLDER_GROUPS, group_label
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
 from survey_app.domain.enterprises import create_enterprise
 from survey_app.storage.db import write_transaction
@@ -75,12 +77,28 @@ CUSTOM = (
 )
 
 
+EVALUATIVE_QUESTIONS = {
+    "fr": "Qu'est-ce qui change pour les personnes ?",
+    "nl": "Wat verandert er voor de mensen?",
+    "en": "What changes for the people?",
+}
+
+
+def wave_title(group: str, wave: int, language: str) -> str:
+    """'Bénéficiaires – vague 2': the title a manager would give, in the enterprise's language."""
+    _ = translator(language).gettext
+    return _("%(group)s – wave %(number)d") % {"group": group_label(group, language), "number": wave}
+
+
 class DemoAlreadyLoaded(VisesError):
     """The demo enterprises exist already: loading twice would duplicate every campaign."""
 
 
 def load_demo(db: Database, now: datetime, seed: int = 2026) -> dict[str, int]:
-    """Insert the demo (in one transaction); return counts. Refuses to run twice."""
+    """Insert the demo (in one transaction); return counts. Refuses to run twice.
+
+    The enterprises are the first `counts["enterprises"]` rows named as in ENTERPRISES.
+    """
     rng = random.Random(seed)
     _, questionnaires = load_questionnaires(db)
     latest = {g: max(v for (qid, v) in questionnaires if qid == g) for g in STAKEHOLDER_GROUPS}
@@ -115,6 +133,13 @@ def load_demo(db: Database, now: datetime, seed: int = 2026) -> dict[str, int]:
     return counts
 
 
+def demo_enterprises(db: Database) -> list[dict]:
+    """The demo's enterprises as stored (id, name, slug, default_language), in ENTERPRISES order."""
+    names = [e[0] for e in ENTERPRISES]
+    rows = {r["name"]: r for r in db.query("SELECT id, name, slug, default_language FROM enterprise")}
+    return [rows[name] for name in names if name in rows]
+
+
 def _campaign(
     db: Database,
     rng: random.Random,
@@ -137,11 +162,11 @@ def _campaign(
         group,
         questionnaire.id,
         questionnaire.version,
-        f"{group.capitalize()} – wave {wave}",
+        wave_title(group, wave, language),
         closes - timedelta(days=28),
         closes,
         "Europe/Brussels",
-        evaluative_question="Qu'est-ce qui change pour les personnes ?",
+        evaluative_question=EVALUATIVE_QUESTIONS[language],
         expected_population=expected,
         custom_questions=custom,
     )
@@ -153,12 +178,12 @@ def _campaign(
     answer_sets = [answers_for(questionnaire, level, rng, lang, custom) for lang in languages]
     day = min(closes, now) - timedelta(days=rng.randint(1, 20))
     insert_responses(
-        db, campaign, answer_sets, day.date().isoformat(), languages, channel="open" if expected else "personal"
+        db, campaign, answer_sets, day.date().isoformat(), languages, link="open" if expected else "personal"
     )
     if expected is None:  # personal links: as many used links as responses
         db.execute(
-            "UPDATE invitation SET started_on = ?, submitted_on = ? WHERE id IN (SELECT id FROM "
+            "UPDATE invitation SET opened = 1, started = 1, answered = 1 WHERE id IN (SELECT id FROM "
             "invitation WHERE campaign_id = ? ORDER BY id LIMIT ?)",
-            [day.date().isoformat(), day.date().isoformat(), campaign, size],
+            [campaign, size],
         )
     return size

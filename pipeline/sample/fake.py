@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from survey_app.questionnaire.model import DONT_KNOW, YES_NO_VALUES, Question, Questionnaire
+from survey_app.questionnaire.model import DONT_KNOW, YES_NO_VALUES, Question, Questionnaire, ShowIf
 
 TESTIMONIES = {
     "fr": [
@@ -41,6 +41,13 @@ TESTIMONIES = {
         "Getting here by bus is not always easy.",
         "A reliable partner that keeps its promises.",
     ],
+}
+
+
+IDEAS = {  # answers to the demo's own question "An idea for next year?"
+    "fr": ["Plus d'ateliers cuisine.", "Une sortie au musée.", "Des horaires plus souples le mercredi."],
+    "nl": ["Meer kookworkshops.", "Een uitstap naar de zee.", "Soepelere uren op woensdag."],
+    "en": ["More cooking workshops.", "A trip to the museum.", "More flexible hours on Wednesdays."],
 }
 
 
@@ -74,6 +81,8 @@ def answers_for(
     answers: dict[str, Any] = {}
     for q in questionnaire.questions:
         if q.show_if is not None:
+            if not isinstance(q.show_if, ShowIf) or not q.show_if.simple:
+                continue  # combined conditions (imported forms): the sample leaves such questions out
             wanted = {
                 float(YES_NO_VALUES[v]) if v in YES_NO_VALUES else v if isinstance(v, str) else float(v)
                 for v in q.show_if.values
@@ -97,5 +106,5 @@ def answers_for(
         elif kind == "single" and raw.get("options"):
             answers[raw["id"]] = str(rng.choice(raw["options"])["value"])
         elif kind == "text" and rng.random() < text_rate:
-            answers[raw["id"]] = rng.choice(TESTIMONIES.get(language, TESTIMONIES["fr"]))
+            answers[raw["id"]] = rng.choice(IDEAS.get(language, IDEAS["fr"]))
     return answers

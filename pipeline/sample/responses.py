@@ -9,10 +9,12 @@ with executemany without a round trip per response.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
+from survey_app.core.timeutil import iso_week
 from survey_app.questionnaire.model import DONT_KNOW
 from survey_app.storage.db import write_transaction
 
@@ -44,10 +46,14 @@ def insert_responses(
     answer_sets: Iterable[Answers],
     submitted_on: str,
     languages: Iterable[str] | None = None,
-    channel: str = "open",
+    link: str = "open",
     first_id: int | None = None,
 ) -> list[int]:
-    """Insert responses and their answers (inside the caller's write transaction); return their ids."""
+    """Insert responses and their answers (inside the caller's write transaction); return their ids.
+
+    `submitted_on` is a day ("2026-03-01"); the response keeps only its ISO week, like a real one.
+    """
+    week = iso_week(date.fromisoformat(submitted_on))
     response_id = next_response_id(db) if first_id is None else first_id
     language_list = list(languages) if languages is not None else None
     responses: list[tuple] = []
@@ -55,15 +61,15 @@ def insert_responses(
     ids: list[int] = []
     for i, answer_set in enumerate(answer_sets):
         language = language_list[i % len(language_list)] if language_list else "fr"
-        responses.append((response_id, campaign_id, f"r-{response_id}", language, channel, submitted_on))
+        responses.append((response_id, campaign_id, f"r-{response_id}", language, link, week))
         answers.extend(
             row for qid, value in answer_set.items() if (row := answer_row(response_id, qid, value)) is not None
         )
         ids.append(response_id)
         response_id += 1
     db.conn.executemany(
-        "INSERT INTO response (id, campaign_id, submission_id, language, channel, "
-        "submitted_on) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO response (id, campaign_id, submission_id, language, link, "
+        "submitted_week) VALUES (?, ?, ?, ?, ?, ?)",
         responses,
     )
     db.conn.executemany(
@@ -79,8 +85,8 @@ def add_responses(
     answer_sets: Iterable[Answers],
     submitted_on: str = "2026-03-01",
     languages: Iterable[str] | None = None,
-    channel: str = "open",
+    link: str = "open",
 ) -> list[int]:
     """insert_responses in its own write transaction."""
     with write_transaction(db):
-        return insert_responses(db, campaign_id, answer_sets, submitted_on, languages, channel)
+        return insert_responses(db, campaign_id, answer_sets, submitted_on, languages, link)

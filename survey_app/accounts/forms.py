@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from survey_app.accounts.users import MIN_PASSWORD_LENGTH
 from survey_app.core.addresses import is_email
+from survey_app.web.forms import single_line
 
 
 def email_address(_form, field) -> None:
@@ -18,7 +19,7 @@ def email_address(_form, field) -> None:
 
 
 class SetupForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254), single_line])
     password = PasswordField(
         _l("Password"),
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),

@@ -17,23 +17,28 @@ from sqlite_utils import Database
 from survey_app.core.timeutil import iso_utc
 from survey_app.storage.db import inserted_id, write_transaction
 
-# OWASP minimum for argon2id: m=19 MiB, t=2, p=1.
-PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
-TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(days=2), "invite": timedelta(days=14)}
+# OWASP minimum for argon2id: m=19 MiB, t=2, p=1 (tests/test_auth_accounts.py checks a hash made here).
+PRODUCTION_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
+# The hasher new hashes are made with. Only the test suite swaps it (for a cheap one, tests/conftest.py):
+# a check reads its parameters from the stored hash, so every hash verifies whichever made it.
+password_hasher = PRODUCTION_HASHER
+# Links go by e-mail: a reset link is used at once, a welcome link may wait for a busy week.
+TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(hours=1), "invite": timedelta(days=7)}
 MIN_PASSWORD_LENGTH = 12
+INVITED_ROLES = ("manager", "interviewer")  # admins are created by the first setup or the CLI
 
 
 def hash_password(password: str) -> str:
-    return PASSWORD_HASHER.hash(password)
+    return password_hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         # Spend the same time as a real check so unknown accounts cannot be told apart.
-        PASSWORD_HASHER.hash(password)
+        password_hasher.hash(password)
         return False
     try:
-        return PASSWORD_HASHER.verify(password_hash, password)
+        return password_hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -126,11 +131,14 @@ def consume_password_token(db: Database, token: str, purpose: str, password: str
 
 
 def invite_manager(
-    db: Database, email: str, name: str, language: str, enterprise_ids: list[int], now: datetime
+    db: Database, email: str, name: str, language: str, enterprise_ids: list[int], now: datetime, role: str = "manager"
 ) -> tuple[int, str]:
-    """Create a manager without password, with memberships; return (user id, one-time welcome token)."""
+    """Create a manager (or an interviewer) without password, with memberships; return (user id,
+    one-time welcome token)."""
+    if role not in INVITED_ROLES:
+        raise ValueError(f"unknown role {role!r}")
     with write_transaction(db):
-        user_id = create_user(db, email, None, "manager", language, now, name=name)
+        user_id = create_user(db, email, None, role, language, now, name=name)
         set_memberships(db, user_id, enterprise_ids)
     return user_id, issue_token(db, "invite", now, user_id)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from survey_app.accounts import login_guard, sessions
+from survey_app.accounts import audit, login_guard, sessions, totp
 from survey_app.accounts import users as accounts
 from survey_app.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SetPasswordForm, SetupForm
-from survey_app.accounts.guards import login_required
+from survey_app.accounts.guards import for_interviewers, login_required
 from survey_app.core.timeutil import now_utc
 from survey_app.web.db import get_db
 from survey_app.web.forms import required
@@ -24,31 +24,51 @@ def _timeouts() -> sessions.Timeouts:
 
 @bp.before_app_request
 def load_user() -> None:
-    g.user = None
+    """g.user: the fully signed-in user, or None; g.pending: a user between password and second
+    factor ({"user": ..., "state": "code" or "enrol"}), who may only reach the two-factor pages."""
+    g.user, g.pending = None, None
     session_id = session.get(SESSION_KEY)
     if session_id:
         db = get_db()
-        user_id = sessions.resolve(db, session_id, now_utc(), _timeouts())
+        found = sessions.resolve(db, session_id, now_utc(), _timeouts())
         rows = (
-            list(db.query("SELECT id, email, name, role, language FROM user WHERE id = ? AND active = 1", [user_id]))
-            if user_id
+            list(db.query("SELECT id, email, name, role, language FROM user WHERE id = ? AND active = 1", [found[0]]))
+            if found
             else []
         )
-        g.user = rows[0] if rows else None
-        if g.user is None:
+        if not rows:
             # Expired or ended elsewhere: drop the stale cookie content (and its CSRF token).
             session.clear()
+        elif found and found[1] == "done":
+            g.user = rows[0]
+        else:
+            g.pending = {"user": rows[0], "state": found[1] if found else "code"}
     # Not bound to the request body: reading it here would fail before any error page (413...).
     g.logout_form = LogoutForm(formdata=None) if g.user else None
 
 
-def sign_in(user_id: int) -> None:
-    """Start a new server-side session: a fresh id (and CSRF token) on every sign-in."""
+def sign_in(user_id: int, second_factor: str = "done") -> None:
+    """Start a new server-side session: a fresh id (and CSRF token) on every sign-in, and again
+    once the second factor is given."""
     old = session.get(SESSION_KEY)
     if old:
         sessions.end(get_db(), old)
     session.clear()
-    session[SESSION_KEY] = sessions.start(get_db(), user_id, now_utc())
+    session[SESSION_KEY] = sessions.start(get_db(), user_id, now_utc(), second_factor)
+
+
+def after_password(user: dict):
+    """Where a correct password leads: the code page, the enrolment the role requires, or in."""
+    db = get_db()
+    if totp.enrolled(db, user["id"]):
+        sign_in(user["id"], "code")
+        return redirect(url_for("two_factor.code"), code=303)
+    if totp.required_for(current_app.config["SETTINGS"], user["role"]):
+        sign_in(user["id"], "enrol")
+        return redirect(url_for("two_factor.setup"), code=303)
+    sign_in(user["id"])
+    audit.record("signin.success", "user", user["id"], actor_id=user["id"])
+    return redirect(url_for("backoffice.index"), code=303)
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
@@ -63,8 +83,8 @@ def setup(token: str):
         )
         if user_id is None:
             abort(404)
-        sign_in(user_id)
-        return redirect(url_for("backoffice.index"), code=303)
+        audit.record("account.first_admin", "user", user_id, actor_id=user_id)
+        return after_password({"id": user_id, "role": "admin"})
     return render_template("auth/setup.html", form=form)
 
 
@@ -81,8 +101,9 @@ def login():
             # The hash is checked even without an account (same time), so `user` is tested after it.
             if accounts.verify_password(user["password_hash"] if user else None, password) and user:
                 login_guard.succeeded(db, email, address)
-                sign_in(user["id"])
-                return redirect(url_for("backoffice.index"), code=303)
+                return after_password(user)
+            if user:
+                audit.record("signin.failure", "user", user["id"], actor_id=user["id"])
             error = _("E-mail address or password is not correct.")
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -90,6 +111,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
+        if g.user:
+            audit.record("signout", "user", g.user["id"])
         if session.get(SESSION_KEY):
             sessions.end(get_db(), session[SESSION_KEY])
         session.clear()
@@ -97,12 +120,14 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@for_interviewers
 @login_required
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         db = get_db()
         accounts.set_password(db, g.user["id"], form.password.data)
+        audit.record("account.password_change", "user", g.user["id"])
         sessions.end_all(db, g.user["id"])
         sign_in(g.user["id"])
         flash(_("Your password has been changed. Other sessions have been signed out."))
@@ -121,7 +146,8 @@ def set_password(token: str, purpose: str):
     if form.validate_on_submit():
         if not accounts.consume_password_token(db, token, purpose, form.password.data, now_utc()):
             abort(404)
+        audit.record(f"account.password_{purpose}", "user", found["user_id"], actor_id=found["user_id"])
         sessions.end_all(db, found["user_id"])
-        sign_in(found["user_id"])
-        return redirect(url_for("backoffice.index"), code=303)
+        user = next(db.query("SELECT id, role FROM user WHERE id = ?", [found["user_id"]]))
+        return after_password(user)  # a reset link is no way around the second factor
     return render_template("auth/set_password.html", form=form, purpose=purpose)

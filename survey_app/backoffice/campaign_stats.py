@@ -1,8 +1,14 @@
-"""Live counts of a campaign for its page: links issued, opened, in progress, submitted, rates."""
+"""Live counts of a campaign for its page: links issued, opened, in progress, submitted (the response
+rate itself has one definition, in survey_app.domain.response_rates).
+
+Submissions are counted per ISO week, never per day: a response keeps only its week, and a daily
+count with one submission pointed at whoever answered that day.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlite_utils import Database
 
@@ -16,7 +22,7 @@ class CampaignCounts:
     submitted_personal: int
     submitted_open: int
     expected: int | None
-    per_day: list[tuple[str, int, int]] = field(default_factory=list)  # (day, count, % of busiest day)
+    per_week: list[tuple[date, int, int]] = field(default_factory=list)  # (Monday, count, % of busiest week)
 
     @property
     def submitted(self) -> int:
@@ -26,42 +32,39 @@ class CampaignCounts:
     def active_links(self) -> int:
         return self.issued - self.revoked
 
-    @property
-    def personal_rate(self) -> float | None:
-        """Submitted through personal links / links still valid (product.md: response rate)."""
-        return round(100 * self.submitted_personal / self.active_links, 1) if self.active_links else None
-
-    @property
-    def open_rate(self) -> float | None:
-        """Open-link responses against the expected population."""
-        return round(100 * self.submitted_open / self.expected, 1) if self.expected else None
-
 
 def campaign_counts(db: Database, campaign: dict) -> CampaignCounts:
     issued, revoked, opened, in_progress = db.execute(
         "SELECT count(*), count(revoked_at), "
-        "count(CASE WHEN opened_on IS NOT NULL AND revoked_at IS NULL THEN 1 END), "
-        "count(CASE WHEN started_on IS NOT NULL AND submitted_on IS NULL AND revoked_at IS NULL THEN 1 END) "
+        "count(CASE WHEN opened AND revoked_at IS NULL THEN 1 END), "
+        "count(CASE WHEN started AND NOT answered AND revoked_at IS NULL THEN 1 END) "
         "FROM invitation WHERE campaign_id = ?",
         [campaign["id"]],
     ).fetchone()
-    by_channel = dict(
+    by_link = dict(
         db.execute(
-            "SELECT channel, count(*) FROM response WHERE campaign_id = ? GROUP BY channel", [campaign["id"]]
+            "SELECT link, count(*) FROM response WHERE campaign_id = ? GROUP BY link", [campaign["id"]]
         ).fetchall()
     )
-    days = db.execute(
-        "SELECT submitted_on, count(*) FROM response WHERE campaign_id = ? GROUP BY submitted_on ORDER BY submitted_on",
+    weeks = db.execute(
+        "SELECT submitted_week, count(*) FROM response WHERE campaign_id = ? GROUP BY submitted_week "
+        "ORDER BY submitted_week",
         [campaign["id"]],
     ).fetchall()
-    busiest = max((n for _d, n in days), default=1)
+    busiest = max((n for _w, n in weeks), default=1)
     return CampaignCounts(
         issued,
         revoked,
         opened,
         in_progress,
-        by_channel.get("personal", 0),
-        by_channel.get("open", 0),
+        by_link.get("personal", 0),
+        by_link.get("open", 0),
         campaign["expected_population"],
-        [(d, n, round(100 * n / busiest)) for d, n in days],
+        [(week_monday(w), n, round(100 * n / busiest)) for w, n in weeks if w],
     )
+
+
+def week_monday(week: str) -> date:
+    """The Monday of an ISO week written "2026-W10"."""
+    year, _w, number = week.partition("-W")
+    return date.fromisocalendar(int(year), int(number), 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from survey_app.accounts import audit
 from survey_app.accounts.guards import admin_required, login_required
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.backoffice.forms import ConsentForm, EnterpriseForm
@@ -46,6 +47,7 @@ def new():
                 now_utc(),
                 **fields,
             )
+            audit.record("enterprise.create", "enterprise", enterprise_id, enterprise_id)
         flash(_("Enterprise created."))
         return redirect(url_for(".view", enterprise_id=enterprise_id), code=303)
     return render_template("backoffice/enterprise_form.html", form=form, enterprise=None)
@@ -57,7 +59,10 @@ def edit(enterprise_id: int):
     enterprise = enterprise_or_404(enterprise_id)
     form = EnterpriseForm(data={**enterprise, "benchmark_consent": bool(enterprise["benchmark_consent"])})
     if form.validate_on_submit():
-        update_enterprise(get_db(), enterprise_id, **_fields(form))
+        db = get_db()
+        with write_transaction(db):
+            update_enterprise(db, enterprise_id, **_fields(form))
+            audit.record("enterprise.edit", "enterprise", enterprise_id, enterprise_id)
         flash(_("Saved."))
         return redirect(url_for(".view", enterprise_id=enterprise_id), code=303)
     return render_template("backoffice/enterprise_form.html", form=form, enterprise=enterprise)
@@ -89,6 +94,9 @@ def consent(enterprise_id: int):
     enterprise_or_404(enterprise_id)
     form = ConsentForm()
     if form.validate_on_submit():
-        update_enterprise(get_db(), enterprise_id, benchmark_consent=bool(form.benchmark_consent.data))
+        db, consent = get_db(), bool(form.benchmark_consent.data)
+        with write_transaction(db):
+            update_enterprise(db, enterprise_id, benchmark_consent=consent)
+            audit.record("enterprise.consent", "enterprise", enterprise_id, enterprise_id, consent=consent)
         flash(_("Saved."))
     return redirect(url_for(".view", enterprise_id=enterprise_id), code=303)

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, g, redirect, send_file, url_for
 from flask_babel import gettext as _
 from wtforms import RadioField
 
+from survey_app.accounts import audit
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.exports import (
@@ -46,11 +47,16 @@ def worker() -> ExportWorker:
 @login_required
 def start(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    count, _minimum, enough = enough_responses(campaign_id)
+    count, _minimum, enough = enough_responses(campaign)
     form = StartForm(data={"language": campaign["enterprise_language"]})
-    if not enough or not form.validate():
+    if not enough:  # the page's notice says why: respondents were not told, or too few answered
+        return export_page(campaign)
+    if not form.validate():
         return export_page(campaign, status=400)
     db, spec = get_db(), JobSpec(campaign_id, g.user["id"], form.kind.data, form.language.data, form.labels.data)
+    audit.record(
+        "export.download", "campaign", campaign_id, campaign["enterprise_id"], kind=spec.kind, language=spec.language
+    )
     job_id = export_jobs.create(db, spec, count, now_utc())
     job = export_jobs.get(db, campaign_id, job_id, now_utc())
     assert job is not None

@@ -1,5 +1,7 @@
-"""Export a campaign's responses: CSV streamed from the request up to STREAM_LIMIT responses;
-XLSX and larger CSV prepared in the background (export_jobs.py). Below min_group_size only a notice."""
+"""Export a campaign's responses, as results/export_policy.py allows (only campaigns whose
+respondents were told so, from min_group_size responses on; otherwise a notice): CSV streamed from
+the request up to STREAM_LIMIT responses; XLSX and larger CSV prepared in the background
+(export_jobs.py), under the same policy."""
 
 from __future__ import annotations
 
@@ -20,14 +22,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
+from survey_app.accounts import audit
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.forms import choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.timeutil import now_utc, parse_iso
+from survey_app.domain.campaigns import instruments_of
 from survey_app.questionnaire.model import Question
 from survey_app.results import exports
+from survey_app.results.export_policy import may_export
 from survey_app.storage import export_jobs
 from survey_app.web.db import get_db
 
@@ -52,15 +57,18 @@ class ExportForm(FlaskForm):
     labels = BooleanField(_l("Answers as text (otherwise as codes and numbers)"))
 
 
-def enough_responses(campaign_id: int) -> tuple[int, int, bool]:
-    count = exports.response_count(get_db(), campaign_id)
+def enough_responses(campaign: dict) -> tuple[int, int, bool]:
+    """(responses, min_group_size, whether the policy lets this campaign's responses out)."""
+    count = exports.response_count(get_db(), campaign["id"])
     minimum = current_app.config["SETTINGS"]["privacy.min_group_size"]
-    return count, minimum, count >= minimum
+    return count, minimum, may_export(campaign, count, minimum)
 
 
 def export_questions(campaign: dict) -> list[Question]:
-    base = current_app.extensions["vises.registry"].get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-    return exports.export_questions(campaign, base)
+    """The campaign's questions as exported: questionnaire version, custom questions, instruments."""
+    registry = current_app.extensions["vises.registry"]
+    base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
+    return exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))
 
 
 def choices_form(campaign: dict) -> ExportForm:
@@ -71,7 +79,7 @@ def choices_form(campaign: dict) -> ExportForm:
 
 def export_page(campaign: dict, notice: str | None = None, status: int = 200):
     """The export page: the choices, and the files being prepared or ready for this user."""
-    count, minimum, enough = enough_responses(campaign["id"])
+    count, minimum, enough = enough_responses(campaign)
     form = ExportForm(formdata=None, data={"language": campaign["enterprise_language"]}) if enough else None
     jobs = [j for j in export_jobs.recent(get_db(), campaign["id"], now_utc()) if may_download(j)]
     for job in jobs:  # in the federation's timezone and the page's language
@@ -82,6 +90,7 @@ def export_page(campaign: dict, notice: str | None = None, status: int = 200):
         form=form,
         count=count,
         minimum=minimum,
+        allowed=bool(campaign["responses_exportable"]),
         enough=enough,
         streams=count <= STREAM_LIMIT,
         jobs=jobs,
@@ -106,20 +115,24 @@ def index(campaign_id: int):
 @login_required
 def download(campaign_id: int, kind: str):
     campaign = campaign_or_404(campaign_id)
-    count, _minimum, enough = enough_responses(campaign_id)
+    count, minimum, enough = enough_responses(campaign)
     if not enough:
-        return export_page(campaign)
+        return export_page(campaign)  # the notice why: respondents were not told, or too few answered
     if kind == "xlsx" or count > STREAM_LIMIT:  # built in the background: start it from the page
         return redirect(url_for("backoffice.exports.index", campaign_id=campaign_id), code=303)
     form = choices_form(campaign)
     if not form.validate():
         abort(400)
+    audit.record(
+        "export.download", "campaign", campaign_id, campaign["enterprise_id"], kind=kind, language=form.language.data
+    )
     table = exports.streamed_rows(
         current_app.config["SETTINGS"]["database.path"],
         campaign_id,
         export_questions(campaign),
         form.language.data,
         form.labels.data,
+        minimum,
     )
     return Response(
         stream_with_context(exports.csv_chunks(table)),

@@ -17,13 +17,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.accounts.forms import email_address
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import MAX_LINKS_AT_ONCE
+from survey_app.web.forms import multi_line, single_line
 from survey_app.web.labels import COUNTRY_LABELS, SECTOR_LABELS
 
 
@@ -33,6 +34,7 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES]
+ROLE_CHOICES = [("manager", _l("Manager")), ("interviewer", _l("Interviewer (enters answers only)"))]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -43,10 +45,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class EnterpriseForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
     sector_group = SelectField(_l("Sector group"), choices=choices(SECTOR_LABELS.items()))
     country = SelectField(_l("Country"), choices=choices(COUNTRY_LABELS.items()))
-    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100), single_line])
     default_language = SelectField(_l("Default language"), choices=choices(LANGUAGE_CHOICES))
     benchmark_consent = BooleanField(_l("The enterprise agrees to appear anonymously in peer benchmarks"), default=True)
     submit = SubmitField(_l("Save"))
@@ -58,11 +60,17 @@ class ConsentForm(FlaskForm):
 
 
 class ManagerForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254), single_line])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200), single_line])
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
+    role = SelectField(
+        _l("Role"),
+        choices=choices(ROLE_CHOICES),
+        default="manager",
+        description=_l("An interviewer only enters answers from interviews and paper questionnaires."),
+    )
     enterprises = MultiCheckboxField(_l("Enterprises"), coerce=int)
-    submit = SubmitField(_l("Create the account and its welcome link"))
+    submit = SubmitField(_l("Create the account and e-mail its welcome link"))
 
     def validate_email(self, field) -> None:
         from survey_app.web.db import get_db
@@ -90,7 +98,14 @@ class LinksForm(FlaskForm):
     count = IntegerField(
         _l("Number of personal links to create"),
         default=20,
-        validators=[DataRequired(), NumberRange(min=1, max=MAX_LINKS_AT_ONCE)],
+        validators=[
+            InputRequired(message=_l("Enter the number of personal links to create.")),
+            NumberRange(
+                min=1,
+                max=MAX_LINKS_AT_ONCE,
+                message=_l("The number of personal links must be between %(min)s and %(max)s."),
+            ),
+        ],
     )
     submit = SubmitField(_l("Create the links"))
 
@@ -98,7 +113,7 @@ class LinksForm(FlaskForm):
 class RevokeForm(FlaskForm):
     codes = TextAreaField(
         _l("Codes of the links to revoke"),
-        validators=[DataRequired(), Length(max=20000)],
+        validators=[DataRequired(message=_l("Enter the codes of the links to revoke.")), Length(max=20000), multi_line],
         description=_l("The code printed on each card, separated by spaces or new lines."),
     )
     submit = SubmitField(_l("Revoke these links"))

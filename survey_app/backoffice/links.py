@@ -20,16 +20,22 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from survey_app.accounts import audit
 from survey_app.accounts.guards import login_required
 from survey_app.accounts.scoping import campaign_or_404
+from survey_app.backoffice.card_texts import card_sentences, code_sentences
+from survey_app.backoffice.confirm import confirmation_page, is_confirmed
 from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
+from survey_app.backoffice.kiosks import reach_context
 from survey_app.backoffice.qr import qr_png, qr_svg
 from survey_app.core.timeutil import now_utc
 from survey_app.domain import campaigns as store
+from survey_app.domain.campaigns import MAX_LINKS_AT_ONCE
 from survey_app.storage.db import connect, write_transaction
+from survey_app.web.converters import bounded_arg
 from survey_app.web.db import get_db
 from survey_app.web.forms import required
 
@@ -45,79 +51,94 @@ def _back(campaign_id: int):
     return redirect(url_for(".index", campaign_id=campaign_id), code=303)
 
 
-def card_sentences(campaign: dict) -> list[tuple[str, str]]:
-    """The invitation sentence in each of the campaign's languages (not the manager's language)."""
-    sentences = []
-    for lang in store.languages_of(campaign):
-        with force_locale(lang):
-            sentences.append(
-                (
-                    lang,
-                    _(
-                        "Scan the code with your phone to give your opinion. It takes "
-                        "about five minutes and your answers are anonymous."
-                    ),
-                )
-            )
-    return sentences
-
-
-@bp.route("/")
-@login_required
-def index(campaign_id: int):
-    campaign, db = campaign_or_404(campaign_id), get_db()
-    issued, revoked = db.execute(
-        "SELECT count(*), count(revoked_at) FROM invitation WHERE campaign_id = ?", [campaign_id]
-    ).fetchone()
+def _page(campaign: dict, links_form: LinksForm | None = None, revoke_form: RevokeForm | None = None):
+    """The links page; a form that failed validation is shown again with its errors (and the summary)."""
+    issued, revoked = (
+        get_db()
+        .execute("SELECT count(*), count(revoked_at) FROM invitation WHERE campaign_id = ?", [campaign["id"]])
+        .fetchone()
+    )
     return render_template(
         "backoffice/links.html",
         campaign=campaign,
         issued=issued,
         revoked=revoked,
-        links_form=LinksForm(),
-        revoke_form=RevokeForm(),
+        links_form=links_form or LinksForm(formdata=None),
+        revoke_form=revoke_form or RevokeForm(formdata=None),
         open_form=OpenLinkForm(enabled=not campaign["open_link_enabled"]),
         open_url=store.open_link(_base_url(), campaign["open_token"]),
         sheets=range(1, (issued - revoked + CARDS_PER_SHEET - 1) // CARDS_PER_SHEET + 1),
+        **reach_context(get_db(), campaign),
     )
+
+
+@bp.route("/")
+@login_required
+def index(campaign_id: int):
+    return _page(campaign_or_404(campaign_id))
 
 
 @bp.route("/generate", methods=["POST"])
 @login_required
 def generate(campaign_id: int):
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form, db = LinksForm(), get_db()
-    if form.validate_on_submit():
-        with write_transaction(db):
-            store.generate_links(db, campaign_id, required(form.count.data), now_utc())
-        flash(_("Personal links created: %(num)d.", num=form.count.data))
-    else:
-        flash(_("Give a number of links between 1 and %(max)d.", max=store.MAX_LINKS_AT_ONCE), "error")
+    if not form.validate_on_submit():
+        return _page(campaign, links_form=form)
+    with write_transaction(db):
+        store.generate_links(db, campaign_id, required(form.count.data), now_utc())
+        audit.record("links.generate", "campaign", campaign_id, campaign["enterprise_id"], count=form.count.data)
+    flash(_("Personal links created: %(num)d.", num=form.count.data))
     return _back(campaign_id)
 
 
 @bp.route("/revoke", methods=["POST"])
 @login_required
 def revoke(campaign_id: int):
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = RevokeForm()
-    if form.validate_on_submit():
-        count, unknown = store.revoke_links(
-            get_db(), campaign_id, required(form.codes.data).replace(",", " ").split(), now_utc()
-        )
-        flash(_("Links revoked: %(num)d.", num=count))
+    if not form.validate_on_submit():
+        return _page(campaign, revoke_form=form)
+    typed = required(form.codes.data).replace(",", " ").split()
+    known, unknown = store.known_codes(get_db(), campaign_id, typed)
+    if not known:
+        form.codes.errors = [_("None of these codes is a link of this campaign: %(codes)s", codes=", ".join(unknown))]
+        return _page(campaign, revoke_form=form)
+    if not is_confirmed():
+        lines = [
+            ngettext(
+                "%(num)d link will stop working at once: %(codes)s.",
+                "%(num)d links will stop working at once: %(codes)s.",
+                len(known),
+                codes=", ".join(known),
+            )
+        ]
         if unknown:
-            flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")
+            lines.append(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)))
+        back = url_for(".index", campaign_id=campaign_id)
+        carry = {"codes": form.codes.data or ""}
+        return confirmation_page(_("Revoke these links?"), lines, _("Yes, revoke the links"), back, carry)
+    db = get_db()
+    with write_transaction(db):
+        count, unknown = store.revoke_links(db, campaign_id, typed, now_utc())
+        audit.record("links.revoke", "campaign", campaign_id, campaign["enterprise_id"], count=count)
+    flash(_("Links revoked: %(num)d.", num=count))
+    if unknown:
+        flash(_("Unknown codes for this campaign: %(codes)s", codes=", ".join(unknown)), "error")
     return _back(campaign_id)
 
 
 @bp.route("/open-link", methods=["POST"])
 @login_required
 def open_link(campaign_id: int):
-    campaign_or_404(campaign_id)
-    form = OpenLinkForm()
+    campaign = campaign_or_404(campaign_id)
+    form, db = OpenLinkForm(), get_db()
     if form.validate_on_submit():
-        store.set_open_link(get_db(), campaign_id, form.enabled.data == "1")
+        with write_transaction(db):
+            store.set_open_link(db, campaign_id, form.enabled.data == "1")
+            audit.record(
+                "links.open_link", "campaign", campaign_id, campaign["enterprise_id"], enabled=form.enabled.data == "1"
+            )
         flash(_("The open link is on.") if form.enabled.data == "1" else _("The open link is off."))
     return _back(campaign_id)
 
@@ -125,8 +146,9 @@ def open_link(campaign_id: int):
 @bp.route("/links.csv")
 @login_required
 def download_csv(campaign_id: int):
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     base_url = _base_url()
+    audit.record("links.download_csv", "campaign", campaign_id, campaign["enterprise_id"])
 
     def generate():
         # Its own connection: the request's one is closed at teardown, before streaming ends.
@@ -157,7 +179,8 @@ def download_csv(campaign_id: int):
 @login_required
 def download_qr(campaign_id: int):
     """One PNG per active link, named as in the CSV's qr_image column."""
-    campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
+    audit.record("links.download_qr", "campaign", campaign_id, campaign["enterprise_id"])
     rows = (
         get_db()
         .execute(
@@ -181,12 +204,14 @@ def download_qr(campaign_id: int):
 @login_required
 def cards(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    sheet = max(request.args.get("sheet", 1, type=int) or 1, 1)
+    sheet = bounded_arg(request.args.get("sheet", type=int), 1, high=MAX_LINKS_AT_ONCE)  # an OFFSET SQLite can take
     rows = (
         get_db()
         .execute(
+            # Every valid link, answered or not: a sheet listing only unanswered links would tell
+            # the manager who handed out a card whether that person answered.
             "SELECT token, short_code FROM invitation WHERE campaign_id = ? AND revoked_at IS NULL "
-            "AND submitted_on IS NULL ORDER BY id LIMIT ? OFFSET ?",
+            "ORDER BY id LIMIT ? OFFSET ?",
             [campaign_id, CARDS_PER_SHEET, (sheet - 1) * CARDS_PER_SHEET],
         )
         .fetchall()
@@ -199,7 +224,13 @@ def cards(campaign_id: int):
         }
         for token, code in rows
     ]
-    return render_template("backoffice/cards.html", campaign=campaign, cards=cards, sentences=card_sentences(campaign))
+    return render_template(
+        "backoffice/cards.html",
+        campaign=campaign,
+        cards=cards,
+        sentences=card_sentences(campaign),
+        code_sentences=code_sentences(campaign),
+    )
 
 
 @bp.route("/poster")
@@ -213,4 +244,5 @@ def poster(campaign_id: int):
         url=url,
         qr=qr_svg(url, scale=10),
         sentences=card_sentences(campaign),
+        code_sentences=code_sentences(campaign),
     )

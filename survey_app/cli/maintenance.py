@@ -29,7 +29,7 @@ def backup(destination: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @clean_errors
 def restore(backup_file: Path, yes: bool) -> None:
-    """Replace the database with a backup. Stop the server and the scheduler first.
+    """Replace the database with a backup. Refuses while a server or scheduler runs: stop them first.
 
     Example: vises restore /var/backups/vises/vises-2026-03-02.db --yes
     """
@@ -37,23 +37,36 @@ def restore(backup_file: Path, yes: bool) -> None:
     database = Path(settings.database.path)
     if not yes:
         click.confirm(f"Replace {database} with {backup_file}? Everything since the backup is lost", abort=True)
-    maintenance.restore(backup_file, database)
-    from survey_app.storage.db import migrate
-
-    applied = migrate(database)  # an older backup is brought up to the current schema
+    applied = maintenance.restore(backup_file, database)
+    _record_restore(database)
     click.echo(
         f"Restored {database} from {backup_file}" + (f"; applied {len(applied)} migration(s)." if applied else ".")
     )
 
 
+def _record_restore(database: Path) -> None:
+    """The restore is the first entry of the restored database's audit trail."""
+    from survey_app.core.timeutil import now_utc
+    from survey_app.storage import audit
+    from survey_app.storage.db import connect
+
+    db = connect(database)
+    try:
+        audit.record(db, "database.restore", now_utc(), actor="cli")
+    finally:
+        db.close()
+
+
 @click.command()
 @clean_errors
 def purge() -> None:
-    """Delete stale drafts, expired e-mail addresses and export files (retention.* settings).
+    """Delete stale drafts, expired e-mail addresses and export files, old outbox rows and audit
+    entries (retention.*).
 
     Example: vises purge
     """
     from survey_app.core.timeutil import now_utc
+    from survey_app.mail.jobs import housekeeping
     from survey_app.storage import export_jobs
     from survey_app.storage.db import connect, migrate
 
@@ -64,10 +77,14 @@ def purge() -> None:
         counts = maintenance.purge(
             db, now_utc(), settings.retention.draft_days, settings.retention.email_days_after_close
         )
+        mail = housekeeping(db, settings, now_utc())
         files = export_jobs.purge_expired(db, config_module.instance_folder(settings) / "exports", now_utc())
     finally:
         db.close()
-    click.echo(f"Deleted {counts.drafts} draft(s) and {counts.emails} e-mail address(es).")
+    click.echo(
+        f"Deleted {counts.drafts} draft(s), {counts.emails} e-mail address(es), {mail['outbox']} outbox e-mail(s) "
+        f"and {mail['audit']} audit entries."
+    )
     click.echo(f"Deleted {files} expired export file(s).")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from survey_app.core.errors import VisesError
 from survey_app.core.setting_fields import Setting, accepts, coerce, comment, toml_value, type_name
 from survey_app.core.settings import BY_NAME, SECTIONS, SETTINGS, SUPPORTED_LANGUAGES, WEEKDAYS, Settings
+from survey_app.core.toml_files import TomlProblem, read_toml
 
 # The declarations are re-exported: code imports settings things from here.
 __all__ = [
@@ -108,15 +108,14 @@ def load(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -
     """
     path = path or config_path()
     try:
-        with open(path, "rb") as fh:
-            tree = tomllib.load(fh)
+        tree = read_toml(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: file not found. Fix: create it (copy the bundled config.toml) "
             f"or point VISES_CONFIG at an existing file."
         ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}). Fix: correct the syntax at that line.") from None
+    except TomlProblem as exc:
+        raise ConfigError(f"{path}: {exc.problem}. Fix: {exc.fix}.") from None
     values = flatten(tree, str(path))
     validate(values, str(path))
     settings = validate({**values, **(overrides or {})}, "configuration overrides")

@@ -143,6 +143,12 @@ def base_url(value: str) -> str | None:
     return None
 
 
+def host_names(value: Sequence[str]) -> str | None:
+    """Bare host names or addresses (a leading dot: every subdomain), without scheme, port or path."""
+    wrong = [v for v in value if not re.fullmatch(r"\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|[0-9A-Fa-f:]+", v)]
+    return f"must list host names such as 'vises.internal' or '.example.org', got {wrong}" if wrong else None
+
+
 def email(value: str) -> str | None:
     # The sender may be a host without a dot (vises@localhost, the bundled default).
     return None if is_email(value, dotless_domain=True) else "must be an e-mail address"

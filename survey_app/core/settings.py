@@ -20,6 +20,7 @@ from survey_app.core.setting_fields import (
     between,
     declared,
     email,
+    host_names,
     one_of,
     setting,
     subset_of,
@@ -53,6 +54,13 @@ class ServerSettings:
         "Public address used in survey links, QR codes and e-mails. Use https:// in production: "
         "it turns on HSTS and Secure cookies.",
         base_url,
+    )
+    extra_hosts: STRINGS = setting(
+        (),
+        "Host names the server also answers to besides the one of base_url (an internal name, an address), "
+        'for example ["vises.internal"]; a leading dot accepts every subdomain. localhost and 127.0.0.1 are '
+        "always accepted. Any other Host header gets 400, so no page builds a link to a host someone else chose.",
+        host_names,
     )
     proxy_hops: int = setting(
         0,
@@ -102,7 +110,9 @@ class ScheduleSettings:
 
     enabled: bool = setting(
         True,
-        "Run the weekly refresh inside `vises serve`. Set false when a separate `vises scheduler` process runs it.",
+        "Run the scheduler inside `vises serve`: the weekly refresh, the delivery of queued e-mails and the "
+        "automatic reminders. Set false when a separate `vises scheduler` process runs it (one of the two must run, "
+        "or no e-mail goes out).",
     )
     day_of_week: str = setting(
         "mon", "Day of the weekly refresh: mon, tue, wed, thu, fri, sat or sun.", one_of(WEEKDAYS)
@@ -125,6 +135,19 @@ class SmtpSettings:
     username: str = setting("", "SMTP login; empty for none.")
     password: str = setting("", "SMTP password; empty for none.", secret=True)
     sender: str = setting("vises@localhost", "From address of e-mails sent.", email)
+    per_minute: int = setting(
+        120,
+        "At most this many e-mails are handed to the SMTP server per minute (ask your provider for its "
+        "limit). E-mails wait in the outbox meanwhile; the scheduler delivers them every 30 seconds.",
+        between(1, 10000),
+    )
+    max_attempts: int = setting(
+        10,
+        "Attempts for one e-mail the server refuses for a while (4xx) before it is recorded as failed; "
+        "the wait doubles after each (1 minute, 2, 4... at most an hour). A server that does not answer "
+        "at all only pauses delivery: nothing is lost.",
+        between(1, 50),
+    )
 
 
 @dataclass(frozen=True)
@@ -143,17 +166,53 @@ class SecuritySettings:
         "over all accounts; beyond ten times, attempts on one account are slowed down (never locked).",
         between(3, 100),
     )
+    two_factor_admins: bool = setting(
+        True,
+        "Administrators sign in with a one-time code from an authenticator app as well as their password; "
+        "one without it is led to set it up at sign-in.",
+    )
+    two_factor_managers: bool = setting(
+        False,
+        "Managers must sign in with a one-time code too (they may always turn it on for themselves).",
+    )
 
 
 @dataclass(frozen=True)
 class InvitationSettings:
-    """Invitations sent by e-mail."""
+    """Invitations sent by e-mail: the reminders proposed for a new campaign."""
 
+    reminder_count: int = setting(
+        2,
+        "Automatic reminders proposed for a new campaign (0 to 5; each campaign can change it). They go "
+        "to invited people who have not answered.",
+        between(0, 5),
+    )
+    reminder_interval_days: int = setting(
+        7, "Days proposed between the invitation and the first reminder, and between reminders.", between(1, 60)
+    )
     reminder_days_before_close: int = setting(
-        0,
-        "Send an automatic reminder to invited people who have not answered this many days before a "
-        "campaign closes (0: never; reminders are then sent by hand from the campaign page).",
-        between(0, 60),
+        2, "No automatic reminder is proposed later than this many days before a campaign closes.", between(0, 60)
+    )
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """Shared tablets (kiosk links): each person starts afresh, idle answers are cleared."""
+
+    hourly_limit: int = setting(
+        30, "Ceiling of responses per hour proposed for a new tablet (each tablet has its own).", between(1, 1000)
+    )
+    idle_seconds: int = setting(
+        90,
+        "A warning appears after this many seconds without activity on a tablet (without JavaScript: "
+        "this long after the page was shown).",
+        between(15, 3600),
+    )
+    warning_seconds: int = setting(
+        30, "After the warning, the answers are cleared and the tablet goes back to the start.", between(5, 600)
+    )
+    thanks_seconds: int = setting(
+        8, "The thank-you page goes back to the start after this many seconds.", between(3, 120)
     )
 
 
@@ -176,6 +235,17 @@ class RetentionSettings:
         "hours; then the file is deleted.",
         between(1, 720),
     )
+    outbox_days: int = setting(
+        7,
+        "Delivered, failed and cancelled e-mails leave the outbox after this many days (a delivered "
+        "e-mail's address and text are cleared at once).",
+        between(1, 365),
+    )
+    audit_days: int = setting(
+        730,
+        "Entries of the audit trail (who changed what in the back office) are kept this many days.",
+        between(30, 3650),
+    )
 
 
 @dataclass(frozen=True)
@@ -186,6 +256,17 @@ class DigestSettings:
         False,
         "After each scheduled refresh, e-mail every manager a weekly summary (new responses per "
         "campaign, indicators that changed) in their language. Uses the [smtp] settings.",
+    )
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The printable valorisation report."""
+
+    paper: str = setting(
+        "a4",
+        "Paper size of the PDF report: a4 or letter (a reader may also ask for the other with ?paper=).",
+        one_of(("a4", "letter")),
     )
 
 
@@ -205,8 +286,10 @@ class Settings(Mapping[str, Any]):
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     invitations: InvitationSettings = field(default_factory=InvitationSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def __getitem__(self, name: str) -> Any:
         if name not in BY_NAME:

@@ -4,7 +4,7 @@ Instants are stored in UTC; `to_utc`/`to_local` convert the wall-clock times peo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -29,3 +29,14 @@ def to_utc(local: datetime, timezone_name: str) -> datetime:
 def to_local(stored: str, timezone_name: str) -> datetime:
     """A stored UTC instant as a naive wall-clock date-time in a timezone (a campaign's)."""
     return parse_iso(stored).astimezone(ZoneInfo(timezone_name)).replace(tzinfo=None)
+
+
+def iso_week(day: date) -> str:
+    """The ISO week of a day, written "2026-W10": all a response keeps of when it was sent."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def local_week(moment: datetime, timezone_name: str) -> str:
+    """The ISO week of an instant as seen in a timezone (a campaign's)."""
+    return iso_week(moment.astimezone(ZoneInfo(timezone_name)).date())

@@ -1,8 +1,10 @@
 """Weekly digest: after a scheduled run, one e-mail per manager, in the manager's language, with
-the week's new responses per campaign and the indicators that changed in this run.
+last week's new responses per campaign and the indicators that changed in this run. Responses keep
+only their ISO week, so "last week" is the ISO week before the run's (Monday to Sunday): run
+weekly, the digest counts each response exactly once.
 
 Optional (setting `digest.enabled`, off by default). It runs in the scheduler, outside any web
-request; mail/render.py renders it like every other e-mail. Counting responses is not an
+request; mail/render.py renders it like every other e-mail, and the outbox delivers it. Counting responses is not an
 answer-derived figure; every indicator shown is a stored, non-suppressed value, so the small-group
 rule holds here as everywhere.
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import smtplib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,25 +22,36 @@ from sqlite_utils import Database
 from survey_app.core.catalogs import translator
 from survey_app.core.config import Settings
 from survey_app.core.groups import group_label
+from survey_app.core.published import whole
+from survey_app.core.timeutil import local_week
+from survey_app.domain import response_rates
 from survey_app.mail import smtp as mailer
 from survey_app.mail.render import render
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.storage import outbox
+from survey_app.storage.db import write_transaction
 
 log = logging.getLogger("vises.digest")
 MAX_CHANGES = 8  # per enterprise: the largest changes; the dashboard has the rest
 
 
-def new_responses(db: Database, enterprise_id: int, since: str) -> list[dict[str, Any]]:
+def new_responses(db: Database, enterprise_id: int, week: str) -> list[dict[str, Any]]:
+    """Responses of the ISO week `week` ("2026-W09") per campaign of the enterprise."""
     return list(
         db.query(
-            "SELECT c.title, c.stakeholder_group, COUNT(*) AS count FROM response r "
-            "JOIN campaign c ON c.id = r.campaign_id WHERE c.enterprise_id = ? AND r.submitted_on >= ? "
+            "SELECT c.id, c.expected_population, c.title, c.stakeholder_group, COUNT(*) AS count FROM response r "
+            "JOIN campaign c ON c.id = r.campaign_id WHERE c.enterprise_id = ? AND r.submitted_week = ? "
             "GROUP BY c.id ORDER BY c.closes_at, c.id",
-            [enterprise_id, since],
+            [enterprise_id, week],
         )
     )
+
+
+def last_week(now: datetime, timezone: str) -> str:
+    """The ISO week before the one of `now` in `timezone`, written like response.submitted_week."""
+    return local_week(now - timedelta(days=7), timezone)
 
 
 def changes(db: Database, enterprise_id: int, run_id: int) -> list[dict[str, Any]]:
@@ -61,14 +73,18 @@ def enterprise_news(
     """What one enterprise has to report this week, as text in `language`; None when nothing."""
     catalog = translator(language)
     labels = _labels(language)
+    answered = new_responses(db, enterprise["id"], since)
+    rates = response_rates.for_campaigns(db, answered)
     campaigns = [
         {
             "title": c["title"],
             "group": group_label(c["stakeholder_group"], language),
             "count": catalog.ngettext("%(num)d new response", "%(num)d new responses", c["count"])
             % {"num": c["count"]},
+            "rate": catalog.gettext("response rate %(rate)s")
+            % {"rate": response_rates.describe(rates[c["id"]], language).combined},
         }
-        for c in new_responses(db, enterprise["id"], since)
+        for c in answered
     ]
     changed = [
         {
@@ -76,8 +92,8 @@ def enterprise_news(
             "wave": c["title"],
             "text": catalog.gettext("%(score)s (%(delta)s since the previous wave)")
             % {
-                "score": format_decimal(c["mean"], "0.0", locale=language),
-                "delta": format_decimal(c["delta"], "+0.0;−0.0", locale=language),
+                "score": format_decimal(whole(c["mean"]) or 0, "0", locale=language),
+                "delta": format_decimal(whole(c["delta"]) or 0, "+0;−0", locale=language),
             },
             "significant": bool(c["delta_significant"]),
         }
@@ -106,7 +122,7 @@ def compose(
     db: Database, settings: Settings, manager: dict[str, Any], run_id: int, now: datetime
 ) -> mailer.Mail | None:
     """The digest of one manager, or None when none of their enterprises has news."""
-    language, since = manager["language"], (now - timedelta(days=7)).date().isoformat()
+    language, since = manager["language"], last_week(now, settings.i18n.timezone)
     enterprises = db.query(
         "SELECT e.* FROM enterprise e JOIN membership m ON m.enterprise_id = e.id WHERE m.user_id = ? ORDER BY e.name",
         [manager["id"]],
@@ -119,25 +135,16 @@ def compose(
 
 
 def send_digests(db: Database, settings: Settings, run_id: int, now: datetime) -> int:
-    """Send every manager's digest over one SMTP connection; return how many were sent."""
+    """Queue every manager's digest in the outbox (the scheduler delivers it); return how many."""
     if not settings.digest.enabled:
         return 0
     managers = list(db.query("SELECT id, email, language FROM user WHERE role = 'manager' AND active = 1 ORDER BY id"))
     mails = [m for manager in managers if (m := compose(db, settings, manager, run_id, now))]
-    if not mails:
-        return 0
-    smtp, sent = mailer.connect(settings), 0
-    try:
+    with write_transaction(db):
         for mail in mails:
-            try:
-                mailer.send(smtp, settings, mail)
-                sent += 1
-            except smtplib.SMTPRecipientsRefused:  # one bad address must not stop the others
-                log.warning("digest refused for one manager address (user list has the details)")
-    finally:
-        mailer.close(smtp)
-    log.info("weekly digest sent to %d managers after run %d", sent, run_id)
-    return sent
+            outbox.enqueue(db, "digest", mail.to, mail.subject, mail.text, mail.html, now)
+    log.info("weekly digest queued for %d managers after run %d", len(mails), run_id)
+    return len(mails)
 
 
 def send_after_scheduled_run(db: Database, settings: Settings, run_id: int | None, now: datetime) -> None:

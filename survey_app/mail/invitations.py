@@ -1,32 +1,31 @@
-"""E-mail invitations: addresses (personal data, kept in invitation_email only), sending,
-reminders and erasure.
+"""E-mail invitations: addresses (personal data, kept in invitation_email only), queueing,
+unsubscribing and erasure.
 
-Each address gets its own personal link. `sent_at` / `reminded_at` are written right after the
-server accepts each message, one address at a time, so a retry after a failure (or a crash)
-never sends twice to someone already reached.
+Each address gets its own personal link and its own unsubscribe token. Sending a batch only
+queues it in the outbox (one INSERT ... SELECT); the scheduler delivers, and `sent_at` /
+`reminded_at` are written when the server accepted each message, so a retry after a failure (or a
+crash) never sends twice to someone already reached.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-import smtplib
-from collections.abc import Callable
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from survey_app.core.addresses import is_email
-from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
 from survey_app.domain.campaigns import generate_links
-from survey_app.mail import smtp as mailer
+from survey_app.storage import outbox
 from survey_app.storage.db import write_transaction
 
 SEPARATORS = re.compile(r"[\s,;]+")
 # Two manual reminder rounds are at least a day apart: a retry the same day never re-sends.
 REMINDER_GAP = timedelta(days=1)
-Renderer = Callable[[dict, dict, str], mailer.Mail]  # (campaign, address row, kind) -> Mail
 
 
 @dataclass
@@ -54,13 +53,27 @@ def parse_addresses(text: str) -> ParsedAddresses:
     return parsed
 
 
-def add_addresses(db: Database, campaign_id: int, emails: list[str], language: str, now: datetime) -> tuple[int, int]:
-    """Give each new address a personal link; return (added, already invited)."""
+def email_hash(campaign_id: int, email: str) -> str:
+    """How an unsubscribed address is remembered: salted with its campaign, never the address."""
+    return hashlib.sha256(f"{campaign_id}:{email.strip().lower()}".encode()).hexdigest()
+
+
+@dataclass
+class Added:
+    added: int = 0
+    known: int = 0
+    unsubscribed: int = 0
+
+
+def add_addresses(db: Database, campaign_id: int, emails: list[str], language: str, now: datetime) -> Added:
+    """Give each new address a personal link; addresses already there or unsubscribed are skipped."""
     with write_transaction(db):
         known = {
             r[0].lower() for r in db.execute("SELECT email FROM invitation_email WHERE campaign_id = ?", [campaign_id])
         }
-        new = [e for e in emails if e.lower() not in known]
+        gone = {r[0] for r in db.execute("SELECT email_hash FROM unsubscribed WHERE campaign_id = ?", [campaign_id])}
+        left = [e for e in emails if e.lower() not in known]
+        new = [e for e in left if email_hash(campaign_id, e) not in gone]
         links = generate_links(db, campaign_id, len(new), now) if new else []
         ids = (
             dict(
@@ -74,89 +87,72 @@ def add_addresses(db: Database, campaign_id: int, emails: list[str], language: s
         )
         db.table("invitation_email").insert_all(
             [
-                {"invitation_id": ids[link["token"]], "campaign_id": campaign_id, "email": email, "language": language}
+                {
+                    "invitation_id": ids[link["token"]],
+                    "campaign_id": campaign_id,
+                    "email": email,
+                    "language": language,
+                    "unsubscribe_token": secrets.token_urlsafe(16),
+                }
                 for email, link in zip(new, links)
             ],
             batch_size=1000,
         )
-    return len(new), len(emails) - len(new)
+    return Added(len(new), len(emails) - len(left), len(left) - len(new))
 
 
-@dataclass
-class SendReport:
-    sent: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _targets(db: Database, campaign_id: int, kind: str, now: datetime) -> list[dict]:
-    """invitation: never sent; reminder: sent, not submitted, not reminded today;
-    auto-reminder (the scheduled one): sent, not submitted, never reminded."""
-    not_submitted = "ie.sent_at IS NOT NULL AND i.submitted_on IS NULL AND "
-    condition, params = {
-        "invitation": ("ie.sent_at IS NULL", []),
-        "reminder": (not_submitted + "(ie.reminded_at IS NULL OR ie.reminded_at <= ?)", [iso_utc(now - REMINDER_GAP)]),
-        "auto-reminder": (not_submitted + "ie.reminded_at IS NULL", []),
-    }[kind]
-    return list(
-        db.query(
-            "SELECT ie.invitation_id, ie.email, ie.language, i.token FROM invitation_email ie "
-            "JOIN invitation i ON i.id = ie.invitation_id "
-            f"WHERE ie.campaign_id = ? AND i.revoked_at IS NULL AND {condition} "
-            "ORDER BY ie.invitation_id",
-            [campaign_id, *params],
-        )
+def _condition(kind: str, now: datetime) -> tuple[str, list]:
+    """invitation: never sent; reminder (by hand): sent, not submitted, not reminded in the last day."""
+    if kind == "invitation":
+        return "ie.sent_at IS NULL", []
+    return (
+        "ie.sent_at IS NOT NULL AND i.answered = 0 AND (ie.reminded_at IS NULL OR ie.reminded_at <= ?)",
+        [iso_utc(now - REMINDER_GAP)],
     )
 
 
-def send(db: Database, settings: Settings, campaign: dict, kind: str, render: Renderer, now: datetime) -> SendReport:
-    """Send invitations (to addresses never reached) or reminders (to those who have not submitted)."""
-    report, targets = SendReport(), _targets(db, campaign["id"], kind, now)
-    if not targets:
-        return report
-    column = "sent_at" if kind == "invitation" else "reminded_at"
-    try:
-        smtp = mailer.connect(settings)
-    except (OSError, smtplib.SMTPException) as exc:
-        _record_error(db, [t["invitation_id"] for t in targets], f"SMTP server unreachable: {exc}")
-        report.failed = [(t["email"], str(exc)) for t in targets]
-        return report
-    try:
-        for target in targets:
-            try:
-                mailer.send(smtp, settings, render(campaign, target, kind))
-            except smtplib.SMTPRecipientsRefused as exc:
-                error = "; ".join(f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values())
-                _record_error(db, [target["invitation_id"]], error)
-                report.failed.append((target["email"], error))
-                continue
-            except (OSError, smtplib.SMTPException) as exc:
-                # The connection is gone: stop; the rest stay unsent and a retry picks them up.
-                _record_error(db, [target["invitation_id"]], str(exc))
-                report.failed.append((target["email"], str(exc)))
-                break
-            with write_transaction(db):
-                db.execute(
-                    f"UPDATE invitation_email SET {column} = ?, last_error = NULL WHERE invitation_id = ?",
-                    [iso_utc(now), target["invitation_id"]],
-                )
-            report.sent += 1
-    finally:
-        mailer.close(smtp)
-    return report
-
-
-def _record_error(db: Database, invitation_ids: list[int], error: str) -> None:
-    with write_transaction(db):
-        db.conn.executemany(
-            "UPDATE invitation_email SET last_error = ? WHERE invitation_id = ?",
-            [(error[:500], i) for i in invitation_ids],
-        )
+def queue(db: Database, campaign_id: int, kind: str, now: datetime) -> int:
+    """Queue invitations (to addresses never reached) or reminders (to those who have not answered)
+    in the outbox, in one statement; return how many. The scheduler delivers them."""
+    condition, params = _condition(kind, now)
+    return outbox.enqueue_campaign(db, kind, campaign_id, condition, params, now)
 
 
 def erase_addresses(db: Database, campaign_id: int) -> int:
-    """Delete every e-mail address of a campaign (links and responses stay, anonymous)."""
+    """Delete every e-mail address of a campaign (links and responses stay, anonymous); what was
+    still queued for them is cancelled."""
     with write_transaction(db):
+        outbox.cancel_for_campaign(db, campaign_id)
         return db.execute("DELETE FROM invitation_email WHERE campaign_id = ?", [campaign_id]).rowcount
+
+
+def unsubscribe_target(db: Database, token: str) -> dict | None:
+    """The address row of an unsubscribe link (with its campaign's title), or None."""
+    rows = list(
+        db.query(
+            "SELECT ie.invitation_id, ie.campaign_id, ie.email, c.title, e.name AS enterprise_name "
+            "FROM invitation_email ie JOIN campaign c ON c.id = ie.campaign_id "
+            "JOIN enterprise e ON e.id = c.enterprise_id WHERE ie.unsubscribe_token = ?",
+            [token],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def unsubscribe(db: Database, token: str, now: datetime) -> bool:
+    """Remove the address of this unsubscribe link from its campaign (the personal link keeps
+    working); remember its salted hash so that pasting the list again skips it."""
+    with write_transaction(db):
+        target = unsubscribe_target(db, token)
+        if target is None:
+            return False
+        outbox.cancel_for_campaign(db, target["campaign_id"], target["invitation_id"])
+        db.execute(
+            "INSERT OR IGNORE INTO unsubscribed (campaign_id, email_hash, unsubscribed_on) VALUES (?, ?, ?)",
+            [target["campaign_id"], email_hash(target["campaign_id"], target["email"]), now.date().isoformat()],
+        )
+        db.execute("DELETE FROM invitation_email WHERE invitation_id = ?", [target["invitation_id"]])
+    return True
 
 
 def address_summary(db: Database, campaign_id: int) -> dict:
@@ -170,20 +166,11 @@ def address_summary(db: Database, campaign_id: int) -> dict:
         "last_error IS NOT NULL ORDER BY email LIMIT 500",
         [campaign_id],
     ).fetchall()
-    return {"total": row[0], "sent": row[1], "reminded": row[2], "failed": row[3], "failures": failures}
-
-
-def due_for_reminder(db: Database, days_before_close: int, now: datetime) -> list[dict]:
-    """Open campaigns closing within `days_before_close` days that have someone left to remind once."""
-    if days_before_close <= 0:
-        return []
-    return list(
-        db.query(
-            "SELECT c.*, e.name AS enterprise_name FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id "
-            "WHERE c.closed_at IS NULL AND c.opens_at <= :now AND c.closes_at > :now AND c.closes_at <= :limit "
-            "AND EXISTS (SELECT 1 FROM invitation_email ie JOIN invitation i ON i.id = ie.invitation_id "
-            "WHERE ie.campaign_id = c.id AND ie.sent_at IS NOT NULL AND ie.reminded_at IS NULL "
-            "AND i.submitted_on IS NULL AND i.revoked_at IS NULL)",
-            {"now": iso_utc(now), "limit": iso_utc(now + timedelta(days=days_before_close))},
-        )
-    )
+    return {
+        "total": row[0],
+        "sent": row[1],
+        "reminded": row[2],
+        "failed": row[3],
+        "failures": failures,
+        "outbox": outbox.campaign_progress(db, campaign_id),
+    }

@@ -1,57 +1,64 @@
-"""Invitation and reminder e-mails rendered from templates in each address's language, and the
-automatic reminder job.
+"""Invitation and reminder e-mails, rendered at delivery in each address's language from the
+campaign's text (survey_app.mail.texts), with the headers mail clients and servers expect:
+List-Unsubscribe (one click, RFC 8058) on both, Auto-Submitted on reminders (RFC 3834).
 
-`send_due_reminders(app, now)` is what a scheduler calls (daily is enough): when
-`invitations.reminder_days_before_close` is above 0, every open campaign closing within that many
-days sends one reminder to invited people who have not answered. `vises invitations remind-due`
-runs it from cron.
+Flask-free: it runs in the scheduler as well as in a request (previews).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import Flask, current_app
+from typing import Any
 
 from survey_app.core.catalogs import translator
+from survey_app.core.config import Settings
 from survey_app.core.timeutil import to_local
 from survey_app.domain.campaigns import personal_link
-from survey_app.mail import invitations
 from survey_app.mail import smtp as mailer
 from survey_app.mail.render import render
-from survey_app.storage.db import connect
+from survey_app.mail.texts import CLOSES, ENTERPRISE, LINK, Text, fill, paragraphs
 
 
-def render_mail(campaign: dict, target: dict, kind: str) -> mailer.Mail:
-    """The e-mail for one address, in that address's language (needs an app context: settings)."""
-    language, reminder = target["language"], kind != "invitation"
-    _ = translator(language).gettext
-    subject = (
-        _("Reminder: %(enterprise)s would like your opinion")
-        if reminder
-        else _("%(enterprise)s would like your opinion")
+def unsubscribe_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/u/{token}"
+
+
+def closing_date(campaign: dict[str, Any]) -> str:
+    return to_local(campaign["closes_at"], campaign["timezone"]).strftime("%d/%m/%Y %H:%M")
+
+
+def campaign_mail(
+    settings: Settings, campaign: dict[str, Any], target: dict[str, Any], kind: str, text: Text
+) -> mailer.Mail:
+    """The mail of `kind` for one address (`target`: email, language, token, unsubscribe_token);
+    `campaign` carries its enterprise's name as `enterprise_name`."""
+    language, base_url = target["language"], settings.server.base_url
+    link = personal_link(base_url, target["token"]) + f"?lang={language}"
+    unsubscribe = unsubscribe_link(base_url, target["unsubscribe_token"])
+    values = {LINK: link, CLOSES: closing_date(campaign), ENTERPRISE: campaign["enterprise_name"]}
+    footer = translator(language).gettext(
+        "You receive this e-mail because %(enterprise)s invited you to this survey. "
+        "To receive no more e-mails about it, open this link:"
     ) % {"enterprise": campaign["enterprise_name"]}
-    return render(
+    headers: list[tuple[str, str]] = [
+        ("List-Unsubscribe", f"<{unsubscribe}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    ]
+    if kind == "reminder":
+        headers.append(("Auto-Submitted", "auto-generated"))
+    mail = render(
         "message",
         target["email"],
-        subject,
+        fill(text.subject, values),
         language,
-        campaign=campaign,
-        reminder=reminder,
-        link=personal_link(current_app.config["SETTINGS"]["server.base_url"], target["token"]) + f"?lang={language}",
-        closes=to_local(campaign["closes_at"], campaign["timezone"]).strftime("%d/%m/%Y %H:%M"),
+        paragraphs=paragraphs(text.body, values),
+        link=link,
+        footer=footer,
+        unsubscribe=unsubscribe,
     )
+    return mailer.Mail(mail.to, mail.subject, mail.text, mail.html, tuple(headers))
 
 
-def send_due_reminders(app: Flask, now: datetime) -> dict[int, invitations.SendReport]:
-    """Send the automatic reminders that are due; return a report per campaign id."""
-    settings = app.config["SETTINGS"]
-    reports = {}
-    with app.app_context():
-        db = connect(settings.database.path)
-        try:
-            for campaign in invitations.due_for_reminder(db, settings.invitations.reminder_days_before_close, now):
-                reports[campaign["id"]] = invitations.send(db, settings, campaign, "auto-reminder", render_mail, now)
-        finally:
-            db.close()
-    return reports
+def preview(settings: Settings, campaign: dict[str, Any], kind: str, language: str, text: Text) -> mailer.Mail:
+    """The mail as an invited person would get it, with an example link (nothing is stored)."""
+    example = {"email": "name@example.org", "language": language, "token": "EXAMPLE", "unsubscribe_token": "EXAMPLE"}
+    return campaign_mail(settings, campaign, example, kind, text)

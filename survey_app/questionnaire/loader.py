@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.groups import STAKEHOLDER_GROUPS
+from survey_app.core.toml_files import TomlProblem, decode, parse
 from survey_app.questionnaire.model import Dimension, Framework, Indicator, Questionnaire, Section
 from survey_app.questionnaire.rules import ID_PATTERN, Checker, Problem, QuestionnaireError, parse_questions
+from survey_app.questionnaire.scoring_rules import parse_scorings
 
 __all__ = [
     "QuestionnaireError",
@@ -25,6 +27,9 @@ __all__ = [
     "parse_questionnaire",
     "content_hash",
 ]
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# The bundled questionnaires keep to one to three pages; forms imported from XLSForm may have more.
+MAX_SECTIONS = 20
 TOP_KEYS = {
     "id",
     "version",
@@ -35,25 +40,27 @@ TOP_KEYS = {
     "intro",
     "sections",
     "questions",
+    "scoring",
 }
 
 
-def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    text = path.read_text(encoding="utf-8")
-    return _parse_toml(text, str(path)), text
-
-
-def _parse_toml(text: str, source: str) -> dict[str, Any]:
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError(
-            [Problem(source, "file", f"not valid TOML ({exc})", "correct the syntax at that line")]
-        ) from None
+        text = decode(path.read_bytes())
+    except TomlProblem as exc:
+        raise QuestionnaireError([Problem(str(path), "file", exc.problem, exc.fix)]) from None
+    return parse_toml(text, str(path)), text
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return parse(text)
+    except TomlProblem as exc:
+        raise QuestionnaireError([Problem(source, "file", exc.problem, exc.fix)]) from None
 
 
 def load_framework(path: Path) -> Framework:
-    raw, _ = _read_toml(path)
+    raw, _ = read_toml(path)
     check = Checker(str(path))
     dimensions = []
     for i, d in enumerate(raw.get("dimensions") or []):
@@ -95,7 +102,7 @@ def content_hash(raw: dict[str, Any]) -> str:
 
 
 def load_questionnaire(path: Path, framework: Framework) -> Questionnaire:
-    raw, text = _read_toml(path)
+    raw, text = read_toml(path)
     return _build_questionnaire(raw, text, str(path), framework)
 
 
@@ -104,18 +111,28 @@ def parse_questionnaire(text: str, source: str, framework: Framework | None) -> 
 
     Without a framework, indicator references are not checked (stored versions were, when registered).
     """
-    return _build_questionnaire(_parse_toml(text, source), text, source, framework)
+    return _build_questionnaire(parse_toml(text, source), text, source, framework)
+
+
+def _language_list(languages: Any) -> TypeGuard[list[str]]:
+    """Interface languages (fr, nl, en) or others a form brings (de, sw...): campaigns offer only the first."""
+    return (
+        isinstance(languages, list)
+        and bool(languages)
+        and all(isinstance(lang, str) and LANGUAGE_CODE.fullmatch(lang) for lang in languages)
+        and len(set(languages)) == len(languages)
+    )
 
 
 def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework: Framework | None) -> Questionnaire:
     languages = raw.get("languages")
-    if not (isinstance(languages, list) and languages and set(languages) <= set(SUPPORTED_LANGUAGES)):
+    if not _language_list(languages):
         languages = list(SUPPORTED_LANGUAGES)
         bad = raw.get("languages")
         check = Checker(source)
         check.add(
             "file",
-            f"'languages' must be a non-empty list of fr, nl, en (got {bad!r})",
+            f"'languages' must be a non-empty list of distinct language codes such as fr, nl, en (got {bad!r})",
             'write languages = ["fr", "nl", "en"]',
         )
     else:
@@ -154,11 +171,11 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework:
         else:
             section_ids.append(sid)
             section_titles[sid] = check.texts(s.get("title"), where, "title") or {}
-    if not 1 <= len(section_ids) <= 3:
+    if not 1 <= len(section_ids) <= MAX_SECTIONS:
         check.add(
             "file",
-            f"{len(section_ids)} sections declared; a survey has one to three pages",
-            "declare between one and three [[sections]]",
+            f"{len(section_ids)} sections declared; a survey has one to {MAX_SECTIONS} pages",
+            f"declare between one and {MAX_SECTIONS} [[sections]] (the bundled questionnaires use one to three)",
         )
     raw_questions = raw.get("questions") or []
     questions = parse_questions(raw_questions, check, framework, section_ids)
@@ -168,11 +185,12 @@ def _build_questionnaire(raw: dict[str, Any], text: str, source: str, framework:
     for sid in section_ids:
         if raw_questions and sid not in used_sections:
             check.add(f"section '{sid}'", "section has no question", "add questions or remove the section")
+    scorings = parse_scorings(raw.get("scoring"), questions, check, check)
     check.raise_if_any()
     assert isinstance(qid, str) and isinstance(version, int) and isinstance(group, str)  # checked above
     sections = tuple(
         Section(sid, section_titles[sid], tuple(q for q in questions if q.section == sid)) for sid in section_ids
     )
     return Questionnaire(
-        qid, version, group, tuple(languages), minutes, title, intro, sections, content_hash(raw), text
+        qid, version, group, tuple(languages), minutes, title, intro, sections, content_hash(raw), text, scorings
     )

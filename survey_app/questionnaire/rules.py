@@ -12,6 +12,7 @@ from typing import Any
 
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.errors import VisesError
+from survey_app.questionnaire.extensions import check_default, check_extensions, check_media
 from survey_app.questionnaire.model import (
     OPTION_TYPES,
     QUESTION_TYPES,
@@ -19,11 +20,13 @@ from survey_app.questionnaire.model import (
     Framework,
     Option,
     Question,
-    ShowIf,
     format_value,
 )
+from survey_app.questionnaire.show_if import parse_show_if
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+# Option values of single and multiple may also start with a digit (XLSForm choice names "1", "2"...).
+OPTION_VALUE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]{0,39}")
 QUESTION_KEYS = {
     "id",
     "section",
@@ -39,6 +42,12 @@ QUESTION_KEYS = {
     "min",
     "max",
     "max_length",
+    "integer",
+    "step",
+    "default",
+    "required_message",
+    "constraint_message",
+    "media",
 }
 
 
@@ -90,10 +99,16 @@ class Checker:
         for lang in self.languages:
             if not isinstance(raw.get(lang), str) or not raw[lang].strip():
                 self.add(where, f"missing translation '{key}.{lang}'", f'add {lang} = "..." to {key}')
+        known = self.known_languages
         for lang in raw:
-            if lang not in SUPPORTED_LANGUAGES:
-                self.add(where, f"unknown language '{key}.{lang}'", f"use only {', '.join(SUPPORTED_LANGUAGES)}")
-        return {lang: str(raw.get(lang, "")) for lang in raw if lang in SUPPORTED_LANGUAGES}
+            if lang not in known:
+                self.add(where, f"unknown language '{key}.{lang}'", f"use only {', '.join(known)}")
+        return {lang: str(raw.get(lang, "")) for lang in raw if lang in known}
+
+    @property
+    def known_languages(self) -> tuple[str, ...]:
+        """The interface languages and those the file declares (a form may add others, e.g. de)."""
+        return (*SUPPORTED_LANGUAGES, *(lang for lang in self.languages if lang not in SUPPORTED_LANGUAGES))
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -151,6 +166,7 @@ def parse_questions(
             flags[flag] = bool(value)
         if flags["reverse"] and not indicator:
             check.add(where, "'reverse' needs an indicator", 'add indicator = "..." or remove reverse')
+        extra = check_extensions(rq, qtype, flags, check, where)
         if len(check.problems) > before:
             continue
         assert isinstance(qid, str) and isinstance(section, str) and isinstance(qtype, str)  # checked above
@@ -167,8 +183,10 @@ def parse_questions(
             None,
             options,
             *bounds,
+            **extra,
         )
-        show_if = _show_if(rq.get("show_if"), questions, check, where)
+        check_default(question, check, where)
+        show_if = parse_show_if(rq.get("show_if"), questions, check, where)
         if len(check.problems) == before:
             questions.append(Question(**{**question.__dict__, "show_if": show_if}))
     return questions
@@ -198,7 +216,7 @@ def _options(rq: dict, qtype: Any, check: Checker, where: str) -> tuple[Option, 
                 "write value = 0, 1, 2... as published for the scale",
             )
             value = None
-        elif qtype != "scale" and not (isinstance(value, str) and ID_PATTERN.fullmatch(value)):
+        elif qtype != "scale" and not (isinstance(value, str) and OPTION_VALUE_PATTERN.fullmatch(value)):
             check.add(
                 where,
                 f"option {j + 1} needs a text value of lowercase letters, digits and _ (got {value!r})",
@@ -206,8 +224,9 @@ def _options(rq: dict, qtype: Any, check: Checker, where: str) -> tuple[Option, 
             )
             value = None
         label = check.texts(o.get("label") if isinstance(o, dict) else None, where, f"options[{j + 1}].label") or {}
+        media = check_media(o.get("media") if isinstance(o, dict) else None, check, where, f"options[{j + 1}].media")
         if value is not None:  # an invalid option is reported above and left out
-            options.append(Option(value, label))
+            options.append(Option(value, label, media))
     values = [format_value(o.value) for o in options]
     if len(set(values)) != len(values):
         check.add(where, "two options share a value", "give each option a distinct value")
@@ -228,7 +247,8 @@ def _indicator(rq: dict, qtype: Any, check: Checker, where: str, framework: Fram
         check.add(
             where,
             f"unknown indicator {indicator!r}",
-            f"use one declared in framework.toml: {', '.join(i.id for i in framework.indicators)}",
+            "use one declared in framework.toml (or in an instrument file's [[indicators]]): "
+            + ", ".join(i.id for i in framework.indicators),
         )
     return indicator
 
@@ -248,39 +268,3 @@ def _bounds(rq: dict, qtype: Any, check: Checker, where: str) -> tuple[float | N
     elif "max_length" in rq and qtype != "text":
         check.add(where, "'max_length' is only for type 'text'", "remove it")
     return low, high, max_length if isinstance(max_length, int) else 1000
-
-
-def _show_if(raw: Any, earlier: list[Question], check: Checker, where: str) -> ShowIf | None:
-    if raw is None:
-        return None
-    fix = 'write show_if = { question = "an_earlier_question", equals = "yes" } (or in = [4, 5])'
-    if not isinstance(raw, dict) or set(raw) - {"question", "equals", "in"} or ("equals" in raw) == ("in" in raw):
-        check.add(where, "bad show_if: it needs 'question' and exactly one of 'equals' or 'in'", fix)
-        return None
-    parent = next((q for q in earlier if q.id == raw.get("question")), None)
-    if parent is None:
-        check.add(
-            where,
-            f"bad show_if: {raw.get('question')!r} is not an earlier question of this file",
-            "refer to a question declared above this one",
-        )
-        return None
-    values = raw["in"] if "in" in raw else [raw["equals"]]
-    if not isinstance(values, list) or not values:
-        check.add(where, "bad show_if: 'in' must be a non-empty list", fix)
-        return None
-    allowed = parent.choices()
-    if not allowed:
-        check.add(
-            where,
-            f"bad show_if: question '{parent.id}' of type {parent.type!r} has no fixed answers",
-            "depend on a question with options, a scale or yes/no",
-        )
-        return None
-    wrong = [v for v in values if format_value(v) not in allowed]
-    if wrong:
-        check.add(
-            where, f"bad show_if: {wrong!r} is not an answer of '{parent.id}'", f"use values among {', '.join(allowed)}"
-        )
-        return None
-    return ShowIf(parent.id, tuple(values))

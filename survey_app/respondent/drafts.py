@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from survey_app.core.timeutil import iso_utc
+from survey_app.core.timeutil import iso_utc, local_week
 from survey_app.questionnaire.model import Questionnaire, RawAnswer
 from survey_app.storage.db import write_transaction
 
@@ -56,9 +55,9 @@ def load(db: Database, link: Any, browser_key: str | None) -> Draft:
     return Draft(json.loads(row[0]), row[1], row[2]) if row else Draft()
 
 
-def local_date(link: Any, now: datetime) -> str:
-    """Dates only, in the campaign's timezone: enough for statistics, useless for matching."""
-    return now.astimezone(ZoneInfo(link.campaign["timezone"])).date().isoformat()
+def submission_week(link: Any, now: datetime) -> str:
+    """The ISO week ("2026-W10") in the campaign's timezone: all a response keeps of its moment."""
+    return local_week(now, link.campaign["timezone"])
 
 
 def save(
@@ -81,14 +80,14 @@ def save(
         if link.invitation is not None:
             owner, key = "invitation_id", link.invitation["id"]
             row = conn.execute(
-                "SELECT i.submitted_on, i.started_on, d.answers FROM invitation i "
+                "SELECT i.answered, i.started, d.answers FROM invitation i "
                 "LEFT JOIN draft d ON d.invitation_id = i.id WHERE i.id = ?",
                 [key],
             ).fetchone()
             if row[0]:
                 return False
             if not row[1]:
-                conn.execute("UPDATE invitation SET started_on = ? WHERE id = ?", [local_date(link, now), key])
+                conn.execute("UPDATE invitation SET started = 1 WHERE id = ?", [key])
             current = row[2]
         else:
             assert browser_key, "an open-link draft needs a browser key"
@@ -119,7 +118,7 @@ def resume_page(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) 
         if any(
             q.id not in answers or (q.required and answers[q.id] in (None, "", []))
             for q in section.questions
-            if questionnaire.is_visible(q, answers)
+            if q.answerable and questionnaire.is_visible(q, answers)
         ):
             return index
     return len(questionnaire.sections) - 1
@@ -134,11 +133,8 @@ def complete(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) -> 
     )
 
 
-def mark_opened(db: Database, link: Any, now: datetime) -> None:
-    """Record the day a personal link was first opened (for the response-rate follow-up)."""
-    if link.invitation is not None and not link.invitation["opened_on"]:
+def mark_opened(db: Database, link: Any) -> None:
+    """Record that a personal link was opened, never when (for the response-rate follow-up)."""
+    if link.invitation is not None and not link.invitation["opened"]:
         with write_transaction(db):
-            db.execute(
-                "UPDATE invitation SET opened_on = ? WHERE id = ? AND opened_on IS NULL",
-                [local_date(link, now), link.invitation["id"]],
-            )
+            db.execute("UPDATE invitation SET opened = 1 WHERE id = ? AND opened = 0", [link.invitation["id"]])

@@ -7,6 +7,7 @@ Messages are interface texts from the catalogs; labels of questions come from th
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
@@ -68,12 +69,32 @@ class MultiChoiceField(SelectMultipleField):
             raise ValidationError(NOT_AN_OPTION)
 
 
-class NumberText(StringField):
-    """A number typed as text: keeps what was typed for re-rendering, accepts a decimal comma."""
+@dataclass(frozen=True)
+class NumberLimits:
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    step: float | None = None
 
-    def __init__(self, label, low: float | None, high: float | None, **kwargs):
-        super().__init__(label, **kwargs)
-        self.low, self.high = low, high
+    def off_step(self, value: float) -> bool:
+        """True when `value` is not on the grid low, low + step, low + 2 step... (XLSForm range)."""
+        if not self.step:
+            return False
+        steps = (value - (self.low or 0)) / self.step
+        return abs(steps - round(steps)) > 1e-9
+
+
+class NumberText(StringField):
+    """A number typed as text: keeps what was typed for re-rendering, accepts a decimal comma.
+
+    `constraint_message` (from the questionnaire, already in the page language) replaces the
+    messages about limits, whole numbers and steps.
+    """
+
+    def __init__(self, label, limits: NumberLimits, constraint_message: str | None = None, **kwargs):
+        mode = "numeric" if limits.integer else "decimal"
+        super().__init__(label, render_kw={"inputmode": mode, "autocomplete": "off"}, **kwargs)
+        self.low, self.high, self.limits, self.constraint_message = limits.low, limits.high, limits, constraint_message
 
     def post_validate(self, form, validation_stopped: bool) -> None:
         if validation_stopped or self.errors:
@@ -87,21 +108,43 @@ class NumberText(StringField):
             raise ValidationError(_l("Enter a number, for example 12."))
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise ValidationError(
-                _l(
+                self.constraint_message
+                or _l(
                     "Enter a number between %(low)s and %(high)s.",
                     low=format_value(self.low if self.low is not None else -math.inf),
                     high=format_value(self.high if self.high is not None else math.inf),
+                )
+            )
+        if self.limits.integer and not value.is_integer():
+            raise ValidationError(self.constraint_message or _l("Enter a whole number, for example 12."))
+        if self.limits.off_step(value):
+            raise ValidationError(
+                self.constraint_message
+                or _l(
+                    "Enter a number in steps of %(step)s, for example %(example)s.",
+                    step=format_value(self.limits.step or 1),
+                    example=format_value((self.limits.low or 0) + (self.limits.step or 1)),
                 )
             )
         self.data = format_value(value)
 
 
 class SurveyText(TextAreaField):
-    """Free text stored as typed (NUL bytes are refused by NoNul)."""
+    """Free text stored as typed; NUL bytes are refused (NoNul) and never echoed back. The standard
+    survey page writes its own textarea (templates/_survey_fields.html); easy mode and back-office
+    entry render the field through WTForms, with these attributes."""
 
     def __init__(self, label, max_length: int, validators=(), **kwargs):
         message = _l("Your answer is too long: write at most %(max)d characters.", max=max_length)
-        super().__init__(label, validators=[*validators, Length(max=max_length, message=message)], **kwargs)
+        super().__init__(
+            label,
+            validators=[*validators, Length(max=max_length, message=message)],
+            render_kw={"maxlength": max_length, "rows": 5},
+            **kwargs,
+        )
+
+    def _value(self) -> str:  # the text WTForms renders; a private hook types-wtforms leaves out
+        return super()._value().replace("\x00", "")  # type: ignore[misc]
 
 
 class Answered:
@@ -111,8 +154,8 @@ class Answered:
     unanswered optional question is simply unanswered.
     """
 
-    def __init__(self, required: bool):
-        self.required = required
+    def __init__(self, required: bool, message: str | None = None):
+        self.required, self.message = required, message
 
     def __call__(self, form, field) -> None:
         if any(str(v).strip() for v in field.raw_data or ()):
@@ -120,7 +163,7 @@ class Answered:
         field.errors[:] = []
         dont_know = form._fields.get(f"dk_{field.name.removeprefix('q_')}")
         if self.required and form.strict and not (dont_know is not None and dont_know.data):
-            raise StopValidation(_l("Answer this question to continue."))
+            raise StopValidation(self.message or _l("Answer this question to continue."))
         raise StopValidation()
 
 

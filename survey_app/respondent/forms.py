@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, Optional, Regexp
 
@@ -23,14 +25,18 @@ from survey_app.questionnaire.model import (
     Questionnaire,
     RawAnswer,
     Section,
+    ShowIf,
+    condition_questions,
     format_value,
     translate,
 )
+from survey_app.respondent import csrf
 from survey_app.respondent.fields import (
     Answered,
     ChoiceField,
     MultiChoiceField,
     NoNul,
+    NumberLimits,
     NumberText,
     OneOrDontKnow,
     SurveyText,
@@ -61,11 +67,20 @@ class QuestionView:
     condition: str
     dont_know_name: str | None = None
     end_labels: tuple[str, str] | None = None
+    label: str = ""
+    live: bool = False  # the parent on this page is a choice the optional script can watch
+
+    @property
+    def live_parent(self) -> str:
+        """Field name of the parent the optional script watches: only for an equals / in show_if."""
+        show_if = self.question.show_if
+        return f"q_{show_if.question}" if isinstance(show_if, ShowIf) and self.live else ""
 
     @property
     def show_values(self) -> str:
         """Values of the parent answer that show this question (read by the optional script)."""
-        return " ".join(format_value(v) for v in self.question.show_if.values) if self.question.show_if else ""
+        show_if = self.question.show_if
+        return " ".join(format_value(v) for v in show_if.values) if isinstance(show_if, ShowIf) else ""
 
 
 class PageForm(FlaskForm):
@@ -89,7 +104,7 @@ class PageForm(FlaskForm):
 
     def page_answers(self) -> dict[str, RawAnswer]:
         """Raw answers of this page's questions as posted (hidden ones included)."""
-        return {q.id: self._raw(q) for q in self.section.questions}
+        return {q.id: self._raw(q) for q in self.section.questions if q.answerable}
 
     def _raw(self, question: Question) -> RawAnswer:
         name = f"dk_{question.id}"
@@ -105,7 +120,11 @@ class PageForm(FlaskForm):
     def visible_answers(self) -> dict[str, RawAnswer]:
         """This page's answers to visible questions: what a draft keeps from this page."""
         merged = {**self.earlier, **self.page_answers()}
-        return {q.id: merged[q.id] for q in self.section.questions if self.questionnaire.is_visible(q, merged)}
+        return {
+            q.id: merged[q.id]
+            for q in self.section.questions
+            if q.answerable and self.questionnaire.is_visible(q, merged)
+        }
 
     def validate(self, extra_validators=None) -> bool:
         merged = {**self.earlier, **self.page_answers()}
@@ -118,10 +137,23 @@ class PageForm(FlaskForm):
             ok = field.validate(self, (extra_validators or {}).get(name, ())) and ok
         return ok
 
+    @property
+    def csrf_failed(self) -> bool:
+        """Whether this POST came without a valid CSRF token. The standard page checks it in its
+        view before building the form; easy mode and back-office entry ask the form."""
+        return request.method == "POST" and not csrf.csrf_valid(request.form.get(csrf.FIELD))
+
+    @property
+    def csrf_token(self) -> Markup:
+        """The hidden token field, for the templates that render `form.csrf_token` (easy mode, entry)."""
+        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % csrf.csrf_token()
+
     def question_errors(self) -> list[tuple[str, str]]:
         """(anchor id, message) for the error summary, in page order."""
         found = []
         for q in self.section.questions:
+            if not q.answerable:
+                continue
             field = self[f"q_{q.id}"]
             anchor = f"{field.id}-0" if self.views[q.id].kind in ("choice", "scale11", "multiple") else field.id
             found += [(anchor, f"{field.label.text} – {message}") for message in field.errors]
@@ -137,7 +169,8 @@ def build_page_form(
     for question in section.questions:
         label = translate(question.label, language)
         kind, field = _field_for(question, label, language)
-        attrs[f"q_{question.id}"] = field
+        if field is not None:
+            attrs[f"q_{question.id}"] = field
         dk_name = None
         if question.dont_know and question.type in ("number", "text"):
             dk_name = f"dk_{question.id}"
@@ -149,6 +182,8 @@ def build_page_form(
             _condition(questionnaire, question, section, language),
             dk_name,
             (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None,
+            label,
+            _live(questionnaire, question, section),
         )
     attrs["with_submission_id"] = with_submission_id
     if with_submission_id:
@@ -158,7 +193,10 @@ def build_page_form(
 
 
 def _field_for(question: Question, label: str, language: str):
-    required = Answered(question.required)
+    if not question.answerable:
+        return "note", None
+    message = translate(question.required_message, language) if question.required_message else None
+    required = Answered(question.required, message)
     if question.type == "multiple":
         choices = option_labels(question, language)
         if question.dont_know:
@@ -168,7 +206,9 @@ def _field_for(question: Question, label: str, language: str):
         )
         return "multiple", field
     if question.type == "number":
-        return "number", NumberText(label, question.min, question.max, validators=[required])
+        limits = NumberLimits(question.min, question.max, question.integer, question.step)
+        constraint = translate(question.constraint_message, language) if question.constraint_message else None
+        return "number", NumberText(label, limits, constraint, validators=[required])
     if question.type == "text":
         return "text", SurveyText(label, question.max_length, validators=[required, NoNul()])
     choices = option_labels(question, language) if question.type in ("scale", "single") else fixed_choices(question)
@@ -178,10 +218,24 @@ def _field_for(question: Question, label: str, language: str):
     return kind, ChoiceField(label, choices=choices, accepted=accepted_values(choices), validators=[required])
 
 
+def _live(questionnaire: Questionnaire, question: Question, section: Section) -> bool:
+    """An equals / in show_if on a choice question of the same page (radios or checkboxes)."""
+    show_if = question.show_if
+    if not isinstance(show_if, ShowIf) or not show_if.simple:
+        return False
+    parent = questionnaire.question(show_if.question)
+    return parent.section == section.id and parent.type not in ("number", "text")
+
+
 def _condition(questionnaire: Questionnaire, question: Question, section: Section, language: str) -> str:
     """Shown without JavaScript when the question depends on an answer on the same page."""
     if question.show_if is None:
         return ""
+    on_page = {q.id for q in section.questions}
+    if not isinstance(question.show_if, ShowIf) or not question.show_if.simple:
+        if not on_page & set(condition_questions(question.show_if)):
+            return ""
+        return str(_l("Answer this question only if it applies to you, given your answers above."))
     parent = questionnaire.question(question.show_if.question)
     if parent.section != section.id:
         return ""

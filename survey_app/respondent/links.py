@@ -2,7 +2,8 @@
 
 Unknown tokens, revoked links and campaigns that are not open all end in the same 404, so a
 visitor learns nothing about which tokens exist. Only misses count against the per-address rate
-limit: a real respondent with a valid link is never slowed down by it.
+limit, and only misses are refused over it (429): a valid link always works, even from an address
+that made many misses (a shared Wi-Fi, a kiosk tablet, a school behind one address).
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ from typing import Any, NoReturn
 from flask import abort, current_app, request
 from sqlite_utils import Database
 
-from survey_app.domain.campaigns import campaign_state, custom_questions_of, languages_of
+from survey_app.domain.campaigns import campaign_state, custom_questions_of, instruments_of, languages_of
+from survey_app.questionnaire.instruments import with_instruments
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.ratelimit import allow
 
-PERSONAL, OPEN = "s", "o"
-CHANNELS = {PERSONAL: "personal", OPEN: "open"}
+PERSONAL, OPEN, KIOSK = "s", "o", "k"
+# The link a response came through (response.link): a kiosk is an open link on a shared tablet.
+LINK_KINDS = {PERSONAL: "personal", OPEN: "open", KIOSK: "open"}
 # Guessing 128-bit tokens is hopeless anyway; the limit keeps the log-free server from being
-# used as an oracle or a load generator. 60 misses a minute per address.
+# used as a load generator: past 60 misses a minute per address, misses get a bare 429. A hit past
+# the limit tells a guesser nothing it would not learn below it, and refusing it locked out every
+# real respondent sharing the guesser's address.
 MISS_LIMIT, MISS_WINDOW = 60, 60
 MAX_TOKEN_LENGTH = 64
 
@@ -40,14 +45,16 @@ class SurveyLink:
     questionnaire: Questionnaire
     enterprise_name: str
     invitation: dict[str, Any] | None = None
+    kiosk: dict[str, Any] | None = None
+    channel: str = "self"  # how the answers are given: self, or interview / paper (back-office entry)
 
     @property
-    def channel(self) -> str:
-        return CHANNELS[self.kind]
+    def link_kind(self) -> str:
+        return LINK_KINDS[self.kind]
 
     @property
     def submitted(self) -> bool:
-        return bool(self.invitation and self.invitation["submitted_on"])
+        return bool(self.invitation and self.invitation["answered"])
 
     @cached_property  # read several times by every page
     def languages(self) -> list[str]:
@@ -59,30 +66,23 @@ def _miss_key(address: str | None) -> str:
     return f"token-miss:{address or 'unknown'}"
 
 
-def _too_many_misses(db: Database, address: str | None, now: datetime) -> bool:
-    """Read-only check, so the limit also blocks hits once an address has guessed too much."""
-    window = int(now.timestamp()) // MISS_WINDOW * MISS_WINDOW
-    row = db.execute(
-        "SELECT count FROM rate_limit WHERE key = ? AND window_start = ?", [_miss_key(address), window]
-    ).fetchone()
-    return bool(row and row[0] >= MISS_LIMIT)
-
-
 def _not_available(db: Database, now: datetime) -> NoReturn:
-    allow(db, _miss_key(request.remote_addr), MISS_LIMIT, MISS_WINDOW, now)
-    abort(404)
+    """A miss: counted, then 404, or 429 once this address is past the limit."""
+    within = allow(db, _miss_key(request.remote_addr), MISS_LIMIT, MISS_WINDOW, now)
+    abort(404 if within else 429)
 
 
 def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
-    """The link behind `token`, or abort with 404 (not available) or 429 (too many misses)."""
-    if _too_many_misses(db, request.remote_addr, now):
-        abort(429)
+    """The link behind `token`, or abort with 404 (not available) or 429 (a miss past the limit)."""
     if len(token) > MAX_TOKEN_LENGTH:
         _not_available(db, now)
-    invitation = None
+    invitation = kiosk = None
     if kind == PERSONAL:
         invitation = _row(db, "SELECT * FROM invitation WHERE token = ? AND revoked_at IS NULL", token)
         campaign = invitation and _row(db, CAMPAIGN_SQL + "c.id = ?", invitation["campaign_id"])
+    elif kind == KIOSK:
+        kiosk = _row(db, "SELECT * FROM kiosk WHERE token = ? AND removed_at IS NULL", token)
+        campaign = kiosk and _row(db, CAMPAIGN_SQL + "c.id = ?", kiosk["campaign_id"])
     else:
         campaign = _row(db, CAMPAIGN_SQL + "c.open_token = ? AND c.open_link_enabled = 1", token)
     if not campaign or campaign_state(campaign, now) != "open":
@@ -91,7 +91,7 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     if questionnaire is None:
         _not_available(db, now)
     name = campaign.pop("enterprise_name")
-    return SurveyLink(kind, token, campaign, questionnaire, name, invitation)
+    return SurveyLink(kind, token, campaign, questionnaire, name, invitation, kiosk)
 
 
 # The campaign row and its enterprise's name in one look-up (every survey request makes it).
@@ -107,29 +107,34 @@ def _row(db: Database, sql: str, *params: Any) -> dict[str, Any] | None:
 
 
 def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
-    """The campaign's questionnaire version with its custom questions appended to the last page.
+    """The campaign's questionnaire version with its custom questions appended to the last page,
+    then one page per pinned instrument (composed here, so the form builder sees one questionnaire).
 
     Cached per app: campaigns are read on every page view and the result never changes for a
-    given (questionnaire version, custom questions) pair.
+    given (questionnaire version, custom questions, instruments) combination.
     """
     cache = current_app.extensions.setdefault("vises.campaign_questionnaires", {})
     key = questionnaire_key(campaign)
     if key not in cache:
         registry = current_app.extensions["vises.registry"]
         base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-        cache[key] = base and with_custom_questions(base, custom_questions_of(campaign), tuple(languages_of(campaign)))
+        if base is not None:
+            base = with_custom_questions(base, custom_questions_of(campaign), tuple(languages_of(campaign)))
+            base = with_instruments(base, registry.instruments_for(instruments_of(campaign)))
+        cache[key] = base
     return cache[key]
 
 
-def questionnaire_key(campaign: dict[str, Any]) -> tuple[str, int, str, str]:
-    """What a campaign's questionnaire depends on: version, custom questions and languages. Every
-    cache of questionnaire-derived things (forms, rendered pages) is keyed by it, so a change to
-    any of them is never served from a stale copy."""
+def questionnaire_key(campaign: dict[str, Any]) -> tuple[str, int, str, str, str | None]:
+    """What a campaign's questionnaire depends on: version, custom questions, languages and pinned
+    instruments. Every cache of questionnaire-derived things (forms, rendered pages) is keyed by it,
+    so a change to any of them is never served from a stale copy."""
     return (
         campaign["questionnaire_id"],
         campaign["questionnaire_version"],
         campaign["custom_questions"],
         campaign["languages"],
+        campaign.get("instruments"),
     )
 
 

@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 from survey_app.core import timeutil
 from survey_app.core.timeutil import parse_iso
 from survey_app.questionnaire.model import Section
-from survey_app.respondent import drafts, rendering
+from survey_app.respondent import drafts, kiosk, rendering
 from survey_app.respondent.csrf import FIELD
 from survey_app.respondent.forms import SUBMISSION_ID, PageForm, build_page_form
-from survey_app.respondent.links import OPEN, SurveyLink, questionnaire_key, resolve
+from survey_app.respondent.links import KIOSK, PERSONAL, SurveyLink, questionnaire_key, resolve
 from survey_app.respondent.rendering import PageState
 from survey_app.respondent.submissions import new_submission_id
 from survey_app.storage.group_commit import GroupCommit
@@ -28,9 +28,12 @@ FORM_TYPES = ("application/x-www-form-urlencoded",)
 
 
 def current_link(kind: str, token: str) -> SurveyLink:
-    """The request's survey link (resolved once per request), or a 404/429 abort."""
+    """The request's survey link (resolved once per request), or a 404/429 abort (a kiosk page
+    without its current person or with an idle draft redirects instead: respondent.kiosk)."""
     if "survey_link" not in g:
         g.survey_link = resolve(get_db(), kind, token, timeutil.now_utc())
+        if kind == KIOSK:
+            kiosk.guard(g.survey_link)
     return g.survey_link
 
 
@@ -51,6 +54,9 @@ def interface_language() -> str:
 
 
 def browser_key() -> str | None:
+    link = g.get("survey_link")
+    if link is not None and link.kind == KIOSK:
+        return kiosk.person_key()  # a kiosk's person, rotated at each start
     key = request.cookies.get(drafts.BROWSER_COOKIE, "")
     return key if BROWSER_KEY.fullmatch(key) else None
 
@@ -83,9 +89,10 @@ def page_form_class(link: SurveyLink, section: Section, lang: str) -> type[PageF
     """Form classes are built once per (questionnaire, page, language, channel) and reused."""
     cache = current_app.extensions.setdefault("vises.page_forms", {})
     last = section is link.questionnaire.sections[-1]
-    key = (questionnaire_key(link.campaign), section.id, lang, link.kind == OPEN and last, tuple(link.languages))
+    replayable = link.kind != PERSONAL and last  # open and kiosk links: a submission id against replays
+    key = (questionnaire_key(link.campaign), section.id, lang, replayable, tuple(link.languages))
     if key not in cache:
-        cache[key] = build_page_form(link.questionnaire, section, lang, link.kind == OPEN and last, link.languages)
+        cache[key] = build_page_form(link.questionnaire, section, lang, replayable, link.languages)
     return cache[key]
 
 
@@ -110,14 +117,18 @@ def render_page(link: SurveyLink, form_class: type[PageForm], number: int, state
     return Response(html, status, mimetype="text/html")
 
 
-def posted_state(form: PageForm, csrf_expired: bool) -> PageState:
-    """A page that did not validate: what was posted, its errors, and the same submission id."""
+def posted_state(form: PageForm, csrf_expired: bool, notice: str | None = None) -> PageState:
+    """A page that did not validate (or was refused, with `notice`): what was posted, its errors,
+    and the same submission id."""
     posted_id = form.submission_id.data if form.with_submission_id else None
     return PageState(
         answers={**form.earlier, **form.page_answers()},
-        errors={q.id: form[f"q_{q.id}"].errors for q in form.section.questions if form[f"q_{q.id}"].errors},
+        errors={
+            q.id: form[f"q_{q.id}"].errors for q in form.section.questions if q.answerable and form[f"q_{q.id}"].errors
+        },
         summary=form.question_errors(),
         csrf_expired=csrf_expired,
+        notice=notice,
         submission_id=(posted_id if posted_id and re.fullmatch(SUBMISSION_ID, posted_id) else new_submission_id())
         if form.with_submission_id
         else None,

@@ -3,8 +3,10 @@
 Plans are keyed by everything their fixed HTML depends on: the campaign's questionnaire key
 (version, custom questions, languages), the page, the language of the questions and that of the
 interface, the offered languages, whether the page carries a submission id, and whether it shows
-errors. Nothing of the request (token, answers, CSRF token, signed-in user) is rendered into a
-plan: those are holes, filled here.
+errors; a kiosk page also by its kiosk token (its idle timer links to that kiosk's own pages, and it
+has no "save and continue later"). Nothing of the request (answers, CSRF token, signed-in user,
+notice) is rendered into a plan: those are holes, filled here. Easy mode and back-office entry
+render their own templates and never use plans.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from markupsafe import Markup
 from survey_app.questionnaire.model import DONT_KNOW, RawAnswer, translate
 from survey_app.respondent.csrf import csrf_token
 from survey_app.respondent.forms import PageForm, QuestionView
-from survey_app.respondent.links import SurveyLink, questionnaire_key
+from survey_app.respondent.links import KIOSK, SurveyLink, questionnaire_key
 from survey_app.respondent.plans import CHECKED, Plan, PlanCache
 
 CHOICE_KINDS = ("choice", "scale11", "multiple")
@@ -33,6 +35,7 @@ class PageState:
     summary: Sequence[tuple[str, str]] = ()  # (anchor, message) pairs of the error summary
     csrf_expired: bool = False
     submission_id: str | None = None
+    notice: str | None = None  # a refusal shown above the questions (a kiosk's hourly ceiling)
 
     @property
     def has_errors(self) -> bool:
@@ -49,7 +52,8 @@ def render(
     """The page; `languages` are those of the questions and of the interface (they may differ)."""
     section, questionnaire, cache, lang = form_class.section, link.questionnaire, plan_cache(), languages[0]
     with_id = form_class.with_submission_id
-    fixed = (questionnaire_key(link.campaign), section.id, *languages, tuple(link.languages), with_id)
+    tablet = link.token if link.kind == KIOSK else None
+    fixed = (questionnaire_key(link.campaign), section.id, *languages, tuple(link.languages), with_id, tablet)
     page = cache.get(
         ("page", *fixed, state.has_errors, state.csrf_expired),
         lambda: _page_html(link, form_class, number, lang, with_id, state),
@@ -60,6 +64,7 @@ def render(
         "submission_id": state.submission_id,
         "summary": _summary(state.summary) if state.summary else None,
         "account": _account() if g.get("user") else None,
+        "notice": Markup('<p class="notice" role="alert">%s</p>') % state.notice if state.notice else None,
     }
     for question in section.questions:
         view = form_class.views[question.id]
@@ -108,6 +113,7 @@ def _page_html(
         page_has_errors=state.has_errors,
         csrf_expired=state.csrf_expired,
         section_title=translate(form_class.section.title, lang),
+        section_intro=translate(form_class.section.intro, lang) if form_class.section.intro else "",
         title=translate(link.questionnaire.title, lang),
         lang=lang,
     )

@@ -1,11 +1,12 @@
 """Final submission: one durable BEGIN IMMEDIATE transaction that never loses nor duplicates a
 response.
 
-Personal links: the invitation is marked submitted inside the transaction by an UPDATE that only
-an unsubmitted link matches, so of two concurrent submits (double click, two tabs, threads)
+Personal links: the invitation is marked answered inside the transaction by an UPDATE that only
+an unanswered link matches, so of two concurrent submits (double click, two tabs, threads)
 exactly one goes on. Open links: the
 submission id rendered into the last page is UNIQUE, so a replayed POST stores nothing.
-The response row carries no invitation id, no e-mail and no time of day (anonymity).
+The response row carries no invitation id, no e-mail and no date finer than its ISO week, and the
+invitation keeps only that it was answered, never when (anonymity).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from survey_app.questionnaire.model import DONT_KNOW, Question, Questionnaire, RawAnswer
-from survey_app.respondent.drafts import draft_key, local_date
+from survey_app.respondent.drafts import draft_key, submission_week
 from survey_app.storage.db import durable_transaction, write_transaction
 from survey_app.storage.group_commit import GroupCommit
 
@@ -54,8 +55,10 @@ def new_submission_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def already_stored(db: Database, submission_id: str | None) -> bool:
-    """An open link's last page sent again (a replay, the back button): its id was stored."""
+def already_stored(db: Database, link: Any, submission_id: str | None) -> bool:
+    """Fresh read (not the request's copy): another request may have just submitted."""
+    if link.invitation is not None:
+        return bool(db.execute("SELECT answered FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0])
     return bool(
         submission_id and db.execute("SELECT 1 FROM response WHERE submission_id = ?", [submission_id]).fetchone()
     )
@@ -75,27 +78,28 @@ def submit(
 
     Durable (DURABLE_SUBMIT): the caller sends the thank-you page only once the response is on
     disk; submits arriving together share one commit through `committer` (storage.group_commit).
+    Called inside a transaction (back-office entry counts the entry with it), it joins that one,
+    which is then the one to make durable.
     """
     rows = list(answer_rows(link.questionnaire, answers))
-    day = local_date(link, now)
+    week = submission_week(link, now)
     if link.invitation is not None:  # a fresh random id: one derived from the token would link them
         submission_id = secrets.token_urlsafe(16)
 
     def store(db: Database) -> bool:
         conn = db.conn
         if link.invitation is not None:
-            # Only an unsubmitted link matches: of two concurrent submits, exactly one goes on.
+            # Only an unanswered link matches: of two concurrent submits, exactly one goes on.
             marked = conn.execute(
-                "UPDATE invitation SET submitted_on = ? WHERE id = ? AND submitted_on IS NULL",
-                [day, link.invitation["id"]],
+                "UPDATE invitation SET answered = 1 WHERE id = ? AND answered = 0", [link.invitation["id"]]
             ).rowcount
             if not marked:
                 return False
         try:  # an open link's id came with its last page: UNIQUE makes a replay store nothing
             response_id = conn.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_on) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [link.campaign["id"], submission_id, language, link.channel, day],
+                "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [link.campaign["id"], submission_id, language, link.link_kind, link.channel, week],
             ).lastrowid
         except sqlite3.IntegrityError:
             return False
@@ -109,7 +113,7 @@ def submit(
             conn.execute("DELETE FROM draft WHERE browser_key = ?", [draft_key(link.campaign["id"], browser_key)])
         return True
 
-    if not DURABLE_SUBMIT:
+    if not DURABLE_SUBMIT or db.conn.in_transaction:  # inside a caller's transaction: durable as it is
         with write_transaction(db):
             return store(db)
     if committer is None:

@@ -1,4 +1,4 @@
-"""Respondent side: the home page and the survey reached by a personal (/s/) or open (/o/) link.
+"""Respondent side: the home page and the survey reached by a personal (/s/), open (/o/) or kiosk (/k/) link.
 
 Every POST ends in a 303 redirect (Post/Redirect/Get) or re-renders the page with the answers
 kept. Tokens appear only in URLs: nothing here logs a path, and waitress is run without access
@@ -10,11 +10,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from survey_app.core import timeutil
+from survey_app.domain.campaigns import open_link, personal_link
+from survey_app.domain.kiosks import kiosk_link
 from survey_app.questionnaire.model import translate
-from survey_app.respondent import drafts, submissions
+from survey_app.respondent import drafts, easy, kiosk, kiosk_views, media, submissions
 from survey_app.respondent.csrf import FIELD, csrf_valid
 from survey_app.respondent.drafts import new_browser_key
-from survey_app.respondent.links import SurveyLink
+from survey_app.respondent.links import KIOSK, OPEN, PERSONAL, SurveyLink
 from survey_app.respondent.pages import (
     browser_key,
     check_post,
@@ -36,8 +38,14 @@ from survey_app.respondent.plans import hole
 from survey_app.respondent.rendering import PageState
 from survey_app.web.db import get_db
 
+# The address of a link as the respondent must type it again, built on the configured base URL.
+LINK_ADDRESSES = {PERSONAL: personal_link, OPEN: open_link, KIOSK: kiosk_link}
+
 bp = Blueprint("respondent", __name__)
-LINK = "/<any(s, o):kind>/<token>"
+LINK = "/<any(s, o, k):kind>/<token>"
+for nested in (easy.bp, kiosk_views.bp, media.bp):  # easy mode, kiosk pages, pictures and recordings
+    bp.register_blueprint(nested)
+bp.context_processor(kiosk.template_context)
 
 
 @bp.record_once
@@ -60,12 +68,17 @@ def home():
 @bp.route(LINK)
 def intro(kind: str, token: str):
     link = current_link(kind, token)
+    if link.kind == KIOSK:
+        return kiosk_views.start_page(link)
     if link.submitted:
         return render_template("respondent/answered.html", link=link)
     draft = load_draft(link)
     if draft.answers:
-        return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1))
-    drafts.mark_opened(get_db(), link, timeutil.now_utc())
+        # On another device too, the respondent continues in the language and mode they chose.
+        kept = draft.language in link.languages and draft.language != language(link) and not request.args.get("lang")
+        chosen = {"lang": str(draft.language)} if kept else {}
+        return see_other(easy.resume_target(link, draft, **chosen))
+    drafts.mark_opened(get_db(), link)
     lang = language(link)
     questionnaire = link.questionnaire
     return render_template(
@@ -76,6 +89,8 @@ def intro(kind: str, token: str):
         closes=closing_text(link, lang),
         min_group=current_app.config["SETTINGS"]["privacy.min_group_size"],
         start=url("page", link, number=1),
+        easy_start=url("easy.question", link, number=1),
+        easy_default=bool(link.campaign.get("easy_mode")),
     )
 
 
@@ -96,8 +111,15 @@ def page(kind: str, token: str, number: int):
         if number > resume:
             return see_other(url("page", link, number=resume))
         submission_id = submissions.new_submission_id() if form_class.with_submission_id else None
-        return render_page(link, form_class, number, PageState(draft.answers, submission_id=submission_id))
+        state = PageState(shown_answers(form_class, draft.answers), submission_id=submission_id)
+        return render_page(link, form_class, number, state)
     return post_page(link, form_class, draft, number)
+
+
+def shown_answers(form_class, answers: dict) -> dict:
+    """The draft's answers and, for questions not answered yet, their default (XLSForm `default`)."""
+    defaults = {q.id: q.default_answer() for q in form_class.section.questions if q.answerable and q.id not in answers}
+    return {**{k: v for k, v in defaults.items() if v is not None}, **answers}
 
 
 def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
@@ -136,14 +158,18 @@ def finish(link: SurveyLink, form, answers: dict, key: str | None):
     """Submit once; a replay, a second tab or a lost race all end on the thank-you page."""
     db, now = get_db(), timeutil.now_utc()
     submission_id = form.submission_id.data if form.with_submission_id else None
-    if link.invitation is None and submissions.already_stored(db, submission_id):
+    if link.invitation is None and submissions.already_stored(db, link, submission_id):
         return see_other(url("thanks", link))
     if not drafts.complete(link.questionnaire, answers):
         if not drafts.save(db, link, key, answers, len(link.questionnaire.sections) - 1, language(link), now):
             return see_other(url("thanks", link))  # submitted meanwhile, from another tab
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, answers) + 1))
+    if link.kind == KIOSK and not kiosk.count_response(db, link, now):
+        refused = posted_state(form, False, notice=str(kiosk.FULL))
+        return render_page(link, type(form), len(link.questionnaire.sections), refused, 429)
     submissions.submit(db, link, answers, language(link), submission_id, key, now, group_commit())
-    return see_other(url("thanks", link))
+    response = see_other(url("thanks", link))
+    return kiosk.forget(response) if link.kind == KIOSK else response
 
 
 @bp.route(LINK + "/saved")
@@ -151,16 +177,17 @@ def saved(kind: str, token: str):
     link = current_link(kind, token)
     if link.submitted:
         return render_template("respondent/answered.html", link=link)
-    draft = load_draft(link)
-    resume = url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1)
-    return render_template(
-        "respondent/saved.html", link=link, resume=resume, link_url=url("intro", link, _external=True)
-    )
+    resume = easy.resume_target(link, load_draft(link))  # in the mode the draft was answered in
+    base_url = current_app.config["SETTINGS"]["server.base_url"]  # never the request's Host header
+    link_url = LINK_ADDRESSES[link.kind](base_url, link.token)
+    return render_template("respondent/saved.html", link=link, resume=resume, link_url=link_url)
 
 
 @bp.route(LINK + "/thanks")
 def thanks(kind: str, token: str):
     link = current_link(kind, token)
+    if link.kind == KIOSK:
+        return kiosk_views.thanks_page(link)
     if link.invitation is not None and not link.submitted:
         return see_other(url("intro", link))
     return render_template("respondent/thanks.html", link=link)

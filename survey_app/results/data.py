@@ -1,16 +1,14 @@
 """Read the stored results of one enterprise and shape them for the dashboard and the report.
 
 Only the pipeline's saved tables are read (indicator_value, campaign_summary, custom_result,
-testimony): they are already suppressed, so nothing here can reveal a small group. The shapes
-returned are plain dicts of text, ready to print.
+testimony): they are already suppressed, so nothing here can reveal a small group. Response
+rates come live from survey_app.domain.response_rates, the one definition. The shapes returned
+are plain dicts of text, ready to print.
 """
 
 from __future__ import annotations
 
-import tempfile
-import threading
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from flask import current_app, url_for
@@ -18,34 +16,38 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from pipeline.charts.specs import ChartSpec, load_specs
-from survey_app.core.config import Settings
+from pipeline.charts import REPORT_CHARTS
+from pipeline.charts.specs import ChartSpec
 from survey_app.core.groups import STAKEHOLDER_GROUPS, group_label
 from survey_app.core.timeutil import iso_utc, now_utc, parse_iso
+from survey_app.domain import response_rates
 from survey_app.questionnaire.model import translate
+from survey_app.results import headline, testimonies, words
 from survey_app.results import labels as result_labels
-from survey_app.results import testimonies, words
+from survey_app.results.chart_links import DRAW_LOCK, chart, chart_specs
 
-# matplotlib is not thread-safe (saving goes through the global rcParams) and waitress serves
-# with threads: charts drawn on request (pages and PDFs) are drawn one at a time per process.
-DRAW_LOCK = threading.Lock()
-
-
-def settings() -> Settings:
-    return current_app.config["SETTINGS"]
+__all__ = ["DRAW_LOCK", "campaigns_of", "chart", "chart_specs", "freshness", "group_sections", "wave_section"]
 
 
 def campaigns_of(db: Database, enterprise_id: int) -> list[dict[str, Any]]:
-    """Campaigns ordered by closing date, with their summary and whether results exist."""
-    return list(
+    """Campaigns ordered by closing date, with whether results exist and their response rate."""
+    campaigns = list(
         db.query(
-            "SELECT c.*, s.submitted, s.invited, s.expected, s.response_rate, "
+            "SELECT c.*, s.submitted, "
             "EXISTS (SELECT 1 FROM indicator_value v WHERE v.campaign_id = c.id) AS has_results "
             "FROM campaign c LEFT JOIN campaign_summary s ON s.campaign_id = c.id "
             "WHERE c.enterprise_id = ? ORDER BY c.closes_at, c.id",
             [enterprise_id],
         )
     )
+    rates = response_rates.for_campaigns(db, campaigns)
+    for campaign in campaigns:
+        campaign["rate"] = rates[campaign["id"]]
+    return campaigns
+
+
+def is_open(campaign: dict[str, Any], now_iso: str) -> bool:
+    return campaign["closed_at"] is None and campaign["closes_at"] > now_iso
 
 
 def values_of(db: Database, campaign_id: int) -> dict[str, dict[str, Any]]:
@@ -55,10 +57,13 @@ def values_of(db: Database, campaign_id: int) -> dict[str, dict[str, Any]]:
     }
 
 
-def freshness(db: Database) -> str | None:
-    """'Indicators computed on Monday 3 March at 06:02', in the configured timezone."""
+def freshness(db: Database, enterprise: dict[str, Any] | None = None) -> str | None:
+    """'Indicators computed on Monday 3 March at 06:02': the last run that covered the enterprise."""
+    own_scope = f"enterprise:{enterprise['slug']}" if enterprise else "all"
     row = db.execute(
-        "SELECT finished_at FROM pipeline_run WHERE status = 'success' ORDER BY id DESC LIMIT 1"
+        "SELECT finished_at FROM pipeline_run WHERE status = 'success' AND scope IN ('all', ?) "
+        "ORDER BY id DESC LIMIT 1",
+        [own_scope],
     ).fetchone()
     if row is None or row[0] is None:
         return None
@@ -70,58 +75,19 @@ def freshness(db: Database) -> str | None:
     )
 
 
-def chart_specs(db: Database, enterprise_id: int, language: str) -> dict[str, ChartSpec]:
-    """Specs (titles and alt texts) without drawing: images are drawn when their URL is fetched."""
-    framework = current_app.extensions["vises.registry"].framework
-    specs = load_specs(db, framework, [enterprise_id], {enterprise_id: [language]}, settings().privacy.min_group_size)
-    return {s.name: s for s in specs}
-
-
-def draw_uncached(db: Database, enterprise_id: int, name: str, language: str, fmt: str) -> bytes | None:
-    """A chart drawn in memory, for the time before the first successful run (nothing to cache
-    it against yet): the response-rate chart already exists for a new enterprise."""
-    spec = chart_specs(db, enterprise_id, language).get(name)
-    if spec is None:
-        return None
-    from pipeline.charts.draw import build_figure, save_figure  # matplotlib: only where charts are drawn
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"chart.{fmt}"
-        save_figure(build_figure(spec), path, fmt)
-        return path.read_bytes()
-
-
-def chart(
-    specs: dict[str, ChartSpec], enterprise_id: int, name: str, language: str, fmt: str = "png"
-) -> dict[str, str] | None:
-    spec = specs.get(name)
-    if spec is None:
-        return None
-    return {
-        "name": name,
-        "title": spec.title,
-        "alt": spec.alt_text,
-        "src": url_for("dashboard.chart", enterprise_id=enterprise_id, language=language, name=name, fmt=fmt),
-    }
-
-
-def indicator_table(values: dict[str, dict[str, Any]], language: str) -> list[dict[str, Any]]:
+def indicator_table(values: dict[str, dict[str, Any]], language: str, still_open: bool = False) -> list[dict[str, Any]]:
     """Each dimension followed by its indicators, then the Net Promoter Score rows."""
     framework = current_app.extensions["vises.registry"].framework
-    min_group = settings().privacy.min_group_size
+    min_group = current_app.config["SETTINGS"].privacy.min_group_size
     rows = []
     for dimension in framework.dimensions:
         indicators = [i for i in framework.indicators_of(dimension.id) if f"indicator:{i.id}" in values]
         if f"dimension:{dimension.id}" not in values and not indicators:
             continue
-        rows.append(
-            words.indicator_row(
-                values.get(f"dimension:{dimension.id}"), translate(dimension.label, language), "dimension", min_group
-            )
-        )
+        label = translate(dimension.label, language)
+        rows.append(_row(values.get(f"dimension:{dimension.id}"), label, "dimension", still_open))
         rows += [
-            words.indicator_row(values[f"indicator:{i.id}"], translate(i.label, language), "indicator", min_group)
-            for i in indicators
+            _row(values[f"indicator:{i.id}"], translate(i.label, language), "indicator", still_open) for i in indicators
         ]
     rows += [
         words.indicator_row(v, _("Net Promoter Score"), "nps", min_group)
@@ -131,48 +97,92 @@ def indicator_table(values: dict[str, dict[str, Any]], language: str) -> list[di
     return rows
 
 
+def _row(stored: dict[str, Any] | None, label: str, kind: str, still_open: bool) -> dict[str, Any]:
+    row = words.indicator_row(stored, label, kind, current_app.config["SETTINGS"].privacy.min_group_size)
+    row["band"] = headline.band(stored)
+    if not row["suppressed"]:
+        row["benchmark"] = row["band"]["rank"] if row["band"] else headline.no_band_reason(stored, still_open)
+    row["stored"] = stored
+    return row
+
+
+def changes(rows: list[dict[str, Any]], previous_title: str | None) -> list[dict[str, Any]]:
+    """Changes since the previous wave, significant ones first (then by size)."""
+    found = [
+        (change, abs(r["stored"]["delta"]))
+        for r in rows
+        if r.get("stored") and (change := headline.change(r["stored"], r["label"], previous_title))
+    ]
+    return [change for change, _size in sorted(found, key=lambda pair: (not pair[0]["significant"], -pair[1]))]
+
+
 def wave_section(
     db: Database,
     enterprise: dict[str, Any],
     campaign: dict[str, Any],
     language: str,
     specs: dict[str, ChartSpec],
-    fmt: str = "png",
+    fmt: str = "svg",
     hidden_quotes: bool = True,
+    previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything shown about one wave of one stakeholder group (the report leaves hidden quotes out)."""
+    """Everything shown about one wave of one group (the report leaves hidden quotes out)."""
     eid, cid = enterprise["id"], campaign["id"]
     labels = result_labels.for_campaign(campaign)
-    charts = [chart(specs, eid, f"{kind}-c{cid}", language, fmt) for kind in ("profile", "indicators", "nps")]
+    charts = [chart(specs, eid, f"{kind}-c{cid}", language, fmt) for kind in REPORT_CHARTS]
+    rows = indicator_table(values_of(db, cid), language, is_open(campaign, iso_utc(now_utc())))
+    quotes = testimonies.for_campaign(db, cid, labels, language, hidden_quotes)
+    rate = words.response_rate(campaign.get("rate"))
+    label = group_label(campaign["stakeholder_group"], language)
     return {
         "campaign": campaign,
         "group": campaign["stakeholder_group"],
-        "group_label": group_label(campaign["stakeholder_group"], language),
+        "group_label": label,
         "title": campaign["title"],
-        "rows": indicator_table(values_of(db, cid), language),
+        # "Workers: Workers – wave 2" says it twice: a title that names its group stands alone.
+        "heading": campaign["title"]
+        if campaign["title"].startswith(label)
+        else _("%(group)s: %(wave)s", group=label, wave=campaign["title"]),
+        "rows": rows,
+        "headline": [r for r in rows if r["kind"] in ("dimension", "nps")],
+        "changes": changes(rows, previous["title"] if previous else None),
         "charts": [c for c in charts if c],
         "custom": result_labels.custom_results(db, cid, labels, language),
-        "testimonies": testimonies.for_campaign(db, cid, labels, language, hidden_quotes),
-        "response_rate": words.response_rate(campaign),
-        "still_open": campaign["closed_at"] is None and campaign["closes_at"] > iso_utc(now_utc()),
+        "testimonies": quotes,
+        "testimony_groups": testimonies.by_question(quotes),
+        "response_rate": rate.combined,
+        "rate": rate,
+        "still_open": is_open(campaign, iso_utc(now_utc())),
     }
 
 
 def group_sections(
-    db: Database, enterprise: dict[str, Any], language: str, specs: dict[str, ChartSpec]
+    db: Database, enterprise: dict[str, Any], language: str, specs: dict[str, ChartSpec], chosen: int | None = None
 ) -> list[dict[str, Any]]:
-    """Per stakeholder group, its latest wave with results, and its trend chart."""
+    """Per stakeholder group, one wave with results (the chosen one, else the latest) and its trend."""
     by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for campaign in campaigns_of(db, enterprise["id"]):
         if campaign["has_results"]:
             by_group[campaign["stakeholder_group"]].append(campaign)
-    sections = []
+    sections, now = [], iso_utc(now_utc())
     for group in (g for g in STAKEHOLDER_GROUPS if g in by_group):
-        section = wave_section(db, enterprise, by_group[group][-1], language, specs)
-        section["trend"] = chart(specs, enterprise["id"], f"trends-{group}", language)
+        waves = by_group[group]
+        # By default the latest closed wave (final figures, compared with peers), else the open one.
+        closed = [i for i, c in enumerate(waves) if not is_open(c, now)]
+        default = closed[-1] if closed else len(waves) - 1
+        index = next((i for i, c in enumerate(waves) if c["id"] == chosen), default)
+        previous = waves[index - 1] if index > 0 else None
+        section = wave_section(db, enterprise, waves[index], language, specs, previous=previous)
+        section["trend"] = chart(specs, enterprise["id"], f"trends-{group}", language) if len(waves) > 1 else None
+        section["report_url"] = url_for("report.view", enterprise_id=enterprise["id"], campaign_id=waves[index]["id"])
         section["waves"] = [
-            {"title": c["title"], "url": url_for("report.view", enterprise_id=enterprise["id"], campaign_id=c["id"])}
-            for c in reversed(by_group[group])
+            {
+                "title": c["title"],
+                "open": is_open(c, now),
+                "current": i == index,
+                "url": url_for("dashboard.view", enterprise_id=enterprise["id"], wave=c["id"]) + f"#group-{group}",
+            }
+            for i, c in reversed(list(enumerate(waves)))
         ]
         sections.append(section)
     return sections
@@ -180,12 +190,16 @@ def group_sections(
 
 def rate_rows(db: Database, enterprise_id: int, language: str) -> list[dict[str, str]]:
     """Response rate of every campaign: counts of responses are not answers, so always shown."""
-    return [
-        {
-            "title": c["title"],
-            "group": group_label(c["stakeholder_group"], language),
-            "submitted": str(c["submitted"] if c["submitted"] is not None else "–"),
-            "rate": words.response_rate(c),
-        }
-        for c in campaigns_of(db, enterprise_id)
-    ]
+    rows = []
+    for c in campaigns_of(db, enterprise_id):
+        rate = words.response_rate(c["rate"])
+        rows.append(
+            {
+                "title": c["title"],
+                "group": group_label(c["stakeholder_group"], language),
+                "submitted": words.count(c["rate"].submitted),
+                "rate": rate.combined,
+                "details": rate.details,
+            }
+        )
+    return rows

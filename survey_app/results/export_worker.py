@@ -139,8 +139,13 @@ def build(settings: Settings, job: Job, stopping: threading.Event | None = None)
 
         counter = RowCounter(report)
         spec = job.spec
-        table = exports.streamed_rows(
-            settings.database.path, spec.campaign_id, list(job.questions), spec.language, spec.labels
+        table = exports.streamed_rows(  # under the export policy, as the streamed CSV
+            settings.database.path,
+            spec.campaign_id,
+            list(job.questions),
+            spec.language,
+            spec.labels,
+            settings.privacy.min_group_size,
         )
         if spec.kind == "xlsx":
             exports.save_xlsx(counter.count(table), part)

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from survey_app.accounts.guards import admin_required, require_sign_in
 from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS, group_label, sector_label
+from survey_app.domain import response_rates
 from survey_app.questionnaire.model import translate
 from survey_app.results import words
 from survey_app.results.data import freshness
@@ -30,22 +31,25 @@ bp.before_request(require_sign_in)
 
 def enterprise_rows(db: Database, language: str) -> list[dict[str, str]]:
     """One line per enterprise: latest wave (by closing date), its response rate, all responses."""
-    rows = db.query(
-        "SELECT e.id, e.name, e.sector_group, c.title, c.closes_at, s.response_rate, "
-        "(SELECT COALESCE(SUM(s2.submitted), 0) FROM campaign c2 JOIN campaign_summary s2 "
-        " ON s2.campaign_id = c2.id WHERE c2.enterprise_id = e.id) AS responses "
-        "FROM enterprise e LEFT JOIN campaign c ON c.id = (SELECT id FROM campaign WHERE enterprise_id = e.id "
-        " ORDER BY closes_at DESC, id DESC LIMIT 1) "
-        "LEFT JOIN campaign_summary s ON s.campaign_id = c.id ORDER BY e.name"
+    rows = list(
+        db.query(
+            "SELECT e.id, e.name, e.sector_group, c.id AS campaign_id, c.expected_population, c.title, c.closes_at, "
+            "(SELECT COUNT(*) FROM response r JOIN campaign c2 ON c2.id = r.campaign_id "
+            " WHERE c2.enterprise_id = e.id) AS responses "
+            "FROM enterprise e LEFT JOIN campaign c ON c.id = (SELECT id FROM campaign WHERE enterprise_id = e.id "
+            " ORDER BY closes_at DESC, id DESC LIMIT 1) ORDER BY e.name"
+        )
     )
+    latest = [{"id": r["campaign_id"], "expected_population": r["expected_population"]} for r in rows if r["title"]]
+    rates = response_rates.for_campaigns(db, latest)
     return [
         {
             "name": r["name"],
             "sector": sector_label(r["sector_group"], language),
             "url": url_for("dashboard.view", enterprise_id=r["id"]),
             "last_wave": r["title"] or "–",
-            "rate": words.response_rate(r) if r["title"] else "–",
-            "responses": str(r["responses"]),
+            "rate": words.response_rate(rates[r["campaign_id"]]).combined if r["title"] else "–",
+            "responses": words.count(r["responses"]),
         }
         for r in rows
     ]

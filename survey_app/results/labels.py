@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlite_utils import Database
 
+from survey_app.domain.campaigns import instruments_of
 from survey_app.questionnaire.model import Question, format_value, translate
 from survey_app.results import words
 from survey_app.results.exports import export_questions
@@ -24,7 +25,8 @@ def for_campaign(campaign: dict[str, Any]) -> dict[str, Question]:
     base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
     if base is None:
         return {}
-    return {q.id: q for q in export_questions(campaign, base)}
+    instruments = registry.instruments_for(instruments_of(campaign))
+    return {q.id: q for q in export_questions(campaign, base, instruments)}
 
 
 def question_label(questions: dict[str, Question], question_id: str, language: str) -> str:

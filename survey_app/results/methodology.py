@@ -4,11 +4,22 @@ readers of the report. One source for the methodology page, the report appendix 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 
+from survey_app.questionnaire.instruments import Instrument
+from survey_app.results import instrument_methodology
+from survey_app.web.i18n import current_language
 
-def sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
-    """(heading, paragraph) pairs in the current language, with the configured thresholds."""
+
+def sections(min_group: int, min_peers: int, instruments: Sequence[Instrument] = ()) -> list[tuple[str, str]]:
+    """(heading, paragraph) pairs in the current language, with the configured thresholds, then the
+    validated instruments given (their citation and published scoring)."""
+    return _product_sections(min_group, min_peers) + instrument_methodology.sections(instruments, current_language())
+
+
+def _product_sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
     return [
         (
             _("Scores from 0 to 100"),
@@ -54,6 +65,15 @@ def sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
             ),
         ),
         (
+            _("Rounded figures"),
+            _(
+                "Figures are published as whole numbers on the dashboard, in charts, in the report and in the "
+                "digest, and with one decimal at most in the open data API. Finer figures would let someone "
+                "who compares two successive results work out the answers of the person who answered in "
+                "between."
+            ),
+        ),
+        (
             _("Change since the previous wave"),
             _(
                 "Waves of the same stakeholder group are compared in the order they closed. A change is marked "
@@ -67,15 +87,28 @@ def sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
                 "An enterprise is compared with enterprises of the same sector group that agreed to share their "
                 "results, for the same stakeholder group, using each one's latest wave closed in the last 24 "
                 "months. The comparison is shown only with at least %(n)d such enterprises, as their median "
-                "and middle half. They are never named.",
+                "and middle half. They are never named. On the dashboard a dot shows the enterprise's score, a "
+                'box the middle half of similar enterprises and a line their median; "better than 7 of the 9" '
+                "counts the similar enterprises with a lower score.",
                 n=min_peers,
+            ),
+        ),
+        (
+            _("Open waves move in steps"),
+            _(
+                "While a wave is open, its figures change only once at least %(n)d more people have answered "
+                "since they were last shown, so that no one's answers can be worked out by comparing two "
+                "versions of the figures. When the wave closes, its final figures are shown.",
+                n=min_group,
             ),
         ),
         (
             _("Response rate"),
             _(
-                "Responses divided by the number of personal links handed out, or by the expected number of "
-                "people when the campaign used an open link."
+                "Answers through personal links divided by the personal links handed out, and answers through "
+                "the open link divided by the expected number of people, shown apart and together: all answers "
+                "divided by the links handed out plus the expected number. When open-link answers have no "
+                "expected number, the rate together is not known."
             ),
         ),
         (

@@ -37,6 +37,7 @@ def for_campaign(
         [min_group, campaign_id],
     )
     quotes = []
+    order = {question_id: index for index, question_id in enumerate(questions)}
     for row in rows:
         if row["hidden"] and not include_hidden:
             continue
@@ -51,11 +52,22 @@ def for_campaign(
                 "language": row["language"],
                 "hidden": bool(row["hidden"]),
                 "question": question_label(questions, row["question_id"], language),
+                "question_id": row["question_id"],
+                "order": order.get(row["question_id"], len(order)),
                 "id": f"t{row['response_id']}-{row['question_id']}",
                 "action": url_for("dashboard.show_testimony" if row["hidden"] else "dashboard.hide_testimony", **keys),
             }
         )
     return quotes
+
+
+def by_question(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Quotes under the question they answer, questions in questionnaire order."""
+    groups: dict[str, dict[str, Any]] = {}
+    for quote in sorted(quotes, key=lambda q: q["order"]):
+        group = groups.setdefault(quote["question_id"], {"question": quote["question"], "quotes": []})
+        group["quotes"].append(quote)
+    return list(groups.values())
 
 
 def _belongs(db: Database, enterprise_id: int, response_id: int, question_id: str) -> bool:

@@ -2,7 +2,8 @@
 
 Every figure comes from a stored, already-suppressed result row; a suppressed row turns into the
 words "fewer than 5 answers" (with the configured number), never into a 0 or a blank number.
-Formatting follows the page's language (Flask-Babel locale): 58,4 in French, 58.4 in English.
+Scores are whole numbers (core/published.py: decimals of a mean let a reader work out a newcomer's
+answers from two successive figures). Formatting follows the page's language (Flask-Babel locale).
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ from typing import Any
 from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
-SCORE_PATTERN = "0.0"
-SIGNED_PATTERN = "+0.0;−0.0"  # a real minus sign: a hyphen reads like a dash in tables
+from survey_app.core.published import whole
+from survey_app.domain import response_rates
+from survey_app.domain.response_rates import RateWords, ResponseRate
+from survey_app.web.i18n import current_language
+
+SCORE_PATTERN = "0"
+SIGNED_PATTERN = "+0;−0"  # a real minus sign: a hyphen reads like a dash in tables
 
 
 def fewer_than(min_group: int) -> str:
@@ -21,7 +27,11 @@ def fewer_than(min_group: int) -> str:
 
 
 def score(value: float | None) -> str:
-    return "" if value is None else format_decimal(value, SCORE_PATTERN)
+    return "" if value is None else format_decimal(whole(value), SCORE_PATTERN)
+
+
+def count(value: int | None) -> str:
+    return "–" if value is None else format_decimal(value)
 
 
 def share(value: float | None) -> str:
@@ -29,7 +39,7 @@ def share(value: float | None) -> str:
 
 
 def signed(value: float | None) -> str:
-    return "" if value is None else format_decimal(value, SIGNED_PATTERN)
+    return "" if value is None else format_decimal(whole(value), SIGNED_PATTERN)
 
 
 def interval(low: float | None, high: float | None) -> str:
@@ -58,8 +68,8 @@ def benchmark_words(row: dict[str, Any]) -> str:
     peers, median = row.get("bench_peers"), row.get("bench_median")
     if not peers or median is None or row.get("mean") is None:
         return _("no comparison available")
-    difference = row["mean"] - median
-    if abs(difference) < 0.05:
+    difference = (whole(row["mean"]) or 0) - (whole(median) or 0)  # as the reader sees both
+    if difference == 0:
         return ngettext(
             "at the median of %(num)d similar enterprise", "at the median of %(num)d similar enterprises", peers
         )
@@ -82,7 +92,7 @@ def indicator_row(row: dict[str, Any] | None, label: str, kind: str, min_group: 
         **base,
         "suppressed": False,
         "note": "",
-        "mean": format_decimal(row["mean"], "+0;−0") if is_nps else score(row["mean"]),
+        "mean": signed(row["mean"]) if is_nps else score(row["mean"]),
         "interval": interval(row.get("ci_low"), row.get("ci_high")),
         "n": str(row["n"]),
         "favourable": share(row.get("favourable_share")),
@@ -92,7 +102,8 @@ def indicator_row(row: dict[str, Any] | None, label: str, kind: str, min_group: 
     }
 
 
-def response_rate(summary: dict[str, Any] | None) -> str:
-    if summary is None or summary.get("response_rate") is None:
-        return _("not known (no personal links or expected population)")
-    return share(summary["response_rate"])
+def response_rate(rate: ResponseRate | None) -> RateWords:
+    """The rate as every surface writes it (survey_app.domain.response_rates holds the definition)."""
+    if rate is None:
+        return RateWords(_("not known"), "", "")
+    return response_rates.describe(rate, current_language())

@@ -1,7 +1,7 @@
 """The one module that opens SQLite connections, and the one transaction convention.
 
-Every connection gets a busy timeout and foreign keys (WAL is set once, in the file); the driver
-runs in autocommit mode (`isolation_level=None`) so transactions are ours. Every write goes through
+Every connection gets a busy timeout, foreign keys and secure delete (WAL is set once, in the file);
+the driver runs in autocommit mode (`isolation_level=None`) so transactions are ours. Every write goes through
 `write_transaction`, which is re-entrant: the outermost block starts with BEGIN IMMEDIATE (a deferred
 BEGIN that reads then writes fails at once with "database is locked" when another writer is active;
 IMMEDIATE waits its turn instead), and a block inside it becomes a SAVEPOINT of that transaction.
@@ -17,6 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from survey_app.core.errors import VisesError
+
 BUSY_TIMEOUT_MS = 5000
 _savepoints = itertools.count()  # unique savepoint names; the name only has to differ from the outer ones
 
@@ -30,6 +32,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # WAL is a property of the file, set once by `migrate`; asking again costs ~2 ms per connection.
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows (drafts, e-mail addresses, dropped dates) are overwritten with zeros instead of
+    # lingering in free pages of the file, where anyone with a copy could read them back.
+    conn.execute("PRAGMA secure_delete = ON")
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
@@ -91,16 +96,46 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
     return cursor.lastrowid
 
 
+class DatabaseNotWritable(VisesError):
+    """The database file or its folder cannot be written by this user; the message names the fix."""
+
+    def __init__(self, path: str | Path, why: str):
+        folder = Path(path).parent
+        super().__init__(
+            f"{path}: the database cannot be written ({why}). Fix: let the user running vises write to the file "
+            f"and to its folder {folder} (chown or chmod), or set database.path to a writable place."
+        )
+
+
 def migrate(path: str | Path) -> list[str]:
-    """Apply pending migrations; return the names applied (empty when up to date)."""
+    """Apply pending migrations; return the names applied (empty when up to date).
+
+    The first write of every command and server start: a read-only file or folder ends here, in
+    one line naming the fix, not in a traceback.
+    """
     from survey_app.storage.schema import migrations
 
-    db = connect(path)
+    try:
+        db = connect(path)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise DatabaseNotWritable(path, str(exc)) from None
     try:
         db.execute("PRAGMA journal_mode = WAL")
+        # Off while migrating (it cannot change inside a transaction): a table rebuild drops a table
+        # others reference, which would cascade-delete their rows (storage.rebuild). Checked before commit.
+        db.execute("PRAGMA foreign_keys = OFF")
         with write_transaction(db):
+            # A real write even when nothing is pending, so a read-only file fails here and now.
+            db.execute(f"PRAGMA user_version = {int(db.execute('PRAGMA user_version').fetchone()[0])}")
             pending = [m.name for m in migrations.pending(db)]
             migrations.apply(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migrations left rows whose references are missing: {broken[:5]}")
         return pending
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "unable to open" in str(exc):
+            raise DatabaseNotWritable(path, str(exc)) from None
+        raise
     finally:
         db.close()

@@ -2,8 +2,9 @@
 
 A backup is a consistent online copy taken with SQLite's backup API while the server keeps
 writing (WAL lets readers and one writer work side by side). A restore replaces the database file
-with a checked copy; the server must be stopped first. Purges delete personal or stale data once
-it is no longer needed: drafts left unfinished, and e-mail addresses after a campaign has closed.
+with a checked copy, and refuses while a server or scheduler holds the database (storage/inuse.py).
+Purges delete personal or stale data once it is no longer needed: drafts left unfinished, and
+e-mail addresses after a campaign has closed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlite_utils import Database
 
 from survey_app.core.errors import VisesError
 from survey_app.core.timeutil import iso_utc
-from survey_app.storage.db import BUSY_TIMEOUT_MS, write_transaction
+from survey_app.storage import inuse
+from survey_app.storage.db import BUSY_TIMEOUT_MS, migrate, write_transaction
 
 
 class MaintenanceError(VisesError):
@@ -62,13 +64,20 @@ def backup(database: Path, destination: Path) -> int:
     return destination.stat().st_size
 
 
-def restore(backup_file: Path, database: Path) -> None:
-    """Replace the database with a checked backup. Stop the server (and scheduler) first."""
+def restore(backup_file: Path, database: Path) -> list[str]:
+    """Replace the database with a checked backup and bring it to the current schema; return the
+    migrations applied. Refuses (DatabaseInUse) while a server or scheduler uses the database."""
     if not backup_file.exists():
         raise MaintenanceError(f"{backup_file}: no such backup file.")
     if not integrity_ok(backup_file):
         raise MaintenanceError(f"{backup_file}: the backup failed its integrity check; nothing was changed.")
     database.parent.mkdir(parents=True, exist_ok=True)
+    with inuse.exclusive(database):  # held until migrated, so no server starts on a half-restored file
+        _replace(backup_file, database)
+        return migrate(database)  # an older backup is brought up to the current schema
+
+
+def _replace(backup_file: Path, database: Path) -> None:
     staged = database.with_name(database.name + ".restoring")
     source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
     target = sqlite3.connect(str(staged))

@@ -8,6 +8,8 @@ response and invitation dates are days only, so a response cannot be matched to 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from survey_app.storage.rebuild import rebuild_table
+
 migrations = Migrations("vises")
 
 LANGS = "('fr', 'nl', 'en')"
@@ -280,6 +282,430 @@ def m010_indicator_sd(db: Database) -> None:
     # does not recompute; suppressed rows keep it NULL like every other figure.
     db.execute("ALTER TABLE indicator_value ADD COLUMN sd REAL")
     db.execute("CREATE INDEX IF NOT EXISTS pipeline_run_scope ON pipeline_run(scope, status, id)")
+
+
+@migrations()
+def m100_pipeline_kept_sums(db: Database) -> None:
+    # Pipeline (R2 4/9): each response is scored once; per-campaign sums are kept with the scores.
+    # Scores are exact micro-points (see pipeline/scoring.py); square sums are kept in three parts
+    # (high*high, high*low, low*low of q = high * 10000 + low) so that no SUM overflows 64 bits.
+    db.executescript("""
+    CREATE TABLE response_score (
+        response_id INTEGER NOT NULL REFERENCES response(id) ON DELETE CASCADE,
+        campaign_id INTEGER NOT NULL,
+        indicator TEXT NOT NULL,
+        score REAL NOT NULL,
+        published_score REAL,
+        band TEXT,
+        PRIMARY KEY (response_id, indicator)
+    ) WITHOUT ROWID;
+    CREATE TABLE score_sums (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        indicator TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        squares_high INTEGER NOT NULL,
+        squares_cross INTEGER NOT NULL,
+        squares_low INTEGER NOT NULL,
+        favourable INTEGER NOT NULL,
+        PRIMARY KEY (campaign_id, indicator)
+    ) WITHOUT ROWID;
+    CREATE TABLE option_count (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        value_num REAL,
+        value_text TEXT,
+        count INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX option_count_key
+        ON option_count(campaign_id, question_id, COALESCE(value_num, 'text'), COALESCE(value_text, ''));
+    CREATE TABLE score_campaign (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        responses INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        plan TEXT NOT NULL
+    );
+    -- Campaigns to rebuild from their raw answers; no foreign key: a deleted campaign's mark is harmless.
+    CREATE TABLE score_stale (campaign_id INTEGER PRIMARY KEY);
+    CREATE TABLE score_watermark (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        watermark INTEGER NOT NULL
+    );
+    INSERT INTO score_watermark (id, watermark) VALUES (1, 0);
+    CREATE TRIGGER response_deleted_rescore AFTER DELETE ON response
+    BEGIN
+        INSERT OR IGNORE INTO score_stale (campaign_id) VALUES (old.campaign_id);
+    END;
+    -- Ids are reused after the highest one is deleted: such a response would sit below the watermark.
+    CREATE TRIGGER response_below_watermark AFTER INSERT ON response
+    WHEN new.id <= (SELECT watermark FROM score_watermark)
+    BEGIN
+        INSERT OR IGNORE INTO score_stale (campaign_id) VALUES (new.campaign_id);
+    END;
+    CREATE TABLE published_wave (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        generation INTEGER NOT NULL,
+        respondents INTEGER NOT NULL,
+        closed INTEGER NOT NULL CHECK (closed IN (0, 1)),
+        min_group INTEGER NOT NULL,
+        previous_id INTEGER,
+        texts INTEGER NOT NULL CHECK (texts IN (0, 1)),
+        run_id INTEGER NOT NULL REFERENCES pipeline_run(id)
+    );
+    CREATE TABLE benchmark_pool (
+        pool TEXT PRIMARY KEY,
+        signature TEXT NOT NULL
+    );
+    """)
+
+
+@migrations()
+def m140_answered_flags_and_response_weeks(db: Database) -> None:
+    # A response and its invitation must not share a date: on a day with one submission the date
+    # alone linked an answer to an e-mail address. The invitation keeps only flags (opened,
+    # started, answered: all the follow-up counts need), the response only its ISO week.
+    from datetime import date
+
+    from survey_app.core.timeutil import iso_week
+
+    db.executescript("""
+    ALTER TABLE invitation ADD COLUMN opened INTEGER NOT NULL DEFAULT 0 CHECK (opened IN (0, 1));
+    ALTER TABLE invitation ADD COLUMN started INTEGER NOT NULL DEFAULT 0 CHECK (started IN (0, 1));
+    ALTER TABLE invitation ADD COLUMN answered INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1));
+    UPDATE invitation SET opened = opened_on IS NOT NULL, started = started_on IS NOT NULL,
+        answered = submitted_on IS NOT NULL;
+    DROP INDEX IF EXISTS invitation_campaign;
+    ALTER TABLE invitation DROP COLUMN opened_on;
+    ALTER TABLE invitation DROP COLUMN started_on;
+    ALTER TABLE invitation DROP COLUMN submitted_on;
+    CREATE INDEX invitation_campaign ON invitation(campaign_id, answered);
+    ALTER TABLE response ADD COLUMN submitted_week TEXT NOT NULL DEFAULT '';
+    """)
+    days = [r[0] for r in db.execute("SELECT DISTINCT submitted_on FROM response").fetchall()]
+    for day in days:
+        week = iso_week(date.fromisoformat(day))
+        db.execute("UPDATE response SET submitted_week = ? WHERE submitted_on = ?", [week, day])
+    db.execute("ALTER TABLE response DROP COLUMN submitted_on")
+
+
+@migrations()
+def m141_campaign_responses_exportable(db: Database) -> None:
+    # Per-response exports only for campaigns whose respondents were told so before answering.
+    # Off for every existing campaign: their respondents read that the enterprise never sees one
+    # person's answers (docs/backoffice.md, "Exporting the responses").
+    db.execute(
+        "ALTER TABLE campaign ADD COLUMN responses_exportable INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (responses_exportable IN (0, 1))"
+    )
+
+
+@migrations()
+def m142_response_week_index(db: Database) -> None:
+    # Exports walk a campaign's responses week by week, by random submission id (export_policy.py).
+    db.execute("CREATE INDEX response_week ON response(campaign_id, submitted_week, submission_id)")
+
+
+@migrations()
+def m160_instruments(db: Database) -> None:
+    # Validated instruments are registered like questionnaires (a used version never changes);
+    # a campaign pins its instruments as a JSON list of [id, version] pairs, read with the campaign row.
+    db.executescript("""
+    CREATE TABLE instrument (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        source TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    );
+    ALTER TABLE campaign ADD COLUMN instruments TEXT NOT NULL DEFAULT '[]';
+    """)
+
+
+@migrations()
+def m180_refresh_requests(db: Database) -> None:
+    # Recomputes asked for outside the weekly schedule: a manager's "refresh now", an admin's, or a
+    # campaign that closed. Any process may take one (the pipeline lease still allows a single run).
+    db.executescript("""
+    CREATE TABLE refresh_request (
+        id INTEGER PRIMARY KEY,
+        enterprise_id INTEGER REFERENCES enterprise(id) ON DELETE CASCADE,  -- NULL: every enterprise
+        campaign_id INTEGER REFERENCES campaign(id) ON DELETE CASCADE,  -- the campaign that closed
+        reason TEXT NOT NULL CHECK (reason IN ('manager', 'admin', 'campaign-closed')),
+        requested_by INTEGER REFERENCES user(id) ON DELETE SET NULL,
+        requested_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        holder TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        step TEXT,
+        run_id INTEGER REFERENCES pipeline_run(id) ON DELETE SET NULL
+    );
+    CREATE INDEX refresh_request_status ON refresh_request(status, id);
+    CREATE INDEX refresh_request_enterprise ON refresh_request(enterprise_id, id);
+    CREATE INDEX refresh_request_run ON refresh_request(run_id);
+    -- A campaign's closing is queued once, however many processes notice it.
+    CREATE UNIQUE INDEX refresh_request_closing ON refresh_request(campaign_id) WHERE reason = 'campaign-closed';
+    """)
+
+
+@migrations()
+def m181_charts_cached_by_hash(db: Database) -> None:
+    # Charts are now files named by the content hash of what they show (pipeline/charts/cache.py),
+    # drawn on demand: the index table of pre-drawn files has no reader left.
+    db.execute("DROP TABLE IF EXISTS chart")
+
+
+@migrations()
+def m200_public_pages(db: Database) -> None:
+    # A public valorisation page: published by a manager (opt-in) for a campaign or, with
+    # campaign_id NULL, for the enterprise's latest wave of each group. The token is the only way in;
+    # revoking sets revoked_at, and the page answers 404 from that moment. At most one live page per scope.
+    db.executescript("""
+    CREATE TABLE public_page (
+        id INTEGER PRIMARY KEY,
+        enterprise_id INTEGER NOT NULL REFERENCES enterprise(id) ON DELETE CASCADE,
+        campaign_id INTEGER REFERENCES campaign(id) ON DELETE CASCADE,
+        token TEXT NOT NULL UNIQUE,
+        own_words TEXT NOT NULL DEFAULT '',
+        allow_indexing INTEGER NOT NULL DEFAULT 0 CHECK (allow_indexing IN (0, 1)),
+        published_by INTEGER REFERENCES user(id) ON DELETE SET NULL,
+        published_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE UNIQUE INDEX public_page_live ON public_page(enterprise_id, ifnull(campaign_id, 0))
+        WHERE revoked_at IS NULL;
+    -- The testimonies the manager chose to show; a quote hidden from the report is never shown.
+    CREATE TABLE public_page_quote (
+        page_id INTEGER NOT NULL REFERENCES public_page(id) ON DELETE CASCADE,
+        response_id INTEGER NOT NULL REFERENCES response(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        PRIMARY KEY (page_id, response_id, question_id)
+    );
+    """)
+
+
+@migrations()
+def m201_typed_short_codes(db: Database) -> None:
+    # Codes typed at /code must lead to one survey whatever the campaign: new codes (seven
+    # characters, the last a check) are unique across all campaigns; older six-character codes stay
+    # unique per campaign only and are accepted when no other campaign shares them. Open links get a
+    # code too, for posters read by people without a camera.
+    from survey_app.core.short_codes import new_code
+
+    db.executescript("""
+    ALTER TABLE campaign ADD COLUMN open_code TEXT;
+    CREATE UNIQUE INDEX campaign_open_code ON campaign(open_code) WHERE open_code IS NOT NULL;
+    CREATE INDEX invitation_short_code ON invitation(short_code);
+    CREATE UNIQUE INDEX invitation_typed_code ON invitation(short_code) WHERE length(short_code) = 7;
+    """)
+    used = {row[0] for row in db.execute("SELECT short_code FROM invitation WHERE length(short_code) = 7")}
+    for (campaign_id,) in db.execute("SELECT id FROM campaign ORDER BY id").fetchall():
+        code = new_code()
+        while code in used:
+            code = new_code()
+        used.add(code)
+        db.execute("UPDATE campaign SET open_code = ? WHERE id = ?", [code, campaign_id])
+
+
+@migrations()
+def m220_mail_outbox(db: Database) -> None:
+    import secrets
+
+    db.executescript("""
+    -- Every e-mail, written in the transaction that decides to send it; the scheduler delivers it.
+    -- Campaign mails (invitation, reminder) hold no address and no link: both are read from
+    -- invitation_email at delivery. Account and digest mails hold their text until delivered.
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder', 'welcome', 'reset', 'digest')),
+        campaign_id INTEGER REFERENCES campaign(id) ON DELETE CASCADE,
+        invitation_id INTEGER REFERENCES invitation(id) ON DELETE CASCADE,
+        automatic INTEGER NOT NULL DEFAULT 0 CHECK (automatic IN (0, 1)),
+        recipient TEXT,
+        subject TEXT,
+        text_body TEXT,
+        html_body TEXT,
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        CHECK ((invitation_id IS NULL) = (kind NOT IN ('invitation', 'reminder')))
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+    CREATE INDEX outbox_campaign ON outbox(campaign_id, kind, status);
+    CREATE INDEX outbox_invitation ON outbox(invitation_id, status);
+    CREATE INDEX outbox_sent ON outbox(sent_at);
+    -- One row: who delivers (a lease, so two schedulers never send the same message) and whether
+    -- the mail server answered the last time (a paused outbox retries later: nothing is lost).
+    CREATE TABLE outbox_state (
+        name TEXT PRIMARY KEY,
+        holder TEXT,
+        expires_at TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        paused_until TEXT,
+        last_error TEXT,
+        failing_since TEXT
+    );
+    -- Addresses that unsubscribed from a campaign, as salted hashes: a list pasted again skips them.
+    CREATE TABLE unsubscribed (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        email_hash TEXT NOT NULL,
+        unsubscribed_on TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, email_hash)
+    );
+    ALTER TABLE invitation_email ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE invitation_email ADD COLUMN unsubscribe_token TEXT;
+    """)
+    rows = [r[0] for r in db.execute("SELECT invitation_id FROM invitation_email")]
+    db.conn.executemany(
+        "UPDATE invitation_email SET unsubscribe_token = ? WHERE invitation_id = ?",
+        [(secrets.token_urlsafe(16), i) for i in rows],
+    )
+    db.execute("CREATE UNIQUE INDEX invitation_email_unsubscribe ON invitation_email(unsubscribe_token)")
+
+
+@migrations()
+def m221_campaign_reminders_and_texts(db: Database) -> None:
+    db.executescript(f"""
+    -- Automatic reminders of a campaign: up to `count`, `interval_days` after the invitation or the
+    -- previous reminder, none later than `days_before_close` days before closing. No row: none.
+    CREATE TABLE campaign_reminder_plan (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        count INTEGER NOT NULL CHECK (count BETWEEN 0 AND 5),
+        interval_days INTEGER NOT NULL CHECK (interval_days BETWEEN 1 AND 60),
+        days_before_close INTEGER NOT NULL CHECK (days_before_close BETWEEN 0 AND 60)
+    );
+    -- Invitation and reminder texts edited for one campaign, per language (defaults otherwise).
+    CREATE TABLE campaign_mail_text (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder')),
+        language TEXT NOT NULL CHECK (language IN {LANGS}),
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, kind, language)
+    );
+    """)
+
+
+@migrations()
+def m222_audit_log(db: Database) -> None:
+    db.executescript("""
+    -- Who changed what in the back office. Append-only: triggers refuse every UPDATE, and every
+    -- DELETE except the retention purge's (which names its cutoff in audit_purge for its transaction).
+    -- No foreign keys: a cascade must never rewrite the trail. Never answers, never e-mail addresses.
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL CHECK (actor IN ('user', 'cli', 'scheduler')),
+        actor_id INTEGER,
+        action TEXT NOT NULL,
+        object_type TEXT NOT NULL DEFAULT '',
+        object_id TEXT NOT NULL DEFAULT '',
+        enterprise_id INTEGER,
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_log_at ON audit_log(at);
+    CREATE INDEX audit_log_enterprise ON audit_log(enterprise_id, at);
+    CREATE TABLE audit_purge (cutoff TEXT NOT NULL);
+    CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+    WHEN NOT EXISTS (SELECT 1 FROM audit_purge WHERE OLD.at < cutoff)
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: only the retention purge deletes'); END;
+    """)
+
+
+@migrations()
+def m223_two_factor(db: Database) -> None:
+    db.executescript("""
+    -- TOTP secret of a user (confirmed once a first code matched) and the last time step used,
+    -- so a code seen once is refused for the rest of its window.
+    CREATE TABLE user_totp (
+        user_id INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE,
+        secret TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        confirmed_at TEXT,
+        last_step INTEGER NOT NULL DEFAULT 0
+    );
+    -- Recovery codes: shown once, kept as SHA-256 hashes, each usable once.
+    CREATE TABLE recovery_code (
+        user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        code_hash TEXT NOT NULL,
+        used_at TEXT,
+        PRIMARY KEY (user_id, code_hash)
+    );
+    -- A session is 'done' once fully signed in; 'code' waits for the second factor, 'enrol' for
+    -- the enrolment that the user's role requires.
+    ALTER TABLE user_session ADD COLUMN second_factor TEXT NOT NULL DEFAULT 'done'
+        CHECK (second_factor IN ('done', 'code', 'enrol'));
+    -- Sessions opened before two-factor sign-in existed sign in again, with it.
+    DELETE FROM user_session;
+    """)
+
+
+@migrations()
+def m240_response_channel(db: Database) -> None:
+    # How the answers were given is the response's `channel`: by the respondent (self), to an
+    # interviewer, or on paper (both entered in the back office). The link it came through moves to
+    # `link` (personal or open), so the counts and rates that read personal/open keep working.
+    rebuild_table(
+        db,
+        "response",
+        {
+            "channel TEXT NOT NULL CHECK (channel IN ('personal', 'open'))": (
+                "link TEXT NOT NULL CHECK (link IN ('personal', 'open')),\n"
+                "        channel TEXT NOT NULL DEFAULT 'self' CHECK (channel IN ('self', 'interview', 'paper'))"
+            )
+        },
+        {"link": "channel", "channel": "'self'"},
+    )
+
+
+@migrations()
+def m241_interviewer_role(db: Database) -> None:
+    # Interviewers enter answers for the enterprises of their memberships, and nothing else.
+    rebuild_table(
+        db,
+        "user",
+        {"CHECK (role IN ('admin', 'manager'))": "CHECK (role IN ('admin', 'manager', 'interviewer'))"},
+    )
+
+
+@migrations()
+def m242_reaching_everyone(db: Database) -> None:
+    db.executescript("""
+    -- Easy mode for everyone (one question per screen, pictures, read aloud); a respondent can also choose it.
+    ALTER TABLE campaign ADD COLUMN easy_mode INTEGER NOT NULL DEFAULT 0 CHECK (easy_mode IN (0, 1));
+    -- Shared tablets: an open link of their own, with a ceiling of responses per hour.
+    CREATE TABLE kiosk (
+        id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        token TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        hourly_limit INTEGER NOT NULL CHECK (hourly_limit BETWEEN 1 AND 1000),
+        created_at TEXT NOT NULL,
+        removed_at TEXT
+    );
+    CREATE INDEX kiosk_campaign ON kiosk(campaign_id);
+    -- Answers entered in the back office, counted per account: no response id, no time, so an
+    -- account can never be matched to a response.
+    CREATE TABLE entry_count (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL CHECK (channel IN ('interview', 'paper')),
+        count INTEGER NOT NULL CHECK (count > 0),
+        PRIMARY KEY (campaign_id, user_id, channel)
+    );
+    -- The mode a draft was answered in (resumed in the same one) and the tablet of a kiosk draft
+    -- (cleared when idle).
+    ALTER TABLE draft ADD COLUMN mode TEXT NOT NULL DEFAULT 'standard' CHECK (mode IN ('standard', 'easy'));
+    ALTER TABLE draft ADD COLUMN kiosk_id INTEGER REFERENCES kiosk(id) ON DELETE CASCADE;
+    """)
 
 
 @migrations()

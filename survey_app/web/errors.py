@@ -5,10 +5,10 @@ Nothing internal reaches the visitor: unexpected exceptions are logged and shown
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 MESSAGES = {
     400: (
@@ -43,6 +43,12 @@ def handle_http_error(exc: HTTPException):
     return render_error(exc.code or 500)
 
 
+def handle_untrusted_host(_exc: SecurityError):
+    # A Host header outside TRUSTED_HOSTS: no page can be built (its links need a host the app
+    # trusts, and echoing the forged one is what must not happen), so a bare answer.
+    return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
+
+
 def handle_csrf_error(_exc: CSRFError):
     return render_error(400)
 
@@ -58,5 +64,6 @@ def handle_unexpected(exc: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,9 +1,10 @@
-"""Security headers and cookie flags applied to every response."""
+"""Security headers, cookie flags and trusted hosts applied to every request and response."""
 
 from __future__ import annotations
 
 import copy
 import time
+from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -13,6 +14,25 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+# A chart opened on its own is an SVG document styled by its own style attributes and <style>
+# element (matplotlib's output), which the page CSP blocks: the bars turned black, the text lost its
+# layout. Its own inline styles may apply; nothing else (no script, no fetch, no form).
+SVG_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "frame-ancestors 'self'; form-action 'none'"
+)
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def trusted_hosts(base_url: str, extra: tuple[str, ...]) -> list[str]:
+    """The Host headers the app answers: base_url's host, the configured extras and loopback.
+
+    Any other gets 400 (Flask's TRUSTED_HOSTS), so a forged Host header can never end up in a link.
+    Links themselves are built from base_url only (respondent pages, e-mails, cards, setup links).
+    """
+    return list(dict.fromkeys([urlsplit(base_url).hostname or "", *extra, *LOOPBACK]))
 
 
 def configure_cookies(app: Flask) -> None:
@@ -29,7 +49,7 @@ def add_headers(response: Response) -> Response:
     from flask import current_app
 
     defaults = [
-        ("Content-Security-Policy", CSP),
+        ("Content-Security-Policy", SVG_CSP if response.mimetype == "image/svg+xml" else CSP),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         # Survey links carry their token in the path: never leak it to another site.
@@ -84,4 +104,6 @@ def _copy(data) -> dict:
 def init_app(app: Flask) -> None:
     app.session_interface = CookieSessions()
     configure_cookies(app)
+    server = app.config["SETTINGS"].server
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(server.base_url, server.extra_hosts)
     app.after_request(add_headers)

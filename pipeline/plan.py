@@ -1,0 +1,216 @@
+"""Plan and compute one run from the kept sums: which waves to publish, their rows, and the stored
+cells their trends and benchmarks depend on; then compare (trends, pools) into what save writes.
+
+All reads happen in one snapshot (a read transaction). Only what changed is read: the sums of the
+waves to publish, the free texts of those whose respondents changed, the stored cells next to them
+(trends) and the light cells of the benchmark pools; never every answer, never every stored cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from pipeline import compute, pools, publish, read, save, sums
+from pipeline.derive import previous_waves, retrend
+from pipeline.model import CampaignData, CampaignInfo, CampaignResult, CampaignSummary, IndicatorValue
+from pipeline.read import Questionnaires
+from survey_app.core.config import Settings
+from survey_app.domain.enterprises import UnknownEnterprise
+from survey_app.questionnaire.model import Framework
+
+
+@dataclass
+class Work:
+    """What the snapshot gave: results of the published waves and the stored cells around them."""
+
+    recomputed_ids: set[int]  # every wave computed in this run
+    todo_ids: set[int]  # the waves whose rows are rewritten (all of them but unchanged ones in `--all`)
+    results: list[CampaignResult]
+    state: dict[int, tuple[int, int]]
+    published: dict[int, publish.Published]
+    previous: dict[int, int]
+    texts: dict[int, bool]
+    summaries: list[CampaignSummary]
+    retrend_ids: set[int]
+    neighbours: list[IndicatorValue]
+    cells: list[pools.Cell]
+    benchmarked: set[pools.Key]
+    signatures: dict[str, str]
+    counts: dict[str, int]
+
+
+def in_scope(db: Database, campaigns: list[CampaignInfo], enterprise: str | None) -> list[CampaignInfo]:
+    if not enterprise:
+        return campaigns
+    row = db.execute("SELECT id FROM enterprise WHERE slug = ?", [enterprise]).fetchone()
+    chosen = [c for c in campaigns if row is not None and c.enterprise_id == row[0]]
+    if not chosen:
+        raise UnknownEnterprise(f"no campaign for an enterprise with slug {enterprise!r}")
+    return chosen
+
+
+def read_and_compute(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    request,
+    campaigns: list[CampaignInfo],
+    framework: Framework,
+    questionnaires: Questionnaires,
+    watermark: int,
+) -> Work:
+    """Choose the waves to publish and compute them, inside one read snapshot."""
+    min_group = settings.privacy.min_group_size
+    everything = request.full or request.everything
+    db.conn.execute("BEGIN")  # one consistent snapshot for every read below
+    try:
+        state, published = sums.campaign_state(db), publish.load_published(db)
+        previous = previous_waves(campaigns)
+        todo, held = [], 0
+        for c in in_scope(db, campaigns, request.enterprise):
+            st, p = state.get(c.id, (0, 0)), published.get(c.id)
+            if publish.due(c, st, p, min_group, everything):
+                if publish.held(c, st[0], p, min_group):
+                    held += 1
+                else:
+                    todo.append(c)
+        results, texts = _compute(db, todo, state, published, framework, questionnaires, min_group, watermark)
+        if request.everything and not request.full:  # every wave recomputed; only what moved is rewritten
+            same = save.unchanged_campaigns(db, results)
+            results = [r for r in results if r.campaign_id not in same]
+            everything = False  # the comparisons follow the changed waves only, as in a weekly run
+        todo_ids = {r.campaign_id for r in results}
+        summaries = _changed_summaries(db, campaigns, state)
+        retrend_ids = _to_retrend(campaigns, todo_ids, published, previous, everything)
+        needed = (retrend_ids | {previous[c] for c in retrend_ids if c in previous}) - todo_ids
+        neighbours = save.load_values(db, sorted(needed))
+        contributors, compared = pools.pool_campaigns(campaigns, now)
+        cells = pools.load_cells(db, sorted((set(contributors) | set(compared)) - todo_ids))
+        benchmarked, signatures = pools.benchmarked_cells(db), pools.stored_signatures(db)
+    finally:
+        db.conn.execute("COMMIT")
+    counts = {
+        "campaigns": len(campaigns),
+        "recomputed": len(todo),
+        "held": held,
+        "responses": sum(n for n, _ in state.values()),
+    }
+    return Work(
+        {c.id for c in todo}, todo_ids, results, state, published, previous, texts, summaries, retrend_ids,
+        neighbours, cells, benchmarked, signatures, counts,
+    )  # fmt: skip
+
+
+def _compute(
+    db: Database,
+    todo: list[CampaignInfo],
+    state: dict[int, tuple[int, int]],
+    published: dict[int, publish.Published],
+    framework: Framework,
+    questionnaires: Questionnaires,
+    min_group: int,
+    watermark: int,
+) -> tuple[list[CampaignResult], dict[int, bool]]:
+    ids = [c.id for c in todo]
+    kept_sums, kept_options = sums.load_sums(db, ids), sums.load_options(db, ids)
+    results, texts = [], {}
+    for c in todo:
+        questionnaire = questionnaires[(c.questionnaire_id, c.questionnaire_version)]
+        _, text_questions = compute.question_plan(c, questionnaire, framework)
+        respondents, generation = state.get(c.id, (0, 0))
+        p = published.get(c.id)
+        what = publish.texts_to_read(respondents, p is None or p.generation != generation, p, min_group)
+        answers = read.read_texts(db, c.id, text_questions, watermark) if what == "read" else None
+        data = CampaignData(c, respondents, tuple(kept_sums.get(c.id, ())), tuple(kept_options.get(c.id, ())), answers)
+        results.append(compute.compute_campaign(data, questionnaire, framework, min_group))
+        texts[c.id] = what != "none"
+    return results, texts
+
+
+def _changed_summaries(
+    db: Database, campaigns: list[CampaignInfo], state: dict[int, tuple[int, int]]
+) -> list[CampaignSummary]:
+    invited, stored = read.invitation_counts(db), save.stored_summaries(db)
+    out = []
+    for c in campaigns:
+        summary = compute.compute_summary(c, state.get(c.id, (0, 0))[0], invited.get(c.id, 0))
+        if stored.get(c.id) != (summary.submitted, summary.invited, summary.expected, summary.response_rate):
+            out.append(summary)
+    return out
+
+
+def _to_retrend(
+    campaigns: list[CampaignInfo],
+    todo_ids: set[int],
+    published: dict[int, publish.Published],
+    previous: dict[int, int],
+    everything: bool,
+) -> set[int]:
+    """Waves whose trend may move: recomputed ones, the waves after them, and re-ordered series."""
+    if everything:
+        return {c.id for c in campaigns if c.id in todo_ids or c.id in published}
+    out = set(todo_ids)
+    for c in campaigns:
+        p = published.get(c.id)
+        if p is not None and (previous.get(c.id) in todo_ids or p.previous_id != previous.get(c.id)):
+            out.add(c.id)
+    return out
+
+
+def compare(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    request,
+    campaigns: list[CampaignInfo],
+    work: Work,
+) -> save.Changes:
+    """Trends and benchmarks of what was recomputed, and of the stored cells that depend on it."""
+    fresh = [v for r in work.results for v in r.values]
+    index = {(v.campaign_id, v.kind, v.key): v for v in [*work.neighbours, *fresh]}
+    fresh = retrend(fresh, index, work.previous)
+    stored = [v for v in work.neighbours if v.campaign_id in work.retrend_ids]
+    trends = [new for new, old in zip(retrend(stored, index, work.previous), stored) if new is not old]
+    refreshed = pools.refresh(
+        campaigns,
+        now,
+        settings.privacy.min_peers,
+        fresh,
+        work.cells,
+        work.benchmarked,
+        work.signatures,
+        force=request.full,
+    )
+    fresh = [refreshed.fresh.get((v.campaign_id, v.kind, v.key), v) for v in fresh]
+    min_group = settings.privacy.min_group_size
+    by_id = {c.id: c for c in campaigns}
+    published_rows = []
+    for cid in sorted(work.recomputed_ids):
+        respondents, generation = work.state.get(cid, (0, 0))
+        row = (cid, generation, respondents, by_id[cid].closed, min_group, work.previous.get(cid), work.texts[cid])
+        if cid in work.todo_ids or _published_row(work.published.get(cid), cid) != row:
+            published_rows.append(row)
+    moved = [
+        (work.previous.get(cid), cid)
+        for cid, p in work.published.items()
+        if cid not in work.recomputed_ids and cid in by_id and p.previous_id != work.previous.get(cid)
+    ]
+    return save.Changes(
+        results=work.results,
+        fresh=fresh,
+        trends=trends,
+        benchmarks=refreshed.updates,
+        summaries=work.summaries,
+        published=published_rows,
+        previous=moved,
+        signatures=refreshed.signatures,
+    )
+
+
+def _published_row(p: publish.Published | None, campaign_id: int) -> tuple | None:
+    if p is None:
+        return None
+    return (campaign_id, p.generation, p.respondents, p.closed, p.min_group, p.previous_id, p.texts)

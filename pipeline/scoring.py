@@ -1,0 +1,155 @@
+"""The scoring rule, in one place: raw answers -> one 0-100 score per respondent and indicator.
+
+Scoring runs inside SQLite so a million responses never become Python objects. Its parameters are
+the rows of `ScoringRule` (one per questionnaire version and indicator: `method`, `min_answered`)
+and of `item_rows` (slope and base of every item: item score = `base + slope * value`, reverse items
+with a negative slope), loaded into the temporary table `pipeline_item` that the one SQL rule joins
+on. The default rule (`mean`) is the product's: the mean of the answered item scores, kept when at
+least half of the items were answered; `sum` maps the sum of the item scores linearly onto 0-100.
+
+The seam for validated instruments (R2 3/9): an instrument adds rows with its own method and
+missing-data rule (`rules_for` is where they are built) and, where the SQL alone cannot express a
+method (table conversion, bands), fills `response_score.published_score` and `.band` afterwards
+from the same rows. Every score is kept in micro-points (integers of 1e-6 point) so sums are exact
+integers: merging batches in any order, or rebuilding from raw answers, gives the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from survey_app.questionnaire.model import Questionnaire
+
+MICRO = 1_000_000  # scores are kept as integers of 1e-6 point: 0..100,000,000
+FAVOURABLE_MICRO = 75 * MICRO  # a respondent is favourable from 75 points
+SPLIT = 10_000  # q = high * SPLIT + low keeps every square sum inside SQLite's 64-bit integers
+METHODS = ("mean", "sum")
+Questionnaires = dict[tuple[str, int], Questionnaire]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringRule:
+    """How one indicator of one questionnaire version turns item scores into a respondent score."""
+
+    questionnaire_id: str
+    version: int
+    indicator: str
+    items: int
+    method: str = "mean"
+    min_answered: int = 1
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"unknown scoring method {self.method!r} for indicator {self.indicator}")
+
+
+def item_rows(questionnaires: Questionnaires) -> list[tuple]:
+    """(questionnaire, version, question, indicator, slope, base, items) for every scored item."""
+    rows = []
+    for (qid, version), questionnaire in sorted(questionnaires.items()):
+        scored = [q for q in questionnaire.questions if q.scored and q.indicator]
+        for q in scored:
+            low, high = q.scale_range()
+            slope = 100.0 / (high - low)
+            base = -low * slope
+            if q.reverse:
+                slope, base = -slope, 100.0 - base
+            items = sum(1 for other in scored if other.indicator == q.indicator)
+            rows.append((qid, version, q.id, q.indicator, slope, base, items))
+    return rows
+
+
+def rules_for(questionnaires: Questionnaires) -> list[ScoringRule]:
+    """The default rule for every indicator: mean of item scores, at least half of the items answered."""
+    counts: dict[tuple[str, int, str], int] = {}
+    for qid, version, _, indicator, _, _, _ in item_rows(questionnaires):
+        counts[(qid, version, indicator)] = counts.get((qid, version, indicator), 0) + 1
+    return [
+        ScoringRule(qid, version, indicator, items, "mean", (items + 1) // 2)
+        for (qid, version, indicator), items in sorted(counts.items())
+    ]
+
+
+def fingerprints(questionnaires: Questionnaires, rules: list[ScoringRule]) -> dict[tuple[str, int], list[tuple]]:
+    """Per questionnaire version, its item and rule rows: what a campaign's scores depend on."""
+    out: dict[tuple[str, int], list[tuple]] = {key: [] for key in questionnaires}
+    for row in item_rows(questionnaires):
+        out[(row[0], row[1])].append(row[2:])
+    for r in rules:
+        out.setdefault((r.questionnaire_id, r.version), []).append((r.indicator, r.items, r.method, r.min_answered))
+    return out
+
+
+def prepare(db: Database, questionnaires: Questionnaires, rules: list[ScoringRule] | None = None) -> dict[tuple, int]:
+    """Fill this connection's temporary tables that the scoring SQL joins on; return the integer key
+    of each questionnaire version (`pipeline_campaign.qkey`, filled by sums.prepare_plans).
+
+    Integer keys and one denormalised item table keep the per-answer work to two small look-ups.
+    """
+    db.execute("PRAGMA temp_store = MEMORY")  # before any temporary table: sorts and chunks stay in memory
+    db.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache for this connection's batches
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS pipeline_item (qkey INTEGER, question_id TEXT, ino INTEGER, slope REAL, "
+        "base REAL, items INTEGER, method_sum INTEGER, min_answered INTEGER, PRIMARY KEY (qkey, question_id)) "
+        "WITHOUT ROWID"
+    )
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_indicator (ino INTEGER PRIMARY KEY, indicator TEXT)")
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS pipeline_scored (response_id INTEGER, campaign_id INTEGER, ino INTEGER, "
+        "q INTEGER)"
+    )
+    for table in ("pipeline_item", "pipeline_indicator", "pipeline_scored"):
+        db.execute(f"DELETE FROM temp.{table}")
+    items = item_rows(questionnaires)
+    by_rule = {(r.questionnaire_id, r.version, r.indicator): r for r in (rules or rules_for(questionnaires))}
+    qkeys = {key: number for number, key in enumerate(sorted(questionnaires))}
+    inos = {name: number for number, name in enumerate(sorted({row[3] for row in items}))}  # same order as text
+    rows = []
+    for qid, version, question_id, indicator, slope, base, _ in items:
+        rule = by_rule[(qid, version, indicator)]
+        sums_all = int(rule.method == "sum")
+        rows.append((qkeys[(qid, version)], question_id, inos[indicator], slope, base, rule.items, sums_all,
+                     rule.min_answered))  # fmt: skip
+    db.conn.executemany("INSERT INTO temp.pipeline_item VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.conn.executemany("INSERT INTO temp.pipeline_indicator VALUES (?, ?)", [(n, i) for i, n in inos.items()])
+    return qkeys
+
+
+# Which responses a statement scores: a range of ids (new responses), or one campaign (a rebuild).
+BY_RANGE = "a.response_id > :low AND a.response_id <= :high"
+BY_CAMPAIGN = "r.campaign_id = :campaign AND a.response_id <= :high"
+
+# The rule. `mean`: average item score; `sum`: sum of item scores over the sum of their ranges
+# (100 each), so a respondent answering every item gets the same 0-100 as with `mean`.
+_SCORE = """
+INSERT INTO temp.pipeline_scored (response_id, campaign_id, ino, q)
+SELECT response_id, campaign_id, ino, CAST(ROUND(raw * {micro}) AS INTEGER)
+FROM (
+    SELECT a.response_id AS response_id, r.campaign_id AS campaign_id, i.ino AS ino,
+           CASE i.method_sum WHEN 1 THEN SUM(i.base + i.slope * a.value_num) / i.items
+                             ELSE AVG(i.base + i.slope * a.value_num) END AS raw,
+           COUNT(*) AS answered, i.min_answered AS min_answered
+    FROM answer a
+    JOIN response r ON r.id = a.response_id
+    JOIN temp.pipeline_campaign k ON k.campaign_id = r.campaign_id
+    JOIN temp.pipeline_item i ON i.qkey = k.qkey AND i.question_id = a.question_id
+    WHERE {which} AND a.dont_know = 0 AND a.value_num IS NOT NULL
+    GROUP BY a.response_id, i.ino
+)
+WHERE answered >= min_answered
+"""
+KEEP_SCORES = (
+    "INSERT INTO response_score (response_id, campaign_id, indicator, score) "
+    f"SELECT s.response_id, s.campaign_id, n.indicator, s.q * 1.0 / {MICRO} "
+    "FROM temp.pipeline_scored s JOIN temp.pipeline_indicator n ON n.ino = s.ino ORDER BY s.response_id, s.ino"
+)
+
+
+def score_sql(which: str) -> str:
+    """INSERT of the respondent scores of the responses `which` selects (BY_RANGE or BY_CAMPAIGN)
+    into `temp.pipeline_scored` (integer micro-points); KEEP_SCORES then stores them."""
+    if which not in (BY_RANGE, BY_CAMPAIGN):
+        raise ValueError("unknown response filter")
+    return _SCORE.format(micro=MICRO, which=which)

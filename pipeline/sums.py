@@ -1,0 +1,247 @@
+"""Kept sums: each response is scored once, and per-campaign aggregates are kept up to date with it.
+
+At the start of a run, the responses that arrived since the last batch (ids above the watermark in
+`score_watermark`) are scored in chunks; each chunk inserts its `response_score` rows and adds its
+exact integer sums to `score_sums` (n, sum and sum of squares of micro-point scores, favourable
+count), its answer counts to `option_count` (NPS, choices) and its respondents to `score_campaign`,
+all in one transaction with the new watermark, so sums and scores always agree, and a chunk holds
+the write lock for well under a second while respondents keep submitting.
+
+A campaign is rebuilt from its raw answers when its responses went away (retention, erasure: the
+trigger `response_deleted_rescore` marks it in `score_stale`), when a response arrived below the
+watermark, or when what is counted for it changed (its `plan`: questionnaire version, scoring rules,
+counted questions). `--full` empties every kept table and scores everything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from pipeline.model import IndicatorSums, OptionCount
+from pipeline.scoring import BY_CAMPAIGN, BY_RANGE, FAVOURABLE_MICRO, KEEP_SCORES, SPLIT, score_sql
+from survey_app.storage.db import write_transaction
+
+CHUNK = 20_000  # responses per transaction: about a quarter of a second of scoring
+REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
+KEPT_TABLES = ("response_score", "score_sums", "option_count", "score_stale")
+Progress = Callable[[int, int], None]
+
+SUMS_OF_SCORED = f"""
+INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable)
+SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable
+FROM (
+    SELECT campaign_id, ino, COUNT(*) AS n, SUM(q) AS total, SUM((q / {SPLIT}) * (q / {SPLIT})) AS high,
+           SUM((q / {SPLIT}) * (q % {SPLIT})) AS mixed, SUM((q % {SPLIT}) * (q % {SPLIT})) AS low,
+           SUM(q >= {FAVOURABLE_MICRO}) AS favourable
+    FROM temp.pipeline_scored GROUP BY campaign_id, ino
+) g
+JOIN temp.pipeline_indicator n ON n.ino = g.ino
+WHERE true
+ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
+    squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
+    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable
+"""
+_OPTIONS = """
+INSERT INTO option_count (campaign_id, question_id, value_num, value_text, count)
+SELECT r.campaign_id, a.question_id, a.value_num, a.value_text, COUNT(*)
+FROM response r
+JOIN answer a ON a.response_id = r.id
+JOIN temp.pipeline_counted k ON k.campaign_id = r.campaign_id AND k.question_id = a.question_id
+WHERE {which} AND a.dont_know = 0 AND (a.value_num IS NOT NULL OR a.value_text IS NOT NULL)
+GROUP BY 1, 2, 3, 4
+ON CONFLICT (campaign_id, question_id, COALESCE(value_num, 'text'), COALESCE(value_text, ''))
+DO UPDATE SET count = count + excluded.count
+"""
+_RESPONDENTS = """
+INSERT INTO score_campaign (campaign_id, responses, generation, plan)
+SELECT r.campaign_id, COUNT(*), 1, COALESCE(p.plan, '')
+FROM response r LEFT JOIN temp.pipeline_campaign p ON p.campaign_id = r.campaign_id
+WHERE r.id > :low AND r.id <= :high
+GROUP BY r.campaign_id
+ON CONFLICT (campaign_id) DO UPDATE SET responses = responses + excluded.responses, generation = generation + 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """What a scoring batch did: responses scored in chunks, campaigns rebuilt, the new watermark."""
+
+    responses: int
+    rebuilt: int
+    watermark: int
+
+
+def rules_text(questionnaire_key: tuple[str, int], rules: Sequence[tuple]) -> str:
+    """The part of a plan shared by every campaign of one questionnaire version (worked out once)."""
+    return json.dumps([list(questionnaire_key), [list(r) for r in rules]])
+
+
+def plan_with(rules: str, counted: Iterable[str], custom: Sequence[dict] = ()) -> str:
+    """Fingerprint of what is scored, counted and reported for a campaign: a change means a rebuild
+    (another questionnaire version, other scoring rules, edited custom questions)."""
+    text = rules + json.dumps([sorted(set(counted)), list(custom)], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def prepare_plans(
+    db: Database, plans: dict[int, str], counted: dict[int, list[str]], qkeys: dict[int, int | None]
+) -> None:
+    """Temporary tables of each campaign's questionnaire key, plan and counted questions (after
+    scoring.prepare, which sets where temporary tables live)."""
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS pipeline_campaign (campaign_id INTEGER PRIMARY KEY, qkey INTEGER, plan TEXT)"
+    )
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS pipeline_counted (campaign_id INTEGER, question_id TEXT, "
+        "PRIMARY KEY (campaign_id, question_id)) WITHOUT ROWID"
+    )
+    db.execute("DELETE FROM temp.pipeline_campaign")
+    db.execute("DELETE FROM temp.pipeline_counted")
+    db.conn.executemany(
+        "INSERT INTO temp.pipeline_campaign VALUES (?, ?, ?)", [(c, qkeys.get(c), plan) for c, plan in plans.items()]
+    )
+    db.conn.executemany(
+        "INSERT INTO temp.pipeline_counted VALUES (?, ?)",
+        [(cid, qid) for cid, ids in counted.items() for qid in sorted(set(ids))],
+    )
+
+
+def reset(db: Database) -> None:
+    """Forget every score and sum (`--full`): the batch that follows rescores every response.
+
+    Generations are kept (respondents go back to 0), so a rebuilt campaign never looks unchanged.
+    """
+    # With foreign keys on, SQLite deletes child rows one by one (collecting every key first);
+    # off, it truncates the table at once. Only child rows go, so no constraint can break.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with write_transaction(db):
+            for table in KEPT_TABLES:
+                db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE score_campaign SET responses = 0")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("UPDATE score_watermark SET watermark = 0")
+
+
+def watermark(db: Database) -> int:
+    return db.execute("SELECT watermark FROM score_watermark").fetchone()[0]
+
+
+def score_new(db: Database, plans: dict[int, str], progress: Progress | None = None) -> Scored:
+    """Score the responses above the watermark in chunks, then rebuild stale or re-planned campaigns."""
+    low, top = watermark(db), db.execute("SELECT COALESCE(MAX(id), 0) FROM response").fetchone()[0]
+    scored = 0
+    while low < top:
+        high = min(top, low + CHUNK)
+        with write_transaction(db):
+            params = {"low": low, "high": high}
+            _keep_scores(db, BY_RANGE, params)
+            db.execute(_OPTIONS.format(which=BY_RANGE), params)
+            db.execute(_RESPONDENTS, params)
+            scored += _count(db, low, high)
+            db.execute("UPDATE score_watermark SET watermark = ?", [high])
+        low = high
+        if progress:
+            progress(scored, top)
+    stored = dict(db.execute("SELECT campaign_id, plan FROM score_campaign").fetchall())
+    stale = {r[0] for r in db.execute("SELECT campaign_id FROM score_stale")}
+    stale |= {cid for cid, plan in stored.items() if plans.get(cid, plan) != plan}
+    if len(stale) > max(REBUILD_ONE_BY_ONE, len(stored) // 10):  # e.g. new scoring rules: rescore in chunks
+        reset(db)
+        with write_transaction(db):
+            db.execute(
+                "UPDATE score_campaign SET plan = COALESCE((SELECT plan FROM temp.pipeline_campaign p "
+                "WHERE p.campaign_id = score_campaign.campaign_id), plan)"
+            )
+        again = score_new(db, plans, progress)
+        return Scored(scored + again.responses, len(stale), again.watermark)
+    for campaign_id in sorted(stale):
+        rebuild_campaign(db, campaign_id, plans.get(campaign_id), low)
+    return Scored(scored, len(stale), low)
+
+
+def _count(db: Database, low: int, high: int) -> int:
+    return db.execute("SELECT COUNT(*) FROM response WHERE id > ? AND id <= ?", [low, high]).fetchone()[0]
+
+
+def _keep_scores(db: Database, which: str, params: dict[str, int]) -> None:
+    """Score the chosen responses, store their scores and add them to the sums (caller's transaction)."""
+    db.execute("DELETE FROM temp.pipeline_scored")
+    db.execute(score_sql(which), params)
+    db.execute(KEEP_SCORES)
+    db.execute(SUMS_OF_SCORED)
+
+
+def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int) -> None:
+    """Score one campaign's responses (up to the watermark) again from the raw answers."""
+    with write_transaction(db):
+        params = {"campaign": campaign_id, "high": high}
+        db.execute(
+            "DELETE FROM response_score WHERE response_id IN (SELECT id FROM response WHERE campaign_id = ?)",
+            [campaign_id],
+        )
+        db.execute("DELETE FROM score_sums WHERE campaign_id = ?", [campaign_id])
+        db.execute("DELETE FROM option_count WHERE campaign_id = ?", [campaign_id])
+        db.execute("DELETE FROM score_stale WHERE campaign_id = ?", [campaign_id])
+        exists = db.execute("SELECT 1 FROM campaign WHERE id = ?", [campaign_id]).fetchone()
+        if not exists or plan is None:  # a deleted campaign: its kept rows went with it
+            db.execute("DELETE FROM score_campaign WHERE campaign_id = ?", [campaign_id])
+            return
+        _keep_scores(db, BY_CAMPAIGN, params)
+        db.execute(_OPTIONS.format(which=BY_CAMPAIGN), params)
+        responses = db.execute(
+            "SELECT COUNT(*) FROM response WHERE campaign_id = ? AND id <= ?", [campaign_id, high]
+        ).fetchone()[0]
+        db.execute(
+            "INSERT INTO score_campaign (campaign_id, responses, generation, plan) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT (campaign_id) DO UPDATE SET responses = excluded.responses, generation = generation + 1, "
+            "plan = excluded.plan",
+            [campaign_id, responses, plan],
+        )
+
+
+def campaign_state(db: Database) -> dict[int, tuple[int, int]]:
+    """campaign id -> (respondents scored, generation of its sums)."""
+    return {r[0]: (r[1], r[2]) for r in db.execute("SELECT campaign_id, responses, generation FROM score_campaign")}
+
+
+def _select_for(db: Database, sql: str, campaign_ids: Sequence[int]) -> Iterable[tuple]:
+    """Rows of `sql` (which has a `campaign_id IN todo` slot) for the given campaigns."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_todo (campaign_id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM temp.pipeline_todo")
+    db.conn.executemany("INSERT INTO temp.pipeline_todo VALUES (?)", [(c,) for c in campaign_ids])
+    return db.execute(sql.format(todo="SELECT campaign_id FROM temp.pipeline_todo"))
+
+
+def load_sums(db: Database, campaign_ids: Sequence[int]) -> dict[int, list[IndicatorSums]]:
+    """Kept indicator sums of the campaigns, squares recombined into exact Python integers."""
+    out: dict[int, list[IndicatorSums]] = {}
+    rows = _select_for(
+        db,
+        "SELECT campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable "
+        "FROM score_sums WHERE campaign_id IN ({todo}) ORDER BY campaign_id, indicator",
+        campaign_ids,
+    )
+    for cid, indicator, n, total, high, cross, low, favourable in rows:
+        squares = high * SPLIT * SPLIT + 2 * cross * SPLIT + low
+        out.setdefault(cid, []).append(IndicatorSums(indicator, n, total, squares, favourable))
+    return out
+
+
+def load_options(db: Database, campaign_ids: Sequence[int]) -> dict[int, list[OptionCount]]:
+    out: dict[int, list[OptionCount]] = {}
+    rows = _select_for(
+        db,
+        "SELECT campaign_id, question_id, value_num, value_text, count FROM option_count "
+        "WHERE campaign_id IN ({todo}) AND count > 0 ORDER BY campaign_id, question_id, value_num, value_text",
+        campaign_ids,
+    )
+    for cid, question_id, value_num, value_text, count in rows:
+        out.setdefault(cid, []).append(OptionCount(question_id, value_num, value_text, count))
+    return out
