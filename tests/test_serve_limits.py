@@ -4,6 +4,7 @@ survey POST with 413 right after its headers, and nothing is stored."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -54,7 +55,12 @@ def waitress_server(app):
     port = free_port()
     options = {k: v for k, v in waitress_options(app).items() if k != "_quiet"}  # serve() only
     server = waitress.create_server(app, **{**options, "host": "127.0.0.1", "port": port})
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def run():
+        with contextlib.suppress(OSError):  # close() below ends the loop with EBADF from select()
+            server.run()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield port
