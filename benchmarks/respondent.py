@@ -1,24 +1,36 @@
-"""Benchmark of the respondent pages against a minimal Flask floor, on loopback.
+"""Benchmark of the respondent pages against the floor (a bare Flask app), side by side in one run.
 
-Starts the real app under waitress (as `vises serve`) in a subprocess with a temporary database and
-a seeded open campaign, then measures, each for a bounded time and per request:
-- saturated throughput with concurrent clients and no pause: GET of a question page; POST of a
-  page (draft saved, 303); final submit POSTs of surveys prepared beforehand (one transaction, 303);
-- 50 respondents behaving like people (a pause of 0.5-1.5 s between requests) answering whole
-  surveys: latency p50/p99 of every request, the "under 100 ms p99" target of product.md;
-- the floor: a minimal Flask app rendering an equivalent static form and inserting one row per POST.
-Prints requests/s, p50/p99 and ratios, and checks that the database holds exactly as many
-responses as successful submissions.
+Both run under the waitress settings of `vises serve` (benchmarks/floor.py is the bare app: GET
+renders a small template compiled once; POST inserts one row in SQLite WAL and redirects), each in
+its own process, on a database in a temporary folder of the current disk (fsync is real there).
+Load comes from `wrk -t2 -cN` (benchmarks/replay.lua) when wrk is installed, else from an asyncio
+client in a separate process (benchmarks/httpload.py); the output names the generator.
 
-Example: .venv/bin/python benchmarks/respondent.py --clients 50 --seconds 10
+Scenarios, each for a bounded time with N connections and no pause, every request a real one:
+- survey page GET (personal link): page 1 of 500 personal links with a draft (chosen answers shown);
+- draft-save POST: page 1 of the same links posted again and again (CSRF token, validation, draft
+  merged and saved, 303 to page 2);
+- final submit POST: page 3 of personal links answered up to there beforehand (drafts written
+  directly in the database, untimed), each link used once (single-use: a second submit stores
+  nothing), in one transaction, 303 to the thank-you page; once with the final submit durable
+  (synchronous=FULL for its transaction, the default) and once without (synchronous=NORMAL);
+- people: 50 respondents who pause 0.5-1.5 s before every request, answering whole surveys: the
+  latency people see (the "under 100 ms p99" target).
+Prints requests/s, p50/p99, the ratios to the floor against their goals, the cost of durability,
+and checks that the database holds exactly as many responses as successful submits.
+
+Example: .venv/bin/python benchmarks/respondent.py --connections 50 --seconds 10
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
+import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +42,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout, whatever the editable install points at
+
+import httpload  # noqa: E402
+
 PAGES = [
     {"q_treated_with_respect": "5", "q_fits_my_needs": "4", "q_easy_to_access": "dont_know"},
     {
@@ -43,276 +58,41 @@ PAGES = [
     },
     {"q_recommend": "9", "q_what_changed": "Plus de confiance."},
 ]
-FLOOR_FORM = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Floor</title>
-<link rel="stylesheet" href="/static/app.css"></head><body><main><form method="post">
-<input type="hidden" name="csrf_token" value="{{ token }}">
-{% for q in range(7) %}<fieldset><legend>Question {{ q }}: Lorem ipsum dolor sit amet?</legend>
-<ul class="choices">{% for v in range(1, 7) %}<li><label for="q{{ q }}-{{ v }}"><input id="q{{ q }}-{{ v }}"
-name="q{{ q }}" type="radio" value="{{ v }}"><span>Option {{ v }}</span></label></li>{% endfor %}</ul>
-</fieldset>{% endfor %}<button type="submit">Next</button></form></main></body></html>"""
+GOALS = {"get": 0.6, "draft": 0.5, "submit": 0.4}
+SETTINGS = {"server.secret_key": "bench", "schedule.enabled": False}
 
 
-def serve(kind: str, db_path: str, port: int, threads: int) -> None:
-    """Child process: serve the real app or the floor app until killed."""
+def serve(kind: str, db_path: str, port: int) -> None:
+    """Child process: serve the app (durable submits or not) or the floor, as `vises serve` does."""
+    import logging
+
     import waitress
 
-    if kind == "app":
-        from survey_app import create_app
-
-        app = create_app({"database.path": db_path, "server.secret_key": "bench", "schedule.enabled": False})
-    else:
-        app = floor_app(db_path)
-    waitress.serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True)
-
-
-def floor_app(db_path: str):
-    from flask import Flask, g, redirect, render_template_string
-
-    app = Flask("floor")
-
-    def db():
-        if "db" not in g:
-            g.db = sqlite3.connect(db_path, isolation_level=None, timeout=5)
-            g.db.execute("PRAGMA journal_mode = WAL")
-            g.db.execute("PRAGMA synchronous = NORMAL")
-        return g.db
-
-    @app.teardown_appcontext
-    def close(_exc):
-        if "db" in g:
-            g.pop("db").close()
-
-    @app.route("/form", methods=["GET", "POST"])
-    def form():
-        from flask import request
-
-        if request.method == "POST":
-            db().execute("BEGIN IMMEDIATE")
-            db().execute("INSERT INTO floor (body) VALUES (?)", [request.form.get("q0", "")])
-            db().execute("COMMIT")
-            return redirect("/form", code=303)
-        return render_template_string(FLOOR_FORM, token="x" * 90)
-
-    return app
-
-
-def seed(db_path: str) -> str:
-    from datetime import timedelta
-
-    from seeding import one_campaign
-
     from survey_app import create_app
-    from survey_app.core.timeutil import now_utc
-    from survey_app.storage.db import connect, write_transaction
+    from survey_app.web.serving import waitress_options
 
-    create_app({"database.path": db_path, "server.secret_key": "bench", "schedule.enabled": False})
-    db, now = connect(db_path), now_utc()
-    with write_transaction(db):
-        one_campaign(db, "Bench", now - timedelta(days=1), now + timedelta(days=30), now)
-    token = db.execute("SELECT open_token FROM campaign").fetchone()[0]
-    db.close()
-    return token
+    app = create_app({"database.path": db_path, **SETTINGS})
+    options = {**waitress_options(app), "host": "127.0.0.1", "port": port}
+    if kind == "app-normal":
+        from survey_app.respondent import submissions
 
+        submissions.DURABLE_SUBMIT = False
+    if kind == "floor":
+        from floor import create_floor
 
-class Client:
-    """One simulated browser: keeps its cookies, reads tokens from pages."""
-
-    def __init__(self, port: int):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, fields: dict | None = None) -> tuple[int, str, str, float]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        started = time.perf_counter()
-        self.conn.request(method, path, body, headers)
-        response = self.conn.getresponse()
-        text = response.read().decode()
-        elapsed = time.perf_counter() - started
-        for value in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = value.partition("=")
-            self.cookies[name] = rest.split(";")[0]
-        return response.status, response.getheader("Location") or "", text, elapsed
-
-    def csrf_token(self, path: str) -> str:
-        """This browser's CSRF token, read once from the page at `path`."""
-        if "csrf" not in self.cookies:
-            self.cookies["csrf"] = hidden(self.request("GET", path)[2], "csrf_token")
-        return self.cookies["csrf"]
+        app = create_floor(db_path)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # saturation is the point here
+    waitress.serve(app, **options)
 
 
-def hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html)
-    return match.group(1) if match else ""
-
-
-def run(clients: int, seconds: float, port: int, work) -> dict:
-    """Run `work(client, record)` in a loop on `clients` threads for `seconds`."""
-    latencies: dict[str, list[float]] = {}
-    counts = {"errors": 0, "submitted": 0}
-    lock, stop = threading.Lock(), time.perf_counter() + seconds
-
-    def record(name: str, elapsed: float, ok: bool) -> None:
-        with lock:
-            latencies.setdefault(name, []).append(elapsed)
-            counts["errors"] += 0 if ok else 1
-
-    def loop() -> None:
-        client = Client(port)
-        while time.perf_counter() < stop:
-            if work(client, record):
-                with lock:
-                    counts["submitted"] += 1
-
-    threads = [threading.Thread(target=loop) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"latencies": latencies, **counts, "seconds": seconds}
-
-
-def survey_get(token: str):
-    def work(client: Client, record) -> bool:
-        status, _, _, elapsed = client.request("GET", f"/o/{token}/1")
-        record("survey GET page", elapsed, status == 200)
-        return False
-
-    return work
-
-
-def post_page(client: Client, record, path: str, csrf: str, answers: dict, label: str) -> None:
-    """POST one page's answers to go on (a 303 to the next page)."""
-    status, _, _, elapsed = client.request("POST", path, {"csrf_token": csrf, "action": "next", **answers})
-    record(f"{label} POST page", elapsed, status == 303)
-
-
-def answer_pages(client: Client, record, base: str, csrf: str, label: str) -> str:
-    """Answer pages 1 and 2 of the survey at `base`, then open page 3; return page 3."""
-    for number, answers in enumerate(PAGES[:2], start=1):
-        post_page(client, record, f"{base}/{number}", csrf, answers, label)
-    status, _, page3, elapsed = client.request("GET", f"{base}/3")
-    record(f"{label} GET page", elapsed, status == 200)
-    return page3
-
-
-def submit_last_page(client: Client, record, base: str, fields: dict, label: str) -> bool:
-    """POST page 3 with "submit"; True when the survey was taken (a 303 to the thanks page)."""
-    status, location, _, elapsed = client.request("POST", f"{base}/3", {**fields, "action": "submit", **PAGES[2]})
-    ok = status == 303 and location.endswith("/thanks")
-    record(f"{label} POST submit", elapsed, ok)
-    return ok
-
-
-def survey_submit(token: str):
-    def work(client: Client, record) -> bool:
-        base = f"/o/{token}"
-        csrf = client.csrf_token(f"{base}/1")
-        page3 = answer_pages(client, record, base, csrf, "survey")
-        fields = {"csrf_token": csrf, "submission_id": hidden(page3, "submission_id")}
-        return submit_last_page(client, record, base, fields, "survey")
-
-    return work
-
-
-def survey_post_page(token: str):
-    """POST page 1 again and again: validation, draft save, 303 (the per-page cost of a survey)."""
-
-    def work(client: Client, record) -> bool:
-        post_page(client, record, f"/o/{token}/1", client.csrf_token(f"/o/{token}/1"), PAGES[0], "survey")
-        return False
-
-    return work
-
-
-def prepare_submissions(port: int, token: str, count: int, threads: int = 8) -> list:
-    """Surveys answered up to the last page (untimed), each in its own browser, ready to submit."""
-    ready, lock = [], threading.Lock()
-
-    def prepare(n: int) -> None:
-        for _ in range(n):
-            client = Client(port)
-            csrf = hidden(client.request("GET", f"/o/{token}/1")[2], "csrf_token")
-            page3 = answer_pages(client, lambda *_: None, f"/o/{token}", csrf, "untimed")
-            submission_id = hidden(page3, "submission_id")
-            client.conn.close()  # thousands of idle keep-alive sockets would swamp the server
-            with lock:
-                ready.append((client, csrf, submission_id))
-
-    workers = [threading.Thread(target=prepare, args=(count // threads,)) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return ready
-
-
-def survey_final_submit(token: str, ready: list):
-    """Only the final submit of prepared surveys: one per prepared browser."""
-    lock = threading.Lock()
-
-    def work(client: Client, record) -> bool:
-        with lock:
-            if not ready:
-                time.sleep(0.01)
-                return False
-            prepared, csrf, submission_id = ready.pop()
-        fields = {"csrf_token": csrf, "submission_id": submission_id}
-        ok = submit_last_page(prepared, record, f"/o/{token}", fields, "survey")
-        prepared.conn.close()
-        return ok
-
-    return work
-
-
-def respondents_with_pauses(token: str):
-    """A person answering: a pause of 0.5-1.5 s (reading, tapping) before every request."""
-    import random
-
-    inner = survey_submit(token)
-
-    def pause_then(request):
-        def wrapped(method, path, fields=None):
-            time.sleep(random.uniform(0.5, 1.5))
-            return request(method, path, fields)
-
-        return wrapped
-
-    def work(client: Client, record) -> bool:
-        if not hasattr(client, "paused"):
-            client.request = pause_then(client.request)
-            client.paused = True
-        return inner(client, lambda name, elapsed, ok: record(name.replace("survey", "people"), elapsed, ok))
-
-    return work
-
-
-def floor_work(method: str):
-    def work(client: Client, record) -> bool:
-        fields = {"csrf_token": "x", "q0": "3"} if method == "POST" else None
-        status, _, _, elapsed = client.request(method, "/form", fields)
-        record(f"floor {method}", elapsed, status in (200, 303))
-        return method == "POST" and status == 303
-
-    return work
-
-
-def summary(name: str, values: list[float], seconds: float) -> tuple[float, str]:
-    values = sorted(values)
-    rate = len(values) / seconds
-    p50, p99 = values[len(values) // 2] * 1000, values[int(len(values) * 0.99)] * 1000
-    return rate, f"{name:<22} {rate:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   n={len(values)}"
-
-
-def start_server(kind: str, db_path: str, port: int, threads: int) -> subprocess.Popen:
+def start_server(kind: str, db_path: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, db_path, str(port), str(threads)], env=env)
-    for _ in range(100):
+    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, db_path, str(port)], env=env)
+    for _ in range(200):
         try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/form" if kind == "floor" else "/")
+            conn.getresponse().read()
             return process
         except OSError:
             time.sleep(0.1)
@@ -327,57 +107,247 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# --- data: one campaign, personal links, drafts written directly -----------------------------------
+
+
+def seed_campaign(db_path: str) -> int:
+    from datetime import timedelta
+
+    from seeding import one_campaign
+
+    from survey_app import create_app
+    from survey_app.core.timeutil import now_utc
+    from survey_app.storage.db import connect, write_transaction
+
+    create_app({"database.path": db_path, **SETTINGS})
+    db, now = connect(db_path), now_utc()
+    with write_transaction(db):
+        campaign = one_campaign(db, "Bench", now - timedelta(days=1), now + timedelta(days=30), now)
+    db.close()
+    return campaign
+
+
+def links_with_drafts(db_path: str, campaign: int, count: int, pages: int) -> list[str]:
+    """`count` new personal links whose drafts hold the answers of the first `pages` pages."""
+    from survey_app.core.timeutil import iso_utc, now_utc
+    from survey_app.domain.campaigns import generate_links
+    from survey_app.storage.db import connect, write_transaction
+
+    answers = json.dumps({k.removeprefix("q_"): v for page in PAGES[:pages] for k, v in page.items()})
+    db, now = connect(db_path), now_utc()
+    updated = iso_utc(now)
+    with write_transaction(db):
+        tokens = [r["token"] for r in generate_links(db, campaign, count, now)]
+        if pages:
+            db.conn.executemany("UPDATE invitation SET opened = 1, started = 1 WHERE token = ?", [(t,) for t in tokens])
+            db.conn.executemany(
+                "INSERT INTO draft (campaign_id, invitation_id, answers, page, language, updated_at) "
+                "SELECT ?, id, ?, ?, 'fr', ? FROM invitation WHERE token = ?",
+                [(campaign, answers, pages - 1, updated, t) for t in tokens],
+            )
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the servers start each scenario with an empty WAL
+    db.close()
+    return tokens
+
+
+def stored_responses(db_path: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM response").fetchone()[0]
+
+
+def settled_count(db_path: str) -> int:
+    """Responses stored once the requests still in flight (wrk stops without waiting) are done."""
+    count = stored_responses(db_path)
+    while True:
+        time.sleep(0.5)
+        again = stored_responses(db_path)
+        if again == count:
+            return count
+        count = again
+
+
+# --- scenarios --------------------------------------------------------------------------------------
+
+
+def page_gets(tokens: list[str], pairs: list) -> list:
+    return [("GET", f"/s/{t}/1", pairs[i % len(pairs)][0], None) for i, t in enumerate(tokens)]
+
+
+def page_posts(tokens: list[str], pairs: list, number: int, action: str) -> list:
+    return [
+        (
+            "POST",
+            f"/s/{t}/{number}",
+            pairs[i % len(pairs)][0],
+            {"csrf_token": pairs[i % len(pairs)][1], "action": action, **PAGES[number - 1]},
+        )
+        for i, t in enumerate(tokens)
+    ]
+
+
+class Run:
+    """One benchmark run: the scenarios measured, their results and the checks made."""
+
+    def __init__(self, folder: Path, connections: int, seconds: float):
+        self.folder, self.connections, self.seconds = folder, connections, seconds
+        self.results: dict[str, list[httpload.Result]] = {}
+        self.problems: list[str] = []
+        self.submits: list[tuple[int, int, int]] = []  # (stored, acknowledged, sent) per submit scenario
+
+    def measure(self, name: str, port: int, requests: list, mode: str = "cycle", expect: str = "") -> httpload.Result:
+        file = httpload.write_requests(self.folder / f"{name.replace(' ', '_')}.txt", requests)
+        result = httpload.measure(port, file, self.seconds, self.connections, mode)
+        unexpected = {k: v for k, v in result.statuses.items() if k != expect}
+        if expect and unexpected:
+            self.problems.append(f"{name}: unexpected statuses {unexpected}")
+        if result.wrapped:
+            self.problems.append(f"{name}: ran out of prepared requests ({result.wrapped} reused)")
+        self.results.setdefault(name, []).append(result)
+        return result
+
+    def best(self, name: str) -> httpload.Result:
+        return max(self.results[name], key=lambda r: r.rate)
+
+
+def submit_round(run: Run, name: str, port: int, db_path: str, campaign: int, pairs: list, expected: float) -> None:
+    """Final submits of links prepared beforehand, each used once; checks stored == acknowledged."""
+    tokens = links_with_drafts(db_path, campaign, max(2000, int(expected * run.seconds * 2)), pages=2)
+    before = settled_count(db_path)
+    result = run.measure(name, port, page_posts(tokens, pairs, 3, "submit"), "once", "303:thanks")
+    stored = settled_count(db_path) - before
+    acknowledged = result.count("303:thanks")
+    # wrk drops the requests in flight when its time is up: the server may still store those.
+    if not acknowledged <= stored <= result.sent:
+        run.problems.append(f"{name}: {stored} stored, {acknowledged} acknowledged, {result.sent} sent")
+    run.submits.append((stored, acknowledged, result.sent))
+
+
+# --- people: paced respondents, in threads of this process (they are idle most of the time) ---------
+
+
+def people(port: int, tokens: list[str], count: int, seconds: float) -> dict[str, list[float]]:
+    latencies: dict[str, list[float]] = {}
+    lock, stop, queue = threading.Lock(), time.perf_counter() + seconds, list(tokens)
+
+    def timed(conn, name: str, method: str, path: str, cookie: str, fields=None) -> tuple[int, str, str]:
+        time.sleep(random.uniform(0.5, 1.5))
+        headers = {"Cookie": cookie} if cookie else {}
+        body = urllib.parse.urlencode(fields) if fields else None
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        text = response.read().decode()
+        with lock:
+            latencies.setdefault(name, []).append(time.perf_counter() - started)
+        cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []]
+        return response.status, text, cookies[0] if cookies else cookie
+
+    def person() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop:
+            with lock:
+                if not queue:
+                    return
+                token = queue.pop()
+            _, html, cookie = timed(conn, "people GET page", "GET", f"/s/{token}/1", "")
+            csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+            for number in (1, 2):
+                fields = {"csrf_token": csrf, "action": "next", **PAGES[number - 1]}
+                timed(conn, "people POST page", "POST", f"/s/{token}/{number}", cookie, fields)
+            timed(conn, "people GET page", "GET", f"/s/{token}/3", cookie)
+            fields = {"csrf_token": csrf, "action": "submit", **PAGES[2]}
+            timed(conn, "people POST submit", "POST", f"/s/{token}/3", cookie, fields)
+
+    threads = [threading.Thread(target=person) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+def line(name: str, result: httpload.Result) -> str:
+    return f"{name:<36} {result.rate:8.0f} req/s   p50 {result.p50_ms:7.1f} ms   p99 {result.p99_ms:7.1f} ms"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads (server.threads)")
-    parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every scenario; the best round counts")
+    parser.add_argument("--people", type=int, default=50, help="paced respondents (0: skip)")
+    parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        return serve(args.serve[0], args.serve[1], int(args.serve[2]), int(args.serve[3]))
-    tmp = Path(tempfile.mkdtemp(prefix="vises-bench-"))
-    app_db, floor_db = str(tmp / "app.db"), str(tmp / "floor.db")
-    token = seed(app_db)
-    sqlite3.connect(floor_db).execute("CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT)").connection.commit()
-    rates, lines, submitted = {}, [], 0
-    for kind, db_path in (("app", app_db), ("floor", floor_db)):
-        port = free_port()
-        server = start_server(kind, db_path, port, args.threads)
-        try:
-            if kind == "app":
-                scenarios = [
-                    ("get", survey_get(token)),
-                    ("post", survey_post_page(token)),
-                    ("submit", None),
-                    ("people", respondents_with_pauses(token)),
-                ]
-            else:
-                scenarios = [("get", floor_work("GET")), ("post", floor_work("POST"))]
-            for name, work in scenarios:
-                seconds = args.seconds * (2 if name == "people" else 1)
-                if name == "submit":
-                    ready = prepare_submissions(port, token, max(400, int(args.clients * args.seconds * 8)))
-                    work = survey_final_submit(token, ready)
-                result = run(args.clients, seconds, port, work)
-                if kind == "app" and name in ("submit", "people"):
-                    submitted += result["submitted"]
-                for label, values in result["latencies"].items():
-                    rates[label], line = summary(label, values, seconds)
-                    lines.append(line + f"   errors={result['errors']}")
-        finally:
+        return serve(args.serve[0], args.serve[1], int(args.serve[2]))
+    folder = Path(tempfile.mkdtemp(prefix="vises-bench-"))  # on the disk (not tmpfs here): fsync is real
+    app_db, floor_db = str(folder / "app.db"), str(folder / "floor.db")
+    campaign = seed_campaign(app_db)
+    page_tokens = links_with_drafts(app_db, campaign, 500, pages=1)
+    run, load_before = Run(folder, args.connections, args.seconds), os.getloadavg()
+    ports = {kind: free_port() for kind in ("app", "app-normal", "floor")}
+    servers = {kind: start_server(kind, app_db if kind != "floor" else floor_db, port) for kind, port in ports.items()}
+    try:
+        pairs = httpload.csrf_pairs(ports["app"], [f"/s/{t}/1" for t in page_tokens[: args.connections]])
+        app, floor = ports["app"], ports["floor"]
+        for _ in range(args.rounds):
+            run.measure("floor GET", floor, [("GET", "/form", "", None)], expect="200")
+            run.measure("survey page GET (personal link)", app, page_gets(page_tokens, pairs), expect="200")
+            run.measure("floor POST", floor, [("POST", "/form", "", {"q": "3"})], expect="303:form")
+            draft = run.measure("draft-save POST", app, page_posts(page_tokens, pairs, 1, "next"), expect="303:2")
+            submit_round(run, "final submit POST (durable)", app, app_db, campaign, pairs, draft.rate)
+            submit_round(
+                run, "final submit POST (not durable)", ports["app-normal"], app_db, campaign, pairs, draft.rate
+            )
+        paced = (
+            people(app, links_with_drafts(app_db, campaign, 2000, 0), args.people, 2 * args.seconds)
+            if args.people
+            else {}
+        )
+    finally:
+        for server in servers.values():
             server.terminate()
             server.wait()
+    report(args, run, paced, load_before)
+    shutil.rmtree(folder)
+
+
+def report(args, run: Run, paced: dict[str, list[float]], load_before: tuple) -> None:
     print(
-        f"{args.clients} clients, {args.seconds:.0f} s per scenario (people: {2 * args.seconds:.0f} s), "
-        f"waitress threads={args.threads}, nproc={os.cpu_count()}, python {sys.version.split()[0]}"
+        f"load: {httpload.generator_name()} -c{args.connections}, {args.seconds:.0f} s per scenario, "
+        f"{args.rounds} round(s) (best shown), waitress as `vises serve`, nproc={os.cpu_count()}, "
+        f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, "
+        f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}"
     )
-    print("\n".join(lines))
-    print(f"ratio survey GET page / floor GET:     {rates['survey GET page'] / rates['floor GET']:.2f}")
-    print(f"ratio survey POST page / floor POST:   {rates['survey POST page'] / rates['floor POST']:.2f}")
-    print(f"ratio survey POST submit / floor POST: {rates['survey POST submit'] / rates['floor POST']:.2f}")
-    stored = sqlite3.connect(app_db).execute("SELECT COUNT(*) FROM response").fetchone()[0]
-    print(f"responses stored {stored} == successful submissions {submitted}: {stored == submitted}")
+    for name in run.results:
+        rates = ", ".join(f"{r.rate:.0f}" for r in run.results[name])
+        print(line(name, run.best(name)) + (f"   rounds: {rates}" if args.rounds > 1 else ""))
+    for name, values in paced.items():
+        values.sort()
+        p50, p99 = values[len(values) // 2] * 1000, values[int(len(values) * 0.99)] * 1000
+        print(f"{name:<36} {'':>8}         p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   n={len(values)}")
+    ratios = [
+        ("survey page GET / floor GET", "survey page GET (personal link)", "floor GET", GOALS["get"]),
+        ("draft-save POST / floor POST", "draft-save POST", "floor POST", GOALS["draft"]),
+        ("final submit POST / floor POST", "final submit POST (durable)", "floor POST", GOALS["submit"]),
+    ]
+    for label, mine, floor, goal in ratios:
+        ratio = run.best(mine).rate / run.best(floor).rate
+        print(f"ratio {label:<32} {ratio:5.2f}x   goal >= {goal}x: {'met' if ratio >= goal else 'NOT met'}")
+    durable, normal = run.best("final submit POST (durable)"), run.best("final submit POST (not durable)")
+    print(
+        f"durability: final submit {durable.rate:.0f} req/s with synchronous=FULL for its transaction, "
+        f"{normal.rate:.0f} req/s with NORMAL ({100 * (1 - durable.rate / normal.rate):+.0f}% throughput lost; "
+        f"p50 {normal.p50_ms:.1f} -> {durable.p50_ms:.1f} ms)"
+    )
+    for stored, acknowledged, sent in run.submits:
+        print(f"submits: {acknowledged} acknowledged, {stored} stored, {sent} sent (the rest in flight at the end)")
+    print("checks: " + ("all passed" if not run.problems else "; ".join(run.problems)))
 
 
 if __name__ == "__main__":

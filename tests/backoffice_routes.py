@@ -23,6 +23,9 @@ ROUTES = {
     "backoffice.series.end": lambda w, s: {"series_id": getattr(w, f"series_{s}")},
     "backoffice.series.erase": lambda w, s: {"series_id": getattr(w, f"series_{s}")},
     "backoffice.exports.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kind": "csv"},
+    # Exports prepared in the background: a job id that does not exist gets the export page.
+    "backoffice.export_jobs.start": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")},
+    "backoffice.export_jobs.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "job_id": 1},
     # XLSForm import and export (issue 15): admins only; questionnaires belong to the federation.
     "backoffice.xlsforms.index": lambda w, s: UNSCOPED,
     "backoffice.xlsforms.preview": lambda w, s: UNSCOPED,

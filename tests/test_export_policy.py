@@ -14,7 +14,12 @@ import pytest
 
 from survey_app.storage.db import write_transaction
 from tests.app_support import NOW
+from tests.export_helpers import prepared_file
 from tests.survey_support import freeze
+
+# Every way a file leaves: the CSV streamed by the request, and the files prepared in the
+# background (results/export_worker.py); the policy must hold for each.
+WAYS = ["streamed csv", "prepared csv", "prepared xlsx"]
 
 NOTICE = {
     # campaign setting on: what the first page promises, in each language
@@ -58,11 +63,20 @@ def exportable(db, campaign_id, on=True):
         db.execute("UPDATE campaign SET responses_exportable = ? WHERE id = ?", [int(on), campaign_id])
 
 
-def csv_rows(office, campaign_id, **params):
-    query = "&".join(f"{k}={v}" for k, v in {"language": "en", **params}.items())
-    response = office.get(f"/admin/campaigns/{campaign_id}/export/responses.csv?{query}")
-    assert response.status_code == 200 and response.mimetype == "text/csv", response.status_code
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+def csv_rows(office, campaign_id, way="streamed csv", **params):
+    """The exported rows as dicts of text (XLSX cells as the CSV would write them)."""
+    params = {"language": "en", **params}
+    if way == "streamed csv":
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        response = office.get(f"/admin/campaigns/{campaign_id}/export/responses.csv?{query}")
+        assert response.status_code == 200 and response.mimetype == "text/csv", response.status_code
+        return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    kind = way.split()[-1]
+    body = prepared_file(office, campaign_id, kind, **params).get_data()
+    if kind == "csv":
+        return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    header, *cells = openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)
+    return [{h: "" if v is None else str(v) for h, v in zip(header, row)} for row in cells]
 
 
 @pytest.mark.parametrize("on", [True, False])
@@ -85,13 +99,18 @@ def test_no_export_at_all_when_respondents_were_not_told(world, db, signed_in):
         assert "cannot be exported one by one" in response.get_data(as_text=True)
     page = anna.get(f"/admin/campaigns/{world.campaign_a}/export/").get_data(as_text=True)
     assert "cannot be exported one by one" in page and "Download CSV" not in page
+    for kind in ("csv", "xlsx"):  # nor can a file be prepared in the background
+        refused = anna.post(f"/admin/campaigns/{world.campaign_a}/export/jobs/", {"language": "en", "kind": kind})
+        assert refused.status_code == 200 and "cannot be exported one by one" in refused.get_data(as_text=True)
+    assert db.execute("SELECT COUNT(*) FROM export_job").fetchone()[0] == 0
 
 
-def test_a_question_answered_by_fewer_than_min_group_size_people_is_left_blank(world, db, signed_in):
+@pytest.mark.parametrize("way", WAYS)
+def test_a_question_answered_by_fewer_than_min_group_size_people_is_left_blank(world, db, signed_in, way):
     exportable(db, world.campaign_a)
     add(db, world.campaign_a, 4, follow_up=True)  # 4 people answered the follow-up question
     add(db, world.campaign_a, 6, start=4)
-    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a)
+    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a, way)
     assert len(rows) == 10
     column = "training_useful (left blank: fewer than 5 answers)"
     assert column in rows[0] and "training_useful" not in rows[0]
@@ -99,10 +118,11 @@ def test_a_question_answered_by_fewer_than_min_group_size_people_is_left_blank(w
     assert sorted(int(r["feel_confident"]) for r in rows) == sorted(1 + i % 5 for i in range(10))
 
 
-def test_a_question_answered_by_enough_people_is_kept(world, db, signed_in):
+@pytest.mark.parametrize("way", WAYS)
+def test_a_question_answered_by_enough_people_is_kept(world, db, signed_in, way):
     exportable(db, world.campaign_a)
     add(db, world.campaign_a, 5, follow_up=True)
-    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a)
+    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a, way)
     assert [r["training_useful"] for r in rows] == ["4"] * 5
 
 
@@ -116,22 +136,20 @@ def test_quotes_the_enterprise_hid_never_leave_in_the_file(world, db, signed_in)
             [ids[2], world.manager_a],
         )
     office = signed_in("anna@example.org")
-    for kind in ("csv", "xlsx"):
-        body = office.get(f"/admin/campaigns/{world.campaign_a}/export/responses.{kind}?language=en").get_data()
-        if kind == "xlsx":
-            sheet = openpyxl.load_workbook(io.BytesIO(body)).active
-            body = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row).encode()
-        text = body.decode("utf-8-sig")
-        assert "Marie from the kitchen said 2" not in text
-        assert "Marie from the kitchen said 3" in text
-        assert "what_changed (quotes hidden by the enterprise left blank)" in text
+    for way in WAYS:
+        rows = csv_rows(office, world.campaign_a, way)
+        text = "\n".join(" ".join([*r.keys(), *r.values()]) for r in rows)
+        assert "Marie from the kitchen said 2" not in text, way
+        assert "Marie from the kitchen said 3" in text, way
+        assert "what_changed (quotes hidden by the enterprise left blank)" in text, way
 
 
-def test_dates_are_iso_weeks_and_only_weeks_that_enough_responses_share(world, db, signed_in):
+@pytest.mark.parametrize("way", WAYS)
+def test_dates_are_iso_weeks_and_only_weeks_that_enough_responses_share(world, db, signed_in, way):
     exportable(db, world.campaign_a)
     add(db, world.campaign_a, 6, week="2026-W09")
     add(db, world.campaign_a, 2, week="2026-W10", start=6)  # two late respondents: their week would point at them
-    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a)
+    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a, way)
     week = "submitted_week (left blank in weeks with fewer than 5 responses)"
     assert sorted(r[week] for r in rows) == [""] * 2 + ["2026-W09"] * 6
     assert all(not re.search(r"\d{4}-\d\d-\d\d", v) for r in rows for v in r.values())
@@ -139,7 +157,8 @@ def test_dates_are_iso_weeks_and_only_weeks_that_enough_responses_share(world, d
     assert [r[week] for r in rows[:2]] == ["", ""]
 
 
-def test_row_order_follows_the_random_submission_id_not_the_arrival(world, db, signed_in):
+@pytest.mark.parametrize("way", WAYS)
+def test_row_order_follows_the_random_submission_id_not_the_arrival(world, db, signed_in, way):
     exportable(db, world.campaign_a)
     with write_transaction(db):
         for i, submission in enumerate(["zz", "aa", "mm", "bb", "yy"]):
@@ -151,7 +170,7 @@ def test_row_order_follows_the_random_submission_id_not_the_arrival(world, db, s
             db.execute(
                 "INSERT INTO answer (response_id, question_id, value_num) VALUES (?, 'feel_confident', ?)", [rid, i + 1]
             )
-    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a)
+    rows = csv_rows(signed_in("anna@example.org"), world.campaign_a, way)
     assert [r["feel_confident"] for r in rows] == ["2", "4", "3", "5", "1"]  # aa bb mm yy zz
     assert [r["response"] for r in rows] == ["1", "2", "3", "4", "5"]  # a row number, not an id
 

@@ -40,3 +40,17 @@ def test_every_sub_package_says_what_it_owns_and_may_import():
     for init in [*(ROOT / "survey_app").glob("*/__init__.py"), *(ROOT / "pipeline").glob("**/__init__.py")]:
         doc = init.read_text(encoding="utf-8").split('"""')[1]
         assert "import" in doc.lower(), f"{init.relative_to(ROOT)}: docstring should say what it may import"
+
+
+def test_the_app_starts_without_the_chart_pdf_and_spreadsheet_libraries():
+    """matplotlib, fpdf, openpyxl and segno are imported where charts, PDFs, XLSX files and QR codes
+    are made, not at start-up (they cost seconds before the first page: docs/performance.md)."""
+    probe = (
+        "import sys, tempfile\n"
+        "from survey_app import create_app\n"
+        "folder = tempfile.mkdtemp()\n"
+        "create_app({'database.path': folder + '/v.db', 'server.secret_key': 'x', 'schedule.enabled': False})\n"
+        "print(sorted(m for m in ('matplotlib', 'fpdf', 'openpyxl', 'segno') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -39,6 +39,8 @@ NOT_OPEN = {"entry.answers"}
 PUBLISH = {"backoffice.public_pages.enterprise_page", "backoffice.public_pages.campaign_page"}
 TAKE_DOWN = {"backoffice.public_pages.enterprise_revoke", "backoffice.public_pages.campaign_revoke"}
 NO_SUCH_RESPONSE = {"dashboard.hide_testimony", "dashboard.show_testimony"}
+# This world's respondents were not told that answers may be exported: the export page's notice.
+NOT_EXPORTABLE = {"backoffice.exports.download", "backoffice.export_jobs.start"}
 
 
 def odd_value_answer(endpoint, value):
@@ -52,7 +54,7 @@ def odd_value_answer(endpoint, value):
         return 303 if value else 200
     if endpoint in TAKE_DOWN:  # posted after PUBLISH: a live page asks to confirm, none is left alone
         return 200 if value else 303
-    if endpoint in FORMS_SHOWN_AGAIN or endpoint in ASKS_TO_CONFIRM:
+    if endpoint in FORMS_SHOWN_AGAIN or endpoint in ASKS_TO_CONFIRM or endpoint in NOT_EXPORTABLE:
         return 200
     return 404 if endpoint in NO_SUCH_RESPONSE else 303
 

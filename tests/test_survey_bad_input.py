@@ -102,3 +102,17 @@ def test_malformed_number_and_dont_know_combinations(respondent):
     }
     response = respondent.client.post(respondent.path + "/1", data=data)
     assert response.status_code == 303  # the first of the duplicated values is taken: on to page 2
+
+
+def test_a_language_of_spaces_counts_as_none(respondent, db):
+    tokens = at_last_page(respondent)
+    response = respondent.post(3, BENEFICIARIES[2], "submit", tokens={**tokens, "lang": "  "})
+    assert response.status_code == 303 and response.location.endswith("/thanks")  # was a 500
+    assert len(responses(db)) == 1
+
+
+def test_an_action_of_spaces_counts_as_none(respondent, db):
+    tokens = at_last_page(respondent)
+    response = respondent.post(3, BENEFICIARIES[2], "", tokens={**tokens, "action": "  "})
+    assert response.status_code == 303 and response.location.endswith("/3")  # saved, no submit
+    assert responses(db) == [] and db.execute("SELECT language FROM draft").fetchall() == [("fr",)]

@@ -17,7 +17,6 @@ import secrets
 from datetime import datetime
 
 import pyotp
-import segno
 from markupsafe import Markup
 from sqlite_utils import Database
 
@@ -49,6 +48,8 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 def qr_svg(uri: str) -> Markup:
     """The enrolment QR code as inline SVG, drawn here (the secret never leaves the app)."""
+    import segno  # QR codes: only on the enrolment page
+
     return Markup(segno.make(uri, error="m").svg_inline(scale=4, border=2, omitsize=True, title="QR code"))
 
 

@@ -10,7 +10,6 @@ from flask_babel import force_locale
 
 from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import campaign_or_404
-from survey_app.assisted import paper_pdf
 from survey_app.assisted.paper_content import paper_questionnaire
 from survey_app.domain.campaigns import languages_of
 from survey_app.respondent.links import campaign_questionnaire
@@ -38,6 +37,8 @@ def _send(document, name: str):
 @login_required
 def blank(campaign_id: int, language: str):
     campaign = campaign_or_404(campaign_id)
+    from survey_app.assisted import paper_pdf  # fpdf and matplotlib's fonts: only for a PDF
+
     document = paper_pdf.build(_labels(campaign, language))
     return _send(document, f"campaign-{campaign_id}-paper-{language}.pdf")
 
@@ -63,4 +64,6 @@ def personal(campaign_id: int, language: str):
     ]
     if not codes:
         abort(404)
+    from survey_app.assisted import paper_pdf  # fpdf and matplotlib's fonts: only for a PDF
+
     return _send(paper_pdf.build(labels, codes), f"campaign-{campaign_id}-paper-{language}-{sheet}.pdf")

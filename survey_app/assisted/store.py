@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from survey_app.questionnaire.model import RawAnswer
 from survey_app.respondent import submissions
 from survey_app.respondent.links import OPEN, PERSONAL, SurveyLink
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import durable_transaction
 
 CHANNELS = ("interview", "paper")
 SHORT_CODE_LENGTH = 6
@@ -78,8 +78,9 @@ def record(
     submission_id: str | None,
     now: datetime,
 ) -> bool:
-    """Store the response and count it for the account, atomically; False for a replay or a used card."""
-    with write_transaction(db):
+    """Store the response and count it for the account, atomically and durably (as a respondent's
+    own submit); False for a replay or a used card."""
+    with durable_transaction(db):
         if not submissions.submit(db, link, answers, language, submission_id, None, now):
             return False
         db.execute(

@@ -1,9 +1,23 @@
-"""Export a campaign's responses as CSV or XLSX, streamed, as results/export_policy.py allows: only
-campaigns whose respondents were told so, from min_group_size responses on; otherwise a notice."""
+"""Export a campaign's responses, as results/export_policy.py allows (only campaigns whose
+respondents were told so, from min_group_size responses on; otherwise a notice): CSV streamed from
+the request up to STREAM_LIMIT responses; XLSX and larger CSV prepared in the background
+(export_jobs.py), under the same policy."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
@@ -14,9 +28,12 @@ from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.forms import choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
+from survey_app.core.timeutil import now_utc, parse_iso
 from survey_app.domain.campaigns import instruments_of
+from survey_app.questionnaire.model import Question
 from survey_app.results import exports
 from survey_app.results.export_policy import may_export
+from survey_app.storage import export_jobs
 from survey_app.web.db import get_db
 
 bp = Blueprint("exports", __name__, url_prefix="/campaigns/<int:campaign_id>/export")
@@ -24,10 +41,12 @@ MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+STREAM_LIMIT = 10_000  # CSV exports up to this many responses stream from the request itself
 
 
 class ExportForm(FlaskForm):
-    """Read-only choices sent by GET (a download changes nothing), so no CSRF token."""
+    """The export's choices: posted from the export page (with the page's CSRF token, checked for
+    every POST), or sent by GET from a bare download link (a download changes nothing)."""
 
     class Meta:
         csrf = False
@@ -38,9 +57,33 @@ class ExportForm(FlaskForm):
     labels = BooleanField(_l("Answers as text (otherwise as codes and numbers)"))
 
 
-def _page(campaign: dict, form: ExportForm | None):
+def enough_responses(campaign: dict) -> tuple[int, int, bool]:
+    """(responses, min_group_size, whether the policy lets this campaign's responses out)."""
     count = exports.response_count(get_db(), campaign["id"])
     minimum = current_app.config["SETTINGS"]["privacy.min_group_size"]
+    return count, minimum, may_export(campaign, count, minimum)
+
+
+def export_questions(campaign: dict) -> list[Question]:
+    """The campaign's questions as exported: questionnaire version, custom questions, instruments."""
+    registry = current_app.extensions["vises.registry"]
+    base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
+    return exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))
+
+
+def choices_form(campaign: dict) -> ExportForm:
+    """The choices sent (a bare link gets the enterprise's language, answers as codes)."""
+    sent = request.form if request.method == "POST" else request.args
+    return ExportForm(sent or None, data={"language": campaign["enterprise_language"]})
+
+
+def export_page(campaign: dict, notice: str | None = None, status: int = 200):
+    """The export page: the choices, and the files being prepared or ready for this user."""
+    count, minimum, enough = enough_responses(campaign)
+    form = ExportForm(formdata=None, data={"language": campaign["enterprise_language"]}) if enough else None
+    jobs = [j for j in export_jobs.recent(get_db(), campaign["id"], now_utc()) if may_download(j)]
+    for job in jobs:  # in the federation's timezone and the page's language
+        job["asked_at"] = format_datetime(parse_iso(job["created_at"]), "short")
     return render_template(
         "backoffice/export.html",
         campaign=campaign,
@@ -48,45 +91,51 @@ def _page(campaign: dict, form: ExportForm | None):
         count=count,
         minimum=minimum,
         allowed=bool(campaign["responses_exportable"]),
-        enough=may_export(campaign, count, minimum),
-    )
+        enough=enough,
+        streams=count <= STREAM_LIMIT,
+        jobs=jobs,
+        refresh=any(j["state"] in export_jobs.ACTIVE for j in jobs),
+        notice=notice,
+    ), status
+
+
+def may_download(job: dict) -> bool:
+    """A prepared file is for the user who asked for it and for the campaign's managers (the
+    campaign itself was already scoped to the user's enterprises)."""
+    return job["user_id"] == g.user["id"] or g.user["role"] == "manager"
 
 
 @bp.route("/")
 @login_required
 def index(campaign_id: int):
-    campaign = campaign_or_404(campaign_id)
-    return _page(campaign, ExportForm(formdata=None, data={"language": campaign["enterprise_language"]}))
+    return export_page(campaign_or_404(campaign_id))
 
 
-@bp.route("/responses.<any(csv, xlsx):kind>")
+@bp.route("/responses.<any(csv, xlsx):kind>", methods=["GET", "POST"])
 @login_required
 def download(campaign_id: int, kind: str):
     campaign = campaign_or_404(campaign_id)
-    minimum = current_app.config["SETTINGS"]["privacy.min_group_size"]
-    if not may_export(campaign, exports.response_count(get_db(), campaign_id), minimum):
-        return _page(campaign, None)  # the notice why: respondents were not told, or too few answered
-    # A bare download link (no choices) gets the enterprise's language, answers as codes.
-    form = ExportForm(request.args or None, data={"language": campaign["enterprise_language"]})
+    count, minimum, enough = enough_responses(campaign)
+    if not enough:
+        return export_page(campaign)  # the notice why: respondents were not told, or too few answered
+    if kind == "xlsx" or count > STREAM_LIMIT:  # built in the background: start it from the page
+        return redirect(url_for("backoffice.exports.index", campaign_id=campaign_id), code=303)
+    form = choices_form(campaign)
     if not form.validate():
         abort(400)
     audit.record(
         "export.download", "campaign", campaign_id, campaign["enterprise_id"], kind=kind, language=form.language.data
     )
-    registry = current_app.extensions["vises.registry"]
-    base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-    questions = exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))
     table = exports.streamed_rows(
         current_app.config["SETTINGS"]["database.path"],
         campaign_id,
-        questions,
+        export_questions(campaign),
         form.language.data,
         form.labels.data,
         minimum,
     )
-    body = exports.csv_chunks(table) if kind == "csv" else exports.xlsx_chunks(table)
     return Response(
-        stream_with_context(body),
+        stream_with_context(exports.csv_chunks(table)),
         mimetype=MIMETYPES[kind],
         headers={"Content-Disposition": f"attachment; filename=campaign-{campaign_id}-responses.{kind}"},
     )

@@ -15,6 +15,7 @@ from survey_app.backoffice import accounts as backoffice_accounts
 from survey_app.backoffice import audit_trail as backoffice_audit
 from survey_app.backoffice import campaigns as backoffice_campaigns
 from survey_app.backoffice import enterprises as backoffice_enterprises
+from survey_app.backoffice import export_jobs as backoffice_export_jobs
 from survey_app.backoffice import exports as backoffice_exports
 from survey_app.backoffice import invitations as backoffice_invitations
 from survey_app.backoffice import kiosks as backoffice_kiosks
@@ -36,6 +37,7 @@ for section in (
     backoffice_invitations,
     backoffice_kiosks,
     backoffice_exports,
+    backoffice_export_jobs,
     backoffice_xlsforms,
     backoffice_public_pages,
     backoffice_mail_texts,

@@ -55,6 +55,7 @@ def serve() -> None:
     from survey_app.accounts import users as accounts
     from survey_app.core.timeutil import now_utc
     from survey_app.storage.db import connect
+    from survey_app.web.serving import waitress_options
 
     app = make_app()
     settings: config_module.Settings = app.config["SETTINGS"]
@@ -75,17 +76,13 @@ def serve() -> None:
         f"(database {settings.database.path}). Press Ctrl-C to stop."
     )
     try:
-        waitress.serve(
-            app,
-            host=settings.server.host,
-            port=settings.server.port,
-            threads=settings.server.threads,
-            ident="vises",
-            _quiet=True,
-        )
+        waitress.serve(app, **waitress_options(app))
     except KeyboardInterrupt:
         pass
     finally:
+        # waitress has let its request threads finish their request (up to 5 s), so every submit
+        # it acknowledged is committed; what remains is background work, told to end here.
+        stop_background_work(app)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         click.echo("Stopped.")
@@ -99,6 +96,13 @@ def skip_final_collection() -> None:
     import gc
 
     gc.freeze()
+
+
+def stop_background_work(app) -> None:
+    """End the export thread with the server (results/export_worker.py: stop)."""
+    worker = app.extensions.get("vises.export_worker")
+    if worker is not None:
+        worker.stop()
 
 
 def after_run_hooks() -> tuple:

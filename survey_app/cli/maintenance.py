@@ -60,12 +60,14 @@ def _record_restore(database: Path) -> None:
 @click.command()
 @clean_errors
 def purge() -> None:
-    """Delete stale drafts, expired e-mail addresses, old outbox rows and audit entries (retention.*).
+    """Delete stale drafts, expired e-mail addresses and export files, old outbox rows and audit
+    entries (retention.*).
 
     Example: vises purge
     """
     from survey_app.core.timeutil import now_utc
     from survey_app.mail.jobs import housekeeping
+    from survey_app.storage import export_jobs
     from survey_app.storage.db import connect, migrate
 
     settings = config_module.load()
@@ -76,12 +78,14 @@ def purge() -> None:
             db, now_utc(), settings.retention.draft_days, settings.retention.email_days_after_close
         )
         mail = housekeeping(db, settings, now_utc())
+        files = export_jobs.purge_expired(db, config_module.instance_folder(settings) / "exports", now_utc())
     finally:
         db.close()
     click.echo(
         f"Deleted {counts.drafts} draft(s), {counts.emails} e-mail address(es), {mail['outbox']} outbox e-mail(s) "
         f"and {mail['audit']} audit entries."
     )
+    click.echo(f"Deleted {files} expired export file(s).")
 
 
 COMMANDS = [backup, restore, purge]

@@ -229,6 +229,12 @@ class RetentionSettings:
         "(personal data is kept no longer than needed).",
         between(0, 3650),
     )
+    export_file_hours: int = setting(
+        24,
+        "Response exports prepared in the background (XLSX, large CSV) can be downloaded for this many "
+        "hours; then the file is deleted.",
+        between(1, 720),
+    )
     outbox_days: int = setting(
         7,
         "Delivered, failed and cancelled e-mails leave the outbox after this many days (a delivered "

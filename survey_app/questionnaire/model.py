@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # scoring builds on this model
@@ -239,12 +240,16 @@ class Questionnaire:
     # Declared published scoring per indicator (scoring.Scoring); others use the product's rule.
     scorings: tuple[Scoring, ...] = ()
 
-    @property
+    @cached_property  # read several times by every survey request
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for s in self.sections for q in s.questions)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.questions if q.id == question_id)
+        return self._by_id[question_id]
 
     def indicator_items(self, indicator: str) -> tuple[Question, ...]:
         """The scored questions that feed `indicator`, in order (what its scoring adds up)."""

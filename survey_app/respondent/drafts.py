@@ -69,36 +69,43 @@ def save(
     language: str,
     now: datetime,
 ) -> bool:
-    """Merge `answers` into the draft; False when the personal link was submitted meanwhile."""
+    """Merge `answers` into the draft; False when the personal link was submitted meanwhile.
+
+    One write transaction, re-reading inside it what another request may have changed: the draft
+    (two tabs saving two pages keep both) and, for a personal link, whether it was submitted.
+    Usually a single read and a single write.
+    """
+    conn, updated = db.conn, iso_utc(now)
     with write_transaction(db):
         if link.invitation is not None:
-            row = db.execute("SELECT answered FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()
+            owner, key = "invitation_id", link.invitation["id"]
+            row = conn.execute(
+                "SELECT i.answered, i.started, d.answers FROM invitation i "
+                "LEFT JOIN draft d ON d.invitation_id = i.id WHERE i.id = ?",
+                [key],
+            ).fetchone()
             if row[0]:
                 return False
-            db.execute("UPDATE invitation SET started = 1 WHERE id = ? AND started = 0", [link.invitation["id"]])
-        where = _where(link, browser_key)
-        assert where is not None, "an open-link draft needs a browser key"
-        current = db.execute(f"SELECT answers FROM draft WHERE {where[0]}", where[1]).fetchone()
-        merged = {**(json.loads(current[0]) if current else {}), **answers}
-        values = {
-            "campaign_id": link.campaign["id"],
-            "answers": json.dumps(merged, ensure_ascii=False),
-            "page": page,
-            "language": language,
-            "updated_at": iso_utc(now),
-        }
-        if current:
-            db.execute(
-                f"UPDATE draft SET answers = ?, page = ?, language = ?, updated_at = ? WHERE {where[0]}",
-                [values["answers"], page, language, values["updated_at"], *where[1]],
+            if not row[1]:
+                conn.execute("UPDATE invitation SET started = 1 WHERE id = ?", [key])
+            current = row[2]
+        else:
+            assert browser_key, "an open-link draft needs a browser key"
+            owner, key = "browser_key", draft_key(link.campaign["id"], browser_key)
+            found = conn.execute("SELECT answers FROM draft WHERE browser_key = ?", [key]).fetchone()
+            current = found and found[0]
+        merged = json.dumps({**(json.loads(current) if current else {}), **answers}, ensure_ascii=False)
+        if current is not None:
+            conn.execute(
+                f"UPDATE draft SET answers = ?, page = ?, language = ?, updated_at = ? WHERE {owner} = ?",
+                [merged, page, language, updated, key],
             )
         else:
-            owner = (
-                {"invitation_id": link.invitation["id"]}
-                if link.invitation is not None
-                else {"browser_key": where[1][0]}
+            conn.execute(
+                f"INSERT INTO draft (campaign_id, {owner}, answers, page, language, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [link.campaign["id"], key, merged, page, language, updated],
             )
-            db.table("draft").insert({**values, **owner})
     return True
 
 

@@ -1,4 +1,5 @@
-"""Field types and validators used by the survey form builder (survey_forms.py).
+"""Field types and validators used by the survey form builder (forms.py); the markup of every
+field is written in templates/_survey_fields.html.
 
 Messages are interface texts from the catalogs; labels of questions come from the questionnaire.
 """
@@ -38,18 +39,34 @@ def dont_know_choice() -> SelectChoice:
     return SelectChoice(DONT_KNOW, DONT_KNOW_LABEL)
 
 
+def accepted_values(choices: list[SelectChoice]) -> frozenset[str]:
+    """The values a choice field accepts, computed once per form class (WTForms rebuilds every
+    choice of a field to check one posted value)."""
+    return frozenset(str(c.value) for c in choices)
+
+
 class ChoiceField(RadioField):
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, accepted: frozenset[str], **kwargs):
         # invalid_choice_message is new in WTForms 3.3; types-wtforms describes 3.2.
         super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)  # type: ignore[call-arg]
+        self.accepted = accepted
+
+    def pre_validate(self, form) -> None:  # as WTForms' own, against the values prepared once
+        if not self.process_errors and self.data not in self.accepted:
+            raise ValidationError(NOT_AN_OPTION)
 
 
 class MultiChoiceField(SelectMultipleField):
     option_widget = CheckboxInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, accepted: frozenset[str], **kwargs):
         # invalid_choice_message is new in WTForms 3.3; types-wtforms describes 3.2.
         super().__init__(label, validators, invalid_choice_message=NOT_AN_OPTION, **kwargs)  # type: ignore[call-arg]
+        self.accepted = accepted
+
+    def pre_validate(self, form) -> None:
+        if not self.process_errors and self.data and not set(self.data) <= self.accepted:
+            raise ValidationError(NOT_AN_OPTION)
 
 
 @dataclass(frozen=True)
@@ -113,7 +130,9 @@ class NumberText(StringField):
 
 
 class SurveyText(TextAreaField):
-    """Free text stored as typed; NUL bytes are refused and never echoed back."""
+    """Free text stored as typed; NUL bytes are refused (NoNul) and never echoed back. The standard
+    survey page writes its own textarea (templates/_survey_fields.html); easy mode and back-office
+    entry render the field through WTForms, with these attributes."""
 
     def __init__(self, label, max_length: int, validators=(), **kwargs):
         message = _l("Your answer is too long: write at most %(max)d characters.", max=max_length)

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, Optional, Regexp
 
@@ -28,6 +30,7 @@ from survey_app.questionnaire.model import (
     format_value,
     translate,
 )
+from survey_app.respondent import csrf
 from survey_app.respondent.fields import (
     Answered,
     ChoiceField,
@@ -37,6 +40,7 @@ from survey_app.respondent.fields import (
     NumberText,
     OneOrDontKnow,
     SurveyText,
+    accepted_values,
     dont_know_choice,
     fixed_choices,
     option_labels,
@@ -46,6 +50,11 @@ from survey_app.web.labels import DONT_KNOW_LABEL
 
 ACTIONS = ("next", "back", "save", "submit")
 SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
+
+
+def blank_is_none(value: str | None) -> str | None:
+    """Buttons' values: spaces alone are no value (they once reached the database as a language)."""
+    return value.strip() or None if value else None
 
 
 @dataclass(frozen=True)
@@ -78,16 +87,20 @@ class PageForm(FlaskForm):
     """Base of every page form; the builder adds one field per question."""
 
     class Meta:
+        csrf = False  # checked by the view (respondent/csrf.py), before the form is built
+
         def get_translations(self, form):
             return WTFORMS_TRANSLATIONS  # the hot path of every survey page: cached catalogs
 
-    action = StringField(validators=[Optional(), AnyOf(ACTIONS)])
-    lang = StringField(validators=[Optional()])
+    # Labels given (never shown): without one WTForms translates a label from the field's name.
+    action = StringField("action", filters=[blank_is_none], validators=[Optional(), AnyOf(ACTIONS)])
+    lang = StringField("lang", filters=[blank_is_none], validators=[Optional()])
     questionnaire: Questionnaire
     section: Section
     views: dict[str, QuestionView]
     earlier: Mapping[str, RawAnswer] = {}
     strict = False
+    with_submission_id = False  # open links' last page: a per-render id makes a replay store nothing
 
     def page_answers(self) -> dict[str, RawAnswer]:
         """Raw answers of this page's questions as posted (hidden ones included)."""
@@ -126,10 +139,17 @@ class PageForm(FlaskForm):
 
     @property
     def csrf_failed(self) -> bool:
-        return bool(getattr(self, "csrf_token", None) is not None and self.csrf_token.errors)
+        """Whether this POST came without a valid CSRF token. The standard page checks it in its
+        view before building the form; easy mode and back-office entry ask the form."""
+        return request.method == "POST" and not csrf.csrf_valid(request.form.get(csrf.FIELD))
+
+    @property
+    def csrf_token(self) -> Markup:
+        """The hidden token field, for the templates that render `form.csrf_token` (easy mode, entry)."""
+        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % csrf.csrf_token()
 
     def question_errors(self) -> list[tuple[str, str]]:
-        """(anchor id, message) for the error summary, in page order, CSRF excluded."""
+        """(anchor id, message) for the error summary, in page order."""
         found = []
         for q in self.section.questions:
             if not q.answerable:
@@ -165,9 +185,10 @@ def build_page_form(
             label,
             _live(questionnaire, question, section),
         )
+    attrs["with_submission_id"] = with_submission_id
     if with_submission_id:
-        attrs["submission_id"] = HiddenField(validators=[Regexp(SUBMISSION_ID)])
-    attrs["lang"] = StringField(validators=[Optional(), AnyOf(languages)])
+        attrs["submission_id"] = HiddenField("submission_id", validators=[Regexp(SUBMISSION_ID)])
+    attrs["lang"] = StringField("lang", filters=[blank_is_none], validators=[Optional(), AnyOf(languages)])
     return type(f"Page_{section.id}", (PageForm,), attrs)
 
 
@@ -180,7 +201,10 @@ def _field_for(question: Question, label: str, language: str):
         choices = option_labels(question, language)
         if question.dont_know:
             choices.append(dont_know_choice())
-        return "multiple", MultiChoiceField(label, choices=choices, validators=[required, OneOrDontKnow()])
+        field = MultiChoiceField(
+            label, choices=choices, accepted=accepted_values(choices), validators=[required, OneOrDontKnow()]
+        )
+        return "multiple", field
     if question.type == "number":
         limits = NumberLimits(question.min, question.max, question.integer, question.step)
         constraint = translate(question.constraint_message, language) if question.constraint_message else None
@@ -191,7 +215,7 @@ def _field_for(question: Question, label: str, language: str):
     if question.dont_know:
         choices.append(dont_know_choice())
     kind = "scale11" if question.type in ("scale0_10", "nps") else "choice"
-    return kind, ChoiceField(label, choices=choices, validators=[required])
+    return kind, ChoiceField(label, choices=choices, accepted=accepted_values(choices), validators=[required])
 
 
 def _live(questionnaire: Questionnaire, question: Question, section: Section) -> bool:

@@ -12,6 +12,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, NoReturn
 
 from flask import abort, current_app, request
@@ -55,7 +56,7 @@ class SurveyLink:
     def submitted(self) -> bool:
         return bool(self.invitation and self.invitation["answered"])
 
-    @property
+    @cached_property  # read several times by every page
     def languages(self) -> list[str]:
         offered = current_app.config["SETTINGS"]["i18n.languages"]
         return [lang for lang in languages_of(self.campaign) if lang in offered] or list(offered[:1])
@@ -78,19 +79,25 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     invitation = kiosk = None
     if kind == PERSONAL:
         invitation = _row(db, "SELECT * FROM invitation WHERE token = ? AND revoked_at IS NULL", token)
-        campaign = invitation and _row(db, "SELECT * FROM campaign WHERE id = ?", invitation["campaign_id"])
+        campaign = invitation and _row(db, CAMPAIGN_SQL + "c.id = ?", invitation["campaign_id"])
     elif kind == KIOSK:
         kiosk = _row(db, "SELECT * FROM kiosk WHERE token = ? AND removed_at IS NULL", token)
-        campaign = kiosk and _row(db, "SELECT * FROM campaign WHERE id = ?", kiosk["campaign_id"])
+        campaign = kiosk and _row(db, CAMPAIGN_SQL + "c.id = ?", kiosk["campaign_id"])
     else:
-        campaign = _row(db, "SELECT * FROM campaign WHERE open_token = ? AND open_link_enabled = 1", token)
+        campaign = _row(db, CAMPAIGN_SQL + "c.open_token = ? AND c.open_link_enabled = 1", token)
     if not campaign or campaign_state(campaign, now) != "open":
         _not_available(db, now)
     questionnaire = campaign_questionnaire(campaign)
     if questionnaire is None:
         _not_available(db, now)
-    name = db.execute("SELECT name FROM enterprise WHERE id = ?", [campaign["enterprise_id"]]).fetchone()[0]
+    name = campaign.pop("enterprise_name")
     return SurveyLink(kind, token, campaign, questionnaire, name, invitation, kiosk)
+
+
+# The campaign row and its enterprise's name in one look-up (every survey request makes it).
+CAMPAIGN_SQL = (
+    "SELECT c.*, e.name AS enterprise_name FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id WHERE "
+)
 
 
 def _row(db: Database, sql: str, *params: Any) -> dict[str, Any] | None:
@@ -107,13 +114,7 @@ def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
     given (questionnaire version, custom questions, instruments) combination.
     """
     cache = current_app.extensions.setdefault("vises.campaign_questionnaires", {})
-    key = (
-        campaign["questionnaire_id"],
-        campaign["questionnaire_version"],
-        campaign["custom_questions"],
-        campaign["languages"],
-        campaign.get("instruments"),
-    )
+    key = questionnaire_key(campaign)
     if key not in cache:
         registry = current_app.extensions["vises.registry"]
         base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
@@ -122,6 +123,19 @@ def campaign_questionnaire(campaign: dict[str, Any]) -> Questionnaire | None:
             base = with_instruments(base, registry.instruments_for(instruments_of(campaign)))
         cache[key] = base
     return cache[key]
+
+
+def questionnaire_key(campaign: dict[str, Any]) -> tuple[str, int, str, str, str | None]:
+    """What a campaign's questionnaire depends on: version, custom questions, languages and pinned
+    instruments. Every cache of questionnaire-derived things (forms, rendered pages) is keyed by it,
+    so a change to any of them is never served from a stale copy."""
+    return (
+        campaign["questionnaire_id"],
+        campaign["questionnaire_version"],
+        campaign["custom_questions"],
+        campaign["languages"],
+        campaign.get("instruments"),
+    )
 
 
 def with_custom_questions(base: Questionnaire, raw: list[dict[str, Any]], languages: tuple[str, ...]) -> Questionnaire:

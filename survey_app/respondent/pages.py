@@ -7,18 +7,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, request, url_for
 from werkzeug.wrappers import Response
 
 from survey_app.core import timeutil
 from survey_app.core.timeutil import parse_iso
-from survey_app.domain import series
-from survey_app.questionnaire.model import Section, translate
-from survey_app.respondent import drafts, kiosk
-from survey_app.respondent.forms import PageForm, build_page_form
-from survey_app.respondent.links import KIOSK, PERSONAL, SurveyLink, resolve
+from survey_app.questionnaire.model import Section
+from survey_app.respondent import drafts, kiosk, rendering
+from survey_app.respondent.csrf import FIELD
+from survey_app.respondent.forms import SUBMISSION_ID, PageForm, build_page_form
+from survey_app.respondent.links import KIOSK, PERSONAL, SurveyLink, questionnaire_key, resolve
+from survey_app.respondent.rendering import PageState
+from survey_app.respondent.submissions import new_submission_id
+from survey_app.storage.group_commit import GroupCommit
 from survey_app.web.db import get_db
-from survey_app.web.i18n import current_language
+from survey_app.web.i18n import select_locale
 
 BROWSER_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FORM_TYPES = ("application/x-www-form-urlencoded",)
@@ -35,8 +38,19 @@ def current_link(kind: str, token: str) -> SurveyLink:
 
 
 def language(link: SurveyLink) -> str:
-    chosen = current_language()
-    return chosen if chosen in link.languages else link.languages[0]
+    """The language of the questions: the visitor's, if the campaign offers it (once per request)."""
+    if "survey_language" not in g:
+        chosen = interface_language()
+        g.survey_language = chosen if chosen in link.languages else link.languages[0]
+    return g.survey_language
+
+
+def interface_language() -> str:
+    """The language of the page's own texts (buttons, messages): the visitor's choice, as Flask-Babel
+    would select it (once per request; a cached page needs the code only, not a babel Locale)."""
+    if "interface_language" not in g:
+        g.interface_language = select_locale()
+    return g.interface_language
 
 
 def browser_key() -> str | None:
@@ -56,8 +70,13 @@ def url(endpoint: str, link: SurveyLink, **values: Any) -> str:
 
 
 def see_other(location: str) -> Response:
-    """Post/Redirect/Get: 303 so a refresh never re-posts."""
-    return redirect(location, code=303)
+    """Post/Redirect/Get: 303 so a refresh never re-posts (no body: browsers follow at once)."""
+    return Response(status=303, headers={"Location": location})
+
+
+def group_commit() -> GroupCommit:
+    """The app's final submits share durable commits (one per database, see storage.group_commit)."""
+    return current_app.extensions.setdefault("vises.group_commit", GroupCommit())
 
 
 def section_of(link: SurveyLink, number: int) -> Section:
@@ -71,7 +90,7 @@ def page_form_class(link: SurveyLink, section: Section, lang: str) -> type[PageF
     cache = current_app.extensions.setdefault("vises.page_forms", {})
     last = section is link.questionnaire.sections[-1]
     replayable = link.kind != PERSONAL and last  # open and kiosk links: a submission id against replays
-    key = (id(link.questionnaire), section.id, lang, replayable, tuple(link.languages))
+    key = (questionnaire_key(link.campaign), section.id, lang, replayable, tuple(link.languages))
     if key not in cache:
         cache[key] = build_page_form(link.questionnaire, section, lang, replayable, link.languages)
     return cache[key]
@@ -84,7 +103,7 @@ def check_post() -> None:
 
 
 def unknown_fields(form: PageForm) -> bool:
-    return bool(set(request.form.keys()) - set(form._fields))
+    return bool(set(request.form.keys()) - set(form._fields) - {FIELD})
 
 
 def closing_text(link: SurveyLink, lang: str) -> str:
@@ -93,33 +112,27 @@ def closing_text(link: SurveyLink, lang: str) -> str:
     return format_datetime(closes, "d MMMM y, HH:mm", tzinfo=closes.tzinfo, locale=lang)
 
 
-def render_page(link: SurveyLink, form: PageForm, number: int, status: int = 200, **extra: Any):
-    lang = language(link)
-    total = len(link.questionnaire.sections)
-    answers = {**form.earlier, **form.page_answers()}
-    views = [
-        form.views[q.id]
-        for q in form.section.questions
-        if form.views[q.id].condition or link.questionnaire.is_visible(q, answers)
-    ]
-    errors = form.question_errors()
-    return render_template(
-        "respondent/page.html",
-        link=link,
-        form=form,
-        views=views,
-        number=number,
-        total=total,
-        last=number == total,
-        follow_up=number == total and link.kind != KIOSK and series.wave_of(get_db(), link.campaign["id"]) is not None,
-        errors=errors,
-        page_has_errors=bool(errors or form.csrf_failed),
-        section_title=translate(form.section.title, lang),
-        section_intro=translate(form.section.intro, lang) if form.section.intro else "",
-        title=translate(link.questionnaire.title, lang),
-        lang=lang,
-        **extra,
-    ), status
+def render_page(link: SurveyLink, form_class: type[PageForm], number: int, state: PageState, status: int = 200):
+    html = rendering.render(link, form_class, number, (language(link), interface_language()), state)
+    return Response(html, status, mimetype="text/html")
+
+
+def posted_state(form: PageForm, csrf_expired: bool, notice: str | None = None) -> PageState:
+    """A page that did not validate (or was refused, with `notice`): what was posted, its errors,
+    and the same submission id."""
+    posted_id = form.submission_id.data if form.with_submission_id else None
+    return PageState(
+        answers={**form.earlier, **form.page_answers()},
+        errors={
+            q.id: form[f"q_{q.id}"].errors for q in form.section.questions if q.answerable and form[f"q_{q.id}"].errors
+        },
+        summary=form.question_errors(),
+        csrf_expired=csrf_expired,
+        notice=notice,
+        submission_id=(posted_id if posted_id and re.fullmatch(SUBMISSION_ID, posted_id) else new_submission_id())
+        if form.with_submission_id
+        else None,
+    )
 
 
 def set_browser_cookie(response: Response, key: str) -> Response:

@@ -1,7 +1,9 @@
-"""Final submission: one BEGIN IMMEDIATE transaction that never loses nor duplicates a response.
+"""Final submission: one durable BEGIN IMMEDIATE transaction that never loses nor duplicates a
+response.
 
-Personal links: the invitation row is re-read inside the transaction, so of two concurrent
-submits (double click, two tabs, threads) exactly one finds it unsubmitted. Open links: the
+Personal links: the invitation is marked answered inside the transaction by an UPDATE that only
+an unanswered link matches, so of two concurrent submits (double click, two tabs, threads)
+exactly one goes on. Open links: the
 submission id rendered into the last page is UNIQUE, so a replayed POST stores nothing.
 The response row carries no invitation id, no e-mail and no date finer than its ISO week, and the
 invitation keeps only that it was answered, never when (anonymity).
@@ -21,9 +23,11 @@ from survey_app.domain.series import store_link
 from survey_app.domain.series_codes import LinkHashes
 from survey_app.questionnaire.model import DONT_KNOW, Question, Questionnaire, RawAnswer
 from survey_app.respondent.drafts import draft_key, submission_week
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import durable_transaction, write_transaction
+from survey_app.storage.group_commit import GroupCommit
 
 AnswerRow = tuple[str, float | None, str | None, int]
+DURABLE_SUBMIT = True  # benchmarks/respondent.py turns it off to measure what durability costs
 
 
 def stored_value(question: Question, raw: RawAnswer) -> AnswerRow | None:
@@ -71,40 +75,54 @@ def submit(
     browser_key: str | None,
     now: datetime,
     series_link: tuple[int, LinkHashes] | None = None,
+    committer: GroupCommit | None = None,
 ) -> bool:
-    """Store the response (and its series hashes); False when it was already stored (replay, second tab, used link)."""
+    """Store the response (and its series hashes); False when it was already stored (replay, second
+    tab, used link).
+
+    Durable (DURABLE_SUBMIT): the caller sends the thank-you page only once the response is on
+    disk; submits arriving together share one commit through `committer` (storage.group_commit).
+    Called inside a transaction (back-office entry counts the entry with it), it joins that one,
+    which is then the one to make durable.
+    """
     rows = list(answer_rows(link.questionnaire, answers))
-    with write_transaction(db):
+    week = submission_week(link, now)
+    if link.invitation is not None:  # a fresh random id: one derived from the token would link them
+        submission_id = secrets.token_urlsafe(16)
+
+    def store(db: Database) -> bool:
+        conn = db.conn
         if link.invitation is not None:
-            done = db.execute("SELECT answered FROM invitation WHERE id = ?", [link.invitation["id"]]).fetchone()[0]
-            if done:
+            # Only an unanswered link matches: of two concurrent submits, exactly one goes on.
+            marked = conn.execute(
+                "UPDATE invitation SET answered = 1 WHERE id = ? AND answered = 0", [link.invitation["id"]]
+            ).rowcount
+            if not marked:
                 return False
-            # A fresh random id: deriving it from the token would link response and invitation.
-            submission_id = secrets.token_urlsafe(16)
-        try:
-            response_id = db.execute(
+        try:  # an open link's id came with its last page: UNIQUE makes a replay store nothing
+            response_id = conn.execute(
                 "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    link.campaign["id"],
-                    submission_id,
-                    language,
-                    link.link_kind,
-                    link.channel,
-                    submission_week(link, now),
-                ],
+                [link.campaign["id"], submission_id, language, link.link_kind, link.channel, week],
             ).lastrowid
         except sqlite3.IntegrityError:
             return False
-        db.conn.executemany(
+        conn.executemany(
             "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) VALUES (?, ?, ?, ?, ?)",
             [(response_id, *row) for row in rows],
         )
         if series_link is not None:
             store_link(db, series_link[0], int(response_id or 0), series_link[1])
         if link.invitation is not None:
-            db.execute("UPDATE invitation SET answered = 1 WHERE id = ?", [link.invitation["id"]])
-            db.execute("DELETE FROM draft WHERE invitation_id = ?", [link.invitation["id"]])
+            conn.execute("DELETE FROM draft WHERE invitation_id = ?", [link.invitation["id"]])
         elif browser_key:
-            db.execute("DELETE FROM draft WHERE browser_key = ?", [draft_key(link.campaign["id"], browser_key)])
-    return True
+            conn.execute("DELETE FROM draft WHERE browser_key = ?", [draft_key(link.campaign["id"], browser_key)])
+        return True
+
+    if not DURABLE_SUBMIT or db.conn.in_transaction:  # inside a caller's transaction: durable as it is
+        with write_transaction(db):
+            return store(db)
+    if committer is None:
+        with durable_transaction(db):
+            return store(db)
+    return committer.run(db, store)

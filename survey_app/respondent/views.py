@@ -1,4 +1,4 @@
-"""Respondent side: the home page and the survey reached by a personal (/s/) or open (/o/) link.
+"""Respondent side: the home page and the survey reached by a personal (/s/), open (/o/) or kiosk (/k/) link.
 
 Every POST ends in a 303 redirect (Post/Redirect/Get) or re-renders the page with the answers
 kept. Tokens appear only in URLs: nothing here logs a path, and waitress is run without access
@@ -7,15 +7,14 @@ logs (see docs/performance.md, "Respondent pages").
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, current_app, render_template, request
 
 from survey_app.core import timeutil
 from survey_app.domain.campaigns import open_link, personal_link
 from survey_app.domain.kiosks import kiosk_link
-from survey_app.questionnaire.model import DONT_KNOW, translate
+from survey_app.questionnaire.model import translate
 from survey_app.respondent import drafts, easy, follow_up, follow_up_views, kiosk, kiosk_views, media, submissions
+from survey_app.respondent.csrf import FIELD, csrf_valid
 from survey_app.respondent.drafts import new_browser_key
 from survey_app.respondent.links import KIOSK, OPEN, PERSONAL, SurveyLink
 from survey_app.respondent.pages import (
@@ -23,9 +22,11 @@ from survey_app.respondent.pages import (
     check_post,
     closing_text,
     current_link,
+    group_commit,
     language,
     load_draft,
     page_form_class,
+    posted_state,
     render_page,
     section_of,
     see_other,
@@ -33,6 +34,8 @@ from survey_app.respondent.pages import (
     unknown_fields,
     url,
 )
+from survey_app.respondent.plans import hole
+from survey_app.respondent.rendering import PageState
 from survey_app.web.db import get_db
 
 # The address of a link as the respondent must type it again, built on the configured base URL.
@@ -54,6 +57,11 @@ def _own_csrf_check(state) -> None:
     # not reach. (Kiosk starts and media are left to the global check: they keep no answers.)
     for blueprint in (bp, easy.bp):
         state.app.extensions["csrf"].exempt(blueprint)
+
+
+@bp.record_once
+def _holes(state) -> None:
+    state.app.jinja_env.globals["hole"] = hole  # the per-request parts of cached survey pages
 
 
 @bp.route("/")
@@ -106,35 +114,28 @@ def page(kind: str, token: str, number: int):
         resume = drafts.resume_page(link.questionnaire, draft.answers) + 1
         if number > resume:
             return see_other(url("page", link, number=resume))
-        form = form_class(data=initial_data(form_class, draft.answers))
-        form.earlier = draft.answers
-        return render_page(link, form, number)
+        submission_id = submissions.new_submission_id() if form_class.with_submission_id else None
+        state = PageState(shown_answers(form_class, draft.answers), submission_id=submission_id)
+        return render_page(link, form_class, number, state)
     return post_page(link, form_class, draft, number)
 
 
-def initial_data(form_class, answers: dict) -> dict:
-    """Field values from the draft; "don't know" on a text or number goes to its checkbox."""
-    data: dict[str, Any] = {"submission_id": submissions.new_submission_id()}
-    for question in form_class.section.questions:
-        if not question.answerable:
-            continue
-        raw = answers.get(question.id, question.default_answer())
-        if raw == DONT_KNOW and form_class.views[question.id].dont_know_name:
-            data[f"dk_{question.id}"] = True
-        else:
-            data[f"q_{question.id}"] = raw
-    return data
+def shown_answers(form_class, answers: dict) -> dict:
+    """The draft's answers and, for questions not answered yet, their default (XLSForm `default`)."""
+    defaults = {q.id: q.default_answer() for q in form_class.section.questions if q.answerable and q.id not in answers}
+    return {**{k: v for k, v in defaults.items() if v is not None}, **answers}
 
 
 def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
     check_post()
+    expired = not csrf_valid(request.form.get(FIELD))
     form = form_class()
     if unknown_fields(form):
         abort(400)
     form.earlier = draft.answers
     form.strict = form.action.data in ("next", "submit") and not form.lang.data
-    if not form.validate() or form.csrf_failed:
-        return render_page(link, form, number, csrf_expired=form.csrf_failed)
+    if not form.validate() or expired:
+        return render_page(link, form_class, number, posted_state(form, expired))
     return after_valid_post(link, form, draft, number)
 
 
@@ -161,16 +162,18 @@ def after_valid_post(link: SurveyLink, form, draft: drafts.Draft, number: int):
 
 def finish(link: SurveyLink, form, answers: dict, key: str | None):
     """Submit once; a replay, a second tab or a lost race all end on the thank-you page."""
-    db, submission_id = get_db(), getattr(form, "submission_id", None)
-    submission_id = submission_id.data if submission_id is not None else None
-    if submissions.already_stored(db, link, submission_id):
+    db, now = get_db(), timeutil.now_utc()
+    submission_id = form.submission_id.data if form.with_submission_id else None
+    if link.invitation is None and submissions.already_stored(db, link, submission_id):
         return see_other(url("thanks", link))
     if not drafts.complete(link.questionnaire, answers):
-        drafts.save(db, link, key, answers, len(link.questionnaire.sections) - 1, language(link), timeutil.now_utc())
+        if not drafts.save(db, link, key, answers, len(link.questionnaire.sections) - 1, language(link), now):
+            return see_other(url("thanks", link))  # submitted meanwhile, from another tab
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, answers) + 1))
-    if link.kind == KIOSK and not kiosk.count_response(db, link, timeutil.now_utc()):
-        return render_page(link, form, len(link.questionnaire.sections), 429, kiosk_full=kiosk.FULL)
-    submissions.submit(db, link, answers, language(link), submission_id, key, timeutil.now_utc())
+    if link.kind == KIOSK and not kiosk.count_response(db, link, now):
+        refused = posted_state(form, False, notice=str(kiosk.FULL))
+        return render_page(link, type(form), len(link.questionnaire.sections), refused, 429)
+    submissions.submit(db, link, answers, language(link), submission_id, key, now, committer=group_commit())
     response = see_other(url("thanks", link))
     return kiosk.forget(response) if link.kind == KIOSK else response
 

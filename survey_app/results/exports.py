@@ -16,12 +16,10 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
 from sqlite_utils import Database
 
 from survey_app.domain.campaigns import custom_questions_of, languages_of
@@ -31,6 +29,9 @@ from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.results.export_policy import ExportPolicy, hidden_quote_questions, policy_for
 from survey_app.storage.db import connect
 from survey_app.web.labels import AGREE5_LABELS, DONT_KNOW_LABEL, YES_NO_LABELS
+
+if TYPE_CHECKING:  # openpyxl is imported only when an XLSX file is built
+    from openpyxl.cell import Cell
 
 FIXED_COLUMNS = ("response", "language", "link", "channel", "submitted_week")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -178,23 +179,32 @@ def csv_chunks(table: Iterator[list]) -> Iterator[str]:
 
 
 def _text_cell(sheet, value: str) -> Cell:  # WriteOnlyCell is a function making a Cell
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
 
 
-def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
-    """openpyxl's write-only mode spools rows to disk; the finished file is then streamed and deleted."""
+def save_xlsx(table: Iterator[list], path: str | os.PathLike) -> None:
+    """openpyxl's write-only mode spools rows to disk as they come, then writes the file at `path`."""
+    from openpyxl import Workbook  # openpyxl: only when an XLSX file is built
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("responses")
     for row in table:
         # Plain values are much faster than cell objects; a text cell object only where openpyxl
         # would otherwise read a formula (neutralise() already prevents it: defence in depth).
         sheet.append([_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+    workbook.save(path)
+
+
+def xlsx_chunks(table: Iterator[list]) -> Iterator[bytes]:
+    """The XLSX file of `table` in chunks (built in a temporary file, streamed, then deleted)."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        workbook.save(path)
+        save_xlsx(table, path)
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK):
                 yield chunk

@@ -17,6 +17,7 @@ from fpdf import FPDF
 
 from survey_app.core.errors import VisesError
 from survey_app.core.typography import typeset
+from survey_app.results.paper_sizes import PAPERS
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path(matplotlib.get_data_path()) / "fonts" / "ttf")
 FONT_FILES = {
@@ -25,7 +26,7 @@ FONT_FILES = {
     "I": "DejaVuSans-Oblique.ttf",
     "BI": "DejaVuSans-BoldOblique.ttf",
 }
-PAPERS = {"a4": "A4", "letter": "Letter"}
+
 MARGIN, TOP, BOTTOM = 20.0, 20.0, 20.0  # mm; the footer sits inside the bottom margin
 NAVY, GREEN, GREY, LIGHT = (18, 53, 91), (11, 107, 58), (74, 74, 74), (238, 243, 248)
 FONT = "DejaVu"

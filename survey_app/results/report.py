@@ -20,10 +20,10 @@ from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.groups import group_label
 from survey_app.core.timeutil import to_local
 from survey_app.core.typography import long_date
-from survey_app.results import data, distance, headlines, methodology, report_pdf, words
+from survey_app.results import data, distance, headlines, methodology, words
 from survey_app.results import labels as result_labels
 from survey_app.results.channel_page import share_sentence
-from survey_app.results.pdf_layout import PAPERS
+from survey_app.results.paper_sizes import PAPERS
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
 
@@ -140,6 +140,8 @@ def pdf(enterprise_id: int, campaign_id: int):
     asked = request.args.get("paper", "")
     paper = asked if asked in PAPERS else settings.report.paper
     context = report_context(enterprise, campaign_of(enterprise_id, campaign_id), "png")
+    from survey_app.results import report_pdf  # fpdf and matplotlib's fonts: only for a PDF
+
     document = report_pdf.build(context, settings, get_db(), paper)
     name = f"report-{enterprise['slug']}-{campaign_id}-{context['language']}.pdf"
     return send_file(document, mimetype="application/pdf", as_attachment=True, download_name=name)

@@ -70,6 +70,25 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         db.conn.execute("COMMIT")
 
 
+@contextmanager
+def durable_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction whose COMMIT returns only once the transaction is on disk.
+
+    Connections run with synchronous=NORMAL: in WAL mode a commit then survives a crash of the
+    process but not a power cut or an OS crash (the WAL is synced at checkpoints only). FULL
+    makes SQLite fsync the WAL at this commit, which also makes every earlier commit durable.
+    SQLite cannot change the level inside a transaction, so this block must be the outermost.
+    """
+    if db.conn.in_transaction:
+        raise RuntimeError("a durable transaction must be the outermost one")
+    db.conn.execute("PRAGMA synchronous = FULL")
+    try:
+        with write_transaction(db):
+            yield db
+    finally:
+        db.conn.execute("PRAGMA synchronous = NORMAL")
+
+
 def inserted_id(cursor: sqlite3.Cursor) -> int:
     """The rowid of the row an INSERT just wrote (sqlite3 types `lastrowid` as optional)."""
     if cursor.lastrowid is None:

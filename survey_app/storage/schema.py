@@ -780,3 +780,28 @@ def m260_follow_up_series(db: Database) -> None:
         signature TEXT NOT NULL
     );
     """)
+
+
+@migrations()
+def m120_export_jobs(db: Database) -> None:
+    # Exports built in the background (storage/export_jobs.py): every web process sees their state.
+    db.executescript(f"""
+    CREATE TABLE export_job (
+        id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('csv', 'xlsx')),
+        language TEXT NOT NULL CHECK (language IN {LANGS}),
+        labels INTEGER NOT NULL CHECK (labels IN (0, 1)),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'ready', 'failed')),
+        rows_total INTEGER NOT NULL,
+        rows_done INTEGER NOT NULL DEFAULT 0,
+        file_name TEXT NOT NULL UNIQUE,
+        size INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        expires_at TEXT
+    );
+    CREATE INDEX export_job_campaign ON export_job(campaign_id, id);
+    """)

@@ -7,11 +7,15 @@ come from core.catalogs, parsed once per process and shared with e-mails, charts
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from functools import cached_property
 
 from babel import support
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, Domain, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from wtforms.i18n import messages_path
 
 from survey_app.core.catalogs import LANGUAGE_NAMES, TRANSLATIONS, catalog, check_catalogs, translator
@@ -21,15 +25,31 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def offered_languages() -> list[str]:
-    return list(current_app.config["SETTINGS"]["i18n.languages"])  # settings keep a tuple
+    return list(current_app.config["SETTINGS"].i18n.languages)  # settings keep a tuple
 
 
 def select_locale() -> str:
     offered = offered_languages()
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+    for candidate in (_chosen(), _look_up(request.cookies, COOKIE)):
         if candidate in offered:
             return candidate
-    return request.accept_languages.best_match(offered) or current_app.config["SETTINGS"]["i18n.default_language"]
+    header = request.headers.get("Accept-Language", "")
+    return _best_match(header, tuple(offered)) or current_app.config["SETTINGS"]["i18n.default_language"]
+
+
+@functools.lru_cache(maxsize=512)  # browsers send a few dozen different headers; parsing costs
+def _best_match(header: str, offered: tuple[str, ...]) -> str | None:
+    return parse_accept_header(header, LanguageAccept).best_match(offered)
+
+
+def _chosen() -> str | None:
+    """The `?lang=` of the request, if any (every page asks, so the common case stays cheap)."""
+    return _look_up(request.args, "lang") if request.query_string else None
+
+
+def _look_up(values: Mapping[str, str], key: str) -> str | None:
+    # werkzeug's MultiDict.get raises and catches an exception for a missing key: look first.
+    return values[key] if key in values else None  # noqa: SIM401
 
 
 def current_language() -> str:
@@ -50,6 +70,7 @@ class CatalogBabel(Babel):
         return CatalogDomain()
 
 
+@functools.cache  # every field of every form asks, several times
 def _wtforms_catalog(language: str) -> support.NullTranslations:
     return catalog(messages_path(), language, "wtforms")
 
@@ -59,17 +80,23 @@ class WTFormsTranslations:
     every request (~0.5 ms); the files never change while the process runs, so parse them once."""
 
     def gettext(self, string: str) -> str:
-        return _wtforms_catalog(current_language()).ugettext(string)
+        return _wtforms_catalog(_request_language()).ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _wtforms_catalog(current_language()).ungettext(singular, plural, n)
+        return _wtforms_catalog(_request_language()).ungettext(singular, plural, n)
+
+
+def _request_language() -> str:
+    if "wtforms_language" not in g:  # each field of a form asks when it is built
+        g.wtforms_language = current_language()
+    return g.wtforms_language
 
 
 WTFORMS_TRANSLATIONS = WTFormsTranslations()
 
 
 def remember_choice(response: Response) -> Response:
-    chosen = request.args.get("lang")
+    chosen = _chosen()
     if chosen in offered_languages() and request.cookies.get(COOKIE) != chosen:
         response.set_cookie(
             COOKIE,

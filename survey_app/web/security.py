@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -44,21 +48,61 @@ def configure_cookies(app: Flask) -> None:
 def add_headers(response: Response) -> Response:
     from flask import current_app
 
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", SVG_CSP if response.mimetype == "image/svg+xml" else CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    # Survey links carry their token in the path: never leak it to another site.
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    defaults = [
+        ("Content-Security-Policy", SVG_CSP if response.mimetype == "image/svg+xml" else CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        # Survey links carry their token in the path: never leak it to another site.
+        ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
     if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     if request.endpoint != "static":
-        headers.setdefault("Cache-Control", "no-store")
+        defaults.append(("Cache-Control", "no-store"))
+    # One pass over the headers already set (Headers.setdefault costs a KeyError per miss).
+    present = {name.lower() for name, _value in response.headers}
+    response.headers.extend((name, value) for name, value in defaults if name.lower() not in present)
     return response
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, cheaper per request: the signing serializer is built once
+    per secret key (building one serialises a test value), and a cookie whose signature was just
+    checked is not checked again for RECHECK seconds (a survey page costs about as much as the
+    check). The cache holds only cookies this app signed; every request gets its own copy."""
+
+    RECHECK, KEPT = 60.0, 10_000
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        cached = app.extensions.get("vises.session_serializer")
+        if cached is None or cached[0] != app.secret_key:
+            cached = app.extensions["vises.session_serializer"] = (app.secret_key, super().get_signing_serializer(app))
+        return cached[1]
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        value = request.cookies.get(self.get_cookie_name(app))
+        checked: dict = app.extensions.setdefault("vises.checked_sessions", {})
+        seen = checked.get(value) if value else None
+        if seen is not None and seen[1] == app.secret_key and time.monotonic() - seen[0] < self.RECHECK:
+            return self.session_class(_copy(seen[2]))
+        session = super().open_session(app, request)
+        if value and session:  # a valid signature (a cookie that fails the check gives an empty session)
+            if len(checked) >= self.KEPT:
+                checked.clear()
+            checked[value] = (time.monotonic(), app.secret_key, _copy(session))
+        return session
+
+
+def _copy(data) -> dict:
+    """A copy nobody else's request can change (flashes are lists, changed in place)."""
+    if all(isinstance(v, (str, int, float, bool, type(None))) for v in data.values()):
+        return dict(data)
+    return copy.deepcopy(dict(data))
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     configure_cookies(app)
     server = app.config["SETTINGS"].server
     app.config["TRUSTED_HOSTS"] = trusted_hosts(server.base_url, server.extra_hosts)

@@ -1,0 +1,122 @@
+"""Group commit: durable transactions arriving together share one commit; each caller gets its
+own result (or error) only once its work is on disk, and one failing piece of work leaves the
+others stored."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from survey_app.storage import group_commit
+from survey_app.storage.db import connect
+from survey_app.storage.group_commit import GroupCommit
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = tmp_path / "g.db"
+    setup = connect(path)
+    setup.execute("PRAGMA journal_mode = WAL")
+    setup.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    setup.close()
+    return path
+
+
+@pytest.fixture
+def commits(monkeypatch):
+    """Counts the durable transactions that GroupCommit opens."""
+    opened = []
+    real = group_commit.durable_transaction
+
+    @contextmanager
+    def counted(db):
+        opened.append(1)
+        with real(db) as inner:
+            yield inner
+
+    monkeypatch.setattr(group_commit, "durable_transaction", counted)
+    return opened
+
+
+def insert(name: str, pause: float = 0.0):
+    def work(db):
+        time.sleep(pause)  # the first piece keeps the lead busy while the others queue
+        return db.conn.execute("INSERT INTO item (name) VALUES (?)", [name]).lastrowid
+
+    return work
+
+
+def run_together(database, works) -> list:
+    committer, results = GroupCommit(), [None] * len(works)
+
+    def call(index: int) -> None:
+        db = connect(database)
+        try:
+            results[index] = committer.run(db, works[index])
+        except Exception as exc:  # noqa: BLE001 (the test looks at what each caller got)
+            results[index] = exc
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(works))]
+    threads[0].start()
+    time.sleep(0.05)  # the first caller leads; the others arrive while its work runs
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def names(database) -> list[str]:
+    db = connect(database)
+    try:
+        return [r[0] for r in db.execute("SELECT name FROM item ORDER BY name")]
+    finally:
+        db.close()
+
+
+def test_callers_arriving_together_share_commits_and_each_get_their_result(database, commits):
+    works = [insert("n00", pause=0.3)] + [insert(f"n{i:02d}") for i in range(1, 12)]
+    results = run_together(database, works)
+    assert sorted(results) == list(range(1, 13))  # every caller got its own row id
+    assert names(database) == [f"n{i:02d}" for i in range(12)]
+    assert len(commits) == 2  # the first alone, then the eleven that queued meanwhile
+
+
+def test_a_failing_piece_of_work_fails_only_its_caller(database, commits):
+    works = [insert("a", pause=0.3), insert("b"), insert("a"), insert("c")]  # the second "a" breaks UNIQUE
+    results = run_together(database, works)
+    assert isinstance(results[2], sqlite3.IntegrityError)
+    assert sorted(r for i, r in enumerate(results) if i != 2) == [1, 2, 3]
+    assert names(database) == ["a", "b", "c"]
+
+
+def test_a_failed_commit_fails_every_caller_of_the_batch_and_stores_nothing(database, monkeypatch):
+    real = group_commit.durable_transaction
+
+    @contextmanager
+    def failing(db):
+        with real(db) as inner:
+            yield inner
+            inner.conn.execute("ROLLBACK")  # as if the disk refused the commit
+            raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(group_commit, "durable_transaction", failing)
+    results = run_together(database, [insert("x", pause=0.2), insert("y"), insert("z")])
+    assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+    assert names(database) == []
+
+
+def test_alone_it_is_a_plain_durable_transaction(database, commits):
+    db = connect(database)
+    try:
+        assert GroupCommit().run(db, insert("solo")) == 1
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL again afterwards
+    finally:
+        db.close()
+    assert names(database) == ["solo"] and len(commits) == 1
