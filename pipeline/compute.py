@@ -15,6 +15,7 @@ from typing import Any
 
 from pipeline.model import (
     SUPPRESSED,
+    BandShare,
     CampaignData,
     CampaignInfo,
     CampaignResult,
@@ -24,9 +25,11 @@ from pipeline.model import (
     IndicatorValue,
     OptionCount,
 )
+from pipeline.published_scores import declared
 from pipeline.scoring import MICRO
 from pipeline.stats import exact_mean_sd, t_quantile
 from survey_app.questionnaire.model import FIXED_RANGES, Framework, Questionnaire, format_value
+from survey_app.questionnaire.scoring import Scoring
 
 DISTRIBUTION_TYPES = ("single", "multiple")
 DIGITS = 9
@@ -104,8 +107,11 @@ def _suppressed(campaign: CampaignInfo, kind: str, key: str) -> IndicatorValue:
     return IndicatorValue(**_base_row(campaign, kind, key), suppressed=True, suppression_reason=SUPPRESSED)
 
 
-def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None, min_group: int) -> IndicatorValue:
-    """n, mean, sd, 95% Student-t interval (clipped to 0-100) and favourable share, or a suppressed row.
+def indicator_value(
+    campaign: CampaignInfo, key: str, sums: IndicatorSums | None, min_group: int, scoring: Scoring | None = None
+) -> IndicatorValue:
+    """n, mean, sd, 95% Student-t interval (clipped to 0-100) and favourable share, or a suppressed row;
+    with a declared scoring also the published score's mean, sd and interval (clipped to its range).
 
     The kept sums are exact integers, so the variance of identical scores is exactly 0 (a one-pass
     float formula gave 1.3e-06, and a "significant" trend with p = 0 followed).
@@ -114,17 +120,43 @@ def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None
         return _suppressed(campaign, "indicator", key)
     n = sums.n
     mean, sd = exact_mean_sd(n, sums.total, sums.squares, MICRO)
-    half_width = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
+    low, high = _interval(n, mean, sd, SCALE)
+    p_mean = p_sd = p_low = p_high = None
+    if scoring is not None and sums.published is not None:
+        exact_mean, exact_sd = exact_mean_sd(n, *sums.published, MICRO)
+        p_mean, p_sd = rounded(exact_mean), rounded(exact_sd)
+        p_low, p_high = _interval(n, exact_mean, exact_sd, (scoring.low, scoring.high))
     return IndicatorValue(
         **_base_row(campaign, "indicator", key),
         suppressed=False,
         n=n,
         mean=rounded(mean),
         sd=rounded(sd),
-        ci_low=rounded(max(SCALE[0], mean - half_width)),
-        ci_high=rounded(min(SCALE[1], mean + half_width)),
+        ci_low=low,
+        ci_high=high,
         favourable_share=rounded(sums.favourable / n),
+        published_mean=p_mean,
+        published_sd=p_sd,
+        published_ci_low=p_low,
+        published_ci_high=p_high,
     )
+
+
+def _interval(n: int, mean: float, sd: float, scale: tuple[float, float]) -> tuple[float | None, float | None]:
+    """The 95% Student-t interval of a mean, clipped to the scale its scores live on."""
+    half_width = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
+    return rounded(max(scale[0], mean - half_width)), rounded(min(scale[1], mean + half_width))
+
+
+def band_shares(value: IndicatorValue, sums: IndicatorSums | None, scoring: Scoring | None) -> list[BandShare]:
+    """Respondents in each band of a shown indicator's published score (every band, empty ones too)."""
+    if value.suppressed or scoring is None or sums is None or not scoring.bands:
+        return []
+    counts = sums.bands
+    return [
+        BandShare(value.campaign_id, value.key, b.id, counts.get(b.id, 0), rounded(counts.get(b.id, 0) / sums.n) or 0.0)
+        for b in scoring.bands
+    ]
 
 
 def dimension_values(
@@ -212,7 +244,11 @@ def compute_campaign(
     campaign = data.campaign
     known = layout(questionnaire, framework)
     sums = {s.indicator: s for s in data.indicators}
-    indicators = {key: indicator_value(campaign, key, sums.get(key), min_group) for key in known.indicators}
+    scorings = {key: declared(questionnaire, key) for key in known.indicators}
+    indicators = {
+        key: indicator_value(campaign, key, sums.get(key), min_group, scorings[key]) for key in known.indicators
+    }
+    bands = tuple(b for key, v in indicators.items() for b in band_shares(v, sums.get(key), scorings[key]))
     by_question: dict[str, list[OptionCount]] = {}
     for c in data.options:
         by_question.setdefault(c.question_id, []).append(c)
@@ -223,7 +259,7 @@ def compute_campaign(
         row for q in reported for row in custom_results(campaign, q, by_question.get(str(q.get("id")), []), min_group)
     )
     testimonies = None if data.texts is None else data.texts if data.respondents >= min_group else ()
-    return CampaignResult(campaign.id, tuple(values), custom, testimonies)
+    return CampaignResult(campaign.id, tuple(values), custom, testimonies, bands)
 
 
 def compute_summary(campaign: CampaignInfo, submitted: int, invited: int) -> CampaignSummary:

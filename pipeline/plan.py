@@ -118,7 +118,7 @@ def _compute(
     kept_sums, kept_options = sums.load_sums(db, ids), sums.load_options(db, ids)
     results, texts = [], {}
     for c in todo:
-        questionnaire = questionnaires[(c.questionnaire_id, c.questionnaire_version)]
+        questionnaire = questionnaires[read.questionnaire_key(c)]
         _, text_questions = compute.question_plan(c, questionnaire, framework)
         respondents, generation = state.get(c.id, (0, 0))
         p = published.get(c.id)

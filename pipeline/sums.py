@@ -3,7 +3,8 @@
 At the start of a run, the responses that arrived since the last batch (ids above the watermark in
 `score_watermark`) are scored in chunks; each chunk inserts its `response_score` rows and adds its
 exact integer sums to `score_sums` (n, sum and sum of squares of micro-point scores, favourable
-count), its answer counts to `option_count` (NPS, choices) and its respondents to `score_campaign`,
+count; the same sums of the published score where a scoring is declared) and its band counts to
+`score_band_count`, its answer counts to `option_count` (NPS, choices) and its respondents to `score_campaign`,
 all in one transaction with the new watermark, so sums and scores always agree, and a chunk holds
 the write lock for well under a second while respondents keep submitting.
 
@@ -28,23 +29,40 @@ from survey_app.storage.db import write_transaction
 
 CHUNK = 20_000  # responses per transaction: about a quarter of a second of scoring
 REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
-KEPT_TABLES = ("response_score", "score_sums", "option_count", "score_stale")
+KEPT_TABLES = ("response_score", "score_sums", "score_band_count", "option_count", "score_stale")
 Progress = Callable[[int, int], None]
 
 SUMS_OF_SCORED = f"""
-INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable)
-SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable
+INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable,
+                        published_total, published_high, published_cross, published_low)
+SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable,
+       g.p_total, g.p_high, g.p_mixed, g.p_low
 FROM (
     SELECT campaign_id, ino, COUNT(*) AS n, SUM(q) AS total, SUM((q / {SPLIT}) * (q / {SPLIT})) AS high,
            SUM((q / {SPLIT}) * (q % {SPLIT})) AS mixed, SUM((q % {SPLIT}) * (q % {SPLIT})) AS low,
-           SUM(q >= {FAVOURABLE_MICRO}) AS favourable
+           SUM(q >= {FAVOURABLE_MICRO}) AS favourable,
+           SUM(pq) AS p_total, SUM((pq / {SPLIT}) * (pq / {SPLIT})) AS p_high,
+           SUM((pq / {SPLIT}) * (pq % {SPLIT})) AS p_mixed, SUM((pq % {SPLIT}) * (pq % {SPLIT})) AS p_low
     FROM temp.pipeline_scored GROUP BY campaign_id, ino
 ) g
 JOIN temp.pipeline_indicator n ON n.ino = g.ino
 WHERE true
 ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
     squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
-    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable
+    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable,
+    published_total = published_total + excluded.published_total,
+    published_high = published_high + excluded.published_high,
+    published_cross = published_cross + excluded.published_cross,
+    published_low = published_low + excluded.published_low
+"""
+# Respondents per band of a published score (a respondent outside every band counts in none).
+BANDS_OF_SCORED = """
+INSERT INTO score_band_count (campaign_id, indicator, band, count)
+SELECT s.campaign_id, n.indicator, s.band, COUNT(*)
+FROM temp.pipeline_scored s JOIN temp.pipeline_indicator n ON n.ino = s.ino
+WHERE s.band IS NOT NULL
+GROUP BY s.campaign_id, n.indicator, s.band
+ON CONFLICT (campaign_id, indicator, band) DO UPDATE SET count = count + excluded.count
 """
 _OPTIONS = """
 INSERT INTO option_count (campaign_id, question_id, value_num, value_text, count)
@@ -176,6 +194,7 @@ def _keep_scores(db: Database, which: str, params: dict[str, int]) -> None:
     db.execute(score_sql(which), params)
     db.execute(KEEP_SCORES)
     db.execute(SUMS_OF_SCORED)
+    db.execute(BANDS_OF_SCORED)
 
 
 def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int) -> None:
@@ -187,6 +206,7 @@ def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int
             [campaign_id],
         )
         db.execute("DELETE FROM score_sums WHERE campaign_id = ?", [campaign_id])
+        db.execute("DELETE FROM score_band_count WHERE campaign_id = ?", [campaign_id])
         db.execute("DELETE FROM option_count WHERE campaign_id = ?", [campaign_id])
         db.execute("DELETE FROM score_stale WHERE campaign_id = ?", [campaign_id])
         exists = db.execute("SELECT 1 FROM campaign WHERE id = ?", [campaign_id]).fetchone()
@@ -219,18 +239,35 @@ def _select_for(db: Database, sql: str, campaign_ids: Sequence[int]) -> Iterable
     return db.execute(sql.format(todo="SELECT campaign_id FROM temp.pipeline_todo"))
 
 
+def _squares(high: int, cross: int, low: int) -> int:
+    return high * SPLIT * SPLIT + 2 * cross * SPLIT + low
+
+
 def load_sums(db: Database, campaign_ids: Sequence[int]) -> dict[int, list[IndicatorSums]]:
-    """Kept indicator sums of the campaigns, squares recombined into exact Python integers."""
+    """Kept indicator sums of the campaigns, squares recombined into exact Python integers, with the
+    published score's sums and band counts where the indicator declares a scoring."""
+    bands: dict[tuple[int, str], dict[str, int]] = {}
+    for cid, indicator, band, count in _select_for(
+        db,
+        "SELECT campaign_id, indicator, band, count FROM score_band_count WHERE campaign_id IN ({todo})",
+        campaign_ids,
+    ):
+        bands.setdefault((cid, indicator), {})[band] = count
     out: dict[int, list[IndicatorSums]] = {}
     rows = _select_for(
         db,
-        "SELECT campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable "
+        "SELECT campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable, "
+        "published_total, published_high, published_cross, published_low "
         "FROM score_sums WHERE campaign_id IN ({todo}) ORDER BY campaign_id, indicator",
         campaign_ids,
     )
-    for cid, indicator, n, total, high, cross, low, favourable in rows:
-        squares = high * SPLIT * SPLIT + 2 * cross * SPLIT + low
-        out.setdefault(cid, []).append(IndicatorSums(indicator, n, total, squares, favourable))
+    for cid, indicator, n, total, high, cross, low, favourable, p_total, p_high, p_cross, p_low in rows:
+        published = None if p_total is None else (p_total, _squares(p_high, p_cross, p_low))
+        out.setdefault(cid, []).append(
+            IndicatorSums(
+                indicator, n, total, _squares(high, cross, low), favourable, published, bands.get((cid, indicator), {})
+            )
+        )
     return out
 
 
