@@ -20,7 +20,7 @@ from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.groups import group_label
 from survey_app.core.timeutil import to_local
 from survey_app.core.typography import long_date
-from survey_app.results import data, headlines, methodology, report_pdf, words
+from survey_app.results import data, headlines, methodology, published_scores, report_pdf, words
 from survey_app.results import labels as result_labels
 from survey_app.results.pdf_layout import PAPERS
 from survey_app.web.db import get_db
@@ -111,7 +111,11 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
         "freshness": data.freshness(db, enterprise),
         "fewer_than": words.fewer_than(settings["privacy.min_group_size"]),
         "language": language,
-        "methodology": methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),
+        "methodology": methodology.sections(
+            settings["privacy.min_group_size"],
+            settings["privacy.min_peers"],
+            published_scores.instruments_for(campaign),
+        ),
         "languages": [(code, url_for("report.view", **link, lang=code)) for code in offered_languages()],
         "pdf_urls": [(paper, url_for("report.pdf", **link, lang=language, paper=paper)) for paper in PAPERS],
         "pdf_url": url_for("report.pdf", **link, lang=language),
