@@ -137,8 +137,19 @@ def test_the_response_export_has_the_instrument_columns(who5_campaign, world, si
     export = admin.get(f"/admin/campaigns/{who5_campaign['campaign']}/export/responses.csv")
     assert export.status_code == 200
     header, first = export.get_data(as_text=True).splitlines()[:2]
-    assert header.endswith(",who5_cheerful,who5_calm,who5_active,who5_rested,who5_interesting")
-    assert first.endswith(",5,3,3,2,0")
+    # The published score follows the items (raw 13 x 4 = 52), computed by the reference scoring.
+    assert header.endswith(",who5_cheerful,who5_calm,who5_active,who5_rested,who5_interesting,who5_score")
+    assert first.endswith(",5,3,3,2,0,52")
+    labelled = admin.get(f"/admin/campaigns/{who5_campaign['campaign']}/export/responses.csv?language=en&labels=y")
+    assert labelled.get_data(as_text=True).splitlines()[0].endswith(",who5_score: WHO-5 percentage score (0 to 100)")
+
+
+def test_the_response_export_leaves_out_a_score_that_is_not_complete(who5_campaign, world, signed_in, db):
+    who5 = {q.removeprefix("q_"): int(v) for q, v in WHO5_FR.items()}
+    add_responses(db, who5_campaign["campaign"], [{"recommend": 9, **who5}] * 5 + [{"who5_calm": 3}])
+    export = signed_in("admin@example.org").get(f"/admin/campaigns/{who5_campaign['campaign']}/export/responses.csv")
+    scores = [line.rsplit(",", 1)[1] for line in export.get_data(as_text=True).splitlines()[1:]]
+    assert sorted(scores) == ["", "52", "52", "52", "52", "52"]  # WHO-5 counts complete answers only
 
 
 def cli_env(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from survey_app.backoffice.forms import choices
 from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.domain.campaigns import instruments_of
+from survey_app.questionnaire.instruments import with_instruments
 from survey_app.results import exports
 from survey_app.results.export_policy import may_export
 from survey_app.web.db import get_db
@@ -75,7 +76,8 @@ def download(campaign_id: int, kind: str):
     )
     registry = current_app.extensions["vises.registry"]
     base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
-    questions = exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))
+    instruments = registry.instruments_for(instruments_of(campaign))
+    questions = exports.export_questions(campaign, base, instruments)
     table = exports.streamed_rows(
         current_app.config["SETTINGS"]["database.path"],
         campaign_id,
@@ -83,6 +85,7 @@ def download(campaign_id: int, kind: str):
         form.language.data,
         form.labels.data,
         minimum,
+        [s for s in with_instruments(base, instruments).scorings if s.declared],
     )
     body = exports.csv_chunks(table) if kind == "csv" else exports.xlsx_chunks(table)
     return Response(
