@@ -8,14 +8,12 @@ incremental versus full runs, give byte-identical rows whatever order SQLite sum
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.model import (
     SUPPRESSED,
-    BandShare,
     CampaignData,
     CampaignInfo,
     CampaignResult,
@@ -25,19 +23,14 @@ from pipeline.model import (
     IndicatorValue,
     OptionCount,
 )
-from pipeline.published_scores import declared
+from pipeline.published_scores import band_shares, declared, published_figures
 from pipeline.scoring import MICRO
-from pipeline.stats import exact_mean_sd, t_quantile
+from pipeline.stats import clipped_interval, exact_mean_sd, rounded
 from survey_app.questionnaire.model import FIXED_RANGES, Framework, Questionnaire, format_value
 from survey_app.questionnaire.scoring import Scoring
 
 DISTRIBUTION_TYPES = ("single", "multiple")
-DIGITS = 9
 SCALE = (0.0, 100.0)  # indicator scores; confidence intervals are clipped to it
-
-
-def rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 @dataclass(frozen=True)
@@ -120,12 +113,8 @@ def indicator_value(
         return _suppressed(campaign, "indicator", key)
     n = sums.n
     mean, sd = exact_mean_sd(n, sums.total, sums.squares, MICRO)
-    low, high = _interval(n, mean, sd, SCALE)
-    p_mean = p_sd = p_low = p_high = None
-    if scoring is not None and sums.published is not None:
-        exact_mean, exact_sd = exact_mean_sd(n, *sums.published, MICRO)
-        p_mean, p_sd = rounded(exact_mean), rounded(exact_sd)
-        p_low, p_high = _interval(n, exact_mean, exact_sd, (scoring.low, scoring.high))
+    low, high = clipped_interval(n, mean, sd, SCALE)
+    p_mean, p_sd, p_low, p_high = published_figures(n, sums.published, scoring, MICRO)
     return IndicatorValue(
         **_base_row(campaign, "indicator", key),
         suppressed=False,
@@ -140,23 +129,6 @@ def indicator_value(
         published_ci_low=p_low,
         published_ci_high=p_high,
     )
-
-
-def _interval(n: int, mean: float, sd: float, scale: tuple[float, float]) -> tuple[float | None, float | None]:
-    """The 95% Student-t interval of a mean, clipped to the scale its scores live on."""
-    half_width = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
-    return rounded(max(scale[0], mean - half_width)), rounded(min(scale[1], mean + half_width))
-
-
-def band_shares(value: IndicatorValue, sums: IndicatorSums | None, scoring: Scoring | None) -> list[BandShare]:
-    """Respondents in each band of a shown indicator's published score (every band, empty ones too)."""
-    if value.suppressed or scoring is None or sums is None or not scoring.bands:
-        return []
-    counts = sums.bands
-    return [
-        BandShare(value.campaign_id, value.key, b.id, counts.get(b.id, 0), rounded(counts.get(b.id, 0) / sums.n) or 0.0)
-        for b in scoring.bands
-    ]
 
 
 def dimension_values(

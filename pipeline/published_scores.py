@@ -8,6 +8,7 @@ direction), its bands (`pipeline_band`) and its conversion table (`pipeline_tabl
 rule becomes the item table's `min_answered`, as for the default rule.
 
 An indicator without a declaration keeps the default rule and has no published score (NULL).
+From the kept sums, `published_figures` and `band_shares` give the saved figures (compute.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
+from pipeline.model import BandShare, IndicatorSums, IndicatorValue
+from pipeline.stats import clipped_interval, exact_mean_sd, rounded
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.questionnaire.scoring import EPSILON, Scoring
 
@@ -96,3 +99,32 @@ def prepare(db: Database, rules: Sequence[tuple[int, int, Scoring]]) -> None:
             "INSERT INTO temp.pipeline_table VALUES (?, ?, ?, ?)",
             [(qkey, ino, raw, score) for raw, score in sorted(s.table.items())],
         )
+
+
+Figures = tuple[float | None, float | None, float | None, float | None]
+
+
+def published_figures(n: int, sums: tuple[int, int] | None, scoring: Scoring | None, unit: int) -> Figures:
+    """Mean, sd and 95% interval (clipped to the published range) of a shown indicator's published
+    score, from its exact sums in units of 1/unit (scoring.MICRO); None without a declared scoring."""
+    if scoring is None or sums is None:
+        return None, None, None, None
+    mean, sd = exact_mean_sd(n, *sums, unit)
+    low, high = clipped_interval(n, mean, sd, (scoring.low, scoring.high))
+    return rounded(mean), rounded(sd), low, high
+
+
+def band_shares(value: IndicatorValue, sums: IndicatorSums | None, scoring: Scoring | None) -> list[BandShare]:
+    """Respondents in each band of a shown indicator's published score (every band, empty ones too)."""
+    if value.suppressed or scoring is None or sums is None or not scoring.bands:
+        return []
+    return [
+        BandShare(
+            value.campaign_id,
+            value.key,
+            b.id,
+            sums.bands.get(b.id, 0),
+            rounded(sums.bands.get(b.id, 0) / sums.n) or 0.0,
+        )
+        for b in scoring.bands
+    ]
