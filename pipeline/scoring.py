@@ -146,6 +146,25 @@ BY_CAMPAIGN = "r.campaign_id = :campaign AND a.response_id <= :high"
 # (100 each), so a respondent answering every item gets the same 0-100 as with `mean`. A declared
 # scoring (a row of pipeline_rule) computes the published score p from the coded sum instead, and
 # its 0-100 score from p; a table that has no row for a sum leaves the respondent out.
+# Without any declared scoring (no instrument anywhere) the plain rule runs alone: no join, no
+# coded sum, the statement of before published scores (pq and band stay NULL).
+_PLAIN = """
+INSERT INTO temp.pipeline_scored (response_id, campaign_id, ino, q)
+SELECT response_id, campaign_id, ino, CAST(ROUND(raw * {micro}) AS INTEGER)
+FROM (
+    SELECT a.response_id AS response_id, r.campaign_id AS campaign_id, i.ino AS ino,
+           CASE i.method_sum WHEN 1 THEN SUM(i.base + i.slope * a.value_num) / i.items
+                             ELSE AVG(i.base + i.slope * a.value_num) END AS raw,
+           COUNT(*) AS answered, i.min_answered AS min_answered
+    FROM answer a
+    JOIN response r ON r.id = a.response_id
+    JOIN temp.pipeline_campaign k ON k.campaign_id = r.campaign_id
+    JOIN temp.pipeline_item i ON i.qkey = k.qkey AND i.question_id = a.question_id
+    WHERE {which} AND a.dont_know = 0 AND a.value_num IS NOT NULL
+    GROUP BY a.response_id, i.ino
+)
+WHERE answered >= min_answered
+"""
 _SCORE = """
 INSERT INTO temp.pipeline_scored (response_id, campaign_id, ino, q, pq, band)
 SELECT response_id, campaign_id, ino,
@@ -182,11 +201,14 @@ KEEP_SCORES = (
 )
 
 
-def score_sql(which: str) -> str:
+def score_sql(which: str, declared: bool = True) -> str:
     """INSERT of the respondent scores of the responses `which` selects (BY_RANGE or BY_CAMPAIGN)
-    into `temp.pipeline_scored` (integer micro-points); KEEP_SCORES then stores them."""
+    into `temp.pipeline_scored` (integer micro-points); KEEP_SCORES then stores them. `declared`:
+    whether any indicator has a declared scoring (else the plain rule, which costs less)."""
     if which not in (BY_RANGE, BY_CAMPAIGN):
         raise ValueError("unknown response filter")
+    if not declared:
+        return _PLAIN.format(micro=MICRO, which=which)
     return _SCORE.format(
         micro=MICRO,
         which=which,

@@ -190,7 +190,8 @@ def _count(db: Database, low: int, high: int) -> int:
 def _keep_scores(db: Database, which: str, params: dict[str, int]) -> None:
     """Score the chosen responses, store their scores and add them to the sums (caller's transaction)."""
     db.execute("DELETE FROM temp.pipeline_scored")
-    db.execute(score_sql(which), params)
+    declared = db.execute("SELECT EXISTS (SELECT 1 FROM temp.pipeline_rule)").fetchone()[0]
+    db.execute(score_sql(which, bool(declared)), params)
     db.execute(KEEP_SCORES)
     db.execute(SUMS_OF_SCORED)
     db.execute(BANDS_OF_SCORED)

@@ -224,3 +224,23 @@ def test_a_questionnaire_without_declared_scoring_has_no_published_score(pipelin
     assert all(r["published_mean"] is None for r in plain_rows)
     assert [r for r in rows(pipeline_db, own, [with_who5]) if r["key"] != "who5"] == plain_rows
     assert rows(pipeline_db, "SELECT * FROM indicator_band WHERE campaign_id = ?", [plain]) == []
+
+
+def test_undeclared_indicators_score_the_same_with_or_without_instruments_in_the_run(pipeline_db, instruments):
+    """Without any declared scoring the pipeline runs its plain statement; with one, the combined
+    statement must give the other indicators exactly the same scores and sums."""
+    seed = Seeder(pipeline_db)
+    enterprise = seed.enterprise()
+    plain = seed.campaign(enterprise, **WINDOW)
+    answers = [
+        {"treated_with_respect": 4, "fits_my_needs": 5, "recommend": 9},
+        {"treated_with_respect": 2, "fits_my_needs": 3, "recommend": 6},
+        {"treated_with_respect": 5, "recommend": 10},
+    ]
+    add_responses(pipeline_db, plain, answers * 3)
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    mine = [f"{sql.split(' ORDER BY')[0]} WHERE campaign_id = {plain}" for sql in KEPT[:2]]
+    alone = [rows(pipeline_db, sql) for sql in mine]
+    instrument_campaign(pipeline_db, instruments["who5"], WORKED["who5"], enterprise)
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert [rows(pipeline_db, sql) for sql in mine] == alone and alone[0]
