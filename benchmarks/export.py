@@ -37,7 +37,7 @@ def seed(db, responses: int, questions) -> int:
         with write_transaction(db):
             for n in range(start, min(start + 10_000, responses)):
                 rid = db.execute(
-                    "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+                    "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
                     "VALUES (?, ?, 'fr', 'open', '2026-W09')",
                     [campaign, f"b{n}"],
                 ).lastrowid

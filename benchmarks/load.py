@@ -160,7 +160,7 @@ def responses_of(db_path: Path, campaign: int) -> dict[str, int]:
     conn = sqlite3.connect(db_path)
     try:
         rows = conn.execute(
-            "SELECT channel, COUNT(*) FROM response WHERE campaign_id = ? GROUP BY channel", [campaign]
+            "SELECT link, COUNT(*) FROM response WHERE campaign_id = ? GROUP BY link", [campaign]
         ).fetchall()
         return dict(rows)
     finally:

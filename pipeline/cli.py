@@ -116,8 +116,16 @@ def status_command(limit: int) -> None:
 
 
 @click.command("synth")
-@click.option("--enterprises", default=100, show_default=True, help="Number of enterprises.")
-@click.option("--responses", default=10000, show_default=True, help="Number of responses, spread evenly.")
+@click.option(
+    "--enterprises", default=100, show_default=True, type=click.IntRange(min=1), help="Number of enterprises."
+)
+@click.option(
+    "--responses",
+    default=10000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Number of responses, spread evenly.",
+)
 @click.option("--seed", default=1, show_default=True)
 @clean_errors
 def synth_command(enterprises: int, responses: int, seed: int) -> None:

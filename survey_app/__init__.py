@@ -21,6 +21,8 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
 
     from survey_app.accounts import recovery, two_factor
     from survey_app.accounts import views as auth
+    from survey_app.assisted import paper
+    from survey_app.assisted import views as entry
     from survey_app.backoffice import runs
     from survey_app.backoffice import views as backoffice
     from survey_app.core import config as config_module
@@ -29,7 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.respondent import codes
     from survey_app.respondent import views as respondent
-    from survey_app.results import api, dashboard, federation, public, refresh, report
+    from survey_app.results import api, channel_page, dashboard, federation, public, refresh, report
     from survey_app.storage import inuse
     from survey_app.storage.db import connect, migrate
     from survey_app.web import db, errors, i18n, security
@@ -79,6 +81,9 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
         api,
         public,
         unsubscribe,
+        entry,
+        paper,
+        channel_page,
     )
     for module in modules:
         app.register_blueprint(module.bp)

@@ -75,6 +75,10 @@ ROUTES = {
         "kind": "reminder",
         "language": "fr",
     },
+    # Reaching everyone (R2 7/9): shared tablets, paper questionnaires, answer entry, results by channel.
+    "backoffice.kiosks.remove": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kiosk_id": 1},
+    "paper.blank": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "language": "fr"},
+    "paper.personal": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "language": "fr"},
 }
 CAMPAIGN_ENDPOINTS = (
     "backoffice.campaigns.edit",
@@ -98,6 +102,10 @@ CAMPAIGN_ENDPOINTS = (
     "backoffice.public_pages.campaign_page",
     "backoffice.public_pages.campaign_revoke",
     "backoffice.mail_texts.index",
+    "backoffice.kiosks.add",
+    "entry.index",
+    "entry.answers",
+    "channels.view",
 )
 for _endpoint in CAMPAIGN_ENDPOINTS:
     ROUTES[_endpoint] = lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}")}

@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.xlsform_fixtures",
     "tests.operations_fixtures",
     "tests.trust_fixtures",
+    "tests.reach_fixtures",
 ]
 
 # pytest times each phase with the clock freezegun fakes: a test that freezes time in a fixture

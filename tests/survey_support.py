@@ -80,8 +80,9 @@ class Respondent:
 
 
 def responses(db) -> list[dict[str, Any]]:
-    rows = db.execute("SELECT id, campaign_id, language, channel, submitted_week FROM response ORDER BY id")
-    return [dict(zip(("id", "campaign_id", "language", "channel", "submitted_week"), r)) for r in rows]
+    columns = ("id", "campaign_id", "language", "link", "channel", "submitted_week")
+    rows = db.execute(f"SELECT {', '.join(columns)} FROM response ORDER BY id")
+    return [dict(zip(columns, r)) for r in rows]
 
 
 def answers_of(db, response_id: int) -> dict[str, tuple]:

@@ -109,7 +109,7 @@ def test_never_an_answer_or_an_e_mail_address(app, world, db, admin, signed_in, 
     admin.post(f"/admin/accounts/{world.manager_a}/reset")
     with write_transaction(db):
         db.execute(
-            "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+            "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
             "VALUES (?, 'sub-1', 'fr', 'open', '2026-W10')",
             [campaign],
         )

@@ -75,7 +75,8 @@ def test_manager_campaign_links_response_counted(browser, live_server, world):
     respondent.close()
 
     office.go_back()
-    office.get_by_role("link", name="Bénéficiaires – vague 1").first.click()
+    with office.expect_navigation():
+        office.get_by_role("link", name="Bénéficiaires – vague 1").first.click()
     office.reload()
     assert office.locator("#count-submitted").inner_text() == "1"
     assert office.locator("#count-personal").inner_text() == "1"

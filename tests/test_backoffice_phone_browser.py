@@ -113,17 +113,21 @@ def test_every_page_type_fits_the_screen_without_serious_violations(browser, liv
         # Pages after a step: a form with errors, a confirmation, a flash message.
         page.goto(f"{live_server}/admin/enterprises/{ENTERPRISE}/campaigns/new")
         page.fill("input[name=title]", "")
-        page.click("main form[method=post] [type=submit]")
+        with page.expect_navigation():  # measure the page the click opens, not the one it leaves
+            page.click("main form[method=post] [type=submit]")
         found += problems_of(page, "campaign-form-errors", width)
         page.goto(f"{live_server}/admin/accounts/new")
-        page.click("main form[method=post] [type=submit]")
+        with page.expect_navigation():  # measure the page the click opens, not the one it leaves
+            page.click("main form[method=post] [type=submit]")
         found += problems_of(page, "account-new-errors", width)
         page.goto(f"{live_server}/admin/campaigns/{OPEN_CAMPAIGN}")
-        page.get_by_role("button", name="Clôturer la campagne maintenant").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Clôturer la campagne maintenant").click()
         found += problems_of(page, "confirm-close", width)
         page.goto(f"{live_server}/admin/campaigns/{OPEN_CAMPAIGN}/links/")
         page.fill("textarea[name=codes]", "ABCDEFG")
-        page.get_by_role("button", name="Révoquer ces liens").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Révoquer ces liens").click()
         found += problems_of(page, "confirm-revoke", width)
     finally:
         context.close()

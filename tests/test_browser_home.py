@@ -11,7 +11,8 @@ def test_language_switcher_changes_and_keeps_the_language(page, live_server):
     page.goto(f"{live_server}/?lang=fr")
     assert page.locator("h1").inner_text() == "Donnez votre avis"
     switch = page.get_by_role("navigation", name="Langue")
-    switch.get_by_role("link", name="Nederlands").click()
+    with page.expect_navigation():
+        switch.get_by_role("link", name="Nederlands").click()
     assert page.locator("html").get_attribute("lang") == "nl"
     assert page.locator("h1").inner_text() == "Deel je ervaring"
     # The choice sticks: a plain visit of another page stays in Dutch.

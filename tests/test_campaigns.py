@@ -37,7 +37,7 @@ def row(db, campaign_id):
 def add_response(db, campaign_id):
     with write_transaction(db):
         db.execute(
-            "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+            "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
             "VALUES (?, ?, 'fr', 'open', '2026-W10')",
             [campaign_id, f"s{campaign_id}-{NOW.timestamp()}"],
         )
@@ -167,7 +167,7 @@ def test_campaign_page_shows_live_counts(world, signed_in, db):
             [world.campaign_a],
         )
         db.execute(
-            "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+            "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
             "VALUES (?, 'x1', 'fr', 'personal', '2026-W10')",
             [world.campaign_a],
         )

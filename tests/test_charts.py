@@ -76,7 +76,7 @@ def results(db, seed):
             db.execute("INSERT INTO campaign_summary VALUES (?, 8, 20, NULL, ?, 1)", [campaign, rate])
         for i, score in enumerate([10, 9, 9, 8, 7, 6, 3, 10, 9]):
             db.execute(
-                "INSERT INTO response (id, campaign_id, submission_id, language, channel, submitted_week) "
+                "INSERT INTO response (id, campaign_id, submission_id, language, link, submitted_week) "
                 "VALUES (?, ?, ?, 'nl', 'open', '2026-W08')",
                 [i + 1, second, f"s{i}"],
             )

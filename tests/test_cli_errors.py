@@ -127,3 +127,31 @@ def test_clean_errors_lets_bugs_through():
 
     assert isinstance(CliRunner().invoke(broken).exception, KeyError)
     assert CliRunner().invoke(expected).stderr == "Error: the input is wrong. Fix: correct it.\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["user", "create", "--email", "a..b@example.org", "--password", PASSWORD], "is not an e-mail address"),
+        (["synth", "--enterprises", "0"], "0 is not in the range x>=1"),
+        (["synth", "--responses", "-5"], "-5 is not in the range x>=0"),
+    ],
+)
+def test_bad_values_are_refused_before_anything_is_written(args, message, configured, tmp_path):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "vises.db").exists()
+
+
+def test_links_to_a_file_that_cannot_be_written_create_nothing(configured, tmp_path):
+    assert run("enterprise", "add", "Atelier", "--sector-group", "care", "--country", "BE").exit_code == 0
+    assert run("campaign", "create", "--enterprise", "atelier", *CAMPAIGN).exit_code == 0
+    message = one_line_error(run("links", "generate", "1", "--count", "3", "--csv", str(tmp_path / "no" / "links.csv")))
+    assert "links.csv: cannot be written (No such file or directory). Nothing was created." in message
+    from survey_app.storage.db import connect
+
+    db = connect(tmp_path / "vises.db")
+    try:
+        assert db.execute("SELECT count(*) FROM invitation").fetchone()[0] == 0
+    finally:
+        db.close()

@@ -37,7 +37,7 @@ def add(db, campaign_id, n, week="2026-W10", start=0, follow_up=False, text="Mer
     with write_transaction(db):
         for i in range(start, start + n):
             rid = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+                "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
                 "VALUES (?, ?, 'fr', 'personal', ?)",
                 [campaign_id, f"sub-{i:03d}", week],
             ).lastrowid
@@ -144,7 +144,7 @@ def test_row_order_follows_the_random_submission_id_not_the_arrival(world, db, s
     with write_transaction(db):
         for i, submission in enumerate(["zz", "aa", "mm", "bb", "yy"]):
             rid = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+                "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
                 "VALUES (?, ?, 'fr', 'open', '2026-W10')",
                 [world.campaign_a, submission],
             ).lastrowid

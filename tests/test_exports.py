@@ -33,7 +33,7 @@ def add_responses(db, campaign_id, count, text="Merci", start=0):
     with write_transaction(db):
         for n in range(start, start + count):
             response_id = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+                "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
                 "VALUES (?, ?, 'fr', 'personal', '2026-W10')",
                 [campaign_id, f"{campaign_id}-{n}"],
             ).lastrowid
@@ -93,7 +93,7 @@ def test_csv_round_trips_values_neutralises_formulas_and_has_no_personal_data(ca
     assert all(r[blank] == "" for r in rows)
     texts = sorted(r["what_changed"] for r in rows)
     assert texts == ["'+1 -2 @ok", *['\'=HYPERLINK("http://evil")'] * 5]
-    assert list(rows[0])[:4] == ["response", "language", "channel", "submitted_week"]
+    assert list(rows[0])[:5] == ["response", "language", "link", "channel", "submitted_week"]
     assert {r["submitted_week"] for r in rows} == {"2026-W10"}
     assert "secret.person" not in body and "@example.org" not in body
 
@@ -104,7 +104,7 @@ def test_xlsx_round_trips_values_with_labels_in_the_chosen_language(campaign, db
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = table[0]
-    assert header[:4] == ["response", "language", "channel", "submitted_week"]
+    assert header[:5] == ["response", "language", "link", "channel", "submitted_week"]
     assert any(h.startswith("custom_1: Vervoer?") for h in header)
     row = dict(zip(header, table[1]))
     column = {h.split(":")[0]: h for h in header}

@@ -47,7 +47,8 @@ def test_an_admin_enrols_then_follows_the_mail_of_a_campaign(browser, live_serve
 
     office.goto(f"{live_server}/admin/campaigns/{world.campaign_a}/invitations/")
     found["invitations"] = serious(office)
-    office.get_by_role("link", name="Preview and edit the texts of the e-mails").click()
+    with office.expect_navigation():
+        office.get_by_role("link", name="Preview and edit the texts of the e-mails").click()
     found["texts"] = serious(office)
     office.locator("table a").first.click()
     office.get_by_label("Text").fill("Bonjour,\n\n{enterprise} vous demande votre avis.\n\n{link}")

@@ -114,7 +114,7 @@ def test_submissions_are_counted_per_week_never_per_day(world, signed_in, db):
     with write_transaction(db):
         for i, week in enumerate(["2026-W09", "2026-W10", "2026-W10"]):
             db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+                "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
                 "VALUES (?, ?, 'fr', 'open', ?)",
                 [world.campaign_a, f"w{i}", week],
             )

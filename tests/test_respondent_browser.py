@@ -106,7 +106,7 @@ def test_keyboard_only_flows_in_french_and_dutch(browser, live_server, seed, db,
     stored = {r["campaign_id"]: (r, answers_of(db, r["id"])) for r in responses(db)}
     assert len(stored) == 2
     fr_response, fr_answers = stored[fr_campaign]
-    assert fr_response["language"] == "fr" and fr_response["channel"] == "personal"
+    assert fr_response["language"] == "fr" and fr_response["link"] == "personal" and fr_response["channel"] == "self"
     assert fr_answers["treated_with_respect"] == (5.0, None, 0)
     assert fr_answers["easy_to_access"] == (None, None, 1)
     assert fr_answers["training_useful"] == (4.0, None, 0)

@@ -35,7 +35,7 @@ def test_complete_flow_stores_one_response_with_the_right_values(client, survey,
     assert final.headers["Location"].endswith("/thanks")
     assert "Merci pour vos réponses" in client.get(final.headers["Location"]).get_data(as_text=True)
     [response] = responses(db)
-    assert response["channel"] == "personal" and response["language"] == "fr"
+    assert response["link"] == "personal" and response["channel"] == "self" and response["language"] == "fr"
     assert response["submitted_week"] == "2026-W10"  # Wednesday 4 March 2026: the week only
     stored = answers_of(db, response["id"])
     assert stored["treated_with_respect"] == (5.0, None, 0)

@@ -39,7 +39,7 @@ def test_links_revoked_after_use_still_count_as_handed_out(db, seed):
     with write_transaction(db):
         db.execute("UPDATE invitation SET answered = 1 WHERE id = (SELECT MIN(id) FROM invitation)")
         db.execute("UPDATE invitation SET revoked_at = '2026-03-04T00:00:00Z'")  # all four revoked
-        insert_responses(db, campaign, [{}], "2026-03-03", channel="personal")
+        insert_responses(db, campaign, [{}], "2026-03-03", link="personal")
     rate = response_rates.for_campaign(db, {"id": campaign, "expected_population": None})
     assert (rate.links_handed_out, rate.personal_submitted, rate.combined) == (1, 1, 1.0)
 

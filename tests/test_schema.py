@@ -103,7 +103,7 @@ def test_invitation_token_is_unique(db):
 
 def test_one_response_per_submission_id(db):
     sql = (
-        "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+        "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
         "VALUES (1, 'sub-1', 'fr', 'open', '2026-W02')"
     )
     insert(db, sql)
@@ -130,8 +130,10 @@ def test_foreign_keys_are_enforced(db):
         "UPDATE enterprise SET country = 'DE'",
         "UPDATE campaign SET closes_at = opens_at",
         "INSERT INTO draft (campaign_id, language, updated_at) VALUES (1, 'fr', 't')",
-        "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
+        "INSERT INTO response (campaign_id, submission_id, language, link, submitted_week) "
         "VALUES (1, 's', 'fr', 'email', 'd')",
+        "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) "
+        "VALUES (1, 's', 'fr', 'open', 'phone', 'd')",
     ],
 )
 def test_check_constraints(db, sql):

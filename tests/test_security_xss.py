@@ -55,7 +55,7 @@ def hostile(app, world, db):
         )
         for i in range(6):
             response = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, "
+                "INSERT INTO response (campaign_id, submission_id, language, link, "
                 "submitted_week) VALUES (?, ?, 'fr', 'open', '2026-W07')",
                 [world.campaign_a, f"xss-{i}"],
             ).lastrowid

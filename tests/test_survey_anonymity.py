@@ -30,8 +30,10 @@ def test_stored_rows_carry_only_campaign_language_channel_and_week(app, seed, db
     Respondent(app.test_client(), f"/s/{tokens[0]}").complete(BENEFICIARIES)
     row = dict(
         zip(
-            ("campaign_id", "submission_id", "language", "channel", "submitted_week"),
-            db.execute("SELECT campaign_id, submission_id, language, channel, submitted_week FROM response").fetchone(),
+            ("campaign_id", "submission_id", "language", "link", "channel", "submitted_week"),
+            db.execute(
+                "SELECT campaign_id, submission_id, language, link, channel, submitted_week FROM response"
+            ).fetchone(),
         )
     )
     assert row["submitted_week"] == "2026-W10"  # a week, not a day

@@ -178,7 +178,7 @@ def _campaign(
     answer_sets = [answers_for(questionnaire, level, rng, lang, custom) for lang in languages]
     day = min(closes, now) - timedelta(days=rng.randint(1, 20))
     insert_responses(
-        db, campaign, answer_sets, day.date().isoformat(), languages, channel="open" if expected else "personal"
+        db, campaign, answer_sets, day.date().isoformat(), languages, link="open" if expected else "personal"
     )
     if expected is None:  # personal links: as many used links as responses
         db.execute(

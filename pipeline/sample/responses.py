@@ -46,7 +46,7 @@ def insert_responses(
     answer_sets: Iterable[Answers],
     submitted_on: str,
     languages: Iterable[str] | None = None,
-    channel: str = "open",
+    link: str = "open",
     first_id: int | None = None,
 ) -> list[int]:
     """Insert responses and their answers (inside the caller's write transaction); return their ids.
@@ -61,14 +61,14 @@ def insert_responses(
     ids: list[int] = []
     for i, answer_set in enumerate(answer_sets):
         language = language_list[i % len(language_list)] if language_list else "fr"
-        responses.append((response_id, campaign_id, f"r-{response_id}", language, channel, week))
+        responses.append((response_id, campaign_id, f"r-{response_id}", language, link, week))
         answers.extend(
             row for qid, value in answer_set.items() if (row := answer_row(response_id, qid, value)) is not None
         )
         ids.append(response_id)
         response_id += 1
     db.conn.executemany(
-        "INSERT INTO response (id, campaign_id, submission_id, language, channel, "
+        "INSERT INTO response (id, campaign_id, submission_id, language, link, "
         "submitted_week) VALUES (?, ?, ?, ?, ?, ?)",
         responses,
     )
@@ -85,8 +85,8 @@ def add_responses(
     answer_sets: Iterable[Answers],
     submitted_on: str = "2026-03-01",
     languages: Iterable[str] | None = None,
-    channel: str = "open",
+    link: str = "open",
 ) -> list[int]:
     """insert_responses in its own write transaction."""
     with write_transaction(db):
-        return insert_responses(db, campaign_id, answer_sets, submitted_on, languages, channel)
+        return insert_responses(db, campaign_id, answer_sets, submitted_on, languages, link)

@@ -3,13 +3,32 @@
 `require_sign_in` is registered as `before_request` on every back-office blueprint, so each of
 their views (nested sections included) is guarded even when it forgot its decorator;
 `login_required` and `admin_required` decorate views. `g.user` is set by accounts.views.load_user.
+
+Interviewers enter answers and nothing else: every signed-in view refuses them (404) unless it
+is marked `for_interviewers`, so a view added later is closed to them by default.
 """
 
 from __future__ import annotations
 
 import functools
 
-from flask import abort, g, redirect, url_for
+from flask import abort, current_app, g, redirect, request, url_for
+
+INTERVIEWER = "interviewer"
+
+
+def for_interviewers(view):
+    """Mark a view that interviewers may reach (answer entry, their overview, their password)."""
+    view.for_interviewers = True
+    return view
+
+
+def refuse_interviewer() -> None:
+    """404 for an interviewer on any view not marked `for_interviewers`."""
+    if g.user is not None and g.user["role"] == INTERVIEWER:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "for_interviewers", False):
+            abort(404)
 
 
 def require_sign_in():
@@ -20,6 +39,7 @@ def require_sign_in():
         if pending:
             return redirect(url_for("two_factor.code" if pending["state"] == "code" else "two_factor.setup"), code=303)
         return redirect(url_for("auth.login"), code=303)
+    refuse_interviewer()
     return None
 
 

@@ -25,6 +25,7 @@ password_hasher = PRODUCTION_HASHER
 # Links go by e-mail: a reset link is used at once, a welcome link may wait for a busy week.
 TOKEN_LIFETIME = {"setup": timedelta(days=7), "reset": timedelta(hours=1), "invite": timedelta(days=7)}
 MIN_PASSWORD_LENGTH = 12
+INVITED_ROLES = ("manager", "interviewer")  # admins are created by the first setup or the CLI
 
 
 def hash_password(password: str) -> str:
@@ -130,11 +131,14 @@ def consume_password_token(db: Database, token: str, purpose: str, password: str
 
 
 def invite_manager(
-    db: Database, email: str, name: str, language: str, enterprise_ids: list[int], now: datetime
+    db: Database, email: str, name: str, language: str, enterprise_ids: list[int], now: datetime, role: str = "manager"
 ) -> tuple[int, str]:
-    """Create a manager without password, with memberships; return (user id, one-time welcome token)."""
+    """Create a manager (or an interviewer) without password, with memberships; return (user id,
+    one-time welcome token)."""
+    if role not in INVITED_ROLES:
+        raise ValueError(f"unknown role {role!r}")
     with write_transaction(db):
-        user_id = create_user(db, email, None, "manager", language, now, name=name)
+        user_id = create_user(db, email, None, role, language, now, name=name)
         set_memberships(db, user_id, enterprise_ids)
     return user_id, issue_token(db, "invite", now, user_id)
 

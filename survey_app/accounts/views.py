@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from survey_app.accounts import audit, login_guard, sessions, totp
 from survey_app.accounts import users as accounts
 from survey_app.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SetPasswordForm, SetupForm
-from survey_app.accounts.guards import login_required
+from survey_app.accounts.guards import for_interviewers, login_required
 from survey_app.core.timeutil import now_utc
 from survey_app.web.db import get_db
 from survey_app.web.forms import required
@@ -120,6 +120,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@for_interviewers
 @login_required
 def change_password():
     form = PasswordChangeForm()

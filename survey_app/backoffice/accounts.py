@@ -60,11 +60,17 @@ def new():
         db = get_db()
         with write_transaction(db):
             user_id, token = accounts.invite_manager(
-                db, form.email.data, form.name.data, form.language.data, form.enterprises.data, now_utc()
+                db,
+                form.email.data,
+                form.name.data,
+                form.language.data,
+                form.enterprises.data,
+                now_utc(),
+                form.role.data,
             )
             user = {"id": user_id, "email": form.email.data.strip(), "language": form.language.data}
             account_mail.queue(db, current_app.config["SETTINGS"], "invite", user, token, now_utc())
-            audit.record("account.invite", "user", user_id, enterprises=len(form.enterprises.data))
+            audit.record("account.invite", "user", user_id, enterprises=len(form.enterprises.data), role=form.role.data)
         flash(
             _("Account created. A welcome e-mail with a one-time link is on its way to %(email)s.", email=user["email"])
         )

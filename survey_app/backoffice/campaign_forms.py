@@ -82,6 +82,13 @@ class CampaignForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
         description=_l("How many people could answer: used for the response rate of the open link."),
     )
+    easy_mode = BooleanField(
+        _l("Easy mode for everyone: one question per screen, answers with pictures, questions read aloud"),
+        description=_l(
+            "For people who find a form hard to read. Without it, each respondent can still choose easy mode "
+            "on the first page."
+        ),
+    )
     instruments = MultiCheckboxField(_l("Validated instruments"))
     reminder_count = IntegerField(
         _l("Automatic reminders"),

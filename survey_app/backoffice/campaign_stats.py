@@ -41,9 +41,9 @@ def campaign_counts(db: Database, campaign: dict) -> CampaignCounts:
         "FROM invitation WHERE campaign_id = ?",
         [campaign["id"]],
     ).fetchone()
-    by_channel = dict(
+    by_link = dict(
         db.execute(
-            "SELECT channel, count(*) FROM response WHERE campaign_id = ? GROUP BY channel", [campaign["id"]]
+            "SELECT link, count(*) FROM response WHERE campaign_id = ? GROUP BY link", [campaign["id"]]
         ).fetchall()
     )
     weeks = db.execute(
@@ -57,8 +57,8 @@ def campaign_counts(db: Database, campaign: dict) -> CampaignCounts:
         revoked,
         opened,
         in_progress,
-        by_channel.get("personal", 0),
-        by_channel.get("open", 0),
+        by_link.get("personal", 0),
+        by_link.get("open", 0),
         campaign["expected_population"],
         [(week_monday(w), n, round(100 * n / busiest)) for w, n in weeks if w],
     )

@@ -13,6 +13,7 @@ from survey_app.backoffice.campaign_forms import LATEST, CampaignForm
 from survey_app.backoffice.campaign_stats import campaign_counts
 from survey_app.backoffice.confirm import confirmation_page, is_confirmed
 from survey_app.backoffice.custom_questions import to_form_entries
+from survey_app.backoffice.entry_audit import channel_counts, entry_audit
 from survey_app.backoffice.forms import ButtonForm
 from survey_app.core.timeutil import now_utc, to_local, to_utc
 from survey_app.domain import campaigns as store
@@ -48,6 +49,7 @@ def _spec(form: CampaignForm, enterprise_id: int) -> store.CampaignSpec:
         custom_questions=tuple(form.custom_questions),
         instruments=tuple((i.id, i.version) for i in form.chosen_instruments),
         responses_exportable=bool(form.responses_exportable.data),
+        easy_mode=bool(form.easy_mode.data),
     )
 
 
@@ -75,6 +77,7 @@ def _form_data(campaign: dict) -> dict:
         "languages": store.languages_of(campaign),
         "custom": to_form_entries(store.custom_questions_of(campaign)),
         "instruments": [f"{iid}:{version}" for iid, version in store.instruments_of(campaign)],
+        "easy_mode": bool(campaign.get("easy_mode")),
     }
 
 
@@ -156,6 +159,8 @@ def view(campaign_id: int):
         closes=to_local(campaign["closes_at"], tz),
         custom_questions=store.custom_questions_of(campaign),
         instruments=_registry().instruments_for(store.instruments_of(campaign)),
+        entry_audit=entry_audit(get_db(), campaign_id),
+        channels=channel_counts(get_db(), campaign_id),
     )
 
 

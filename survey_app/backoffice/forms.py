@@ -34,6 +34,7 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES]
+ROLE_CHOICES = [("manager", _l("Manager")), ("interviewer", _l("Interviewer (enters answers only)"))]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -62,6 +63,12 @@ class ManagerForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), email_address, Length(max=254), single_line])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200), single_line])
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
+    role = SelectField(
+        _l("Role"),
+        choices=choices(ROLE_CHOICES),
+        default="manager",
+        description=_l("An interviewer only enters answers from interviews and paper questionnaires."),
+    )
     enterprises = MultiCheckboxField(_l("Enterprises"), coerce=int)
     submit = SubmitField(_l("Create the account and e-mail its welcome link"))
 

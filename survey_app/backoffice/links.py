@@ -29,6 +29,7 @@ from survey_app.accounts.scoping import campaign_or_404
 from survey_app.backoffice.card_texts import card_sentences, code_sentences
 from survey_app.backoffice.confirm import confirmation_page, is_confirmed
 from survey_app.backoffice.forms import LinksForm, OpenLinkForm, RevokeForm
+from survey_app.backoffice.kiosks import reach_context
 from survey_app.backoffice.qr import qr_png, qr_svg
 from survey_app.core.timeutil import now_utc
 from survey_app.domain import campaigns as store
@@ -67,6 +68,7 @@ def _page(campaign: dict, links_form: LinksForm | None = None, revoke_form: Revo
         open_form=OpenLinkForm(enabled=not campaign["open_link_enabled"]),
         open_url=store.open_link(_base_url(), campaign["open_token"]),
         sheets=range(1, (issued - revoked + CARDS_PER_SHEET - 1) // CARDS_PER_SHEET + 1),
+        **reach_context(get_db(), campaign),
     )
 
 

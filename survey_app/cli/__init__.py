@@ -237,7 +237,7 @@ def user() -> None:
 
 @user.command("create")
 @click.option("--email", required=True, help="E-mail address used to sign in.")
-@click.option("--role", type=click.Choice(["admin", "manager"]), default="admin", show_default=True)
+@click.option("--role", type=click.Choice(["admin", "manager", "interviewer"]), default="admin", show_default=True)
 @click.option("--language", type=click.Choice(list(config_module.SUPPORTED_LANGUAGES)), default="fr", show_default=True)
 @click.password_option(help="Password (asked for when not given).")
 @clean_errors
@@ -247,10 +247,16 @@ def user_create(email: str, role: str, language: str, password: str) -> None:
     Example: vises user create --email admin@example.org --role admin
     """
     from survey_app.accounts import users as accounts
+    from survey_app.core.addresses import is_email
     from survey_app.core.timeutil import now_utc
     from survey_app.storage import audit
     from survey_app.storage.db import connect, migrate, write_transaction
 
+    email = email.strip()
+    if not is_email(email):  # the same check as the back-office form: a typo would lock the person out
+        raise click.BadParameter(
+            clip_quoted(f"'{email}' is not an e-mail address (e.g. name@example.org)."), param_hint="--email"
+        )
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.")
     settings = config_module.load()

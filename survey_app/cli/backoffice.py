@@ -272,12 +272,16 @@ def links_generate(campaign_id, count, csv_path) -> None:
     app = _app()
     db = _db(app)
     check_campaign(db, campaign_id)
+    # The file is opened before any link is created: a path that cannot be written stops here, and
+    # no link exists that nobody could hand out. It is closed by the with block; stdout stays open.
+    try:
+        target = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
+    except OSError as exc:
+        raise click.ClickException(f"{csv_path}: cannot be written ({exc.strerror}). Nothing was created.") from None
     with write_transaction(db):
         rows = generate_links(db, campaign_id, count, now_utc())
         owner = db.execute("SELECT enterprise_id FROM campaign WHERE id = ?", [campaign_id]).fetchone()[0]
         _audit(db, "links.generate", object_type="campaign", object_id=campaign_id, enterprise_id=owner, count=count)
-    # A file named on the command line is closed by the with block; standard output stays open.
-    target = open(csv_path, "w", newline="", encoding="utf-8") if csv_path else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
     with target as out:
         writer = csv.writer(out)
         writer.writerow(["link", "short_code", "qr_image"])

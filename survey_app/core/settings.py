@@ -196,6 +196,27 @@ class InvitationSettings:
 
 
 @dataclass(frozen=True)
+class KioskSettings:
+    """Shared tablets (kiosk links): each person starts afresh, idle answers are cleared."""
+
+    hourly_limit: int = setting(
+        30, "Ceiling of responses per hour proposed for a new tablet (each tablet has its own).", between(1, 1000)
+    )
+    idle_seconds: int = setting(
+        90,
+        "A warning appears after this many seconds without activity on a tablet (without JavaScript: "
+        "this long after the page was shown).",
+        between(15, 3600),
+    )
+    warning_seconds: int = setting(
+        30, "After the warning, the answers are cleared and the tablet goes back to the start.", between(5, 600)
+    )
+    thanks_seconds: int = setting(
+        8, "The thank-you page goes back to the start after this many seconds.", between(3, 120)
+    )
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     """How long personal data is kept (`vises purge`, and after each weekly refresh)."""
 
@@ -259,6 +280,7 @@ class Settings(Mapping[str, Any]):
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     invitations: InvitationSettings = field(default_factory=InvitationSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
     report: ReportSettings = field(default_factory=ReportSettings)

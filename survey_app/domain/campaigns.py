@@ -53,6 +53,7 @@ class CampaignSpec:
     instruments: tuple[tuple[str, int], ...] = ()  # pinned (instrument id, version), one page each
     # Respondents are told, before answering, that their answers may be exported one row per person.
     responses_exportable: bool = False
+    easy_mode: bool = False  # one question per screen with pictures, for everyone (respondents may choose it anyway)
 
 
 def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
@@ -71,6 +72,7 @@ def _settings_row(spec: CampaignSpec) -> dict[str, Any]:
         "custom_questions": json.dumps(list(spec.custom_questions), ensure_ascii=False),
         "instruments": json.dumps([list(pair) for pair in spec.instruments]),
         "responses_exportable": int(spec.responses_exportable),
+        "easy_mode": int(spec.easy_mode),
     }
 
 
@@ -220,6 +222,7 @@ def duplicate_campaign(db: Database, campaign: dict[str, Any], version: int, now
         custom_questions=tuple(custom_questions_of(campaign)),
         instruments=tuple(instruments_of(campaign)),
         responses_exportable=bool(campaign["responses_exportable"]),
+        easy_mode=bool(campaign.get("easy_mode")),
     )
     with write_transaction(db):
         return create_campaign(db, spec, now)

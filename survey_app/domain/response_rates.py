@@ -4,7 +4,7 @@ report, API, digest, federation view and charts all call `for_campaigns`).
 - personal links: responses through a personal link / links handed out (not revoked, or used);
 - open link: every other response (open link, QR poster) / the expected population;
 - combined: all responses / (links handed out + expected population), known only when every
-  channel that has responses has its denominator (open responses without an expected population
+  kind of link that has responses has its denominator (open responses without an expected population
   leave the combined rate unknown rather than inflating it).
 
 Counts are read live from the source tables, so every surface shows the same figure at the same
@@ -49,7 +49,7 @@ class ResponseRate:
 
     @property
     def combined(self) -> float | None:
-        """Both channels together, or None when a channel with responses has no denominator."""
+        """Both kinds of link together, or None when one with responses has no denominator."""
         if self.open_submitted and not self.expected:
             return None
         denominator = self.links_handed_out + (self.expected or 0)
@@ -74,15 +74,15 @@ def for_campaigns(db: Database, campaigns: Iterable[dict]) -> dict[int, Response
     )
     personal: dict[int, int] = {}
     other: dict[int, int] = {}
-    for campaign_id, channel, count in db.execute(
-        "SELECT campaign_id, channel, COUNT(*) FROM response"
+    for campaign_id, link, count in db.execute(
+        "SELECT campaign_id, link, COUNT(*) FROM response"
         + (f" WHERE {where}" if where else "")
-        + " GROUP BY campaign_id, channel",
+        + " GROUP BY campaign_id, link",
         params,
     ):
         if campaign_id not in expected:
             continue
-        target = personal if channel == PERSONAL else other
+        target = personal if link == PERSONAL else other
         target[campaign_id] = target.get(campaign_id, 0) + count
     return {
         cid: ResponseRate(cid, personal.get(cid, 0), links.get(cid, 0), other.get(cid, 0), expected[cid]) for cid in ids

@@ -23,8 +23,9 @@ from survey_app.questionnaire.model import Questionnaire
 from survey_app.questionnaire.rules import Checker, parse_questions
 from survey_app.storage.ratelimit import allow
 
-PERSONAL, OPEN = "s", "o"
-CHANNELS = {PERSONAL: "personal", OPEN: "open"}
+PERSONAL, OPEN, KIOSK = "s", "o", "k"
+# The link a response came through (response.link): a kiosk is an open link on a shared tablet.
+LINK_KINDS = {PERSONAL: "personal", OPEN: "open", KIOSK: "open"}
 # Guessing 128-bit tokens is hopeless anyway; the limit keeps the log-free server from being
 # used as a load generator: past 60 misses a minute per address, misses get a bare 429. A hit past
 # the limit tells a guesser nothing it would not learn below it, and refusing it locked out every
@@ -43,10 +44,12 @@ class SurveyLink:
     questionnaire: Questionnaire
     enterprise_name: str
     invitation: dict[str, Any] | None = None
+    kiosk: dict[str, Any] | None = None
+    channel: str = "self"  # how the answers are given: self, or interview / paper (back-office entry)
 
     @property
-    def channel(self) -> str:
-        return CHANNELS[self.kind]
+    def link_kind(self) -> str:
+        return LINK_KINDS[self.kind]
 
     @property
     def submitted(self) -> bool:
@@ -72,10 +75,13 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     """The link behind `token`, or abort with 404 (not available) or 429 (a miss past the limit)."""
     if len(token) > MAX_TOKEN_LENGTH:
         _not_available(db, now)
-    invitation = None
+    invitation = kiosk = None
     if kind == PERSONAL:
         invitation = _row(db, "SELECT * FROM invitation WHERE token = ? AND revoked_at IS NULL", token)
         campaign = invitation and _row(db, "SELECT * FROM campaign WHERE id = ?", invitation["campaign_id"])
+    elif kind == KIOSK:
+        kiosk = _row(db, "SELECT * FROM kiosk WHERE token = ? AND removed_at IS NULL", token)
+        campaign = kiosk and _row(db, "SELECT * FROM campaign WHERE id = ?", kiosk["campaign_id"])
     else:
         campaign = _row(db, "SELECT * FROM campaign WHERE open_token = ? AND open_link_enabled = 1", token)
     if not campaign or campaign_state(campaign, now) != "open":
@@ -84,7 +90,7 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     if questionnaire is None:
         _not_available(db, now)
     name = db.execute("SELECT name FROM enterprise WHERE id = ?", [campaign["enterprise_id"]]).fetchone()[0]
-    return SurveyLink(kind, token, campaign, questionnaire, name, invitation)
+    return SurveyLink(kind, token, campaign, questionnaire, name, invitation, kiosk)
 
 
 def _row(db: Database, sql: str, *params: Any) -> dict[str, Any] | None:

@@ -13,9 +13,9 @@ from werkzeug.wrappers import Response
 from survey_app.core import timeutil
 from survey_app.core.timeutil import parse_iso
 from survey_app.questionnaire.model import Section, translate
-from survey_app.respondent import drafts
+from survey_app.respondent import drafts, kiosk
 from survey_app.respondent.forms import PageForm, build_page_form
-from survey_app.respondent.links import OPEN, SurveyLink, resolve
+from survey_app.respondent.links import KIOSK, PERSONAL, SurveyLink, resolve
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
 
@@ -24,9 +24,12 @@ FORM_TYPES = ("application/x-www-form-urlencoded",)
 
 
 def current_link(kind: str, token: str) -> SurveyLink:
-    """The request's survey link (resolved once per request), or a 404/429 abort."""
+    """The request's survey link (resolved once per request), or a 404/429 abort (a kiosk page
+    without its current person or with an idle draft redirects instead: respondent.kiosk)."""
     if "survey_link" not in g:
         g.survey_link = resolve(get_db(), kind, token, timeutil.now_utc())
+        if kind == KIOSK:
+            kiosk.guard(g.survey_link)
     return g.survey_link
 
 
@@ -36,6 +39,9 @@ def language(link: SurveyLink) -> str:
 
 
 def browser_key() -> str | None:
+    link = g.get("survey_link")
+    if link is not None and link.kind == KIOSK:
+        return kiosk.person_key()  # a kiosk's person, rotated at each start
     key = request.cookies.get(drafts.BROWSER_COOKIE, "")
     return key if BROWSER_KEY.fullmatch(key) else None
 
@@ -63,9 +69,10 @@ def page_form_class(link: SurveyLink, section: Section, lang: str) -> type[PageF
     """Form classes are built once per (questionnaire, page, language, channel) and reused."""
     cache = current_app.extensions.setdefault("vises.page_forms", {})
     last = section is link.questionnaire.sections[-1]
-    key = (id(link.questionnaire), section.id, lang, link.kind == OPEN and last, tuple(link.languages))
+    replayable = link.kind != PERSONAL and last  # open and kiosk links: a submission id against replays
+    key = (id(link.questionnaire), section.id, lang, replayable, tuple(link.languages))
     if key not in cache:
-        cache[key] = build_page_form(link.questionnaire, section, lang, link.kind == OPEN and last, link.languages)
+        cache[key] = build_page_form(link.questionnaire, section, lang, replayable, link.languages)
     return cache[key]
 
 

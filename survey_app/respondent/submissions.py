@@ -80,9 +80,16 @@ def submit(
             submission_id = secrets.token_urlsafe(16)
         try:
             response_id = db.execute(
-                "INSERT INTO response (campaign_id, submission_id, language, channel, submitted_week) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [link.campaign["id"], submission_id, language, link.channel, submission_week(link, now)],
+                "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    link.campaign["id"],
+                    submission_id,
+                    language,
+                    link.link_kind,
+                    link.channel,
+                    submission_week(link, now),
+                ],
             ).lastrowid
         except sqlite3.IntegrityError:
             return False

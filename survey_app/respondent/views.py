@@ -13,10 +13,11 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from survey_app.core import timeutil
 from survey_app.domain.campaigns import open_link, personal_link
+from survey_app.domain.kiosks import kiosk_link
 from survey_app.questionnaire.model import DONT_KNOW, translate
-from survey_app.respondent import drafts, submissions
+from survey_app.respondent import drafts, easy, kiosk, kiosk_views, media, submissions
 from survey_app.respondent.drafts import new_browser_key
-from survey_app.respondent.links import SurveyLink
+from survey_app.respondent.links import KIOSK, OPEN, PERSONAL, SurveyLink
 from survey_app.respondent.pages import (
     browser_key,
     check_post,
@@ -34,8 +35,14 @@ from survey_app.respondent.pages import (
 )
 from survey_app.web.db import get_db
 
+# The address of a link as the respondent must type it again, built on the configured base URL.
+LINK_ADDRESSES = {PERSONAL: personal_link, OPEN: open_link, KIOSK: kiosk_link}
+
 bp = Blueprint("respondent", __name__)
-LINK = "/<any(s, o):kind>/<token>"
+LINK = "/<any(s, o, k):kind>/<token>"
+for nested in (easy.bp, kiosk_views.bp, media.bp):  # easy mode, kiosk pages, pictures and recordings
+    bp.register_blueprint(nested)
+bp.context_processor(kiosk.template_context)
 
 
 @bp.record_once
@@ -53,11 +60,16 @@ def home():
 @bp.route(LINK)
 def intro(kind: str, token: str):
     link = current_link(kind, token)
+    if link.kind == KIOSK:
+        return kiosk_views.start_page(link)
     if link.submitted:
         return render_template("respondent/answered.html", link=link)
     draft = load_draft(link)
     if draft.answers:
-        return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1))
+        # On another device too, the respondent continues in the language and mode they chose.
+        kept = draft.language in link.languages and draft.language != language(link) and not request.args.get("lang")
+        chosen = {"lang": str(draft.language)} if kept else {}
+        return see_other(easy.resume_target(link, draft, **chosen))
     drafts.mark_opened(get_db(), link)
     lang = language(link)
     questionnaire = link.questionnaire
@@ -69,6 +81,8 @@ def intro(kind: str, token: str):
         closes=closing_text(link, lang),
         min_group=current_app.config["SETTINGS"]["privacy.min_group_size"],
         start=url("page", link, number=1),
+        easy_start=url("easy.question", link, number=1),
+        easy_default=bool(link.campaign.get("easy_mode")),
     )
 
 
@@ -148,8 +162,11 @@ def finish(link: SurveyLink, form, answers: dict, key: str | None):
     if not drafts.complete(link.questionnaire, answers):
         drafts.save(db, link, key, answers, len(link.questionnaire.sections) - 1, language(link), timeutil.now_utc())
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, answers) + 1))
+    if link.kind == KIOSK and not kiosk.count_response(db, link, timeutil.now_utc()):
+        return render_page(link, form, len(link.questionnaire.sections), 429, kiosk_full=kiosk.FULL)
     submissions.submit(db, link, answers, language(link), submission_id, key, timeutil.now_utc())
-    return see_other(url("thanks", link))
+    response = see_other(url("thanks", link))
+    return kiosk.forget(response) if link.kind == KIOSK else response
 
 
 @bp.route(LINK + "/saved")
@@ -157,16 +174,17 @@ def saved(kind: str, token: str):
     link = current_link(kind, token)
     if link.submitted:
         return render_template("respondent/answered.html", link=link)
-    draft = load_draft(link)
-    resume = url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1)
+    resume = easy.resume_target(link, load_draft(link))  # in the mode the draft was answered in
     base_url = current_app.config["SETTINGS"]["server.base_url"]  # never the request's Host header
-    link_url = (personal_link if link.invitation else open_link)(base_url, link.token)
+    link_url = LINK_ADDRESSES[link.kind](base_url, link.token)
     return render_template("respondent/saved.html", link=link, resume=resume, link_url=link_url)
 
 
 @bp.route(LINK + "/thanks")
 def thanks(kind: str, token: str):
     link = current_link(kind, token)
+    if link.kind == KIOSK:
+        return kiosk_views.thanks_page(link)
     if link.invitation is not None and not link.submitted:
         return see_other(url("intro", link))
     return render_template("respondent/thanks.html", link=link)

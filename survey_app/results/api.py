@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
+from survey_app.accounts.guards import refuse_interviewer
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.published import api_figure, on_scale
 from survey_app.domain import response_rates
@@ -59,6 +60,7 @@ def require_session():
     # An API client wants a status code, not the sign-in page.
     if g.user is None:
         return jsonify({"error": "sign_in_required"}), 401
+    refuse_interviewer()
     return None
 
 

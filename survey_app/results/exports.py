@@ -33,7 +33,7 @@ from survey_app.results.export_policy import ExportPolicy, hidden_quote_question
 from survey_app.storage.db import connect
 from survey_app.web.labels import AGREE5_LABELS, DONT_KNOW_LABEL, YES_NO_LABELS
 
-FIXED_COLUMNS = ("response", "language", "channel", "submitted_week")
+FIXED_COLUMNS = ("response", "language", "link", "channel", "submitted_week")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024
 
@@ -102,11 +102,11 @@ def header(questions: list[Question], language: str, labels: bool, policy: Expor
             return " " + _("(quotes hidden by the enterprise left blank)")
         return ""
 
-    week = FIXED_COLUMNS[3]
+    week = FIXED_COLUMNS[-1]
     if policy.blank_weeks:
         week += " " + _("(left blank in weeks with fewer than %(n)d responses)", n=policy.min_group)
     names = (f"{q.id}: {translate(q.label, language)}" if labels else q.id for q in questions)
-    return [*FIXED_COLUMNS[:3], week, *(neutralise(name + note(q)) for name, q in zip(names, questions))]
+    return [*FIXED_COLUMNS[:-1], week, *(neutralise(name + note(q)) for name, q in zip(names, questions))]
 
 
 def streamed_rows(
@@ -173,13 +173,13 @@ def rows(
         for number, (response_id, group) in enumerate(grouped, start=1):
             cells: list[Any] = [None] * len(questions)
             values: dict[str, float | None] = {}
-            for _rid, lang, channel, week, question_id, num, text, dont_know in group:  # noqa: B007 (same in every row)
+            for _rid, lang, link, channel, week, question_id, num, text, dont_know in group:  # noqa: B007 (same in every row)
                 if question_id in position and not (hidden and (response_id, question_id) in hidden):
                     index = position[question_id]
                     cells[index] = makers[index](num, text, dont_know)
                     values[question_id] = None if dont_know else num
             published = [score_answers(scoring, items, values) for scoring, items in scores]
-            yield [number, lang, channel, policy.week(week), *cells, *(_score_cell(p) for p in published)]
+            yield [number, lang, link, channel, policy.week(week), *cells, *(_score_cell(p) for p in published)]
 
 
 def _score_cell(score: RespondentScore | None) -> float | int | None:
@@ -194,7 +194,7 @@ def _answer_rows(db: Database, campaign_id: int, policy: ExportPolicy) -> Iterat
     random submission id. One pass per week walks the index response_week in order: no sort of the
     whole campaign (a single ORDER BY over 100,000 responses doubled the export time)."""
     select = (
-        "SELECT r.id, r.language, r.channel, r.submitted_week, a.question_id, a.value_num, a.value_text, "
+        "SELECT r.id, r.language, r.link, r.channel, r.submitted_week, a.question_id, a.value_num, a.value_text, "
         "a.dont_know FROM response r LEFT JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? "
     )
     shown = json.dumps(sorted(policy.shown_weeks))

@@ -22,6 +22,7 @@ from survey_app.core.timeutil import to_local
 from survey_app.core.typography import long_date
 from survey_app.results import data, headlines, methodology, published_scores, report_pdf, words
 from survey_app.results import labels as result_labels
+from survey_app.results.channel_page import share_sentence
 from survey_app.results.pdf_layout import PAPERS
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
@@ -110,6 +111,7 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
         "computed_on": computed_on(db, language),
         "freshness": data.freshness(db, enterprise),
         "fewer_than": words.fewer_than(settings["privacy.min_group_size"]),
+        "channels": share_sentence(db, campaign["id"]),
         "language": language,
         "methodology": methodology.sections(
             settings["privacy.min_group_size"],

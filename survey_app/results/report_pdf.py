@@ -128,6 +128,8 @@ def summary(pdf: Page, context: dict[str, Any], _: Callable[[str], str]) -> None
         pdf.set_xy(MARGIN, y + height + CARD_GAP)
     pdf.heading(_("How the results were collected"), 12)
     pdf.paragraph(context["summary"], size=9.5)
+    if context.get("channels"):  # the share of each channel: interviews tend to be more positive
+        pdf.paragraph(context["channels"], size=9.5)
     highlights = [group["quotes"][0] for group in context["testimony_groups"]][:SUMMARY_QUOTES]
     height = sum(pdf.lines_height(quoted(q["text"], pdf.language), pdf.width - 5, 9.5, "I") + 2.5 for q in highlights)
     if highlights and not pdf.will_page_break(height + 20):  # the summary stays on one page

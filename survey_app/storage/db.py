@@ -102,11 +102,17 @@ def migrate(path: str | Path) -> list[str]:
         raise DatabaseNotWritable(path, str(exc)) from None
     try:
         db.execute("PRAGMA journal_mode = WAL")
+        # Off while migrating (it cannot change inside a transaction): a table rebuild drops a table
+        # others reference, which would cascade-delete their rows (storage.rebuild). Checked before commit.
+        db.execute("PRAGMA foreign_keys = OFF")
         with write_transaction(db):
             # A real write even when nothing is pending, so a read-only file fails here and now.
             db.execute(f"PRAGMA user_version = {int(db.execute('PRAGMA user_version').fetchone()[0])}")
             pending = [m.name for m in migrations.pending(db)]
             migrations.apply(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migrations left rows whose references are missing: {broken[:5]}")
         return pending
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "unable to open" in str(exc):

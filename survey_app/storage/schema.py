@@ -8,6 +8,8 @@ response and invitation dates are days only, so a response cannot be matched to 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from survey_app.storage.rebuild import rebuild_table
+
 migrations = Migrations("vises")
 
 LANGS = "('fr', 'nl', 'en')"
@@ -643,6 +645,66 @@ def m223_two_factor(db: Database) -> None:
         CHECK (second_factor IN ('done', 'code', 'enrol'));
     -- Sessions opened before two-factor sign-in existed sign in again, with it.
     DELETE FROM user_session;
+    """)
+
+
+@migrations()
+def m240_response_channel(db: Database) -> None:
+    # How the answers were given is the response's `channel`: by the respondent (self), to an
+    # interviewer, or on paper (both entered in the back office). The link it came through moves to
+    # `link` (personal or open), so the counts and rates that read personal/open keep working.
+    rebuild_table(
+        db,
+        "response",
+        {
+            "channel TEXT NOT NULL CHECK (channel IN ('personal', 'open'))": (
+                "link TEXT NOT NULL CHECK (link IN ('personal', 'open')),\n"
+                "        channel TEXT NOT NULL DEFAULT 'self' CHECK (channel IN ('self', 'interview', 'paper'))"
+            )
+        },
+        {"link": "channel", "channel": "'self'"},
+    )
+
+
+@migrations()
+def m241_interviewer_role(db: Database) -> None:
+    # Interviewers enter answers for the enterprises of their memberships, and nothing else.
+    rebuild_table(
+        db,
+        "user",
+        {"CHECK (role IN ('admin', 'manager'))": "CHECK (role IN ('admin', 'manager', 'interviewer'))"},
+    )
+
+
+@migrations()
+def m242_reaching_everyone(db: Database) -> None:
+    db.executescript("""
+    -- Easy mode for everyone (one question per screen, pictures, read aloud); a respondent can also choose it.
+    ALTER TABLE campaign ADD COLUMN easy_mode INTEGER NOT NULL DEFAULT 0 CHECK (easy_mode IN (0, 1));
+    -- Shared tablets: an open link of their own, with a ceiling of responses per hour.
+    CREATE TABLE kiosk (
+        id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        token TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        hourly_limit INTEGER NOT NULL CHECK (hourly_limit BETWEEN 1 AND 1000),
+        created_at TEXT NOT NULL,
+        removed_at TEXT
+    );
+    CREATE INDEX kiosk_campaign ON kiosk(campaign_id);
+    -- Answers entered in the back office, counted per account: no response id, no time, so an
+    -- account can never be matched to a response.
+    CREATE TABLE entry_count (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL CHECK (channel IN ('interview', 'paper')),
+        count INTEGER NOT NULL CHECK (count > 0),
+        PRIMARY KEY (campaign_id, user_id, channel)
+    );
+    -- The mode a draft was answered in (resumed in the same one) and the tablet of a kiosk draft
+    -- (cleared when idle).
+    ALTER TABLE draft ADD COLUMN mode TEXT NOT NULL DEFAULT 'standard' CHECK (mode IN ('standard', 'easy'));
+    ALTER TABLE draft ADD COLUMN kiosk_id INTEGER REFERENCES kiosk(id) ON DELETE CASCADE;
     """)
 
 
