@@ -41,7 +41,8 @@ def before_rebuild(tmp_path):
 
 
 def test_rebuild_keeps_every_response_answer_and_reference(before_rebuild):
-    assert migrate(before_rebuild) == [m.name for m in migrations._migrations][-3:]
+    names = [m.name for m in migrations._migrations]
+    assert migrate(before_rebuild) == names[names.index("m240_response_channel") :]  # and any appended after
     db = connect(before_rebuild)
     rows = db.execute("SELECT id, submission_id, link, channel FROM response ORDER BY id").fetchall()
     assert rows == [(1, "s1", "personal", "self"), (2, "s2", "open", "self")]
