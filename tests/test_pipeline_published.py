@@ -19,8 +19,9 @@ from pipeline.sample.responses import add_responses
 from pipeline.stats import t_quantile
 from survey_app.core import config
 from survey_app.core.timeutil import iso_utc
+from survey_app.domain.campaigns import CampaignSpec, create_campaign
 from survey_app.questionnaire.instruments import load_instrument
-from survey_app.questionnaire.loader import load_framework
+from survey_app.questionnaire.loader import load_framework, load_questionnaire
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR, load_all
 from survey_app.questionnaire.scoring import score_answers, summarise
 from survey_app.storage.db import write_transaction
@@ -244,3 +245,32 @@ def test_undeclared_indicators_score_the_same_with_or_without_instruments_in_the
     instrument_campaign(pipeline_db, instruments["who5"], WORKED["who5"], enterprise)
     run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
     assert [rows(pipeline_db, sql) for sql in mine] == alone and alone[0]
+
+
+def test_a_questionnaires_own_declared_scoring_is_published(pipeline_db, tmp_path):
+    """tests/data/who5.toml encodes WHO-5 as a questionnaire; with a [scoring] table for its
+    indicator the pipeline publishes raw x 4 and leaves incomplete respondents out."""
+    text = (Path(__file__).parent / "data" / "who5.toml").read_text()
+    text += '\n[scoring.self_confidence]\nmethod = "sum_times"\nfactor = 4\nrange = [0, 100]\nmissing = "complete"\n'
+    path = tmp_path / "who5.toml"
+    path.write_text(text)
+    questionnaire = load_questionnaire(path, load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE))
+    with write_transaction(pipeline_db):
+        pipeline_db["questionnaire"].insert(
+            {"id": "who5", "version": 1, "stakeholder_group": "beneficiaries",
+             "content_hash": questionnaire.content_hash, "source": questionnaire.source, "registered_at": iso_utc(NOW)}
+        )  # fmt: skip
+    seed = Seeder(pipeline_db)
+    spec = CampaignSpec(seed.enterprise(), "beneficiaries", "who5", 1, "WHO-5", WINDOW["opens_at"],
+                        WINDOW["closes_at"], "Europe/Brussels")  # fmt: skip
+    with write_transaction(pipeline_db):
+        campaign = create_campaign(pipeline_db, spec, NOW)
+    items = ("cheerful", "calm", "active", "rested", "interesting")
+    complete = [dict(zip(items, raw)) for raw in [(3, 2, 4, 1, 3), (5, 5, 5, 5, 5), (0, 1, 0, 1, 0)] * 2]
+    add_responses(pipeline_db, campaign, [*complete, {"cheerful": 5, "calm": 5}])
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    value = rows(pipeline_db, "SELECT * FROM indicator_value WHERE campaign_id = ? AND key = 'self_confidence'",
+                 [campaign])[0]  # fmt: skip
+    assert value["n"] == 6  # the respondent with two items of five is left out
+    assert value["published_mean"] == pytest.approx((52 + 100 + 8) / 3)
+    assert value["mean"] == pytest.approx(value["published_mean"])  # already on 0-100
