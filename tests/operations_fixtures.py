@@ -118,11 +118,6 @@ class Helpers:
         text = message.get_body(("plain",)).get_content()
         return re.search(r"https?://[^/\s]+(" + re.escape(path) + r"[A-Za-z0-9_-]+)", text).group(1)
 
-    def totp_code(self, user_id, at):
-        """The code an authenticator app shows at `at` for the user's enrolled secret."""
-        secret = self.db.execute("SELECT secret FROM user_totp WHERE user_id = ?", [user_id]).fetchone()[0]
-        return pyotp.TOTP(secret).at(at)
-
     @staticmethod
     def totp_code_for(secret, at):
         return pyotp.TOTP(secret).at(at)

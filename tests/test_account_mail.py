@@ -122,6 +122,7 @@ def test_a_reset_never_skips_the_second_factor(make_app, mail_settings, world, d
     app = make_app(**mail_settings, security__two_factor_admins=True)
     totp.confirm(
         db,
+        app.config["SETTINGS"],
         world.admin,
         "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
         ops.totp_code_for("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", NOW),

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from freezegun import freeze_time
 
+from survey_app.accounts import totp_secrets
 from tests.app_support import NOW, PASSWORD
 
 STEP = timedelta(seconds=30)
@@ -172,7 +173,8 @@ def test_an_admin_removes_the_second_factor_a_manager_lost(strict_app, world, db
     admin, admin_secret, _ = Browser(strict_app), None, None
     admin.now = NOW + STEP * 3
     admin.password("admin@example.org")
-    admin_secret = db.execute("SELECT secret FROM user_totp WHERE user_id = ?", [world.admin]).fetchone()[0]
+    stored = db.execute("SELECT secret FROM user_totp WHERE user_id = ?", [world.admin]).fetchone()[0]
+    admin_secret = totp_secrets.unseal(strict_app.config["SETTINGS"], stored)
     admin.code(pyotp.TOTP(admin_secret).at(admin.now))
     assert 'id="account-two-factor">On.' in admin.get(f"/admin/accounts/{world.manager_a}?lang=en").get_data(
         as_text=True
@@ -188,3 +190,42 @@ def test_the_production_default_requires_it_for_admins_only():
 
     assert Settings().security.two_factor_admins is True
     assert Settings().security.two_factor_managers is False
+
+
+def test_secrets_are_stored_sealed_with_a_key_outside_the_database(strict_app, world, db):
+    _browser, secret, _codes = enrol(strict_app, "admin@example.org")
+    (stored,) = db.execute("SELECT secret FROM user_totp WHERE user_id = ?", [world.admin]).fetchone()
+    assert stored.startswith("fernet:") and secret not in stored
+    settings = strict_app.config["SETTINGS"]
+    key = totp_secrets.key_path(settings)
+    assert key.is_file() and key.stat().st_mode & 0o777 == 0o600
+    assert key.read_bytes().strip() not in b"".join(
+        str(row).encode() for table in db.table_names() for row in db.execute(f"SELECT * FROM [{table}]")
+    )
+    assert totp_secrets.unseal(settings, stored) == secret
+
+
+def test_a_secret_stored_in_clear_still_works_and_is_sealed_at_its_next_use(strict_app, world, db):
+    from survey_app.accounts import totp
+
+    clear = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    totp.confirm(db, strict_app.config["SETTINGS"], world.admin, clear, pyotp.TOTP(clear).at(NOW), NOW)
+    db.execute("UPDATE user_totp SET secret = ? WHERE user_id = ?", [clear, world.admin])  # as before sealing
+    browser = Browser(strict_app)
+    browser.now = NOW + STEP * 2
+    browser.password("admin@example.org")
+    assert browser.code(pyotp.TOTP(clear).at(browser.now)).headers["Location"] == "/admin/"
+    (stored,) = db.execute("SELECT secret FROM user_totp WHERE user_id = ?", [world.admin]).fetchone()
+    assert stored.startswith("fernet:") and totp_secrets.unseal(strict_app.config["SETTINGS"], stored) == clear
+
+
+def test_a_replaced_key_refuses_codes_but_recovery_codes_still_sign_in(strict_app, world, db, monkeypatch):
+    _browser, secret, codes = enrol(strict_app, "admin@example.org")
+    key = totp_secrets.key_path(strict_app.config["SETTINGS"])
+    key.write_bytes(b"KyZAgsgWOvyx5E3V6TS7wJ0BG2Vf8jdgRuzOiUw2DM0=\n")  # another valid key
+    monkeypatch.setattr(totp_secrets, "_keys", {})  # as a restarted server would read it
+    browser = Browser(strict_app)
+    browser.now = NOW + STEP * 2
+    browser.password("admin@example.org")
+    assert browser.code(pyotp.TOTP(secret).at(browser.now)).status_code == 200  # refused, page shown again
+    assert browser.code(codes[0]).headers["Location"] == "/admin/"

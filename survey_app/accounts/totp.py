@@ -5,6 +5,7 @@ page writes nothing) and stored once a first code matches. A code
 is accepted for its 30-second step and the steps either side (clocks drift), and only if its step
 comes after the last one used: a code seen once (over a shoulder, in a proxy log) is refused for
 the rest of its window. Recovery codes are shown once, kept as SHA-256 hashes, each usable once.
+Secrets are stored encrypted with a key outside the database (totp_secrets.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import segno
 from markupsafe import Markup
 from sqlite_utils import Database
 
+from survey_app.accounts import totp_secrets
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
 from survey_app.storage.db import write_transaction
@@ -63,23 +65,28 @@ def matching_step(secret: str, code: str, now: datetime, after: int) -> int | No
     return None
 
 
-def verify(db: Database, user_id: int, code: str, now: datetime) -> bool:
+def verify(db: Database, settings: Settings, user_id: int, code: str, now: datetime) -> bool:
     """Whether `code` is valid now for the user's secret; using it burns its step."""
     row = db.execute("SELECT secret, last_step FROM user_totp WHERE user_id = ?", [user_id]).fetchone()
-    step = matching_step(row[0], code, now, row[1]) if row else None
-    if step is None:
+    secret = totp_secrets.unseal(settings, row[0]) if row else None
+    step = matching_step(secret, code, now, row[1]) if row and secret else None
+    if step is None or secret is None:
         return False
     with write_transaction(db):
         # The condition makes the check-and-burn atomic: two requests with one code, one wins.
         burnt = db.execute(
             "UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?", [step, user_id, step]
         )
+        if burnt.rowcount == 1 and not totp_secrets.is_sealed(row[0]):  # enrolled before secrets were sealed
+            db.execute(
+                "UPDATE user_totp SET secret = ? WHERE user_id = ?", [totp_secrets.seal(settings, secret), user_id]
+            )
         return burnt.rowcount == 1
 
 
-def confirm(db: Database, user_id: int, secret: str, code: str, now: datetime) -> list[str] | None:
+def confirm(db: Database, settings: Settings, user_id: int, secret: str, code: str, now: datetime) -> list[str] | None:
     """Enrol `secret` (kept in the user's session while enrolling) once a first code matches;
-    return the recovery codes (shown once), or None."""
+    return the recovery codes (shown once), or None. The secret is stored sealed (totp_secrets)."""
     step = matching_step(secret, code, now, 0)
     if step is None:
         return None
@@ -87,7 +94,7 @@ def confirm(db: Database, user_id: int, secret: str, code: str, now: datetime) -
         db.execute(
             "INSERT OR REPLACE INTO user_totp (user_id, secret, created_at, confirmed_at, last_step) "
             "VALUES (?, ?, ?, ?, ?)",
-            [user_id, secret, iso_utc(now), iso_utc(now), step],
+            [user_id, totp_secrets.seal(settings, secret), iso_utc(now), iso_utc(now), step],
         )
         return new_recovery_codes(db, user_id)
 

@@ -69,7 +69,7 @@ def code():
         db, entered, now = get_db(), form.code.data or "", now_utc()
         if not _allowed(user["id"]):
             error, status = _("Too many codes tried. Please wait 15 minutes and try again."), 429
-        elif totp.verify(db, user["id"], entered, now):
+        elif totp.verify(db, current_app.config["SETTINGS"], user["id"], entered, now):
             return _finish(user, "signin.success")
         elif totp.use_recovery_code(db, user["id"], entered, now):
             flash(
@@ -103,7 +103,9 @@ def setup():
         if not _allowed(user["id"]):
             error, status = _("Too many codes tried. Please wait 15 minutes and try again."), 429
         else:
-            codes = totp.confirm(db, user["id"], secret, form.code.data or "", now_utc())
+            codes = totp.confirm(
+                db, current_app.config["SETTINGS"], user["id"], secret, form.code.data or "", now_utc()
+            )
             if codes is not None:
                 session.pop(PENDING_SECRET, None)
                 audit.record("2fa.enrol", "user", user["id"], actor_id=user["id"])
