@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from pipeline import compute, lease, plan, read, runlog, save, scoring, sums
+from pipeline import compute, distance, lease, plan, read, runlog, save, scoring, sums
 from pipeline.model import CampaignInfo
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
@@ -95,6 +95,7 @@ def _run(
             custom_rows=sum(len(r.custom) for r in changes.results),
             testimonies=sum(len(r.testimonies or ()) for r in changes.results),
         )
+        step("distance travelled", series=distance.update(db, campaigns, settings.privacy.min_group_size))
         if request.charts:
             step("charts", charts=render_charts(db, settings, run_id, sorted(work.todo_ids)))
         runlog.finish_run(db, run_id, counts, scored.watermark, clock())

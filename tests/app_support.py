@@ -83,6 +83,10 @@ def build_world(db, seed: Seeder) -> SimpleNamespace:
     ids.campaign_b = seed.campaign(ids.enterprise_b, title="Campaign B")
     ids.links_a = seed.links(ids.campaign_a)
     ids.links_b = seed.links(ids.campaign_b)
+    from survey_app.domain import series
+
+    ids.series_a = series.create(db, ids.enterprise_a, "beneficiaries", "Series A", "card", [], NOW)
+    ids.series_b = series.create(db, ids.enterprise_b, "beneficiaries", "Series B", "card", [], NOW)
     return ids
 
 

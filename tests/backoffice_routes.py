@@ -17,6 +17,11 @@ ROUTES = {
     "backoffice.enterprises.view": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "backoffice.enterprises.consent": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "backoffice.campaigns.new": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    # Follow-up series (issue 17): scoped by the series' enterprise.
+    "backoffice.series.index": lambda w, s: UNSCOPED,
+    "backoffice.series.view": lambda w, s: {"series_id": getattr(w, f"series_{s}")},
+    "backoffice.series.end": lambda w, s: {"series_id": getattr(w, f"series_{s}")},
+    "backoffice.series.erase": lambda w, s: {"series_id": getattr(w, f"series_{s}")},
     "backoffice.exports.download": lambda w, s: {"campaign_id": getattr(w, f"campaign_{s}"), "kind": "csv"},
     # XLSForm import and export (issue 15): admins only; questionnaires belong to the federation.
     "backoffice.xlsforms.index": lambda w, s: UNSCOPED,
@@ -55,6 +60,7 @@ ROUTES = {
     },
     "api.indicators_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "api.indicators_csv": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
+    "api.distance_json": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},
     "federation.index": lambda w, s: UNSCOPED,
     # Public valorisation pages and their management (report part).
     "backoffice.public_pages.enterprise_page": lambda w, s: {"enterprise_id": getattr(w, f"enterprise_{s}")},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.survey_support import CSRF, SUBMISSION, answers_of, responses
+from tests.survey_support import CSRF, SUBMISSION, answers_of, checked, responses
 
 
 class Easy:
@@ -149,3 +149,17 @@ def test_an_option_picture_and_recording_replace_the_drawn_ones(easy_survey):
     place = easy.page(6)
     assert '<img class="easy-picture" src="/media/easy/home.png" alt="">' in place
     assert 'src="/media/easy/home-fr.mp3" aria-label="Écouter la réponse « À la maison »"' in place
+
+
+def test_an_expired_token_in_easy_mode_keeps_the_answer_and_stores_nothing(easy_survey):
+    app, db, token, _open, _campaign = easy_survey
+    client = app.test_client()
+    Easy(client, f"/s/{token}").page(2)
+    data = {"csrf_token": "expired-or-forged", "action": "next", "q_confident": "4"}
+    response = client.post(f"/s/{token}/easy/2", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Vos réponses sont toujours là" in html  # not the bare 400
+    assert [i for i in re.findall(r'id="(q_confident-\d)"', html) if checked(html, i)] == ["q_confident-3"]
+    assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0
+    data["csrf_token"] = CSRF.search(html).group(1)
+    assert client.post(f"/s/{token}/easy/2", data=data).status_code == 303

@@ -42,7 +42,7 @@ def before_rebuild(tmp_path):
 
 def test_rebuild_keeps_every_response_answer_and_reference(before_rebuild):
     names = [m.name for m in migrations._migrations]
-    assert migrate(before_rebuild) == names[names.index("m240_response_channel") :]  # and any appended after
+    assert migrate(before_rebuild) == names[names.index("m240_response_channel") :]  # and every later one
     db = connect(before_rebuild)
     rows = db.execute("SELECT id, submission_id, link, channel FROM response ORDER BY id").fetchall()
     assert rows == [(1, "s1", "personal", "self"), (2, "s2", "open", "self")]

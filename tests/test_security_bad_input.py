@@ -13,6 +13,8 @@ OVERSIZE = "x" * 20000  # in all of FORM_DATA's fields: past the 256 KiB limit o
 # The one answer to odd values in every field: forms are shown again with their errors, the
 # testimony buttons name a response this world does not have, and every other action redirects.
 FORMS_SHOWN_AGAIN = {
+    "backoffice.series.index",
+    "backoffice.series.view",
     "backoffice.accounts.new",
     "backoffice.campaigns.edit",
     "backoffice.campaigns.new",
@@ -23,7 +25,12 @@ FORMS_SHOWN_AGAIN = {
     "backoffice.mail_texts.edit",
 }
 # Irreversible actions answer with their confirmation step: an odd `confirmed` is not "yes".
-ASKS_TO_CONFIRM = {"backoffice.campaigns.close", "backoffice.links.revoke", "backoffice.invitations.erase"}
+ASKS_TO_CONFIRM = {
+    "backoffice.campaigns.close",
+    "backoffice.links.revoke",
+    "backoffice.invitations.erase",
+    "backoffice.series.end",
+}
 NO_WORKBOOK = {"backoffice.xlsforms.preview", "backoffice.xlsforms.register"}  # 422: no workbook uploaded
 # Answer entry takes answers only while the campaign is open; this world's campaigns closed in March
 # 2026 (time is not frozen here), so entry answers 409 with its "not open" page (tests/test_assisted_entry.py

@@ -24,6 +24,8 @@ PUBLIC = {
     "respondent.kiosk.idle": "kiosk link: the token is the capability",
     "respondent.kiosk.cleared": "kiosk link: the token is the capability",
     "respondent.media.file": "pictures and recordings of questionnaires, public like the questions",
+    "respondent.follow_up.step": "survey link: the token is the capability (series linking step)",
+    "respondent.follow_up.card_text": "survey link: the card code posted back, nothing stored",
     "auth.setup": "one-time setup link (tests/test_setup.py)",
     "auth.login": "sign-in page",
     "auth.logout": "ends the caller's own session",

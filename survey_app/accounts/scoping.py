@@ -56,3 +56,29 @@ def visible_campaigns() -> list[dict]:
             params,
         )
     )
+
+
+def series_or_404(series_id: int) -> dict:
+    """A follow-up series with its enterprise's name, if the user may see that enterprise."""
+    condition, params = _scope_sql("s.enterprise_id")
+    rows = list(
+        get_db().query(
+            "SELECT s.*, e.name AS enterprise_name FROM series s JOIN enterprise e ON e.id = s.enterprise_id "
+            f"WHERE s.id = ? AND {condition}",
+            [series_id, *params],
+        )
+    )
+    if not rows:
+        abort(404)
+    return rows[0]
+
+
+def visible_series() -> list[dict]:
+    condition, params = _scope_sql("s.enterprise_id")
+    return list(
+        get_db().query(
+            "SELECT s.*, e.name AS enterprise_name FROM series s JOIN enterprise e ON e.id = s.enterprise_id "
+            f"WHERE {condition} ORDER BY e.name, s.created_at DESC",
+            params,
+        )
+    )

@@ -136,6 +136,16 @@ def edit(campaign_id: int):
     )
 
 
+def series_of(db, campaign_id: int) -> dict | None:
+    """The follow-up series of the campaign (same enterprise by construction), with the wave's place."""
+    row = db.execute(
+        "SELECT s.id, s.name, sc.position FROM series_campaign sc JOIN series s ON s.id = sc.series_id "
+        "WHERE sc.campaign_id = ?",
+        [campaign_id],
+    ).fetchone()
+    return {"id": row[0], "name": row[1], "wave": row[2] + 1} if row else None
+
+
 @bp.route("/campaigns/<int:campaign_id>")
 @login_required
 def view(campaign_id: int):
@@ -161,6 +171,7 @@ def view(campaign_id: int):
         instruments=_registry().instruments_for(store.instruments_of(campaign)),
         entry_audit=entry_audit(get_db(), campaign_id),
         channels=channel_counts(get_db(), campaign_id),
+        series=series_of(db, campaign_id),
     )
 
 

@@ -21,6 +21,7 @@ from survey_app.backoffice import kiosks as backoffice_kiosks
 from survey_app.backoffice import links as backoffice_links
 from survey_app.backoffice import mail_texts as backoffice_mail_texts
 from survey_app.backoffice import public_pages as backoffice_public_pages
+from survey_app.backoffice import series as backoffice_series
 from survey_app.backoffice import xlsforms as backoffice_xlsforms
 from survey_app.core import timeutil
 from survey_app.domain.campaigns import campaign_state
@@ -39,6 +40,7 @@ for section in (
     backoffice_public_pages,
     backoffice_mail_texts,
     backoffice_audit,
+    backoffice_series,
 ):
     bp.register_blueprint(section.bp)
 

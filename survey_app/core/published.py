@@ -46,3 +46,14 @@ def on_scale(value: float | None, low: float, high: float, api: bool = False) ->
         return None
     step = Decimal(1).scaleb(-scale_decimals(low, high, api))
     return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def tens(value: float | None) -> int | None:
+    """A share of a paired result (improved / unchanged / worsened), to the nearest 10 percent.
+
+    One person's change moves such a share by 100 / pairs points; in steps of ten, most single
+    moves do not show, and no share is published from fewer than 2 * min_group_size pairs.
+    """
+    if value is None:
+        return None
+    return 10 * int(Decimal(repr(float(value) / 10)).quantize(Decimal(1), rounding=ROUND_HALF_UP))

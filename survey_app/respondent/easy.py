@@ -16,7 +16,7 @@ from wtforms.validators import Regexp
 
 from survey_app.core import timeutil
 from survey_app.questionnaire.model import DONT_KNOW, RawAnswer
-from survey_app.respondent import drafts, easy_pages, kiosk, submissions
+from survey_app.respondent import drafts, easy_pages, follow_up, kiosk, submissions
 from survey_app.respondent.easy_render import render_question, render_send
 from survey_app.respondent.forms import SUBMISSION_ID, PageForm, build_page_form
 from survey_app.respondent.links import KIOSK, SurveyLink
@@ -155,6 +155,8 @@ def send(kind: str, token: str):
     draft = load_draft(link)
     if request.method == "GET" and not drafts.complete(link.questionnaire, draft.answers):
         return see_other(resume_url(link, draft.answers))
+    if follow_up.offered(get_db(), link) is not None:  # a series: the linking step sends the answers
+        return see_other(url("follow_up.step", link))
     if request.method == "GET":
         return render_send(link, SendForm(data={"submission_id": submissions.new_submission_id()}), draft.answers)
     check_post()

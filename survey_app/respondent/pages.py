@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from survey_app.core import timeutil
 from survey_app.core.timeutil import parse_iso
+from survey_app.domain import series
 from survey_app.questionnaire.model import Section, translate
 from survey_app.respondent import drafts, kiosk
 from survey_app.respondent.forms import PageForm, build_page_form
@@ -110,6 +111,7 @@ def render_page(link: SurveyLink, form: PageForm, number: int, status: int = 200
         number=number,
         total=total,
         last=number == total,
+        follow_up=number == total and link.kind != KIOSK and series.wave_of(get_db(), link.campaign["id"]) is not None,
         errors=errors,
         page_has_errors=bool(errors or form.csrf_failed),
         section_title=translate(form.section.title, lang),

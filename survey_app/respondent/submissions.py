@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from survey_app.domain.series import store_link
+from survey_app.domain.series_codes import LinkHashes
 from survey_app.questionnaire.model import DONT_KNOW, Question, Questionnaire, RawAnswer
 from survey_app.respondent.drafts import draft_key, submission_week
 from survey_app.storage.db import write_transaction
@@ -68,8 +70,9 @@ def submit(
     submission_id: str | None,
     browser_key: str | None,
     now: datetime,
+    series_link: tuple[int, LinkHashes] | None = None,
 ) -> bool:
-    """Store the response; False when it was already stored (replay, second tab, used link)."""
+    """Store the response (and its series hashes); False when it was already stored (replay, second tab, used link)."""
     rows = list(answer_rows(link.questionnaire, answers))
     with write_transaction(db):
         if link.invitation is not None:
@@ -97,6 +100,8 @@ def submit(
             "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) VALUES (?, ?, ?, ?, ?)",
             [(response_id, *row) for row in rows],
         )
+        if series_link is not None:
+            store_link(db, series_link[0], int(response_id or 0), series_link[1])
         if link.invitation is not None:
             db.execute("UPDATE invitation SET answered = 1 WHERE id = ?", [link.invitation["id"]])
             db.execute("DELETE FROM draft WHERE invitation_id = ?", [link.invitation["id"]])

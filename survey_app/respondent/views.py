@@ -15,7 +15,7 @@ from survey_app.core import timeutil
 from survey_app.domain.campaigns import open_link, personal_link
 from survey_app.domain.kiosks import kiosk_link
 from survey_app.questionnaire.model import DONT_KNOW, translate
-from survey_app.respondent import drafts, easy, kiosk, kiosk_views, media, submissions
+from survey_app.respondent import drafts, easy, follow_up, follow_up_views, kiosk, kiosk_views, media, submissions
 from survey_app.respondent.drafts import new_browser_key
 from survey_app.respondent.links import KIOSK, OPEN, PERSONAL, SurveyLink
 from survey_app.respondent.pages import (
@@ -40,7 +40,8 @@ LINK_ADDRESSES = {PERSONAL: personal_link, OPEN: open_link, KIOSK: kiosk_link}
 
 bp = Blueprint("respondent", __name__)
 LINK = "/<any(s, o, k):kind>/<token>"
-for nested in (easy.bp, kiosk_views.bp, media.bp):  # easy mode, kiosk pages, pictures and recordings
+# easy mode, kiosk pages, pictures and recordings, the linking step of a follow-up series
+for nested in (easy.bp, kiosk_views.bp, media.bp, follow_up_views.bp):
     bp.register_blueprint(nested)
 bp.context_processor(kiosk.template_context)
 
@@ -49,7 +50,10 @@ bp.context_processor(kiosk.template_context)
 def _own_csrf_check(state) -> None:
     # Survey forms validate their CSRF token themselves, so an expired token re-renders the page
     # with every answer kept (and a fresh token) instead of the global handler's bare 400.
-    state.app.extensions["csrf"].exempt(bp)
+    # Easy mode's forms do the same; it is a nested blueprint, which the exemption of its parent does
+    # not reach. (Kiosk starts and media are left to the global check: they keep no answers.)
+    for blueprint in (bp, easy.bp):
+        state.app.extensions["csrf"].exempt(blueprint)
 
 
 @bp.route("/")
@@ -138,7 +142,9 @@ def after_valid_post(link: SurveyLink, form, draft: drafts.Draft, number: int):
     key = browser_key() or (None if link.invitation else new_browser_key())
     answers, lang = form.visible_answers(), language(link)
     if form.action.data == "submit" and number == len(link.questionnaire.sections) and not form.lang.data:
-        return finish(link, form, {**draft.answers, **answers}, key)
+        if follow_up.offered(get_db(), link) is None:
+            return finish(link, form, {**draft.answers, **answers}, key)
+        return to_follow_up(link, {**draft.answers, **answers}, key)
     if not drafts.save(get_db(), link, key, answers, number - 1, form.lang.data or lang, timeutil.now_utc()):
         return see_other(url("thanks", link))
     if form.lang.data:
@@ -167,6 +173,18 @@ def finish(link: SurveyLink, form, answers: dict, key: str | None):
     submissions.submit(db, link, answers, language(link), submission_id, key, timeutil.now_utc())
     response = see_other(url("thanks", link))
     return kiosk.forget(response) if link.kind == KIOSK else response
+
+
+def to_follow_up(link: SurveyLink, answers: dict, key: str | None):
+    """A series campaign: keep the complete draft, then ask whether to link this answer."""
+    last = len(link.questionnaire.sections) - 1
+    if not drafts.save(get_db(), link, key, answers, last, language(link), timeutil.now_utc()):
+        return see_other(url("thanks", link))
+    if drafts.complete(link.questionnaire, answers):
+        response = see_other(url("follow_up.step", link))
+    else:
+        response = see_other(url("page", link, number=drafts.resume_page(link.questionnaire, answers) + 1))
+    return set_browser_cookie(response, key) if key and key != browser_key() else response
 
 
 @bp.route(LINK + "/saved")

@@ -18,13 +18,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
+from pipeline.paired import MIN_CHANGE
 from survey_app.accounts.guards import refuse_interviewer
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.published import api_figure, on_scale
 from survey_app.domain import response_rates
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.scoring import Scoring
-from survey_app.results import published_scores
+from survey_app.results import distance, published_scores
 from survey_app.results.exports import neutralise
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
@@ -208,3 +209,17 @@ def indicators_csv(enterprise_id: int):
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")  # BOM: Excel reads UTF-8
     response.headers["Content-Disposition"] = f"attachment; filename=indicators-{enterprise['slug']}.csv"
     return response
+
+
+@bp.get("/enterprises/<int:enterprise_id>/distance.json")
+def distance_json(enterprise_id: int):
+    """Distance travelled (paired results of follow-up series); see docs/api.md."""
+    enterprise = enterprise_or_404(enterprise_id)
+    return jsonify(
+        {
+            "enterprise": {"id": enterprise["id"], "name": enterprise["name"]},
+            "min_group_size": current_app.config["SETTINGS"]["privacy.min_group_size"],
+            "minimum_change": MIN_CHANGE,
+            "paired": distance.api_records(get_db(), enterprise_id, current_language()),
+        }
+    )

@@ -19,7 +19,7 @@ from survey_app.accounts.guards import login_required, require_sign_in
 from survey_app.accounts.scoping import enterprise_or_404, visible_enterprises
 from survey_app.core.groups import STAKEHOLDER_GROUPS
 from survey_app.core.timeutil import now_utc
-from survey_app.results import data, methodology, refresh, testimonies
+from survey_app.results import data, distance, methodology, refresh, testimonies
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language, offered_languages
 
@@ -61,6 +61,7 @@ def view(enterprise_id: int):
         refresh_form=refresh.RefreshForm(),
         rates=data.rate_rows(db, enterprise_id, language),
         rates_chart=data.chart(specs, enterprise_id, "response-rates", language),
+        distance=distance.sections(db, enterprise_id, language),
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from flask_babel import gettext as _
 
+from pipeline.paired import MIN_CHANGE
 from survey_app.questionnaire.instruments import Instrument
 from survey_app.results import instrument_methodology
 from survey_app.web.i18n import current_language
@@ -109,6 +110,33 @@ def _product_sections(min_group: int, min_peers: int) -> list[tuple[str, str]]:
                 "the open link divided by the expected number of people, shown apart and together: all answers "
                 "divided by the links handed out plus the expected number. When open-link answers have no "
                 "expected number, the rate together is not known."
+            ),
+        ),
+        (
+            _("Distance travelled"),
+            _(
+                "In a follow-up series, people who agree link their answers of one wave to the next with a code "
+                "only they hold (answers to a few stable questions, or a code card); no name, no e-mail and no "
+                "code is kept, only a scrambled form of it. For each indicator, the table compares the same "
+                "people before and after: their mean score in each wave, the mean change with its %(pct)d%% "
+                "confidence interval, and a paired test, flagged when the change is unlikely to be chance "
+                "(p < 0.05). The shares of people who improved, stayed the same or worsened count a change of "
+                "%(change)d points or more, are shown only from %(twice)d pairs and rounded to the nearest 10%%. "
+                "Nothing is shown from fewer than %(n)d pairs, and only closed waves are compared.",
+                pct=95,
+                change=int(MIN_CHANGE),
+                twice=2 * min_group,
+                n=min_group,
+            ),
+        ),
+        (
+            _("Reading the distance travelled"),
+            _(
+                "The people who link their answers may differ from the others: those who stay, or who agree to "
+                "be followed, are often those for whom things go better. A change is that of the linked people, "
+                "not of everyone. The match rate says how many follow-up answers could be linked. A code typed "
+                "with one different answer is matched only when no one else could be meant; such matches are "
+                "counted apart. When a code appears twice in one wave, those answers are left out."
             ),
         ),
         (

@@ -155,3 +155,41 @@ def methodology(pdf: Page, sections: list[tuple[str, str]]) -> None:
             pdf.add_page()
         pdf.paragraph(heading, "B", 10, NAVY)
         pdf.paragraph(paragraph, size=9.5)
+
+
+DISTANCE_COLUMNS = (0.22, 0.08, 0.08, 0.1, 0.14, 0.16, 0.22)
+DISTANCE_ALIGN = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "LEFT")
+
+
+def distance(pdf: Page, sections: list[dict[str, Any]], _: Callable[[str], str]) -> None:
+    """Distance travelled: one table per pair of waves (the same words as the dashboard)."""
+    headings = (
+        _("Indicator"),
+        _("Before"),
+        _("After"),
+        _("Mean change"),
+        _("%(pct)d%% confidence interval") % {"pct": 95},
+        _("Paired test"),
+        _("People whose score changed by 10 points or more"),
+    )
+    for d in sections:
+        pdf.paragraph(d["title"], "B", 10, NAVY)
+        if d["summary"]:
+            pdf.paragraph(d["summary"], size=9)
+        pdf.set_font(FONT, size=7.5)
+        with _table(pdf, DISTANCE_COLUMNS, DISTANCE_ALIGN) as table:
+            header = table.row()
+            for text in headings:
+                header.cell(pdf.typeset(text))
+            for row in d["rows"]:
+                line = table.row()
+                line.cell(pdf.typeset(row["label"]))
+                if row["suppressed"]:
+                    line.cell(pdf.typeset(row["note"]), colspan=6, style=SUPPRESSED, align="LEFT")
+                    continue
+                cells = (row["before"], row["after"], row["change"], row["interval"], row["test"], row["shares"])
+                for text in cells:
+                    line.cell(pdf.typeset("–" if text is None else str(text)))
+        pdf.ln(2)
+        pdf.paragraph(d["caveat"], "I", 8.5, GREY)
+        pdf.ln(3)

@@ -20,7 +20,7 @@ from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.groups import group_label
 from survey_app.core.timeutil import to_local
 from survey_app.core.typography import long_date
-from survey_app.results import data, headlines, methodology, published_scores, report_pdf, words
+from survey_app.results import data, distance, headlines, methodology, published_scores, report_pdf, words
 from survey_app.results import labels as result_labels
 from survey_app.results.channel_page import share_sentence
 from survey_app.results.pdf_layout import PAPERS
@@ -105,6 +105,9 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
         "section": section,
         "trend": trend,
         "headlines": headlines.headlines(section),
+        "distance": [
+            d for d in distance.sections(db, enterprise["id"], language) if d["to_campaign_id"] == campaign["id"]
+        ],
         "testimony_groups": by_question(section["testimonies"], campaign, language),
         "summary": method_summary(campaign, language),
         "period": period(campaign, language),

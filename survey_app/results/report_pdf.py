@@ -163,6 +163,9 @@ def build(context: dict[str, Any], settings: Settings, db: Database, paper: str)
     if section["published"]:
         pdf.heading(_("Validated instruments: published scores"), 14, space_after=30)
         pdf_sections.published_scores(pdf, section["published"], _)
+    if context["distance"]:
+        pdf.heading(_("Distance travelled"), 14, space_after=50)
+        pdf_sections.distance(pdf, context["distance"], _)
     if section["custom"]:
         pdf.heading(_("Answers to multiple-choice and own questions"), 14, space_after=30)
         pdf_sections.custom_answers(pdf, section["custom"], _)

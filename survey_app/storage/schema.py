@@ -709,6 +709,80 @@ def m242_reaching_everyone(db: Database) -> None:
 
 
 @migrations()
+def m260_follow_up_series(db: Database) -> None:
+    db.executescript(f"""
+    -- Distance travelled (R2 8/9): campaigns of one stakeholder group of one enterprise, in order
+    -- (position 0 is the baseline), linked by a code only the respondent holds.
+    CREATE TABLE series (
+        id INTEGER PRIMARY KEY,
+        enterprise_id INTEGER NOT NULL REFERENCES enterprise(id) ON DELETE CASCADE,
+        stakeholder_group TEXT NOT NULL CHECK (stakeholder_group IN {GROUPS}),
+        name TEXT NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('questions', 'card')),
+        questions TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'ended', 'erased')),
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX series_enterprise ON series(enterprise_id);
+    CREATE TABLE series_campaign (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        UNIQUE (series_id, position)
+    );
+    -- The keyed hash (HMAC-SHA256, key in the instance folder) of a respondent's code, per response.
+    -- Apart from the response row, never shown to managers, never exported.
+    CREATE TABLE series_link (
+        response_id INTEGER PRIMARY KEY REFERENCES response(id) ON DELETE CASCADE,
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        code_hash TEXT NOT NULL
+    );
+    CREATE INDEX series_link_hash ON series_link(series_id, code_hash);
+    -- One keyed hash per "code with element i masked" (question codes): one-element fuzzy matching.
+    CREATE TABLE series_link_mask (
+        response_id INTEGER NOT NULL REFERENCES series_link(response_id) ON DELETE CASCADE,
+        element INTEGER NOT NULL,
+        mask_hash TEXT NOT NULL,
+        PRIMARY KEY (response_id, element)
+    ) WITHOUT ROWID;
+    -- Pipeline: matched pairs of responses (between two closed waves) and their paired results.
+    CREATE TABLE series_pair (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        from_response INTEGER NOT NULL REFERENCES response(id) ON DELETE CASCADE,
+        to_response INTEGER NOT NULL REFERENCES response(id) ON DELETE CASCADE,
+        fuzzy INTEGER NOT NULL CHECK (fuzzy IN (0, 1)),
+        PRIMARY KEY (from_response, to_response)
+    ) WITHOUT ROWID;
+    CREATE TABLE paired_result (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        from_campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        to_campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        indicator TEXT NOT NULL,
+        pairs INTEGER NOT NULL,
+        fuzzy_pairs INTEGER NOT NULL,
+        follow_ups INTEGER NOT NULL,
+        suppressed INTEGER NOT NULL CHECK (suppressed IN (0, 1)),
+        mean_before REAL,
+        mean_after REAL,
+        mean_change REAL,
+        ci_low REAL,
+        ci_high REAL,
+        p_value REAL,
+        significant INTEGER,
+        improved REAL,
+        unchanged REAL,
+        worsened REAL,
+        match_rate REAL,
+        PRIMARY KEY (from_campaign_id, to_campaign_id, indicator)
+    ) WITHOUT ROWID;
+    CREATE TABLE series_signature (
+        series_id INTEGER PRIMARY KEY REFERENCES series(id) ON DELETE CASCADE,
+        signature TEXT NOT NULL
+    );
+    """)
+
+
+@migrations()
 def m161_published_scores(db: Database) -> None:
     # Validated instruments (R2 3/9 phase B): the published score of an indicator with a declared
     # scoring is kept beside its 0-100 form. Kept sums of it (micro-points, squares in three parts

@@ -28,3 +28,13 @@ AGREE5_LABELS = (
 )
 YES_NO_LABELS = {1: _l("Yes"), 0: _l("No")}
 DONT_KNOW_LABEL = _l("Don't know / not applicable")
+
+# The shipped code questions of follow-up series (survey_app/domain/series_codes.py), as respondents read them.
+CODE_QUESTION_LABELS = {
+    "mother_initial": _l("First letter of your mother's first name"),
+    "father_initial": _l("First letter of your father's first name"),
+    "birth_month": _l("Your month of birth"),
+    "older_siblings": _l("How many older brothers and sisters you have"),
+    "younger_siblings": _l("How many younger brothers and sisters you have"),
+    "birthplace_initial": _l("First letter of the town where you were born"),
+}
