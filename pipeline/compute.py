@@ -8,7 +8,6 @@ incremental versus full runs, give byte-identical rows whatever order SQLite sum
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,17 +23,14 @@ from pipeline.model import (
     IndicatorValue,
     OptionCount,
 )
+from pipeline.published_scores import band_shares, declared, published_figures
 from pipeline.scoring import MICRO
-from pipeline.stats import exact_mean_sd, t_quantile
+from pipeline.stats import clipped_interval, exact_mean_sd, rounded
 from survey_app.questionnaire.model import FIXED_RANGES, Framework, Questionnaire, format_value
+from survey_app.questionnaire.scoring import Scoring
 
 DISTRIBUTION_TYPES = ("single", "multiple")
-DIGITS = 9
 SCALE = (0.0, 100.0)  # indicator scores; confidence intervals are clipped to it
-
-
-def rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 @dataclass(frozen=True)
@@ -104,8 +100,11 @@ def _suppressed(campaign: CampaignInfo, kind: str, key: str) -> IndicatorValue:
     return IndicatorValue(**_base_row(campaign, kind, key), suppressed=True, suppression_reason=SUPPRESSED)
 
 
-def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None, min_group: int) -> IndicatorValue:
-    """n, mean, sd, 95% Student-t interval (clipped to 0-100) and favourable share, or a suppressed row.
+def indicator_value(
+    campaign: CampaignInfo, key: str, sums: IndicatorSums | None, min_group: int, scoring: Scoring | None = None
+) -> IndicatorValue:
+    """n, mean, sd, 95% Student-t interval (clipped to 0-100) and favourable share, or a suppressed row;
+    with a declared scoring also the published score's mean, sd and interval (clipped to its range).
 
     The kept sums are exact integers, so the variance of identical scores is exactly 0 (a one-pass
     float formula gave 1.3e-06, and a "significant" trend with p = 0 followed).
@@ -114,16 +113,21 @@ def indicator_value(campaign: CampaignInfo, key: str, sums: IndicatorSums | None
         return _suppressed(campaign, "indicator", key)
     n = sums.n
     mean, sd = exact_mean_sd(n, sums.total, sums.squares, MICRO)
-    half_width = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
+    low, high = clipped_interval(n, mean, sd, SCALE)
+    p_mean, p_sd, p_low, p_high = published_figures(n, sums.published, scoring, MICRO)
     return IndicatorValue(
         **_base_row(campaign, "indicator", key),
         suppressed=False,
         n=n,
         mean=rounded(mean),
         sd=rounded(sd),
-        ci_low=rounded(max(SCALE[0], mean - half_width)),
-        ci_high=rounded(min(SCALE[1], mean + half_width)),
+        ci_low=low,
+        ci_high=high,
         favourable_share=rounded(sums.favourable / n),
+        published_mean=p_mean,
+        published_sd=p_sd,
+        published_ci_low=p_low,
+        published_ci_high=p_high,
     )
 
 
@@ -212,7 +216,11 @@ def compute_campaign(
     campaign = data.campaign
     known = layout(questionnaire, framework)
     sums = {s.indicator: s for s in data.indicators}
-    indicators = {key: indicator_value(campaign, key, sums.get(key), min_group) for key in known.indicators}
+    scorings = {key: declared(questionnaire, key) for key in known.indicators}
+    indicators = {
+        key: indicator_value(campaign, key, sums.get(key), min_group, scorings[key]) for key in known.indicators
+    }
+    bands = tuple(b for key, v in indicators.items() for b in band_shares(v, sums.get(key), scorings[key]))
     by_question: dict[str, list[OptionCount]] = {}
     for c in data.options:
         by_question.setdefault(c.question_id, []).append(c)
@@ -223,7 +231,7 @@ def compute_campaign(
         row for q in reported for row in custom_results(campaign, q, by_question.get(str(q.get("id")), []), min_group)
     )
     testimonies = None if data.texts is None else data.texts if data.respondents >= min_group else ()
-    return CampaignResult(campaign.id, tuple(values), custom, testimonies)
+    return CampaignResult(campaign.id, tuple(values), custom, testimonies, bands)
 
 
 def compute_summary(campaign: CampaignInfo, submitted: int, invited: int) -> CampaignSummary:

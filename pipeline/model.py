@@ -7,7 +7,8 @@ writes those rows as they are. Shares are fractions (0-1), scores 0-100, NPS -10
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 SUPPRESSED = "min_group_size"
@@ -28,6 +29,7 @@ class CampaignInfo:
     closed: bool
     expected_population: int | None = None
     custom_questions: tuple[dict[str, Any], ...] = ()
+    instruments: tuple[tuple[str, int], ...] = ()  # pinned (id, version), extra pages of its questionnaire
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class IndicatorSums:
     total: int
     squares: int
     favourable: int
+    published: tuple[int, int] | None = None  # (total, squares) of the published score, micro-points
+    bands: Mapping[str, int] = field(default_factory=dict)  # respondents per band of the published score
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,10 @@ class IndicatorValue:
     bench_q1: float | None = None
     bench_q3: float | None = None
     bench_percentile: float | None = None
+    published_mean: float | None = None  # the published score, where the indicator declares a scoring
+    published_sd: float | None = None
+    published_ci_low: float | None = None  # clipped to the published range
+    published_ci_high: float | None = None
 
     def measured(self) -> tuple[int, float]:
         """n and mean of a shown value; a suppressed row has neither, so asking for them is a bug."""
@@ -125,6 +133,17 @@ class CustomResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BandShare:
+    """Respondents of one band of an indicator's published score (only for a shown indicator)."""
+
+    campaign_id: int
+    indicator: str
+    band: str
+    count: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignSummary:
     campaign_id: int
     submitted: int
@@ -141,3 +160,4 @@ class CampaignResult:
     values: tuple[IndicatorValue, ...]
     custom: tuple[CustomResult, ...]
     testimonies: tuple[TextAnswer, ...] | None  # None: keep the stored testimonies
+    bands: tuple[BandShare, ...] = ()

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from pipeline import compute, pools, publish, read, save, sums
+from pipeline import compute, kept_sums, pools, publish, read, save
 from pipeline.derive import previous_waves, retrend
 from pipeline.model import CampaignData, CampaignInfo, CampaignResult, CampaignSummary, IndicatorValue
 from pipeline.read import Questionnaires
@@ -67,7 +67,7 @@ def read_and_compute(
     everything = request.full or request.everything
     db.conn.execute("BEGIN")  # one consistent snapshot for every read below
     try:
-        state, published = sums.campaign_state(db), publish.load_published(db)
+        state, published = kept_sums.campaign_state(db), publish.load_published(db)
         previous = previous_waves(campaigns)
         todo, held = [], 0
         for c in in_scope(db, campaigns, request.enterprise):
@@ -115,16 +115,16 @@ def _compute(
     watermark: int,
 ) -> tuple[list[CampaignResult], dict[int, bool]]:
     ids = [c.id for c in todo]
-    kept_sums, kept_options = sums.load_sums(db, ids), sums.load_options(db, ids)
+    sums_of, options_of = kept_sums.load_sums(db, ids), kept_sums.load_options(db, ids)
     results, texts = [], {}
     for c in todo:
-        questionnaire = questionnaires[(c.questionnaire_id, c.questionnaire_version)]
+        questionnaire = questionnaires[read.questionnaire_key(c)]
         _, text_questions = compute.question_plan(c, questionnaire, framework)
         respondents, generation = state.get(c.id, (0, 0))
         p = published.get(c.id)
         what = publish.texts_to_read(respondents, p is None or p.generation != generation, p, min_group)
         answers = read.read_texts(db, c.id, text_questions, watermark) if what == "read" else None
-        data = CampaignData(c, respondents, tuple(kept_sums.get(c.id, ())), tuple(kept_options.get(c.id, ())), answers)
+        data = CampaignData(c, respondents, tuple(sums_of.get(c.id, ())), tuple(options_of.get(c.id, ())), answers)
         results.append(compute.compute_campaign(data, questionnaire, framework, min_group))
         texts[c.id] = what != "none"
     return results, texts

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from pipeline.model import CampaignInfo, TextAnswer
+from survey_app.questionnaire.instruments import with_instrument_indicators, with_instruments
 from survey_app.questionnaire.loader import load_framework, parse_questionnaire
 from survey_app.questionnaire.model import Framework, Questionnaire
-from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR, stored_instruments
 
 Questionnaires = dict[tuple[str, int], Questionnaire]
 
@@ -29,12 +30,35 @@ def load_questionnaires(db: Database) -> tuple[Framework, Questionnaires]:
     return framework, versions
 
 
+def questionnaire_key(campaign: CampaignInfo) -> tuple[str, int]:
+    """The key of what a campaign's respondents answered: its questionnaire version, and with pinned
+    instruments a key of its own ("beneficiaries+who5.1", "+" is never in an id), scored as one."""
+    if not campaign.instruments:
+        return (campaign.questionnaire_id, campaign.questionnaire_version)
+    pinned = "+".join(f"{iid}.{version}" for iid, version in campaign.instruments)
+    return (f"{campaign.questionnaire_id}+{pinned}", campaign.questionnaire_version)
+
+
+def with_campaign_instruments(
+    db: Database, framework: Framework, questionnaires: Questionnaires, campaigns: Iterable[CampaignInfo]
+) -> tuple[Framework, Questionnaires]:
+    """The framework with every registered instrument's indicators, and one questionnaire per set of
+    pinned instruments (questionnaire plus instrument pages and scorings, as respondents saw them)."""
+    instruments = stored_instruments(db, framework)
+    out = dict(questionnaires)
+    for c in campaigns:
+        key, base = questionnaire_key(c), questionnaires.get((c.questionnaire_id, c.questionnaire_version))
+        if c.instruments and base is not None and key not in out:
+            out[key] = with_instruments(base, [instruments[p] for p in c.instruments if p in instruments])
+    return with_instrument_indicators(framework, sorted(instruments.values(), key=lambda i: (i.id, i.version))), out
+
+
 def load_campaigns(db: Database, now_iso: str, enterprise_slug: str | None = None) -> list[CampaignInfo]:
     """All campaigns (or one enterprise's) with what the rules need; closed means closed by `now`."""
     sql = (
         "SELECT c.id, c.enterprise_id, e.sector_group, e.benchmark_consent, c.stakeholder_group, "
         "c.questionnaire_id, c.questionnaire_version, c.closes_at, c.closed_at, c.expected_population, "
-        "c.custom_questions FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id"
+        "c.custom_questions, c.instruments FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id"
     )
     params: list = []
     if enterprise_slug:
@@ -53,8 +77,9 @@ def load_campaigns(db: Database, now_iso: str, enterprise_slug: str | None = Non
             closed=bool(closed_at) or closes_at <= now_iso,
             expected_population=expected,
             custom_questions=tuple(json.loads(custom)) if custom and custom != "[]" else (),
+            instruments=tuple((str(i), int(v)) for i, v in json.loads(pins or "[]")),
         )
-        for cid, enterprise_id, sector, consent, group, qid, version, closes_at, closed_at, expected, custom in (
+        for cid, enterprise_id, sector, consent, group, qid, version, closes_at, closed_at, expected, custom, pins in (
             db.execute(sql + " ORDER BY c.id", params)
         )
     ]

@@ -80,6 +80,7 @@ def _run(
     try:
         framework, questionnaires = read.load_questionnaires(db)
         campaigns = read.load_campaigns(db, iso_utc(now))
+        framework, questionnaires = read.with_campaign_instruments(db, framework, questionnaires, campaigns)
         scored = _score(
             db, framework, questionnaires, campaigns, request.full, lambda done, top: step("scoring", scored=done)
         )
@@ -119,14 +120,12 @@ def _score(
     fingerprint = {key: sums.rules_text(key, rows) for key, rows in scoring.fingerprints(questionnaires, rules).items()}
     plans, counted = {}, {}
     for c in campaigns:
-        key = (c.questionnaire_id, c.questionnaire_version)
+        key = read.questionnaire_key(c)
         counted[c.id] = compute.question_plan(c, questionnaires[key], framework)[0] if key in questionnaires else []
         plans[c.id] = sums.plan_with(
             fingerprint.get(key) or sums.rules_text(key, []), counted[c.id], c.custom_questions
         )
-    sums.prepare_plans(
-        db, plans, counted, {c.id: qkeys.get((c.questionnaire_id, c.questionnaire_version)) for c in campaigns}
-    )
+    sums.prepare_plans(db, plans, counted, {c.id: qkeys.get(read.questionnaire_key(c)) for c in campaigns})
     if full:
         sums.reset(db)
     return sums.score_new(db, plans, progress)

@@ -21,7 +21,7 @@ from survey_app.storage.db import write_transaction
 VALUE_COLUMNS = [f.name for f in fields(IndicatorValue)]
 TREND_COLUMNS = ["previous_campaign_id", "delta", "delta_p", "delta_significant"]
 DERIVED_COLUMNS = [*TREND_COLUMNS, *BENCH_COLUMNS]
-RESULT_TABLES = ("indicator_value", "custom_result")
+RESULT_TABLES = ("indicator_value", "custom_result", "indicator_band")
 CHUNK = 500
 
 
@@ -60,7 +60,8 @@ def _value_row(v: IndicatorValue, run_id: int) -> tuple:
         v.campaign_id, v.enterprise_id, v.stakeholder_group, v.kind, v.key, v.questionnaire_id,
         v.questionnaire_version, int(v.suppressed), v.suppression_reason, v.n, v.mean, v.sd, v.ci_low, v.ci_high,
         v.favourable_share, v.previous_campaign_id, v.delta, v.delta_p, _flag(v.delta_significant), v.bench_peers,
-        v.bench_median, v.bench_q1, v.bench_q3, v.bench_percentile, run_id,
+        v.bench_median, v.bench_q1, v.bench_q3, v.bench_percentile, v.published_mean, v.published_sd,
+        v.published_ci_low, v.published_ci_high, run_id,
     )  # fmt: skip
 
 
@@ -114,6 +115,18 @@ def insert_custom(db: Database, results: Iterable[CampaignResult], run_id: int) 
     _insert(db, "custom_result", columns, rows)
 
 
+BAND_COLUMNS = ("campaign_id", "indicator", "band", "count", "share")
+
+
+def _band_rows(result: CampaignResult) -> set[tuple]:
+    return {(b.campaign_id, b.indicator, b.band, b.count, b.share) for b in result.bands}
+
+
+def insert_bands(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
+    rows = (row + (run_id,) for r in results for row in sorted(_band_rows(r)))
+    _insert(db, "indicator_band", [*BAND_COLUMNS, "run_id"], rows)
+
+
 def insert_testimonies(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
     """Replace the testimonies of the campaigns whose texts were read (None: the stored ones stay)."""
     replaced = [r for r in results if r.testimonies is not None]
@@ -143,6 +156,7 @@ def save_all(db: Database, run_id: int, changes: Changes) -> None:
         update_trends(db, changes.trends, run_id)
         update_benchmarks(db, changes.benchmarks, run_id)
         insert_custom(db, changes.results, run_id)
+        insert_bands(db, changes.results, run_id)
         insert_testimonies(db, changes.results, run_id)
         replace_summaries(db, changes.summaries, run_id)
         publish.save_published(db, changes.published, changes.previous, run_id)
@@ -173,11 +187,14 @@ def load_values(db: Database, campaign_ids: Iterable[int]) -> list[IndicatorValu
     return values
 
 
-OWN_COLUMNS = VALUE_COLUMNS[: VALUE_COLUMNS.index("favourable_share") + 1]  # a cell's own figures
+PUBLISHED_COLUMNS = ["published_mean", "published_sd", "published_ci_low", "published_ci_high"]
+OWN_COLUMNS = [*VALUE_COLUMNS[: VALUE_COLUMNS.index("favourable_share") + 1], *PUBLISHED_COLUMNS]  # own figures
 
 
 def _own(v: IndicatorValue) -> tuple:
-    return _value_row(v, 0)[: len(OWN_COLUMNS)]
+    row = _value_row(v, 0)
+    start = VALUE_COLUMNS.index("published_mean")
+    return row[: VALUE_COLUMNS.index("favourable_share") + 1] + row[start : start + len(PUBLISHED_COLUMNS)]
 
 
 def unchanged_campaigns(db: Database, results: list[CampaignResult]) -> set[int]:
@@ -198,6 +215,12 @@ def unchanged_campaigns(db: Database, results: list[CampaignResult]) -> set[int]
         "WHERE campaign_id IN (SELECT campaign_id FROM temp.pipeline_same)"
     ):
         custom.setdefault(row[0], set()).add(tuple(row))
+    bands: dict[int, set[tuple]] = {}
+    for row in db.execute(
+        f"SELECT {', '.join(BAND_COLUMNS)} FROM indicator_band WHERE campaign_id IN "
+        "(SELECT campaign_id FROM temp.pipeline_same)"
+    ):
+        bands.setdefault(row[0], set()).add(tuple(row))
     same = set()
     for r in results:
         if r.testimonies is not None or own.get(r.campaign_id, set()) != {_own(v) for v in r.values}:
@@ -205,7 +228,7 @@ def unchanged_campaigns(db: Database, results: list[CampaignResult]) -> set[int]
         rows = {
             (c.campaign_id, c.question_id, c.option, int(c.suppressed), c.count, c.share, c.n, c.mean) for c in r.custom
         }
-        if custom.get(r.campaign_id, set()) == rows:
+        if custom.get(r.campaign_id, set()) == rows and bands.get(r.campaign_id, set()) == _band_rows(r):
             same.add(r.campaign_id)
     return same
 

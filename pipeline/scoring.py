@@ -7,10 +7,14 @@ with a negative slope), loaded into the temporary table `pipeline_item` that the
 on. The default rule (`mean`) is the product's: the mean of the answered item scores, kept when at
 least half of the items were answered; `sum` maps the sum of the item scores linearly onto 0-100.
 
-The seam for validated instruments (R2 3/9): an instrument adds rows with its own method and
-missing-data rule (`rules_for` is where they are built) and, where the SQL alone cannot express a
-method (table conversion, bands), fills `response_score.published_score` and `.band` afterwards
-from the same rows. Every score is kept in micro-points (integers of 1e-6 point) so sums are exact
+An indicator with a declared scoring (`[scoring.<indicator>]`: validated instruments, or any
+questionnaire that declares one) is scored as its authors publish it, the rule of
+`survey_app.questionnaire.scoring` in SQL (`published_scores.py` fills the rule, band and table rows): its
+own missing-data rule, coded items (reverse by low + high - value), `sum`/`mean`/`sum_times`/`table`
+(prorated where declared), the published score and band kept in `response_score.published_score`
+and `.band`, and the 0-100 score, normalised on the published range and turned round when lower is
+better, kept in `.score`, which feeds dimensions, benchmarks and charts as before.
+Every score is kept in micro-points (integers of 1e-6 point) so sums are exact
 integers: merging batches in any order, or rebuilding from raw answers, gives the same figures.
 """
 
@@ -20,7 +24,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from pipeline import published_scores
 from survey_app.questionnaire.model import Questionnaire
+from survey_app.questionnaire.scoring import Scoring
 
 MICRO = 1_000_000  # scores are kept as integers of 1e-6 point: 0..100,000,000
 FAVOURABLE_MICRO = 75 * MICRO  # a respondent is favourable from 75 points
@@ -39,6 +45,7 @@ class ScoringRule:
     items: int
     method: str = "mean"
     min_answered: int = 1
+    declared: Scoring | None = None  # the published scoring, when the questionnaire declares one
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -46,7 +53,8 @@ class ScoringRule:
 
 
 def item_rows(questionnaires: Questionnaires) -> list[tuple]:
-    """(questionnaire, version, question, indicator, slope, base, items) for every scored item."""
+    """(questionnaire, version, question, indicator, slope, base, items) for every scored item
+    (slope and base of its 0-100 points; published_scores.coded_rows gives its published coding)."""
     rows = []
     for (qid, version), questionnaire in sorted(questionnaires.items()):
         scored = [q for q in questionnaire.questions if q.scored and q.indicator]
@@ -62,14 +70,21 @@ def item_rows(questionnaires: Questionnaires) -> list[tuple]:
 
 
 def rules_for(questionnaires: Questionnaires) -> list[ScoringRule]:
-    """The default rule for every indicator: mean of item scores, at least half of the items answered."""
+    """The rule of every indicator: its declared scoring, else the default (mean of item scores, at
+    least half of the items answered)."""
     counts: dict[tuple[str, int, str], int] = {}
     for qid, version, _, indicator, _, _, _ in item_rows(questionnaires):
         counts[(qid, version, indicator)] = counts.get((qid, version, indicator), 0) + 1
-    return [
-        ScoringRule(qid, version, indicator, items, "mean", (items + 1) // 2)
-        for (qid, version, indicator), items in sorted(counts.items())
-    ]
+    rules = []
+    for (qid, version, indicator), items in sorted(counts.items()):
+        declared = published_scores.declared(questionnaires[(qid, version)], indicator)
+        if declared is None:
+            rules.append(ScoringRule(qid, version, indicator, items, "mean", (items + 1) // 2))
+        else:
+            rules.append(
+                ScoringRule(qid, version, indicator, items, "mean", declared.missing.min_answered(items), declared)
+            )
+    return rules
 
 
 def fingerprints(questionnaires: Questionnaires, rules: list[ScoringRule]) -> dict[tuple[str, int], list[tuple]]:
@@ -78,7 +93,8 @@ def fingerprints(questionnaires: Questionnaires, rules: list[ScoringRule]) -> di
     for row in item_rows(questionnaires):
         out[(row[0], row[1])].append(row[2:])
     for r in rules:
-        out.setdefault((r.questionnaire_id, r.version), []).append((r.indicator, r.items, r.method, r.min_answered))
+        row = (r.indicator, r.items, r.method, r.min_answered)
+        out.setdefault((r.questionnaire_id, r.version), []).append(row + published_scores.signature(r.declared))
     return out
 
 
@@ -92,28 +108,33 @@ def prepare(db: Database, questionnaires: Questionnaires, rules: list[ScoringRul
     db.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache for this connection's batches
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS pipeline_item (qkey INTEGER, question_id TEXT, ino INTEGER, slope REAL, "
-        "base REAL, items INTEGER, method_sum INTEGER, min_answered INTEGER, PRIMARY KEY (qkey, question_id)) "
-        "WITHOUT ROWID"
+        "base REAL, items INTEGER, method_sum INTEGER, min_answered INTEGER, cslope REAL, cbase REAL, "
+        "PRIMARY KEY (qkey, question_id)) WITHOUT ROWID"
     )
     db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_indicator (ino INTEGER PRIMARY KEY, indicator TEXT)")
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS pipeline_scored (response_id INTEGER, campaign_id INTEGER, ino INTEGER, "
-        "q INTEGER)"
+        "q INTEGER, pq INTEGER, band TEXT)"
     )
     for table in ("pipeline_item", "pipeline_indicator", "pipeline_scored"):
         db.execute(f"DELETE FROM temp.{table}")
     items = item_rows(questionnaires)
-    by_rule = {(r.questionnaire_id, r.version, r.indicator): r for r in (rules or rules_for(questionnaires))}
+    rules = rules or rules_for(questionnaires)
+    by_rule = {(r.questionnaire_id, r.version, r.indicator): r for r in rules}
     qkeys = {key: number for number, key in enumerate(sorted(questionnaires))}
     inos = {name: number for number, name in enumerate(sorted({row[3] for row in items}))}  # same order as text
+    coded = published_scores.coded_rows(questionnaires)
     rows = []
     for qid, version, question_id, indicator, slope, base, _ in items:
         rule = by_rule[(qid, version, indicator)]
         sums_all = int(rule.method == "sum")
+        cslope, cbase = coded[(qid, version, question_id)]
         rows.append((qkeys[(qid, version)], question_id, inos[indicator], slope, base, rule.items, sums_all,
-                     rule.min_answered))  # fmt: skip
-    db.conn.executemany("INSERT INTO temp.pipeline_item VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                     rule.min_answered, cslope, cbase))  # fmt: skip
+    db.conn.executemany("INSERT INTO temp.pipeline_item VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.conn.executemany("INSERT INTO temp.pipeline_indicator VALUES (?, ?)", [(n, i) for i, n in inos.items()])
+    declared = [(qkeys[(r.questionnaire_id, r.version)], inos[r.indicator], r.declared) for r in rules if r.declared]
+    published_scores.prepare(db, declared)
     return qkeys
 
 
@@ -122,8 +143,12 @@ BY_RANGE = "a.response_id > :low AND a.response_id <= :high"
 BY_CAMPAIGN = "r.campaign_id = :campaign AND a.response_id <= :high"
 
 # The rule. `mean`: average item score; `sum`: sum of item scores over the sum of their ranges
-# (100 each), so a respondent answering every item gets the same 0-100 as with `mean`.
-_SCORE = """
+# (100 each), so a respondent answering every item gets the same 0-100 as with `mean`. A declared
+# scoring (a row of pipeline_rule) computes the published score p from the coded sum instead, and
+# its 0-100 score from p; a table that has no row for a sum leaves the respondent out.
+# Without any declared scoring (no instrument anywhere) the plain rule runs alone: no join, no
+# coded sum, the statement of before published scores (pq and band stay NULL).
+_PLAIN = """
 INSERT INTO temp.pipeline_scored (response_id, campaign_id, ino, q)
 SELECT response_id, campaign_id, ino, CAST(ROUND(raw * {micro}) AS INTEGER)
 FROM (
@@ -140,16 +165,54 @@ FROM (
 )
 WHERE answered >= min_answered
 """
+_SCORE = """
+INSERT INTO temp.pipeline_scored (response_id, campaign_id, ino, q, pq, band)
+SELECT response_id, campaign_id, ino,
+       CAST(ROUND(CASE WHEN declared THEN normalised ELSE raw END * {micro}) AS INTEGER),
+       CAST(ROUND(p * {micro}) AS INTEGER), band
+FROM (
+    SELECT s.*, {normalised} AS normalised, {band} AS band
+    FROM (
+        SELECT g.*, ru.qkey IS NOT NULL AS declared, {published} AS p,
+               ru.low AS low, ru.high AS high, ru.better AS better
+        FROM (
+            SELECT a.response_id AS response_id, r.campaign_id AS campaign_id, i.qkey AS qkey, i.ino AS ino,
+                   CASE i.method_sum WHEN 1 THEN SUM(i.base + i.slope * a.value_num) / i.items
+                                     ELSE AVG(i.base + i.slope * a.value_num) END AS raw,
+                   SUM(i.cbase + i.cslope * a.value_num) AS coded, i.items AS items,
+                   COUNT(*) AS answered, i.min_answered AS min_answered
+            FROM answer a
+            JOIN response r ON r.id = a.response_id
+            JOIN temp.pipeline_campaign k ON k.campaign_id = r.campaign_id
+            JOIN temp.pipeline_item i ON i.qkey = k.qkey AND i.question_id = a.question_id
+            WHERE {which} AND a.dont_know = 0 AND a.value_num IS NOT NULL
+            GROUP BY a.response_id, i.ino
+        ) g
+        LEFT JOIN temp.pipeline_rule ru ON ru.qkey = g.qkey AND ru.ino = g.ino
+        WHERE g.answered >= g.min_answered
+    ) s
+)
+WHERE NOT declared OR p IS NOT NULL
+"""
 KEEP_SCORES = (
-    "INSERT INTO response_score (response_id, campaign_id, indicator, score) "
-    f"SELECT s.response_id, s.campaign_id, n.indicator, s.q * 1.0 / {MICRO} "
+    "INSERT INTO response_score (response_id, campaign_id, indicator, score, published_score, band) "
+    f"SELECT s.response_id, s.campaign_id, n.indicator, s.q * 1.0 / {MICRO}, s.pq * 1.0 / {MICRO}, s.band "
     "FROM temp.pipeline_scored s JOIN temp.pipeline_indicator n ON n.ino = s.ino ORDER BY s.response_id, s.ino"
 )
 
 
-def score_sql(which: str) -> str:
+def score_sql(which: str, declared: bool = True) -> str:
     """INSERT of the respondent scores of the responses `which` selects (BY_RANGE or BY_CAMPAIGN)
-    into `temp.pipeline_scored` (integer micro-points); KEEP_SCORES then stores them."""
+    into `temp.pipeline_scored` (integer micro-points); KEEP_SCORES then stores them. `declared`:
+    whether any indicator has a declared scoring (else the plain rule, which costs less)."""
     if which not in (BY_RANGE, BY_CAMPAIGN):
         raise ValueError("unknown response filter")
-    return _SCORE.format(micro=MICRO, which=which)
+    if not declared:
+        return _PLAIN.format(micro=MICRO, which=which)
+    return _SCORE.format(
+        micro=MICRO,
+        which=which,
+        published=published_scores.PUBLISHED,
+        normalised=published_scores.NORMALISED,
+        band=published_scores.BAND,
+    )

@@ -16,6 +16,17 @@ from functools import lru_cache
 
 _TINY = 1e-300
 _EPS = 1e-15
+DIGITS = 9  # stored figures: reruns and incremental versus full runs give byte-identical rows
+
+
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def clipped_interval(n: int, mean: float, sd: float, scale: tuple[float, float]) -> tuple[float | None, float | None]:
+    """The 95% Student-t interval of a mean (n >= 2), clipped to the scale its scores live on."""
+    half_width = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
+    return rounded(max(scale[0], mean - half_width)), rounded(min(scale[1], mean + half_width))
 
 
 def _beta_continued_fraction(a: float, b: float, x: float) -> float:

@@ -3,7 +3,8 @@
 At the start of a run, the responses that arrived since the last batch (ids above the watermark in
 `score_watermark`) are scored in chunks; each chunk inserts its `response_score` rows and adds its
 exact integer sums to `score_sums` (n, sum and sum of squares of micro-point scores, favourable
-count), its answer counts to `option_count` (NPS, choices) and its respondents to `score_campaign`,
+count; the same sums of the published score where a scoring is declared) and its band counts to
+`score_band_count`, its answer counts to `option_count` (NPS, choices) and its respondents to `score_campaign`,
 all in one transaction with the new watermark, so sums and scores always agree, and a chunk holds
 the write lock for well under a second while respondents keep submitting.
 
@@ -22,29 +23,45 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from pipeline.model import IndicatorSums, OptionCount
 from pipeline.scoring import BY_CAMPAIGN, BY_RANGE, FAVOURABLE_MICRO, KEEP_SCORES, SPLIT, score_sql
 from survey_app.storage.db import write_transaction
 
 CHUNK = 20_000  # responses per transaction: about a quarter of a second of scoring
 REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
-KEPT_TABLES = ("response_score", "score_sums", "option_count", "score_stale")
+KEPT_TABLES = ("response_score", "score_sums", "score_band_count", "option_count", "score_stale")
 Progress = Callable[[int, int], None]
 
 SUMS_OF_SCORED = f"""
-INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable)
-SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable
+INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable,
+                        published_total, published_high, published_cross, published_low)
+SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable,
+       g.p_total, g.p_high, g.p_mixed, g.p_low
 FROM (
     SELECT campaign_id, ino, COUNT(*) AS n, SUM(q) AS total, SUM((q / {SPLIT}) * (q / {SPLIT})) AS high,
            SUM((q / {SPLIT}) * (q % {SPLIT})) AS mixed, SUM((q % {SPLIT}) * (q % {SPLIT})) AS low,
-           SUM(q >= {FAVOURABLE_MICRO}) AS favourable
+           SUM(q >= {FAVOURABLE_MICRO}) AS favourable,
+           SUM(pq) AS p_total, SUM((pq / {SPLIT}) * (pq / {SPLIT})) AS p_high,
+           SUM((pq / {SPLIT}) * (pq % {SPLIT})) AS p_mixed, SUM((pq % {SPLIT}) * (pq % {SPLIT})) AS p_low
     FROM temp.pipeline_scored GROUP BY campaign_id, ino
 ) g
 JOIN temp.pipeline_indicator n ON n.ino = g.ino
 WHERE true
 ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
     squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
-    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable
+    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable,
+    published_total = published_total + excluded.published_total,
+    published_high = published_high + excluded.published_high,
+    published_cross = published_cross + excluded.published_cross,
+    published_low = published_low + excluded.published_low
+"""
+# Respondents per band of a published score (a respondent outside every band counts in none).
+BANDS_OF_SCORED = """
+INSERT INTO score_band_count (campaign_id, indicator, band, count)
+SELECT s.campaign_id, n.indicator, s.band, COUNT(*)
+FROM temp.pipeline_scored s JOIN temp.pipeline_indicator n ON n.ino = s.ino
+WHERE s.band IS NOT NULL
+GROUP BY s.campaign_id, n.indicator, s.band
+ON CONFLICT (campaign_id, indicator, band) DO UPDATE SET count = count + excluded.count
 """
 _OPTIONS = """
 INSERT INTO option_count (campaign_id, question_id, value_num, value_text, count)
@@ -173,9 +190,11 @@ def _count(db: Database, low: int, high: int) -> int:
 def _keep_scores(db: Database, which: str, params: dict[str, int]) -> None:
     """Score the chosen responses, store their scores and add them to the sums (caller's transaction)."""
     db.execute("DELETE FROM temp.pipeline_scored")
-    db.execute(score_sql(which), params)
+    declared = db.execute("SELECT EXISTS (SELECT 1 FROM temp.pipeline_rule)").fetchone()[0]
+    db.execute(score_sql(which, bool(declared)), params)
     db.execute(KEEP_SCORES)
     db.execute(SUMS_OF_SCORED)
+    db.execute(BANDS_OF_SCORED)
 
 
 def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int) -> None:
@@ -187,6 +206,7 @@ def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int
             [campaign_id],
         )
         db.execute("DELETE FROM score_sums WHERE campaign_id = ?", [campaign_id])
+        db.execute("DELETE FROM score_band_count WHERE campaign_id = ?", [campaign_id])
         db.execute("DELETE FROM option_count WHERE campaign_id = ?", [campaign_id])
         db.execute("DELETE FROM score_stale WHERE campaign_id = ?", [campaign_id])
         exists = db.execute("SELECT 1 FROM campaign WHERE id = ?", [campaign_id]).fetchone()
@@ -204,44 +224,3 @@ def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int
             "plan = excluded.plan",
             [campaign_id, responses, plan],
         )
-
-
-def campaign_state(db: Database) -> dict[int, tuple[int, int]]:
-    """campaign id -> (respondents scored, generation of its sums)."""
-    return {r[0]: (r[1], r[2]) for r in db.execute("SELECT campaign_id, responses, generation FROM score_campaign")}
-
-
-def _select_for(db: Database, sql: str, campaign_ids: Sequence[int]) -> Iterable[tuple]:
-    """Rows of `sql` (which has a `campaign_id IN todo` slot) for the given campaigns."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_todo (campaign_id INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM temp.pipeline_todo")
-    db.conn.executemany("INSERT INTO temp.pipeline_todo VALUES (?)", [(c,) for c in campaign_ids])
-    return db.execute(sql.format(todo="SELECT campaign_id FROM temp.pipeline_todo"))
-
-
-def load_sums(db: Database, campaign_ids: Sequence[int]) -> dict[int, list[IndicatorSums]]:
-    """Kept indicator sums of the campaigns, squares recombined into exact Python integers."""
-    out: dict[int, list[IndicatorSums]] = {}
-    rows = _select_for(
-        db,
-        "SELECT campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable "
-        "FROM score_sums WHERE campaign_id IN ({todo}) ORDER BY campaign_id, indicator",
-        campaign_ids,
-    )
-    for cid, indicator, n, total, high, cross, low, favourable in rows:
-        squares = high * SPLIT * SPLIT + 2 * cross * SPLIT + low
-        out.setdefault(cid, []).append(IndicatorSums(indicator, n, total, squares, favourable))
-    return out
-
-
-def load_options(db: Database, campaign_ids: Sequence[int]) -> dict[int, list[OptionCount]]:
-    out: dict[int, list[OptionCount]] = {}
-    rows = _select_for(
-        db,
-        "SELECT campaign_id, question_id, value_num, value_text, count FROM option_count "
-        "WHERE campaign_id IN ({todo}) AND count > 0 ORDER BY campaign_id, question_id, value_num, value_text",
-        campaign_ids,
-    )
-    for cid, question_id, value_num, value_text, count in rows:
-        out.setdefault(cid, []).append(OptionCount(question_id, value_num, value_text, count))
-    return out

@@ -137,8 +137,19 @@ def test_the_response_export_has_the_instrument_columns(who5_campaign, world, si
     export = admin.get(f"/admin/campaigns/{who5_campaign['campaign']}/export/responses.csv")
     assert export.status_code == 200
     header, first = export.get_data(as_text=True).splitlines()[:2]
-    assert header.endswith(",who5_cheerful,who5_calm,who5_active,who5_rested,who5_interesting")
-    assert first.endswith(",5,3,3,2,0")
+    # The published score follows the items (raw 13 x 4 = 52), computed by the reference scoring.
+    assert header.endswith(",who5_cheerful,who5_calm,who5_active,who5_rested,who5_interesting,who5_score")
+    assert first.endswith(",5,3,3,2,0,52")
+    labelled = admin.get(f"/admin/campaigns/{who5_campaign['campaign']}/export/responses.csv?language=en&labels=y")
+    assert labelled.get_data(as_text=True).splitlines()[0].endswith(",who5_score: WHO-5 percentage score (0 to 100)")
+
+
+def test_the_response_export_leaves_out_a_score_that_is_not_complete(who5_campaign, world, signed_in, db):
+    who5 = {q.removeprefix("q_"): int(v) for q, v in WHO5_FR.items()}
+    add_responses(db, who5_campaign["campaign"], [{"recommend": 9, **who5}] * 5 + [{"who5_calm": 3}])
+    export = signed_in("admin@example.org").get(f"/admin/campaigns/{who5_campaign['campaign']}/export/responses.csv")
+    scores = [line.rsplit(",", 1)[1] for line in export.get_data(as_text=True).splitlines()[1:]]
+    assert sorted(scores) == ["", "52", "52", "52", "52", "52"]  # WHO-5 counts complete answers only
 
 
 def cli_env(tmp_path, monkeypatch):
@@ -196,8 +207,8 @@ def test_duplicating_a_campaign_keeps_its_instrument_versions(world, signed_in, 
 
 
 def test_the_pipeline_keeps_the_questionnaires_figures_when_a_campaign_has_instruments(pipeline_db, monkeypatch):
-    """Phase A: instrument answers are stored and exported; the pipeline does not score them yet
-    (phase B), and the questionnaire's own indicators are computed as before."""
+    """The questionnaire's own indicators are computed as before; the instrument's indicator is
+    scored by its own rule (WHO-5: complete answers only, so two items of five give no score)."""
     from datetime import timedelta
 
     from pipeline import runner
@@ -218,4 +229,20 @@ def test_the_pipeline_keeps_the_questionnaires_figures_when_a_campaign_has_instr
         c: {r["key"]: r["mean"] for r in pipeline_db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [c])}
         for c in (plain, with_who5)
     }
-    assert rows[plain] == rows[with_who5] and "who5" not in rows[with_who5]
+    assert rows[with_who5].pop("who5") is None  # suppressed: no respondent answered all five items
+    assert rows[plain] == rows[with_who5]
+
+
+def test_a_file_prepared_in_the_background_carries_the_same_scores(who5_campaign, world, signed_in, db, monkeypatch):
+    import io
+
+    import openpyxl
+
+    from tests.export_helpers import prepared_file
+
+    monkeypatch.undo()  # the fixture's frozen clock: the export worker's thread reads the real one
+    who5 = {q.removeprefix("q_"): int(v) for q, v in WHO5_FR.items()}
+    add_responses(db, who5_campaign["campaign"], [{"recommend": 9, **who5}] * 5)
+    body = prepared_file(signed_in("admin@example.org"), who5_campaign["campaign"], "xlsx", language="fr").get_data()
+    header, *rows = openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)
+    assert header[-1] == "who5_score" and [row[-1] for row in rows] == [52] * 5

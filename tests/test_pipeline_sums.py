@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline import runner, save, scoring, sums
+from pipeline import kept_sums, runner, save, scoring, sums
 from pipeline.model import IndicatorValue
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
@@ -103,7 +103,7 @@ def test_each_response_is_scored_once_and_sums_are_exact(pipeline_db, waves):
             "SELECT score FROM response_score WHERE campaign_id = ? AND indicator = 'social_ties'", [campaign]
         )
     ]
-    (kept,) = sums.load_sums(pipeline_db, [campaign])[campaign][-1:]
+    (kept,) = kept_sums.load_sums(pipeline_db, [campaign])[campaign][-1:]
     assert kept.indicator == "social_ties" and kept.n == len(scores)
     assert kept.total == sum(round(s * scoring.MICRO) for s in scores)
     assert kept.squares == sum(round(s * scoring.MICRO) ** 2 for s in scores)

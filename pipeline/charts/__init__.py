@@ -22,9 +22,10 @@ from pipeline.charts.cache import DRAW_LOCK, FORMATS, chart_file, chart_folder, 
 from pipeline.charts.sources import Source, one_spec
 from pipeline.charts.specs import ChartSpec
 from survey_app.core.config import Settings
+from survey_app.questionnaire.instruments import load_instrument, with_instrument_indicators
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.model import Framework
-from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR, instrument_files
 
 __all__ = ["DRAW_LOCK", "FORMATS", "REPORT_CHARTS", "chart_file", "chart_folder", "ensure_chart", "render_changed"]
 
@@ -35,8 +36,10 @@ POOL_THRESHOLD = 40  # below this, starting worker processes costs more than it 
 
 @functools.cache
 def framework() -> Framework:
-    """The framework file cannot change while a process runs (the registry refuses edits)."""
-    return load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
+    """The framework with the bundled instruments' indicators (their 0-100 bars): the files cannot
+    change while a process runs (the registry refuses edits)."""
+    base = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
+    return with_instrument_indicators(base, [load_instrument(p, base) for p in instrument_files(QUESTIONNAIRES_DIR)])
 
 
 def ensure_chart(

@@ -18,6 +18,7 @@ from survey_app.backoffice.exports import (
     enough_responses,
     export_page,
     export_questions,
+    export_scorings,
     may_download,
 )
 from survey_app.backoffice.forms import choices
@@ -60,7 +61,9 @@ def start(campaign_id: int):
     job_id = export_jobs.create(db, spec, count, now_utc())
     job = export_jobs.get(db, campaign_id, job_id, now_utc())
     assert job is not None
-    if not worker().submit(Job(job_id, job["file_name"], spec, tuple(export_questions(campaign)))):
+    if not worker().submit(
+        Job(job_id, job["file_name"], spec, tuple(export_questions(campaign)), tuple(export_scorings(campaign)))
+    ):
         export_jobs.fail(db, job_id, now_utc(), keep=export_jobs.STALE_AFTER)
         flash(_("Several exports are being prepared already. Try again in a few minutes."), "error")
     return redirect(url_for("backoffice.exports.index", campaign_id=campaign_id), code=303)

@@ -30,7 +30,9 @@ from survey_app.core.catalogs import LANGUAGE_NAMES
 from survey_app.core.config import SUPPORTED_LANGUAGES
 from survey_app.core.timeutil import now_utc, parse_iso
 from survey_app.domain.campaigns import instruments_of
+from survey_app.questionnaire.instruments import with_instruments
 from survey_app.questionnaire.model import Question
+from survey_app.questionnaire.scoring import Scoring
 from survey_app.results import exports
 from survey_app.results.export_policy import may_export
 from survey_app.storage import export_jobs
@@ -69,6 +71,14 @@ def export_questions(campaign: dict) -> list[Question]:
     registry = current_app.extensions["vises.registry"]
     base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
     return exports.export_questions(campaign, base, registry.instruments_for(instruments_of(campaign)))
+
+
+def export_scorings(campaign: dict) -> list[Scoring]:
+    """The declared scorings whose per-response scores the file carries (validated instruments)."""
+    registry = current_app.extensions["vises.registry"]
+    base = registry.get(campaign["questionnaire_id"], campaign["questionnaire_version"])
+    instruments = registry.instruments_for(instruments_of(campaign))
+    return [s for s in with_instruments(base, instruments).scorings if s.declared]
 
 
 def choices_form(campaign: dict) -> ExportForm:
@@ -133,6 +143,7 @@ def download(campaign_id: int, kind: str):
         form.language.data,
         form.labels.data,
         minimum,
+        export_scorings(campaign),
     )
     return Response(
         stream_with_context(exports.csv_chunks(table)),

@@ -21,10 +21,11 @@ from sqlite_utils import Database
 from pipeline.paired import MIN_CHANGE
 from survey_app.accounts.guards import refuse_interviewer
 from survey_app.accounts.scoping import enterprise_or_404
-from survey_app.core.published import api_figure
+from survey_app.core.published import api_figure, on_scale
 from survey_app.domain import response_rates
 from survey_app.questionnaire.model import translate
-from survey_app.results import distance
+from survey_app.questionnaire.scoring import Scoring
+from survey_app.results import distance, published_scores
 from survey_app.results.exports import neutralise
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
@@ -49,7 +50,10 @@ FIGURES = (
     "bench_percentile",
 )
 KEYS = ("campaign_id", "campaign_title", "stakeholder_group", "closes_at", "kind", "key", "label")
-CSV_COLUMNS = (*KEYS, "suppressed", *FIGURES)
+# A validated instrument's published score (docs/api.md): flat in CSV, one object in JSON.
+SCORE_COLUMNS = ("score_name", "score_low", "score_high", "score_mean", "score_ci_low", "score_ci_high",
+                 "score_bands", "score_net")  # fmt: skip
+CSV_COLUMNS = (*KEYS, "suppressed", *FIGURES, *SCORE_COLUMNS)
 
 
 @bp.before_request
@@ -69,13 +73,14 @@ def not_found(_error):
 
 def records(db: Database, enterprise_id: int, language: str) -> Iterator[dict[str, Any]]:
     """One record per stored cell; suppressed cells carry the reason code and no figures."""
-    framework = current_app.extensions["vises.registry"].framework
+    framework = published_scores.results_framework()
+    scorings: dict[int, dict[str, Scoring]] = {}
     labels = {
         **{("dimension", d.id): d.label for d in framework.dimensions},
         **{("indicator", i.id): i.label for i in framework.indicators},
     }
     for row in db.query(
-        "SELECT v.*, c.title AS campaign_title, c.closes_at FROM indicator_value v "
+        "SELECT v.*, c.title AS campaign_title, c.closes_at, c.instruments FROM indicator_value v "
         "JOIN campaign c ON c.id = v.campaign_id WHERE v.enterprise_id = ? "
         "ORDER BY c.closes_at, v.campaign_id, v.kind, v.key",
         [enterprise_id],
@@ -87,7 +92,46 @@ def records(db: Database, enterprise_id: int, language: str) -> Iterator[dict[st
             record["suppressed"] = row["suppression_reason"] or "min_group_size"
         else:
             record.update(published(row))
+            if row["kind"] == "indicator" and row["published_mean"] is not None:
+                if row["campaign_id"] not in scorings:
+                    scorings[row["campaign_id"]] = {s.indicator: s for s in published_scores.scorings_of(row)}
+                scoring = scorings[row["campaign_id"]].get(row["key"])
+                if scoring is not None:
+                    record["published_score"] = published_score(db, row, scoring, language)
         yield record
+
+
+def published_score(db: Database, row: dict[str, Any], scoring: Scoring, language: str) -> dict[str, Any]:
+    """A validated instrument's published score: name, range, mean and interval (one decimal more
+    than a hundredth of the range at most), band percentages and the net score where declared."""
+    shares = published_scores.bands_of(db, row["campaign_id"]).get(row["key"], {})
+    net = published_scores.net_score(scoring, shares)
+    return {
+        "name": published_scores.score_name(scoring, row["key"], language),
+        "low": scoring.low,
+        "high": scoring.high,
+        "higher_is_better": scoring.higher_is_better,
+        **{
+            k: on_scale(row[f"published_{k}"], scoring.low, scoring.high, api=True)
+            for k in ("mean", "ci_low", "ci_high")
+        },
+        "bands": [
+            {"band": b.id, "label": translate(b.label, language), "percent": api_figure(100 * shares.get(b.id, 0.0))}
+            for b in scoring.bands
+        ],
+        "net_score": api_figure(net),
+    }
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as a CSV line: the published score flattened into its own columns."""
+    flat = {k: v for k, v in record.items() if k != "published_score"}
+    score = record.get("published_score")
+    if score:
+        flat.update({f"score_{k}": score[k] for k in ("name", "low", "high", "mean", "ci_low", "ci_high")})
+        flat["score_bands"] = "; ".join(f"{b['band']} {b['percent']}%" for b in score["bands"])
+        flat["score_net"] = score["net_score"]
+    return flat
 
 
 def campaign_records(db: Database, enterprise_id: int) -> list[dict[str, Any]]:
@@ -161,7 +205,7 @@ def indicators_csv(enterprise_id: int):
     writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for record in records(get_db(), enterprise_id, current_language()):
-        writer.writerow({k: neutralise(v) for k, v in record.items()})
+        writer.writerow({k: neutralise(v) for k, v in csv_row(record).items()})
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")  # BOM: Excel reads UTF-8
     response.headers["Content-Disposition"] = f"attachment; filename=indicators-{enterprise['slug']}.csv"
     return response

@@ -1,6 +1,6 @@
 """Read the stored results of one enterprise and shape them for the dashboard and the report.
 
-Only the pipeline's saved tables are read (indicator_value, campaign_summary, custom_result,
+Only the pipeline's saved tables are read (indicator_value, indicator_band, campaign_summary, custom_result,
 testimony): they are already suppressed, so nothing here can reveal a small group. Response
 rates come live from survey_app.domain.response_rates, the one definition. The shapes returned
 are plain dicts of text, ready to print.
@@ -22,7 +22,7 @@ from survey_app.core.groups import STAKEHOLDER_GROUPS, group_label
 from survey_app.core.timeutil import iso_utc, now_utc, parse_iso
 from survey_app.domain import response_rates
 from survey_app.questionnaire.model import translate
-from survey_app.results import headline, testimonies, words
+from survey_app.results import headline, published_scores, testimonies, words
 from survey_app.results import labels as result_labels
 from survey_app.results.chart_links import DRAW_LOCK, chart, chart_specs
 
@@ -76,8 +76,9 @@ def freshness(db: Database, enterprise: dict[str, Any] | None = None) -> str | N
 
 
 def indicator_table(values: dict[str, dict[str, Any]], language: str, still_open: bool = False) -> list[dict[str, Any]]:
-    """Each dimension followed by its indicators, then the Net Promoter Score rows."""
-    framework = current_app.extensions["vises.registry"].framework
+    """Each dimension followed by its indicators (instruments' ones too, on 0-100), then the Net
+    Promoter Score rows."""
+    framework = published_scores.results_framework()
     min_group = current_app.config["SETTINGS"].privacy.min_group_size
     rows = []
     for dimension in framework.dimensions:
@@ -130,7 +131,8 @@ def wave_section(
     eid, cid = enterprise["id"], campaign["id"]
     labels = result_labels.for_campaign(campaign)
     charts = [chart(specs, eid, f"{kind}-c{cid}", language, fmt) for kind in REPORT_CHARTS]
-    rows = indicator_table(values_of(db, cid), language, is_open(campaign, iso_utc(now_utc())))
+    values = values_of(db, cid)
+    rows = indicator_table(values, language, is_open(campaign, iso_utc(now_utc())))
     quotes = testimonies.for_campaign(db, cid, labels, language, hidden_quotes)
     rate = words.response_rate(campaign.get("rate"))
     label = group_label(campaign["stakeholder_group"], language)
@@ -148,6 +150,7 @@ def wave_section(
         "changes": changes(rows, previous["title"] if previous else None),
         "charts": [c for c in charts if c],
         "custom": result_labels.custom_results(db, cid, labels, language),
+        "published": published_scores.for_wave(db, campaign, values, language),
         "testimonies": quotes,
         "testimony_groups": testimonies.by_question(quotes),
         "response_rate": rate.combined,

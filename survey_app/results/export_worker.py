@@ -25,6 +25,7 @@ from flask import Flask
 from survey_app.core import timeutil
 from survey_app.core.config import Settings, instance_folder
 from survey_app.questionnaire.model import Question
+from survey_app.questionnaire.scoring import Scoring
 from survey_app.results import exports
 from survey_app.storage import export_jobs
 from survey_app.storage.db import connect
@@ -45,6 +46,7 @@ class Job:
     file_name: str
     spec: JobSpec
     questions: tuple[Question, ...]
+    scorings: tuple[Scoring, ...] = ()  # per-response scores of validated instruments, as the stream
 
 
 def export_folder(settings: Settings) -> Path:
@@ -146,6 +148,7 @@ def build(settings: Settings, job: Job, stopping: threading.Event | None = None)
             spec.language,
             spec.labels,
             settings.privacy.min_group_size,
+            job.scorings,
         )
         if spec.kind == "xlsx":
             exports.save_xlsx(counter.count(table), part)

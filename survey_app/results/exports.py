@@ -26,6 +26,7 @@ from survey_app.domain.campaigns import custom_questions_of, languages_of
 from survey_app.questionnaire.instruments import Instrument
 from survey_app.questionnaire.model import Question, Questionnaire, format_value, translate
 from survey_app.questionnaire.rules import Checker, parse_questions
+from survey_app.questionnaire.scoring import RespondentScore, Scoring, score_answers
 from survey_app.results.export_policy import ExportPolicy, hidden_quote_questions, policy_for
 from survey_app.storage.db import connect
 from survey_app.web.labels import AGREE5_LABELS, DONT_KNOW_LABEL, YES_NO_LABELS
@@ -110,40 +111,83 @@ def header(questions: list[Question], language: str, labels: bool, policy: Expor
 
 
 def streamed_rows(
-    database_path: str, campaign_id: int, questions: list[Question], language: str, labels: bool, min_group: int
+    database_path: str,
+    campaign_id: int,
+    questions: list[Question],
+    language: str,
+    labels: bool,
+    min_group: int,
+    scorings: Sequence[Scoring] = (),
 ) -> Iterator[list]:
     """rows() on a connection of its own, closed at the end: a streamed response outlives the
     request's connection."""
     db = connect(database_path)
     try:
-        yield from rows(db, campaign_id, questions, language, labels, min_group)
+        yield from rows(db, campaign_id, questions, language, labels, min_group, scorings)
     finally:
         db.close()
 
 
+def score_columns(
+    scorings: Sequence[Scoring], questions: list[Question], policy: ExportPolicy
+) -> list[tuple[Scoring, list[Question]]]:
+    """Published scores exported after the answers (validated instruments), each with its items;
+    none whose item the policy blanked, since the score would give that answer away."""
+    out = []
+    for scoring in scorings:
+        items = [q for q in questions if q.scored and q.indicator == scoring.indicator]
+        if items and not any(q.id in policy.blank_questions for q in items):
+            out.append((scoring, items))
+    return out
+
+
+def score_header(scoring: Scoring, language: str, labels: bool) -> str:
+    name = f"{scoring.indicator}_score"
+    return neutralise(f"{name}: {translate(scoring.name, language)}" if labels and scoring.name else name)
+
+
 def rows(
-    db: Database, campaign_id: int, questions: list[Question], language: str, labels: bool, min_group: int
+    db: Database,
+    campaign_id: int,
+    questions: list[Question],
+    language: str,
+    labels: bool,
+    min_group: int,
+    scorings: Sequence[Scoring] = (),
 ) -> Iterator[list]:
-    """The header, then one list per response, streamed from the database, as the policy allows.
+    """The header, then one list per response, streamed from the database, as the policy allows;
+    then each published score (questionnaire/scoring.py, the pipeline's rule), blank where the
+    instrument's missing-data rule leaves the respondent out. No band: bands describe groups.
 
     Rows come by week shown (blank weeks first), then by the random submission id, so neither
     their order nor their number says who answered when.
     """
     policy = policy_for(db, campaign_id, [q.id for q in questions], min_group)
+    scores = score_columns(scorings, questions, policy)
     # Blanked questions have no position: their cells stay empty without a check per cell.
     position = {q.id: i for i, q in enumerate(questions) if q.id not in policy.blank_questions}
     hidden = policy.hidden_quotes
     with force_locale(language):
         makers = [cell_maker(q, language, labels) for q in questions]
-        yield header(questions, language, labels, policy)
+        yield header(questions, language, labels, policy) + [score_header(s, language, labels) for s, _ in scores]
         grouped = itertools.groupby(_answer_rows(db, campaign_id, policy), key=lambda r: r[0])
         for number, (response_id, group) in enumerate(grouped, start=1):
             cells: list[Any] = [None] * len(questions)
+            values: dict[str, float | None] = {}
             for _rid, lang, link, channel, week, question_id, num, text, dont_know in group:  # noqa: B007 (same in every row)
                 if question_id in position and not (hidden and (response_id, question_id) in hidden):
                     index = position[question_id]
                     cells[index] = makers[index](num, text, dont_know)
-            yield [number, lang, link, channel, policy.week(week), *cells]
+                    values[question_id] = None if dont_know else num
+            published = [score_answers(scoring, items, values) for scoring, items in scores]
+            yield [number, lang, link, channel, policy.week(week), *cells, *(_score_cell(p) for p in published)]
+
+
+def _score_cell(score: RespondentScore | None) -> float | int | None:
+    if score is None:
+        return None
+    value = round(score.published, 4)  # prorated sums and means: no floating-point tail
+    return int(value) if value == int(value) else value
 
 
 def _answer_rows(db: Database, campaign_id: int, policy: ExportPolicy) -> Iterator[tuple]:

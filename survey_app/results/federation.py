@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import ngettext
 from sqlite_utils import Database
 
@@ -18,7 +18,7 @@ from survey_app.accounts.guards import admin_required, require_sign_in
 from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS, group_label, sector_label
 from survey_app.domain import response_rates
 from survey_app.questionnaire.model import translate
-from survey_app.results import words
+from survey_app.results import published_scores, words
 from survey_app.results.data import freshness
 from survey_app.web.db import get_db
 from survey_app.web.i18n import current_language
@@ -98,7 +98,7 @@ def sector_means(db: Database, framework, language: str) -> list[dict[str, Any]]
 @admin_required
 def index():
     db, language = get_db(), current_language()
-    framework = current_app.extensions["vises.registry"].framework
+    framework = published_scores.results_framework()
     last = db.execute("SELECT status FROM pipeline_run ORDER BY id DESC LIMIT 1").fetchone()
     return render_template(
         "federation/index.html",

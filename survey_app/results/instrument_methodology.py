@@ -1,7 +1,7 @@
 """The methodology of validated instruments in plain words (FR/NL/EN): what each one is, where it
 comes from and how its published score is computed, read from its declared scoring.
 
-Used by the methodology page (every instrument offered) and, in phase B, by the report appendix
+Used by the methodology page (every instrument offered) and by the report appendix
 (the instruments of the campaign).
 """
 

@@ -1,4 +1,5 @@
-"""The report's body in the PDF: the indicator table, answers to multiple-choice and own questions,
+"""The report's body in the PDF: the indicator table, published scores of validated instruments,
+answers to multiple-choice and own questions,
 testimonies grouped under their question, and the methodology.
 
 Tables are left-aligned (numbers right-aligned, in tabular figures): never justified, so cells
@@ -87,6 +88,31 @@ def custom_answers(pdf: Page, custom: list[dict[str, Any]], _: Callable[[str], s
                 for text in (option["label"], option["count"], option["share"]):
                     line.cell(pdf.typeset(text))
         pdf.ln(4)
+
+
+def published_scores(pdf: Page, published: list[dict[str, Any]], _: Callable[[str], str]) -> None:
+    """Each validated instrument's published score, its band shares and the screening words."""
+    for score in published:
+        if pdf.will_page_break(24 + 6.5 * (len(score.get("bands", ())) + 1)):  # a short table is never cut
+            pdf.add_page()
+        pdf.paragraph(score["label"], "B", 10)
+        if score["suppressed"]:
+            pdf.paragraph(f"{score['name']}: {score['note']}", "I", 9.5, GREY)
+            continue
+        pdf.paragraph(score["headline"], "B", 9.5, NAVY)
+        pdf.paragraph(" ".join(t for t in (score["details"], score["direction"], score["net"]) if t), size=9)
+        if score["bands"]:
+            pdf.set_font(FONT, size=8.5)
+            with _table(pdf, (0.7, 0.3), ("LEFT", "RIGHT"), share=0.75) as table:
+                header = table.row()
+                for text in (_("Band"), _("Share of respondents")):
+                    header.cell(pdf.typeset(text))
+                for band in score["bands"]:
+                    line = table.row()
+                    for text in (band["label"], band["share"]):
+                        line.cell(pdf.typeset(text))
+            pdf.paragraph(score["screening"], "I", 9, GREY)
+        pdf.ln(3)
 
 
 def testimonies(pdf: Page, groups: list[dict[str, Any]], _: Callable[[str], str]) -> None:

@@ -20,7 +20,7 @@ from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.groups import group_label
 from survey_app.core.timeutil import to_local
 from survey_app.core.typography import long_date
-from survey_app.results import data, distance, headlines, methodology, words
+from survey_app.results import data, distance, headlines, methodology, published_scores, words
 from survey_app.results import labels as result_labels
 from survey_app.results.channel_page import share_sentence
 from survey_app.results.paper_sizes import PAPERS
@@ -116,7 +116,11 @@ def report_context(enterprise: dict[str, Any], campaign: dict[str, Any], fmt: st
         "fewer_than": words.fewer_than(settings["privacy.min_group_size"]),
         "channels": share_sentence(db, campaign["id"]),
         "language": language,
-        "methodology": methodology.sections(settings["privacy.min_group_size"], settings["privacy.min_peers"]),
+        "methodology": methodology.sections(
+            settings["privacy.min_group_size"],
+            settings["privacy.min_peers"],
+            published_scores.instruments_for(campaign),
+        ),
         "languages": [(code, url_for("report.view", **link, lang=code)) for code in offered_languages()],
         "pdf_urls": [(paper, url_for("report.pdf", **link, lang=language, paper=paper)) for paper in PAPERS],
         "pdf_url": url_for("report.pdf", **link, lang=language),

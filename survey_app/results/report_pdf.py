@@ -160,6 +160,9 @@ def build(context: dict[str, Any], settings: Settings, db: Database, paper: str)
             pdf.image_full_width(image, chart["alt"], chart["title"])
     pdf.heading(_("Indicators"), 14, space_after=70)
     pdf_sections.indicator_table(pdf, section["rows"], _)
+    if section["published"]:
+        pdf.heading(_("Validated instruments: published scores"), 14, space_after=30)
+        pdf_sections.published_scores(pdf, section["published"], _)
     if context["distance"]:
         pdf.heading(_("Distance travelled"), 14, space_after=50)
         pdf_sections.distance(pdf, context["distance"], _)

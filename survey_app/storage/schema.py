@@ -805,3 +805,39 @@ def m120_export_jobs(db: Database) -> None:
     );
     CREATE INDEX export_job_campaign ON export_job(campaign_id, id);
     """)
+
+
+@migrations()
+def m161_published_scores(db: Database) -> None:
+    # Validated instruments (R2 3/9 phase B): the published score of an indicator with a declared
+    # scoring is kept beside its 0-100 form. Kept sums of it (micro-points, squares in three parts
+    # like score_sums) and per-band respondent counts; saved figures next to the 0-100 ones and
+    # band counts and shares per wave. Suppressed indicators have no published figures and no bands.
+    db.executescript("""
+    ALTER TABLE score_sums ADD COLUMN published_total INTEGER;
+    ALTER TABLE score_sums ADD COLUMN published_high INTEGER;
+    ALTER TABLE score_sums ADD COLUMN published_cross INTEGER;
+    ALTER TABLE score_sums ADD COLUMN published_low INTEGER;
+    CREATE TABLE score_band_count (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        indicator TEXT NOT NULL,
+        band TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (campaign_id, indicator, band)
+    ) WITHOUT ROWID;
+    ALTER TABLE indicator_value ADD COLUMN published_mean REAL;
+    ALTER TABLE indicator_value ADD COLUMN published_sd REAL;
+    ALTER TABLE indicator_value ADD COLUMN published_ci_low REAL;
+    ALTER TABLE indicator_value ADD COLUMN published_ci_high REAL;
+    CREATE TABLE indicator_band (
+        campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+        indicator TEXT NOT NULL,
+        band TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        share REAL NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES pipeline_run(id),
+        PRIMARY KEY (campaign_id, indicator, band)
+    );
+    -- Campaigns with instruments were scored without them until now: score them again.
+    INSERT OR IGNORE INTO score_stale (campaign_id) SELECT id FROM campaign WHERE instruments != '[]';
+    """)
