@@ -281,8 +281,10 @@ def _add_module_commands() -> None:
     """Commands defined next to the code they drive: the pipeline and the maintenance tasks."""
     from pipeline.cli import COMMANDS as pipeline_commands
     from survey_app.cli.backoffice import COMMANDS as backoffice_commands
+    from survey_app.cli.campaigns import COMMANDS as campaign_commands
     from survey_app.cli.configuration import COMMANDS as configuration_commands
     from survey_app.cli.demo import COMMANDS as demo_commands
+    from survey_app.cli.mail import COMMANDS as mail_commands
     from survey_app.cli.maintenance import COMMANDS as maintenance_commands
     from survey_app.cli.xlsform import COMMANDS as xlsform_commands
 
@@ -290,6 +292,8 @@ def _add_module_commands() -> None:
         *pipeline_commands,
         *maintenance_commands,
         *backoffice_commands,
+        *campaign_commands,
+        *mail_commands,
         *configuration_commands,
         *demo_commands,
     ):
