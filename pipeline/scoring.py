@@ -59,11 +59,7 @@ def item_rows(questionnaires: Questionnaires) -> list[tuple]:
     for (qid, version), questionnaire in sorted(questionnaires.items()):
         scored = [q for q in questionnaire.questions if q.scored and q.indicator]
         for q in scored:
-            low, high = q.scale_range()
-            slope = 100.0 / (high - low)
-            base = -low * slope
-            if q.reverse:
-                slope, base = -slope, 100.0 - base
+            slope, base = q.score_line()
             items = sum(1 for other in scored if other.indicator == q.indicator)
             rows.append((qid, version, q.id, q.indicator, slope, base, items))
     return rows

@@ -76,3 +76,15 @@ def test_registration_is_idempotent_and_refuses_silent_edits(tmp_path, migrated_
     assert registry.get("workers", 1).estimated_minutes == 4
     assert registry.latest("workers").version == 2
     db.close()
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_sql_line_of_every_item_gives_its_score(loaded, name):
+    """score_line() feeds the SQL of the pipeline and of the channel breakdown: it must be score()."""
+    scored = [q for q in loaded[1][name].questions if q.scored and q.indicator]
+    assert any(q.reverse for q in scored)
+    for question in scored:
+        slope, base = question.score_line()
+        low, high = question.scale_range()
+        for value in (low, (low + high) / 2, high):
+            assert base + slope * value == pytest.approx(question.score(value), abs=1e-9), question.id

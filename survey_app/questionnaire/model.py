@@ -171,6 +171,13 @@ class Question:
         score = (value - low) / (high - low) * 100
         return 100 - score if self.reverse else score
 
+    def score_line(self) -> tuple[float, float]:
+        """(slope, base) with `score(value) == base + slope * value`: the same rule, as SQL parameters."""
+        low, high = self.scale_range()
+        slope = 100.0 / (high - low)
+        base = -low * slope
+        return (-slope, 100.0 - base) if self.reverse else (slope, base)
+
     def matches(self, raw: RawAnswer, values: Sequence[str | float]) -> bool:
         """Does a raw answer to this question equal one of `values` (as used by show_if)?"""
         if raw is None or raw == DONT_KNOW or raw == "" or raw == []:

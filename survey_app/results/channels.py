@@ -70,11 +70,7 @@ def _items(questionnaire: Questionnaire) -> list[tuple[str, str, float, float, i
     scored = [q for q in questionnaire.questions if q.scored and q.indicator and q.indicator not in declared]
     rows = []
     for q in scored:
-        low, high = q.scale_range()
-        slope = 100.0 / (high - low)
-        base = -low * slope
-        if q.reverse:
-            slope, base = -slope, 100.0 - base
+        slope, base = q.score_line()
         items = sum(1 for other in scored if other.indicator == q.indicator)
         rows.append((q.id, str(q.indicator), slope, base, items))
     return rows
