@@ -21,6 +21,7 @@ from survey_app.respondent.easy_render import render_question, render_send
 from survey_app.respondent.forms import SUBMISSION_ID, PageForm, build_page_form
 from survey_app.respondent.links import KIOSK, SurveyLink
 from survey_app.respondent.pages import (
+    already_answered,
     browser_key,
     check_post,
     current_link,
@@ -147,11 +148,7 @@ def _target(link: SurveyLink, form: PageForm, number: int, answers: dict[str, Ra
 def send(kind: str, token: str):
     link = current_link(kind, token)
     if link.submitted:
-        return (
-            see_other(url("thanks", link))
-            if request.method == "POST"
-            else render_template("respondent/answered.html", link=link)
-        )
+        return already_answered(link)
     draft = load_draft(link)
     if request.method == "GET" and not drafts.complete(link.questionnaire, draft.answers):
         return see_other(resume_url(link, draft.answers))

@@ -14,6 +14,7 @@ from survey_app.questionnaire.model import translate
 from survey_app.respondent import drafts, follow_up, submissions
 from survey_app.respondent.links import SurveyLink
 from survey_app.respondent.pages import (
+    already_answered,
     browser_key,
     check_post,
     current_link,
@@ -37,11 +38,7 @@ def _own_csrf_check(state) -> None:
 def step(kind: str, token: str):
     link = current_link(kind, token)
     if link.submitted:
-        return (
-            see_other(url("thanks", link))
-            if request.method == "POST"
-            else render_template("respondent/answered.html", link=link)
-        )
+        return already_answered(link)
     wave, draft = follow_up.offered(get_db(), link), load_draft(link)
     if wave is None or not drafts.complete(link.questionnaire, draft.answers):
         return see_other(url("page", link, number=drafts.resume_page(link.questionnaire, draft.answers) + 1))

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import abort, current_app, g, request, url_for
+from flask import abort, current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from survey_app.core import timeutil
@@ -72,6 +72,14 @@ def url(endpoint: str, link: SurveyLink, **values: Any) -> str:
 def see_other(location: str) -> Response:
     """Post/Redirect/Get: 303 so a refresh never re-posts (no body: browsers follow at once)."""
     return Response(status=303, headers={"Location": location})
+
+
+def already_answered(link: SurveyLink) -> Response | str:
+    """A link whose answers are in: a POST (a replay, a second tab) ends on the thank-you page as
+    the first one did; a GET says the survey was answered."""
+    if request.method == "POST":
+        return see_other(url("thanks", link))
+    return render_template("respondent/answered.html", link=link)
 
 
 def group_commit() -> GroupCommit:

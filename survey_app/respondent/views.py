@@ -18,6 +18,7 @@ from survey_app.respondent.csrf import FIELD, csrf_valid
 from survey_app.respondent.drafts import new_browser_key
 from survey_app.respondent.links import KIOSK, OPEN, PERSONAL, SurveyLink
 from survey_app.respondent.pages import (
+    already_answered,
     browser_key,
     check_post,
     closing_text,
@@ -102,11 +103,7 @@ def intro(kind: str, token: str):
 def page(kind: str, token: str, number: int):
     link = current_link(kind, token)
     if link.submitted:
-        return (
-            see_other(url("thanks", link))
-            if request.method == "POST"
-            else render_template("respondent/answered.html", link=link)
-        )
+        return already_answered(link)
     section = section_of(link, number)
     draft = load_draft(link)
     form_class = page_form_class(link, section, language(link))
