@@ -18,6 +18,14 @@ def _scope_sql(column: str) -> tuple[str, list]:
     return f"{column} IN (SELECT enterprise_id FROM membership WHERE user_id = ?)", [g.user["id"]]
 
 
+def _one_or_404(sql: str, params: list) -> dict:
+    """The one row of a scoped look-up; 404 when there is none (absent, or another enterprise's)."""
+    row = next(iter(get_db().query(sql, params)), None)
+    if row is None:
+        abort(404)
+    return row
+
+
 def visible_enterprises() -> list[dict]:
     """Enterprises the signed-in user may see: all for admins, their memberships for managers."""
     condition, params = _scope_sql("id")
@@ -26,25 +34,17 @@ def visible_enterprises() -> list[dict]:
 
 def enterprise_or_404(enterprise_id: int) -> dict:
     condition, params = _scope_sql("id")
-    rows = list(get_db().query(f"SELECT * FROM enterprise WHERE id = ? AND {condition}", [enterprise_id, *params]))
-    if not rows:
-        abort(404)
-    return rows[0]
+    return _one_or_404(f"SELECT * FROM enterprise WHERE id = ? AND {condition}", [enterprise_id, *params])
 
 
 def campaign_or_404(campaign_id: int) -> dict:
     """The campaign with its enterprise's name and default language, if the user may see it."""
     condition, params = _scope_sql("c.enterprise_id")
-    rows = list(
-        get_db().query(
-            "SELECT c.*, e.name AS enterprise_name, e.default_language AS enterprise_language "
-            f"FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id WHERE c.id = ? AND {condition}",
-            [campaign_id, *params],
-        )
+    return _one_or_404(
+        "SELECT c.*, e.name AS enterprise_name, e.default_language AS enterprise_language "
+        f"FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id WHERE c.id = ? AND {condition}",
+        [campaign_id, *params],
     )
-    if not rows:
-        abort(404)
-    return rows[0]
 
 
 def visible_campaigns() -> list[dict]:
@@ -61,16 +61,11 @@ def visible_campaigns() -> list[dict]:
 def series_or_404(series_id: int) -> dict:
     """A follow-up series with its enterprise's name, if the user may see that enterprise."""
     condition, params = _scope_sql("s.enterprise_id")
-    rows = list(
-        get_db().query(
-            "SELECT s.*, e.name AS enterprise_name FROM series s JOIN enterprise e ON e.id = s.enterprise_id "
-            f"WHERE s.id = ? AND {condition}",
-            [series_id, *params],
-        )
+    return _one_or_404(
+        "SELECT s.*, e.name AS enterprise_name FROM series s JOIN enterprise e ON e.id = s.enterprise_id "
+        f"WHERE s.id = ? AND {condition}",
+        [series_id, *params],
     )
-    if not rows:
-        abort(404)
-    return rows[0]
 
 
 def visible_series() -> list[dict]:
