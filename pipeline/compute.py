@@ -43,6 +43,7 @@ class Layout:
     options: tuple[str, ...]  # questions whose answers are counted (NPS and choices)
     texts: tuple[str, ...]
     reported: tuple[dict[str, Any], ...]  # choice questions reported per option
+    scorings: dict[str, Scoring | None]  # each indicator's declared scoring, if any
 
 
 _LAYOUTS: dict[int, tuple[Questionnaire, Framework, Layout]] = {}
@@ -66,6 +67,7 @@ def layout(questionnaire: Questionnaire, framework: Framework) -> Layout:
             for q in questions
             if q.type in DISTRIBUTION_TYPES
         ),
+        scorings={key: declared(questionnaire, key) for key in scored},
     )
     if len(_LAYOUTS) > 256:
         _LAYOUTS.clear()
@@ -84,20 +86,22 @@ def question_plan(
     return options, texts
 
 
-def _base_row(campaign: CampaignInfo, kind: str, key: str) -> dict[str, Any]:
-    return dict(
-        campaign_id=campaign.id,
-        enterprise_id=campaign.enterprise_id,
-        stakeholder_group=campaign.stakeholder_group,
-        kind=kind,
-        key=key,
-        questionnaire_id=campaign.questionnaire_id,
-        questionnaire_version=campaign.questionnaire_version,
-    )
+def _value(campaign: CampaignInfo, kind: str, key: str, n: int, mean: float | None, **figures: Any) -> IndicatorValue:
+    """A shown row: the campaign's identifying columns, then its figures (positional where it is hot:
+    a run over every campaign builds tens of thousands of these)."""
+    c = campaign
+    return IndicatorValue(
+        c.id, c.enterprise_id, c.stakeholder_group, kind, key, c.questionnaire_id, c.questionnaire_version,
+        False, None, n, mean, **figures,
+    )  # fmt: skip
 
 
 def _suppressed(campaign: CampaignInfo, kind: str, key: str) -> IndicatorValue:
-    return IndicatorValue(**_base_row(campaign, kind, key), suppressed=True, suppression_reason=SUPPRESSED)
+    c = campaign
+    return IndicatorValue(
+        c.id, c.enterprise_id, c.stakeholder_group, kind, key, c.questionnaire_id, c.questionnaire_version,
+        True, SUPPRESSED,
+    )  # fmt: skip
 
 
 def indicator_value(
@@ -115,11 +119,12 @@ def indicator_value(
     mean, sd = exact_mean_sd(n, sums.total, sums.squares, MICRO)
     low, high = clipped_interval(n, mean, sd, SCALE)
     p_mean, p_sd, p_low, p_high = published_figures(n, sums.published, scoring, MICRO)
-    return IndicatorValue(
-        **_base_row(campaign, "indicator", key),
-        suppressed=False,
-        n=n,
-        mean=rounded(mean),
+    return _value(
+        campaign,
+        "indicator",
+        key,
+        n,
+        rounded(mean),
         sd=rounded(sd),
         ci_low=low,
         ci_high=high,
@@ -149,14 +154,7 @@ def dimension_values(
             continue
         measured = [v.measured() for v in shown]
         mean = sum(m for _, m in measured) / len(measured)
-        rows.append(
-            IndicatorValue(
-                **_base_row(campaign, "dimension", dimension_id),
-                suppressed=False,
-                n=min(n for n, _ in measured),
-                mean=rounded(mean),
-            )
-        )
+        rows.append(_value(campaign, "dimension", dimension_id, min(n for n, _ in measured), rounded(mean)))
     return rows
 
 
@@ -170,11 +168,12 @@ def nps_value(
         return _suppressed(campaign, "nps", question_id)
     promoters = sum(count for value, count in numeric if value >= 9)
     detractors = sum(count for value, count in numeric if value <= 6)
-    return IndicatorValue(
-        **_base_row(campaign, "nps", question_id),
-        suppressed=False,
-        n=n,
-        mean=rounded((promoters - detractors) / n * 100.0),
+    return _value(
+        campaign,
+        "nps",
+        question_id,
+        n,
+        rounded((promoters - detractors) / n * 100.0),
         favourable_share=rounded(promoters / n),
     )
 
@@ -216,7 +215,7 @@ def compute_campaign(
     campaign = data.campaign
     known = layout(questionnaire, framework)
     sums = {s.indicator: s for s in data.indicators}
-    scorings = {key: declared(questionnaire, key) for key in known.indicators}
+    scorings = known.scorings
     indicators = {
         key: indicator_value(campaign, key, sums.get(key), min_group, scorings[key]) for key in known.indicators
     }

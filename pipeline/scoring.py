@@ -193,8 +193,8 @@ WHERE NOT declared OR p IS NOT NULL
 KEEP_SCORES = (
     "INSERT INTO response_score (response_id, campaign_id, indicator, score, published_score, band) "
     f"SELECT s.response_id, s.campaign_id, n.indicator, s.q * 1.0 / {MICRO}, s.pq * 1.0 / {MICRO}, s.band "
-    "FROM temp.pipeline_scored s JOIN temp.pipeline_indicator n ON n.ino = s.ino ORDER BY s.response_id, s.ino"
-)
+    "FROM temp.pipeline_scored s JOIN temp.pipeline_indicator n ON n.ino = s.ino"
+)  # no ORDER BY: the rows went in grouped by (response, indicator), so a scan appends to the key's end
 
 
 def score_sql(which: str, declared: bool = True) -> str:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -53,6 +54,24 @@ ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = t
     published_high = published_high + excluded.published_high,
     published_cross = published_cross + excluded.published_cross,
     published_low = published_low + excluded.published_low
+"""
+# The same without any declared scoring (the common case: every published column is NULL), so the
+# four published sums are not computed row by row for nothing; NULL + x is NULL, as above.
+SUMS_OF_PLAIN = f"""
+INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable)
+SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable
+FROM (
+    SELECT campaign_id, ino, COUNT(*) AS n, SUM(q) AS total, SUM((q / {SPLIT}) * (q / {SPLIT})) AS high,
+           SUM((q / {SPLIT}) * (q % {SPLIT})) AS mixed, SUM((q % {SPLIT}) * (q % {SPLIT})) AS low,
+           SUM(q >= {FAVOURABLE_MICRO}) AS favourable
+    FROM temp.pipeline_scored GROUP BY campaign_id, ino
+) g
+JOIN temp.pipeline_indicator n ON n.ino = g.ino
+WHERE true
+ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
+    squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
+    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable,
+    published_total = NULL, published_high = NULL, published_cross = NULL, published_low = NULL
 """
 # Respondents per band of a published score (a respondent outside every band counts in none).
 BANDS_OF_SCORED = """
@@ -128,6 +147,21 @@ def prepare_plans(
     )
 
 
+@contextmanager
+def parents_checked_by_query(db: Database) -> Iterator[None]:
+    """Foreign keys off around statements that only ever write child rows whose parents they have just
+    read (or only delete child rows) in the same write transaction: SQLite would look every parent up
+    again, row by row (a quarter of the time of storing a chunk's scores). Other connections keep
+    their own checks and cascades. A no-op inside an open transaction (SQLite ignores the pragma),
+    where the checks simply stay on.
+    """
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+
+
 def reset(db: Database) -> None:
     """Forget every score and sum (`--full`): the batch that follows rescores every response.
 
@@ -135,15 +169,11 @@ def reset(db: Database) -> None:
     """
     # With foreign keys on, SQLite deletes child rows one by one (collecting every key first);
     # off, it truncates the table at once. Only child rows go, so no constraint can break.
-    db.execute("PRAGMA foreign_keys = OFF")
-    try:
-        with write_transaction(db):
-            for table in KEPT_TABLES:
-                db.execute(f"DELETE FROM {table}")
-            db.execute("UPDATE score_campaign SET responses = 0")
-    finally:
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("UPDATE score_watermark SET watermark = 0")
+    with parents_checked_by_query(db), write_transaction(db):
+        for table in KEPT_TABLES:
+            db.execute(f"DELETE FROM {table}")
+        db.execute("UPDATE score_campaign SET responses = 0")
+    db.execute("UPDATE score_watermark SET watermark = 0")
 
 
 def watermark(db: Database) -> int:
@@ -156,7 +186,7 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
     scored = 0
     while low < top:
         high = min(top, low + CHUNK)
-        with write_transaction(db):
+        with parents_checked_by_query(db), write_transaction(db):  # every row written joins its response
             params = {"low": low, "high": high}
             _keep_scores(db, BY_RANGE, params)
             db.execute(_OPTIONS.format(which=BY_RANGE), params)
@@ -193,8 +223,11 @@ def _keep_scores(db: Database, which: str, params: dict[str, int]) -> None:
     declared = db.execute("SELECT EXISTS (SELECT 1 FROM temp.pipeline_rule)").fetchone()[0]
     db.execute(score_sql(which, bool(declared)), params)
     db.execute(KEEP_SCORES)
-    db.execute(SUMS_OF_SCORED)
-    db.execute(BANDS_OF_SCORED)
+    if declared:
+        db.execute(SUMS_OF_SCORED)
+        db.execute(BANDS_OF_SCORED)
+    else:  # no published score anywhere: no published sums, no bands
+        db.execute(SUMS_OF_PLAIN)
 
 
 def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int) -> None:
