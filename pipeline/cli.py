@@ -127,8 +127,16 @@ def status_command(limit: int) -> None:
     help="Number of responses, spread evenly.",
 )
 @click.option("--seed", default=1, show_default=True)
+@click.option(
+    "--instruments",
+    "instrument_share",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Share of the beneficiary campaigns that pin the WHO-5 (a validated instrument).",
+)
 @clean_errors
-def synth_command(enterprises: int, responses: int, seed: int) -> None:
+def synth_command(enterprises: int, responses: int, seed: int, instrument_share: float) -> None:
     """Generate large synthetic data for benchmarks (does not run the pipeline).
 
     Example: vises synth --enterprises 1000 --responses 1000000
@@ -138,7 +146,7 @@ def synth_command(enterprises: int, responses: int, seed: int) -> None:
 
     settings, db = open_database()
     try:
-        counts = synthesize(db, enterprises, responses, now_utc(), seed, echo=click.echo)
+        counts = synthesize(db, enterprises, responses, now_utc(), seed, click.echo, instrument_share)
     finally:
         db.close()
     click.echo("Created " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")

@@ -82,6 +82,30 @@ def test_synth_generates_responses(cli, tmp_path):
     assert cli("pipeline", "run").exit_code == 0
 
 
+def test_synth_pins_the_who5_on_a_share_of_beneficiary_campaigns(cli, tmp_path):
+    result = cli("synth", "--enterprises", "4", "--responses", "480", "--instruments", "0.5")
+    assert result.exit_code == 0
+    assert cli("pipeline", "run").exit_code == 0
+    db = connect(tmp_path / "vises.db")
+    try:
+        pinned = db.execute(
+            "SELECT stakeholder_group, COUNT(*) FROM campaign WHERE instruments != '[]' GROUP BY 1"
+        ).fetchall()
+        assert pinned == [("beneficiaries", 4)]  # 2 of 4 enterprises x 2 waves
+        answered = db.execute(
+            "SELECT COUNT(DISTINCT a.response_id) FROM answer a JOIN response r ON r.id = a.response_id "
+            "JOIN campaign c ON c.id = r.campaign_id WHERE a.question_id = 'who5_cheerful' AND c.instruments != '[]'"
+        ).fetchone()[0]
+        assert answered > 60  # 20 respondents per campaign, a few "don't know"
+        shown = db.execute(
+            "SELECT COUNT(*) FROM indicator_value WHERE key = 'who5' AND published_mean BETWEEN 0 AND 100"
+        ).fetchone()[0]
+        assert shown == 4  # the published WHO-5 percentage of every pinned wave
+    finally:
+        db.close()
+    assert cli("synth", "--instruments", "1.5").exit_code == 2
+
+
 def test_every_command_has_help_with_an_example(cli):
     for args in (["pipeline"], ["pipeline", "run"], ["pipeline", "status"], ["scheduler"], ["demo"], ["synth"]):
         result = cli(*args, "--help")
