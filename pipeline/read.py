@@ -4,30 +4,70 @@ campaigns, invitation counts and the free texts of the campaigns whose testimoni
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
 from pipeline.model import CampaignInfo, TextAnswer
-from survey_app.questionnaire.instruments import with_instrument_indicators, with_instruments
+from survey_app.questionnaire.instruments import (
+    Instrument,
+    parse_instrument,
+    with_instrument_indicators,
+    with_instruments,
+)
 from survey_app.questionnaire.loader import load_framework, parse_questionnaire
 from survey_app.questionnaire.model import Framework, Questionnaire
-from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR, stored_instruments
+from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 
 Questionnaires = dict[tuple[str, int], Questionnaire]
+
+# Parsed sources, kept by the resident scheduler from one weekly run to the next: a registered
+# version never changes, so its text (and the framework file it was checked against) is its key.
+_PARSED: dict[tuple[str, str, str], Any] = {}
+_PARSED_MAX = 512
+
+
+def _parsed(parse: Callable[[str, str, Any], Any], text: str, label: str, framework: Any, framework_key: str) -> Any:
+    """parse(text, label, framework), or what it gave for the same text and framework file."""
+    key = (parse.__qualname__, hashlib.sha256(text.encode()).hexdigest(), framework_key)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = parse(text, label, framework)
+    return _PARSED[key]
+
+
+def _load_framework(text: str, label: str, _framework: None) -> Framework:
+    return load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
+
+
+def _framework() -> tuple[Framework, str]:
+    text = (QUESTIONNAIRES_DIR / FRAMEWORK_FILE).read_text(encoding="utf-8")
+    key = hashlib.sha256(text.encode()).hexdigest()
+    return _parsed(_load_framework, text, FRAMEWORK_FILE, None, ""), key
 
 
 def load_questionnaires(db: Database) -> tuple[Framework, Questionnaires]:
     """Every registered questionnaire version, rebuilt from the source kept in the database."""
-    framework = load_framework(QUESTIONNAIRES_DIR / FRAMEWORK_FILE)
-    versions = {
-        (row["id"], row["version"]): parse_questionnaire(
-            row["source"], f"database copy of {row['id']} version {row['version']}", framework
-        )
-        for row in db.query("SELECT id, version, source FROM questionnaire")
-    }
+    framework, key = _framework()
+    versions = {}
+    for qid, version, source in db.execute("SELECT id, version, source FROM questionnaire"):
+        label = f"database copy of {qid} version {version}"
+        versions[(qid, version)] = _parsed(parse_questionnaire, source, label, framework, key)
     return framework, versions
+
+
+def stored_instruments(db: Database, framework: Framework) -> dict[tuple[str, int], Instrument]:
+    """Registered instrument versions rebuilt from the database (as registry.stored_instruments, parsed once)."""
+    _, key = _framework()
+    out = {}
+    for iid, version, source in db.execute("SELECT id, version, source FROM instrument"):
+        label = f"database copy of instrument {iid} version {version}"
+        out[(iid, version)] = _parsed(parse_instrument, source, label, framework, key)
+    return out
 
 
 def questionnaire_key(campaign: CampaignInfo) -> tuple[str, int]:

@@ -17,14 +17,13 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from pipeline.read import load_questionnaires
+from pipeline.read import load_questionnaires, stored_instruments
 from pipeline.sample.fake import answers_for
 from pipeline.sample.responses import insert_responses, next_response_id
 from survey_app.core.groups import SECTOR_GROUPS, STAKEHOLDER_GROUPS
 from survey_app.core.timeutil import iso_utc
 from survey_app.questionnaire.instruments import with_instruments
 from survey_app.questionnaire.model import Questionnaire
-from survey_app.questionnaire.registry import stored_instruments
 from survey_app.storage.db import write_transaction
 
 WAVES = (400, 40)  # closing dates, in days before now
