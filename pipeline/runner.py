@@ -119,12 +119,17 @@ def _score(
     qkeys = scoring.prepare(db, questionnaires, rules)
     fingerprint = {key: sums.rules_text(key, rows) for key, rows in scoring.fingerprints(questionnaires, rules).items()}
     plans, counted = {}, {}
+    shared: dict[tuple[str, int], tuple[list[str], str]] = {}  # campaigns without custom questions share them
     for c in campaigns:
         key = read.questionnaire_key(c)
-        counted[c.id] = compute.question_plan(c, questionnaires[key], framework)[0] if key in questionnaires else []
-        plans[c.id] = sums.plan_with(
-            fingerprint.get(key) or sums.rules_text(key, []), counted[c.id], c.custom_questions
-        )
+        if c.custom_questions or key not in shared:
+            ids = compute.question_plan(c, questionnaires[key], framework)[0] if key in questionnaires else []
+            plan = sums.plan_with(fingerprint.get(key) or sums.rules_text(key, []), ids, c.custom_questions)
+            if not c.custom_questions:
+                shared[key] = (ids, plan)
+        else:
+            ids, plan = shared[key]
+        counted[c.id], plans[c.id] = ids, plan
     sums.prepare_plans(db, plans, counted, {c.id: qkeys.get(read.questionnaire_key(c)) for c in campaigns})
     if full:
         sums.reset(db)
