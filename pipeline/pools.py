@@ -6,17 +6,21 @@ with (every enterprise's latest closed wave); its signature hashes them with `mi
 signature is the one stored in `benchmark_pool`, every stored benchmark of the pool is still right
 and is left as it is; otherwise the pool's cells are recomputed and only those that moved are
 written. Recomputed waves always get their benchmark fields (their rows are new).
-Stored cells travel as light tuples (`Cell`), not full rows: there are tens of thousands of them.
+Stored cells travel as the plain tuples SQLite returns (`Cell`), recomputed ones as `Shown` tuples:
+tens of thousands of them go through here, and an object per cell was most of the compare step.
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -28,46 +32,56 @@ BENCH_COLUMNS = ("bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_p
 NO_FIELDS = (None,) * len(BENCH_COLUMNS)
 Key = tuple[int, str, str]  # (campaign id, kind, key) of a cell
 PoolKey = tuple[str, str, str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """What a benchmark needs of a stored, shown cell: its place, its mean and its stored fields."""
-
-    campaign_id: int
-    enterprise_id: int
-    kind: str
-    key: str
-    mean: float
-    bench: tuple
+Fields = tuple[int, float | None, float | None, float | None, float | None]  # BENCH_COLUMNS order
+# A stored, shown cell: campaign id, enterprise id, kind, key, mean, then its stored BENCH_COLUMNS.
+Cell = tuple[int, int, str, str, float, int | None, float | None, float | None, float | None, float | None]
+Shown = tuple[int, int, str, str, float]  # a recomputed, shown cell: the first five fields of a Cell
+C = TypeVar("C", Cell, Shown)
+_COMPARED = itemgetter(0, 1, 4)  # what a pool's signature holds of each compared cell
 
 
 @dataclass
 class Refreshed:
-    fresh: dict[Key, IndicatorValue]  # recomputed cells with their benchmark fields
+    fresh: dict[Key, Fields]  # benchmark fields of the recomputed cells that are compared
     updates: list[tuple]  # (bench fields..., campaign id, kind, key) of stored cells that moved
     signatures: dict[str, str]
     pools_recomputed: int = 0
     stale: list[Key] = field(default_factory=list)
 
 
+def temp_ids(db: Database, table: str, campaign_ids: Iterable[int]) -> None:
+    """A temp table of campaign ids, so a query can name thousands of them."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (campaign_id INTEGER PRIMARY KEY)")
+    db.execute(f"DELETE FROM temp.{table}")
+    db.conn.executemany(f"INSERT INTO temp.{table} VALUES (?)", [(c,) for c in campaign_ids])
+
+
 def load_cells(db: Database, campaign_ids: Iterable[int]) -> list[Cell]:
-    """Shown indicator and dimension cells of the given (not recomputed) campaigns."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_pool_campaign (campaign_id INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM temp.pipeline_pool_campaign")
-    db.conn.executemany("INSERT INTO temp.pipeline_pool_campaign VALUES (?)", [(c,) for c in campaign_ids])
-    rows = db.execute(
+    """Shown indicator and dimension cells of the given (not recomputed) campaigns, in key order."""
+    temp_ids(db, "pipeline_pool_campaign", campaign_ids)
+    return db.conn.execute(
         f"SELECT campaign_id, enterprise_id, kind, key, mean, {', '.join(BENCH_COLUMNS)} FROM indicator_value "
         "WHERE campaign_id IN (SELECT campaign_id FROM temp.pipeline_pool_campaign) "
-        "AND kind IN ('indicator', 'dimension') AND suppressed = 0"
+        "AND kind IN ('indicator', 'dimension') AND suppressed = 0 ORDER BY campaign_id, kind, key"
+    ).fetchall()
+
+
+def stale_cells(db: Database, compared: Iterable[int], recomputed: Iterable[int]) -> list[Key]:
+    """Stored cells that carry benchmark fields but are no longer compared (their fields are cleared).
+
+    A cell is compared when it is shown, of a benchmarked kind and of a compared wave; cells of
+    recomputed waves are left out (their rows are replaced). SQLite picks them out, so the tens of
+    thousands of benchmarked cells never become Python objects.
+    """
+    temp_ids(db, "pipeline_compared", compared)
+    temp_ids(db, "pipeline_recomputed", recomputed)
+    rows = db.conn.execute(
+        "SELECT campaign_id, kind, key FROM indicator_value WHERE bench_peers IS NOT NULL "
+        "AND campaign_id NOT IN (SELECT campaign_id FROM temp.pipeline_recomputed) "
+        "AND NOT (campaign_id IN (SELECT campaign_id FROM temp.pipeline_compared) "
+        "AND kind IN ('indicator', 'dimension') AND suppressed = 0) ORDER BY campaign_id, kind, key"
     )
-    return [Cell(r[0], r[1], r[2], r[3], r[4], tuple(r[5:])) for r in rows]
-
-
-def benchmarked_cells(db: Database) -> set[Key]:
-    """Stored cells that carry benchmark fields (to clear those no longer compared)."""
-    rows = db.execute("SELECT campaign_id, kind, key FROM indicator_value WHERE bench_peers IS NOT NULL")
-    return {(r[0], r[1], r[2]) for r in rows}
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def stored_signatures(db: Database) -> dict[str, str]:
@@ -89,57 +103,77 @@ def refresh(
     min_peers: int,
     fresh: list[IndicatorValue],
     stored: list[Cell],
-    benchmarked: set[Key],
+    stale: list[Key],
     signatures: dict[str, str],
     force: bool,
 ) -> Refreshed:
     """Benchmark fields of the recomputed cells, and of the stored cells of pools that changed."""
     where = {c.id: (c.sector_group, c.stakeholder_group) for c in campaigns}
     contributors, compared = pool_campaigns(campaigns, now)
+    shown: list[Shown] = [
+        (v.campaign_id, v.enterprise_id, v.kind, v.key, v.measured()[1])
+        for v in fresh
+        if v.kind in BENCHMARKED_KINDS and not v.suppressed
+    ]
     members: dict[PoolKey, list[tuple[int, float]]] = {}
-    targets: dict[PoolKey, list[Cell | IndicatorValue]] = {}
-    shown_fresh = [v for v in fresh if v.kind in BENCHMARKED_KINDS and not v.suppressed]
-    everyone: list[Cell | IndicatorValue] = [*stored, *shown_fresh]
-    for cell in everyone:
-        mean = cell.mean if isinstance(cell, Cell) else cell.measured()[1]
-        sector, group = where[cell.campaign_id]
-        pool = (sector, group, cell.kind, cell.key)
-        if cell.campaign_id in contributors:
-            members.setdefault(pool, []).append((cell.enterprise_id, mean))
-        if cell.campaign_id in compared:
-            targets.setdefault(pool, []).append(cell)
+    old = _group(stored, where, contributors, compared, members)
+    new = _group(shown, where, contributors, compared, members)
     out = Refreshed({}, [], {})
-    for pool in sorted(set(members) | set(targets)):
-        peers = sorted(members.get(pool, []))
-        cells = targets.get(pool, [])
-        signature = _signature(min_peers, peers, cells)
+    for pool in sorted(members.keys() | old.keys() | new.keys()):
+        peers = sorted(members.get(pool, ()))
+        stored_cells, fresh_cells = old.get(pool, []), new.get(pool, [])
+        signature = _signature(min_peers, peers, chain(stored_cells, fresh_cells))
         out.signatures[_name(pool)] = signature
         changed = force or signatures.get(_name(pool)) != signature
         out.pools_recomputed += changed
-        means = sorted(m for _, m in peers)
-        own = dict(peers)
-        cache: dict[int | None, tuple] = {}
-        for cell in cells:
-            if isinstance(cell, Cell) and not changed:
-                continue
-            mean = cell.mean if isinstance(cell, Cell) else cell.measured()[1]
-            skip = bisect_left(means, own[cell.enterprise_id]) if cell.enterprise_id in own else None
-            values = pool_fields(means, skip, mean, min_peers, cache)
-            if isinstance(cell, Cell):
-                if values != cell.bench:
-                    out.updates.append((*values, cell.campaign_id, cell.kind, cell.key))
-            else:
-                out.fresh[(cell.campaign_id, cell.kind, cell.key)] = replace(cell, **dict(zip(BENCH_COLUMNS, values)))
-    stored_keys = {(c.campaign_id, c.kind, c.key) for c in stored if c.campaign_id in compared}
-    fresh_ids = {v.campaign_id for v in fresh}
-    out.stale = sorted(k for k in benchmarked - stored_keys if k[0] not in fresh_ids)
-    out.updates.extend((*NO_FIELDS, *key) for key in out.stale)
+        fields_of = _pool(peers, min_peers)
+        for f in fresh_cells:
+            out.fresh[(f[0], f[2], f[3])] = fields_of(f[1], f[4])
+        if changed:
+            for s in stored_cells:
+                values = fields_of(s[1], s[4])
+                if values != s[5:]:
+                    out.updates.append((*values, s[0], s[2], s[3]))
+    out.stale = stale
+    out.updates.extend((*NO_FIELDS, *key) for key in stale)
     return out
+
+
+def _group(
+    cells: list[C],
+    where: dict[int, tuple[str, str]],
+    contributors: dict[int, int],
+    compared: dict[int, int],
+    members: dict[PoolKey, list[tuple[int, float]]],
+) -> dict[PoolKey, list[C]]:
+    """Add the cells' peer values to `members`; return the compared cells by pool."""
+    targets: dict[PoolKey, list[C]] = {}
+    for cell in cells:
+        campaign_id: int = cell[0]
+        pool: PoolKey = (*where[campaign_id], cell[2], cell[3])
+        if campaign_id in contributors:
+            members.setdefault(pool, []).append((cell[1], cell[4]))
+        if campaign_id in compared:
+            targets.setdefault(pool, []).append(cell)
+    return targets
+
+
+def _pool(peers: list[tuple[int, float]], min_peers: int) -> Callable[[int, float], Fields]:
+    """The benchmark fields of any cell of one pool: (enterprise id, mean) -> fields."""
+    means = sorted(m for _, m in peers)
+    own = dict(peers)
+    cache: dict[int | None, tuple] = {}
+
+    def fields_of(enterprise_id: int, mean: float) -> Fields:
+        skip = bisect_left(means, own[enterprise_id]) if enterprise_id in own else None
+        return pool_fields(means, skip, mean, min_peers, cache)
+
+    return fields_of
 
 
 def pool_fields(
     means: list[float], skip: int | None, mean: float, min_peers: int, cache: dict[int | None, tuple]
-) -> tuple:
+) -> Fields:
     """derive.benchmark_fields (same arithmetic) for one cell of a pool, cheaply for many cells.
 
     Without the value at `skip`, each quantile reads two order statistics, shifted by one or not:
@@ -177,9 +211,7 @@ def _thresholds(n: int) -> tuple[int, ...]:
     return tuple(sorted(points))
 
 
-def _signature(min_peers: int, peers: list[tuple[int, float]], cells: list[Cell | IndicatorValue]) -> str:
+def _signature(min_peers: int, peers: list[tuple[int, float]], cells: Iterable[Cell | Shown]) -> str:
     """A 64-bit hash of the pool's inputs (numbers only, so Python's hash is the same in every process)."""
-    compared = sorted(
-        (c.campaign_id, c.enterprise_id, c.mean if isinstance(c, Cell) else c.measured()[1]) for c in cells
-    )
+    compared = sorted(map(_COMPARED, cells))
     return format(hash((min_peers, tuple(peers), tuple(compared))) & 0xFFFFFFFFFFFFFFFF, "016x")
