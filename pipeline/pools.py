@@ -66,22 +66,21 @@ def load_cells(db: Database, campaign_ids: Iterable[int]) -> list[Cell]:
     ).fetchall()
 
 
-def stale_cells(db: Database, compared: Iterable[int], recomputed: Iterable[int]) -> list[Key]:
+def stale_cells(db: Database, compared: Iterable[int], recomputed: set[int]) -> list[Key]:
     """Stored cells that carry benchmark fields but are no longer compared (their fields are cleared).
 
     A cell is compared when it is shown, of a benchmarked kind and of a compared wave; cells of
-    recomputed waves are left out (their rows are replaced). SQLite picks them out, so the tens of
-    thousands of benchmarked cells never become Python objects.
+    recomputed waves are left out (their rows are replaced). SQLite picks them out in one scan
+    (no ORDER BY: it would walk the key index instead), so the tens of thousands of benchmarked
+    cells never become Python objects.
     """
     temp_ids(db, "pipeline_compared", compared)
-    temp_ids(db, "pipeline_recomputed", recomputed)
     rows = db.conn.execute(
         "SELECT campaign_id, kind, key FROM indicator_value WHERE bench_peers IS NOT NULL "
-        "AND campaign_id NOT IN (SELECT campaign_id FROM temp.pipeline_recomputed) "
         "AND NOT (campaign_id IN (SELECT campaign_id FROM temp.pipeline_compared) "
-        "AND kind IN ('indicator', 'dimension') AND suppressed = 0) ORDER BY campaign_id, kind, key"
+        "AND kind IN ('indicator', 'dimension') AND suppressed = 0)"
     )
-    return [(r[0], r[1], r[2]) for r in rows]
+    return sorted((r[0], r[1], r[2]) for r in rows if r[0] not in recomputed)
 
 
 def stored_signatures(db: Database) -> dict[str, str]:
@@ -108,16 +107,15 @@ def refresh(
     force: bool,
 ) -> Refreshed:
     """Benchmark fields of the recomputed cells, and of the stored cells of pools that changed."""
-    where = {c.id: (c.sector_group, c.stakeholder_group) for c in campaigns}
     contributors, compared = pool_campaigns(campaigns, now)
+    place = {c.id: (c.sector_group, c.stakeholder_group, c.id in contributors, c.id in compared) for c in campaigns}
     shown: list[Shown] = [
         (v.campaign_id, v.enterprise_id, v.kind, v.key, v.measured()[1])
         for v in fresh
         if v.kind in BENCHMARKED_KINDS and not v.suppressed
     ]
     members: dict[PoolKey, list[tuple[int, float]]] = {}
-    old = _group(stored, where, contributors, compared, members)
-    new = _group(shown, where, contributors, compared, members)
+    old, new = _group(stored, place, members), _group(shown, place, members)
     out = Refreshed({}, [], {})
     for pool in sorted(members.keys() | old.keys() | new.keys()):
         peers = sorted(members.get(pool, ()))
@@ -126,7 +124,7 @@ def refresh(
         out.signatures[_name(pool)] = signature
         changed = force or signatures.get(_name(pool)) != signature
         out.pools_recomputed += changed
-        fields_of = _pool(peers, min_peers)
+        fields_of = pool_benchmarks(peers, min_peers)
         for f in fresh_cells:
             out.fresh[(f[0], f[2], f[3])] = fields_of(f[1], f[4])
         if changed:
@@ -140,65 +138,63 @@ def refresh(
 
 
 def _group(
-    cells: list[C],
-    where: dict[int, tuple[str, str]],
-    contributors: dict[int, int],
-    compared: dict[int, int],
-    members: dict[PoolKey, list[tuple[int, float]]],
+    cells: list[C], place: dict[int, tuple[str, str, bool, bool]], members: dict[PoolKey, list[tuple[int, float]]]
 ) -> dict[PoolKey, list[C]]:
-    """Add the cells' peer values to `members`; return the compared cells by pool."""
+    """Add the cells' peer values to `members`; return the compared cells by pool.
+
+    `place`: campaign id -> (sector group, stakeholder group, contributes, is compared).
+    """
     targets: dict[PoolKey, list[C]] = {}
     for cell in cells:
-        campaign_id: int = cell[0]
-        pool: PoolKey = (*where[campaign_id], cell[2], cell[3])
-        if campaign_id in contributors:
+        sector, group, contributes, is_compared = place[cell[0]]
+        pool: PoolKey = (sector, group, cell[2], cell[3])
+        if contributes:
             members.setdefault(pool, []).append((cell[1], cell[4]))
-        if campaign_id in compared:
+        if is_compared:
             targets.setdefault(pool, []).append(cell)
     return targets
 
 
-def _pool(peers: list[tuple[int, float]], min_peers: int) -> Callable[[int, float], Fields]:
-    """The benchmark fields of any cell of one pool: (enterprise id, mean) -> fields."""
+def pool_benchmarks(peers: list[tuple[int, float]], min_peers: int) -> Callable[[int, float], Fields]:
+    """derive.benchmark_fields (same arithmetic) for any cell of one pool: (enterprise id, mean) -> fields.
+
+    `peers`: the pool's (enterprise id, mean). Without the enterprise's own value (at `skip`), each
+    quantile reads two order statistics, shifted by one or not: the three quantiles depend only on
+    where `skip` falls among those positions, so they are computed once per pool and case; the
+    percentile rank takes two bisections. This runs for each of tens of thousands of cells, hence
+    the one function with everything bound to it.
+    """
     means = sorted(m for _, m in peers)
     own = dict(peers)
-    cache: dict[int | None, tuple] = {}
+    size = len(means)
+    thresholds = _thresholds(size - 1) if size > 1 else ()
+    cache: dict[int | None, tuple[float | None, float | None, float | None]] = {}
 
     def fields_of(enterprise_id: int, mean: float) -> Fields:
-        skip = bisect_left(means, own[enterprise_id]) if enterprise_id in own else None
-        return pool_fields(means, skip, mean, min_peers, cache)
+        mine = own.get(enterprise_id)
+        n = size if mine is None else size - 1
+        if n < min_peers:
+            return (n, None, None, None, None)
+        below = bisect_left(means, mean)
+        ties = bisect_right(means, mean, below) - below
+        if mine is None:
+            skip = case = None
+        else:
+            skip = bisect_left(means, mine)
+            case = bisect_right(thresholds, skip)
+            below -= mine < mean
+            ties -= mine == mean
+        quantiles = cache.get(case)
+        if quantiles is None:
+            peers = Peers(means, skip)
+            quantiles = cache[case] = (
+                rounded(peers.quantile(0.5)),
+                rounded(peers.quantile(0.25)),
+                rounded(peers.quantile(0.75)),
+            )
+        return (n, *quantiles, rounded((below + 0.5 * ties) / n * 100.0))
 
     return fields_of
-
-
-def pool_fields(
-    means: list[float], skip: int | None, mean: float, min_peers: int, cache: dict[int | None, tuple]
-) -> Fields:
-    """derive.benchmark_fields (same arithmetic) for one cell of a pool, cheaply for many cells.
-
-    Without the value at `skip`, each quantile reads two order statistics, shifted by one or not:
-    the three quantiles depend only on where `skip` falls among those positions, so they are
-    computed once per pool and case; the percentile rank takes two bisections.
-    """
-    n = len(means) - (skip is not None)
-    if n < min_peers:
-        return (n, None, None, None, None)
-    case = None if skip is None else bisect_right(_thresholds(n), skip)
-    quantiles = cache.get(case)
-    if quantiles is None:
-        peers = Peers(means, skip)
-        quantiles = cache[case] = (
-            rounded(peers.quantile(0.5)),
-            rounded(peers.quantile(0.25)),
-            rounded(peers.quantile(0.75)),
-        )
-    below = bisect_left(means, mean)
-    ties = bisect_right(means, mean) - below
-    if skip is not None:
-        own = means[skip]
-        below -= own < mean
-        ties -= own == mean
-    return (n, *quantiles, rounded((below + 0.5 * ties) / n * 100.0))
 
 
 @lru_cache(maxsize=1024)

@@ -163,21 +163,23 @@ def test_peers_without_a_copy_agree_with_the_plain_rules(skip, value):
     assert peers.percentile_rank(value) == pytest.approx(percentile_rank(plain, value))
 
 
-def test_pool_fields_shared_per_pool_agree_with_the_benchmark_rule():
+def test_pool_benchmarks_shared_per_pool_agree_with_the_benchmark_rule():
     import random
     from bisect import bisect_left
 
     from pipeline.derive import Peers, benchmark_fields
-    from pipeline.pools import pool_fields
+    from pipeline.pools import pool_benchmarks
 
     rng = random.Random(7)
-    for size in (3, 4, 5, 6, 9, 20):
+    for size in (1, 3, 4, 5, 6, 9, 20):
         means = sorted(rng.choice([12.5, 25.0, 50.0, 62.5, 75.0, 100.0, rng.uniform(0, 100)]) for _ in range(size))
-        cache: dict = {}
-        for own in [None, *means]:
+        fields_of = pool_benchmarks(list(enumerate(means)), 5)
+        # an outsider, each peer's own value, and a peer's other wave compared with a different mean
+        for enterprise in [None, *range(size), *range(size)]:
+            own = None if enterprise is None else means[enterprise]
             skip = None if own is None else bisect_left(means, own)
-            mean = rng.uniform(0, 100) if own is None else own
+            mean = rng.uniform(0, 100) if own is None or rng.random() < 0.5 else own
             fields = benchmark_fields(Peers(means, skip), mean, 5)
             expected = tuple(fields[name] for name in ("bench_peers", "bench_median", "bench_q1", "bench_q3"))
-            assert pool_fields(means, skip, mean, 5, cache)[:4] == expected
-            assert pool_fields(means, skip, mean, 5, cache)[4] == fields["bench_percentile"]
+            got = fields_of(-1 if enterprise is None else enterprise, mean)
+            assert got == (*expected, fields["bench_percentile"])
