@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from pipeline import compute, kept_sums, pools, publish, read, save
+from pipeline import compute, digests, kept_sums, pools, publish, read, save
 from pipeline.derive import moved_trends, previous_waves
 from pipeline.model import CampaignData, CampaignInfo, CampaignResult, CampaignSummary, IndicatorValue
 from pipeline.read import Questionnaires
@@ -79,7 +79,7 @@ def read_and_compute(
                     todo.append(c)
         results, texts = _compute(db, todo, state, published, framework, questionnaires, min_group, watermark)
         if request.everything and not request.full:  # every wave recomputed; only what moved is rewritten
-            same = save.unchanged_campaigns(db, results)
+            same = digests.unchanged_campaigns(db, results)
             results = [r for r in results if r.campaign_id not in same]
             everything = False  # the comparisons follow the changed waves only, as in a weekly run
         todo_ids = {r.campaign_id for r in results}

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from sqlite_utils import Database
 
-from pipeline import publish
+from pipeline import digests, publish
 from pipeline.derive import Trend
-from pipeline.model import CampaignResult, CampaignSummary, CustomResult, IndicatorValue
+from pipeline.model import CampaignResult, CampaignSummary, IndicatorValue
 from pipeline.pools import BENCH_COLUMNS, Fields, Key, temp_ids
 from survey_app.storage.db import write_transaction
 
@@ -179,6 +179,7 @@ def save_all(db: Database, run_id: int, changes: Changes) -> None:
         insert_custom(db, changes.results, run_id)
         insert_bands(db, changes.results, run_id)
         insert_testimonies(db, changes.results, run_id)
+        digests.save_digests(db, changes.results)
         replace_summaries(db, changes.summaries, run_id)
         publish.save_published(db, changes.published, changes.previous, run_id)
         if changes.signatures is not None:
@@ -204,36 +205,6 @@ def load_values(db: Database, campaign_ids: Iterable[int]) -> list[IndicatorValu
             row[significant] = bool(row[significant])
         values.append(IndicatorValue(*row))
     return values
-
-
-PUBLISHED_COLUMNS = ["published_mean", "published_sd", "published_ci_low", "published_ci_high"]
-OWN_COLUMNS = [*VALUE_COLUMNS[: VALUE_COLUMNS.index("favourable_share") + 1], *PUBLISHED_COLUMNS]  # own figures
-CUSTOM_COLUMNS = [f.name for f in fields(CustomResult)]
-
-
-def unchanged_campaigns(db: Database, results: list[CampaignResult]) -> set[int]:
-    """Recomputed campaigns whose own rows are exactly the stored ones (testimonies kept as they are).
-
-    Each table's stored rows and recomputed rows become one set each; a campaign moved when one of
-    its rows is in their symmetric difference. SQLite rows are tuples already and attrgetter builds
-    the recomputed ones, so no Python code runs per row (a flag True equals and hashes like 1).
-    """
-    temp_ids(db, "pipeline_same", [r.campaign_id for r in results])
-    computed = (
-        ("indicator_value", OWN_COLUMNS, [v for r in results for v in r.values]),
-        ("custom_result", CUSTOM_COLUMNS, [c for r in results for c in r.custom]),
-        ("indicator_band", BAND_COLUMNS, [b for r in results for b in r.bands]),
-    )
-    moved: set[int] = set()
-    for table, columns, rows in computed:
-        stored = set(
-            db.conn.execute(
-                f"SELECT {', '.join(columns)} FROM {table} "
-                "WHERE campaign_id IN (SELECT campaign_id FROM temp.pipeline_same)"
-            )
-        )
-        moved.update(row[0] for row in stored.symmetric_difference(map(attrgetter(*columns), rows)))
-    return {r.campaign_id for r in results if r.testimonies is None} - moved
 
 
 def stored_summaries(db: Database) -> dict[int, tuple]:

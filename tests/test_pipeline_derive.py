@@ -118,6 +118,25 @@ def test_benchmark_needs_five_peers_and_leaves_out_opted_out_and_others(pipeline
     assert row["bench_median"] is None and row["bench_percentile"] is None and row["bench_q1"] is None
 
 
+def test_a_wave_that_is_no_longer_the_latest_loses_its_benchmark_in_an_incremental_run(pipeline_db, seed):
+    firm = seed.enterprise("Cible")
+    first = wave(seed, firm, 60, [75] * 5)
+    peers(seed, 5)
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    assert respect(pipeline_db, first)["bench_peers"] == 5
+    later = wave(seed, firm, 10, [50] * 5)  # closed since: the enterprise's latest wave now
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    bench = ("bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_percentile")
+    assert [respect(pipeline_db, first)[c] for c in bench] == [None] * 5
+    assert respect(pipeline_db, later)["bench_peers"] == 5
+    assert (
+        pipeline_db.execute(
+            "SELECT COUNT(*) FROM indicator_value WHERE campaign_id = ? AND bench_peers IS NOT NULL", [first]
+        ).fetchone()[0]
+        == 0
+    )
+
+
 def test_only_each_peers_latest_closed_wave_counts(pipeline_db, seed):
     firm = seed.enterprise("Cible")
     target = wave(seed, firm, 60, [50] * 5)
