@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,7 +116,7 @@ def refresh(
         for v in fresh
         if v.kind in BENCHMARKED_KINDS and not v.suppressed
     ]
-    members: dict[PoolKey, list[tuple[int, float]]] = {}
+    members: defaultdict[PoolKey, list[tuple[int, float]]] = defaultdict(list)
     old, new = _group(stored, place, members), _group(shown, place, members)
     out = Refreshed({}, [], {})
     for pool in sorted(members.keys() | old.keys() | new.keys()):
@@ -125,6 +126,8 @@ def refresh(
         out.signatures[_name(pool)] = signature
         changed = force or signatures.get(_name(pool)) != signature
         out.pools_recomputed += changed
+        if not (changed or fresh_cells):
+            continue
         fields_of = pool_benchmarks(peers, min_peers)
         for f in fresh_cells:
             out.fresh[(f[0], f[2], f[3])] = fields_of(f[1], f[4])
@@ -139,20 +142,23 @@ def refresh(
 
 
 def _group(
-    cells: list[C], place: dict[int, tuple[str, str, bool, bool]], members: dict[PoolKey, list[tuple[int, float]]]
-) -> dict[PoolKey, list[C]]:
+    cells: list[C],
+    place: dict[int, tuple[str, str, bool, bool]],
+    members: defaultdict[PoolKey, list[tuple[int, float]]],
+) -> defaultdict[PoolKey, list[C]]:
     """Add the cells' peer values to `members`; return the compared cells by pool.
 
-    `place`: campaign id -> (sector group, stakeholder group, contributes, is compared).
+    `place`: campaign id -> (sector group, stakeholder group, contributes, is compared). Lists come
+    from defaultdicts: `setdefault(pool, [])` made a list per cell only to throw it away.
     """
-    targets: dict[PoolKey, list[C]] = {}
+    targets: defaultdict[PoolKey, list[C]] = defaultdict(list)
     for cell in cells:
         sector, group, contributes, is_compared = place[cell[0]]
         pool: PoolKey = (sector, group, cell[2], cell[3])
         if contributes:
-            members.setdefault(pool, []).append((cell[1], cell[4]))
+            members[pool].append((cell[1], cell[4]))
         if is_compared:
-            targets.setdefault(pool, []).append(cell)
+            targets[pool].append(cell)
     return targets
 
 
