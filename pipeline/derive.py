@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
@@ -24,13 +24,13 @@ BENCHMARKED_KINDS = ("indicator", "dimension")
 Key = tuple[int, str, str]
 
 
-class Fields(TypedDict, total=False):
-    """The trend and benchmark fields of an IndicatorValue that derive() replaces."""
+Trend = tuple[int | None, float | None, float | None, bool | None]  # previous id, delta, delta_p, significant
+NO_TREND: Trend = (None, None, None, None)
 
-    previous_campaign_id: int | None
-    delta: float | None
-    delta_p: float | None
-    delta_significant: bool | None
+
+class Fields(TypedDict, total=False):
+    """The benchmark fields of an IndicatorValue (the plain rule; pools.pool_fields is the fast one)."""
+
     bench_peers: int | None
     bench_median: float | None
     bench_q1: float | None
@@ -50,21 +50,18 @@ def previous_waves(campaigns: Iterable[CampaignInfo]) -> dict[int, int]:
     return previous
 
 
-def trend_fields(value: IndicatorValue, before: IndicatorValue | None, previous_id: int | None) -> Fields:
+def trend_fields(value: IndicatorValue, before: IndicatorValue | None, previous_id: int | None) -> Trend:
     """Delta to the previous wave and, when both spreads are known, Welch's p-value and flag."""
-    fields = Fields(previous_campaign_id=None, delta=None, delta_p=None, delta_significant=None)
     if value.suppressed or previous_id is None:
-        return fields
-    fields["previous_campaign_id"] = previous_id
+        return NO_TREND
     if before is None or before.suppressed:
-        return fields
+        return (previous_id, None, None, None)
     (n_before, mean_before), (n, mean) = before.measured(), value.measured()
-    fields["delta"] = rounded(mean - mean_before)
-    if value.sd is not None and before.sd is not None:
-        p = welch_p(n_before, mean_before, before.sd, n, mean, value.sd)
-        fields["delta_p"] = rounded(p)
-        fields["delta_significant"] = None if p is None else p < SIGNIFICANCE
-    return fields
+    delta = rounded(mean - mean_before)
+    if value.sd is None or before.sd is None:
+        return (previous_id, delta, None, None)
+    p = welch_p(n_before, mean_before, before.sd, n, mean, value.sd)
+    return (previous_id, delta, rounded(p), None if p is None else p < SIGNIFICANCE)
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -141,17 +138,16 @@ def benchmark_fields(peers: Peers, mean: float, min_peers: int) -> Fields:
     return fields
 
 
-def retrend(
+def moved_trends(
     values: Iterable[IndicatorValue], index: dict[Key, IndicatorValue], previous: dict[int, int]
-) -> list[IndicatorValue]:
-    """The values with their trend fields recomputed against the previous wave's cells in `index`.
-
-    Unchanged values come back as the same objects, so the caller writes only those that moved.
-    """
-    out = []
+) -> dict[Key, Trend]:
+    """The trend fields, recomputed against the previous wave's cells in `index`, of the values whose
+    trend moved (the others keep theirs). Tuples, not new IndicatorValues: building thousands of
+    replaced dataclasses was a good part of the compare step."""
+    out = {}
     for v in values:
         prev_id = previous.get(v.campaign_id)
-        fields = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
-        changed = any(getattr(v, name) != value for name, value in fields.items())
-        out.append(replace(v, **fields) if changed else v)
+        trend = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
+        if trend != (v.previous_campaign_id, v.delta, v.delta_p, v.delta_significant):
+            out[(v.campaign_id, v.kind, v.key)] = trend
     return out

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from pipeline import compute, kept_sums, pools, publish, read, save
-from pipeline.derive import previous_waves, retrend
+from pipeline import compute, digests, kept_sums, pools, publish, read, save
+from pipeline.derive import moved_trends, previous_waves
 from pipeline.model import CampaignData, CampaignInfo, CampaignResult, CampaignSummary, IndicatorValue
 from pipeline.read import Questionnaires
 from survey_app.core.config import Settings
@@ -37,7 +37,7 @@ class Work:
     retrend_ids: set[int]
     neighbours: list[IndicatorValue]
     cells: list[pools.Cell]
-    benchmarked: set[pools.Key]
+    stale: list[pools.Key]
     signatures: dict[str, str]
     counts: dict[str, int]
 
@@ -79,7 +79,7 @@ def read_and_compute(
                     todo.append(c)
         results, texts = _compute(db, todo, state, published, framework, questionnaires, min_group, watermark)
         if request.everything and not request.full:  # every wave recomputed; only what moved is rewritten
-            same = save.unchanged_campaigns(db, results)
+            same = digests.unchanged_campaigns(db, results)
             results = [r for r in results if r.campaign_id not in same]
             everything = False  # the comparisons follow the changed waves only, as in a weekly run
         todo_ids = {r.campaign_id for r in results}
@@ -89,7 +89,7 @@ def read_and_compute(
         neighbours = save.load_values(db, sorted(needed))
         contributors, compared = pools.pool_campaigns(campaigns, now)
         cells = pools.load_cells(db, sorted((set(contributors) | set(compared)) - todo_ids))
-        benchmarked, signatures = pools.benchmarked_cells(db), pools.stored_signatures(db)
+        stale, signatures = pools.stale_cells(db, compared, todo_ids), pools.stored_signatures(db)
     finally:
         db.conn.execute("COMMIT")
     counts = {
@@ -100,7 +100,7 @@ def read_and_compute(
     }
     return Work(
         {c.id for c in todo}, todo_ids, results, state, published, previous, texts, summaries, retrend_ids,
-        neighbours, cells, benchmarked, signatures, counts,
+        neighbours, cells, stale, signatures, counts,
     )  # fmt: skip
 
 
@@ -171,20 +171,18 @@ def compare(
     """Trends and benchmarks of what was recomputed, and of the stored cells that depend on it."""
     fresh = [v for r in work.results for v in r.values]
     index = {(v.campaign_id, v.kind, v.key): v for v in [*work.neighbours, *fresh]}
-    fresh = retrend(fresh, index, work.previous)
-    stored = [v for v in work.neighbours if v.campaign_id in work.retrend_ids]
-    trends = [new for new, old in zip(retrend(stored, index, work.previous), stored) if new is not old]
+    fresh_trends = moved_trends(fresh, index, work.previous)
+    trends = moved_trends([v for v in work.neighbours if v.campaign_id in work.retrend_ids], index, work.previous)
     refreshed = pools.refresh(
         campaigns,
         now,
         settings.privacy.min_peers,
         fresh,
         work.cells,
-        work.benchmarked,
+        work.stale,
         work.signatures,
         force=request.full,
     )
-    fresh = [refreshed.fresh.get((v.campaign_id, v.kind, v.key), v) for v in fresh]
     min_group = settings.privacy.min_group_size
     by_id = {c.id: c for c in campaigns}
     published_rows = []
@@ -201,6 +199,8 @@ def compare(
     return save.Changes(
         results=work.results,
         fresh=fresh,
+        fresh_trends=fresh_trends,
+        fresh_benchmarks=refreshed.fresh,
         trends=trends,
         benchmarks=refreshed.updates,
         summaries=work.summaries,

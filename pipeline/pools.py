@@ -6,17 +6,22 @@ with (every enterprise's latest closed wave); its signature hashes them with `mi
 signature is the one stored in `benchmark_pool`, every stored benchmark of the pool is still right
 and is left as it is; otherwise the pool's cells are recomputed and only those that moved are
 written. Recomputed waves always get their benchmark fields (their rows are new).
-Stored cells travel as light tuples (`Cell`), not full rows: there are tens of thousands of them.
+Stored cells travel as the plain tuples SQLite returns (`Cell`), recomputed ones as `Shown` tuples:
+tens of thousands of them go through here, and an object per cell was most of the compare step.
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -28,46 +33,56 @@ BENCH_COLUMNS = ("bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_p
 NO_FIELDS = (None,) * len(BENCH_COLUMNS)
 Key = tuple[int, str, str]  # (campaign id, kind, key) of a cell
 PoolKey = tuple[str, str, str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """What a benchmark needs of a stored, shown cell: its place, its mean and its stored fields."""
-
-    campaign_id: int
-    enterprise_id: int
-    kind: str
-    key: str
-    mean: float
-    bench: tuple
+Fields = tuple[int, float | None, float | None, float | None, float | None]  # BENCH_COLUMNS order
+# A stored, shown cell: campaign id, enterprise id, kind, key, mean, then its stored BENCH_COLUMNS.
+Cell = tuple[int, int, str, str, float, int | None, float | None, float | None, float | None, float | None]
+Shown = tuple[int, int, str, str, float]  # a recomputed, shown cell: the first five fields of a Cell
+C = TypeVar("C", Cell, Shown)
+_COMPARED = itemgetter(0, 1, 4)  # what a pool's signature holds of each compared cell
 
 
 @dataclass
 class Refreshed:
-    fresh: dict[Key, IndicatorValue]  # recomputed cells with their benchmark fields
+    fresh: dict[Key, Fields]  # benchmark fields of the recomputed cells that are compared
     updates: list[tuple]  # (bench fields..., campaign id, kind, key) of stored cells that moved
     signatures: dict[str, str]
     pools_recomputed: int = 0
     stale: list[Key] = field(default_factory=list)
 
 
+def temp_ids(db: Database, table: str, campaign_ids: Iterable[int]) -> None:
+    """A temp table of campaign ids, so a query can name thousands of them."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (campaign_id INTEGER PRIMARY KEY)")
+    db.execute(f"DELETE FROM temp.{table}")
+    db.conn.executemany(f"INSERT INTO temp.{table} VALUES (?)", [(c,) for c in campaign_ids])
+
+
 def load_cells(db: Database, campaign_ids: Iterable[int]) -> list[Cell]:
-    """Shown indicator and dimension cells of the given (not recomputed) campaigns."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_pool_campaign (campaign_id INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM temp.pipeline_pool_campaign")
-    db.conn.executemany("INSERT INTO temp.pipeline_pool_campaign VALUES (?)", [(c,) for c in campaign_ids])
-    rows = db.execute(
+    """Shown indicator and dimension cells of the given (not recomputed) campaigns (in no order:
+    sorting them cost a fifth of the read; `save.update_benchmarks` sorts what it writes)."""
+    temp_ids(db, "pipeline_pool_campaign", campaign_ids)
+    return db.conn.execute(
         f"SELECT campaign_id, enterprise_id, kind, key, mean, {', '.join(BENCH_COLUMNS)} FROM indicator_value "
         "WHERE campaign_id IN (SELECT campaign_id FROM temp.pipeline_pool_campaign) "
         "AND kind IN ('indicator', 'dimension') AND suppressed = 0"
+    ).fetchall()
+
+
+def stale_cells(db: Database, compared: Iterable[int], recomputed: set[int]) -> list[Key]:
+    """Stored cells that carry benchmark fields but are no longer compared (their fields are cleared).
+
+    A cell is compared when it is shown, of a benchmarked kind and of a compared wave; cells of
+    recomputed waves are left out (their rows are replaced). SQLite picks them out in one scan
+    (no ORDER BY: it would walk the key index instead), so the tens of thousands of benchmarked
+    cells never become Python objects.
+    """
+    temp_ids(db, "pipeline_compared", compared)
+    rows = db.conn.execute(
+        "SELECT campaign_id, kind, key FROM indicator_value WHERE bench_peers IS NOT NULL "
+        "AND NOT (campaign_id IN (SELECT campaign_id FROM temp.pipeline_compared) "
+        "AND kind IN ('indicator', 'dimension') AND suppressed = 0)"
     )
-    return [Cell(r[0], r[1], r[2], r[3], r[4], tuple(r[5:])) for r in rows]
-
-
-def benchmarked_cells(db: Database) -> set[Key]:
-    """Stored cells that carry benchmark fields (to clear those no longer compared)."""
-    rows = db.execute("SELECT campaign_id, kind, key FROM indicator_value WHERE bench_peers IS NOT NULL")
-    return {(r[0], r[1], r[2]) for r in rows}
+    return sorted((r[0], r[1], r[2]) for r in rows if r[0] not in recomputed)
 
 
 def stored_signatures(db: Database) -> dict[str, str]:
@@ -89,82 +104,104 @@ def refresh(
     min_peers: int,
     fresh: list[IndicatorValue],
     stored: list[Cell],
-    benchmarked: set[Key],
+    stale: list[Key],
     signatures: dict[str, str],
     force: bool,
 ) -> Refreshed:
     """Benchmark fields of the recomputed cells, and of the stored cells of pools that changed."""
-    where = {c.id: (c.sector_group, c.stakeholder_group) for c in campaigns}
     contributors, compared = pool_campaigns(campaigns, now)
-    members: dict[PoolKey, list[tuple[int, float]]] = {}
-    targets: dict[PoolKey, list[Cell | IndicatorValue]] = {}
-    shown_fresh = [v for v in fresh if v.kind in BENCHMARKED_KINDS and not v.suppressed]
-    everyone: list[Cell | IndicatorValue] = [*stored, *shown_fresh]
-    for cell in everyone:
-        mean = cell.mean if isinstance(cell, Cell) else cell.measured()[1]
-        sector, group = where[cell.campaign_id]
-        pool = (sector, group, cell.kind, cell.key)
-        if cell.campaign_id in contributors:
-            members.setdefault(pool, []).append((cell.enterprise_id, mean))
-        if cell.campaign_id in compared:
-            targets.setdefault(pool, []).append(cell)
+    place = {c.id: (c.sector_group, c.stakeholder_group, c.id in contributors, c.id in compared) for c in campaigns}
+    shown: list[Shown] = [
+        (v.campaign_id, v.enterprise_id, v.kind, v.key, v.measured()[1])
+        for v in fresh
+        if v.kind in BENCHMARKED_KINDS and not v.suppressed
+    ]
+    members: defaultdict[PoolKey, list[tuple[int, float]]] = defaultdict(list)
+    old, new = _group(stored, place, members), _group(shown, place, members)
     out = Refreshed({}, [], {})
-    for pool in sorted(set(members) | set(targets)):
-        peers = sorted(members.get(pool, []))
-        cells = targets.get(pool, [])
-        signature = _signature(min_peers, peers, cells)
+    for pool in sorted(members.keys() | old.keys() | new.keys()):
+        peers = sorted(members.get(pool, ()))
+        stored_cells, fresh_cells = old.get(pool, []), new.get(pool, [])
+        signature = _signature(min_peers, peers, chain(stored_cells, fresh_cells))
         out.signatures[_name(pool)] = signature
         changed = force or signatures.get(_name(pool)) != signature
         out.pools_recomputed += changed
-        means = sorted(m for _, m in peers)
-        own = dict(peers)
-        cache: dict[int | None, tuple] = {}
-        for cell in cells:
-            if isinstance(cell, Cell) and not changed:
-                continue
-            mean = cell.mean if isinstance(cell, Cell) else cell.measured()[1]
-            skip = bisect_left(means, own[cell.enterprise_id]) if cell.enterprise_id in own else None
-            values = pool_fields(means, skip, mean, min_peers, cache)
-            if isinstance(cell, Cell):
-                if values != cell.bench:
-                    out.updates.append((*values, cell.campaign_id, cell.kind, cell.key))
-            else:
-                out.fresh[(cell.campaign_id, cell.kind, cell.key)] = replace(cell, **dict(zip(BENCH_COLUMNS, values)))
-    stored_keys = {(c.campaign_id, c.kind, c.key) for c in stored if c.campaign_id in compared}
-    fresh_ids = {v.campaign_id for v in fresh}
-    out.stale = sorted(k for k in benchmarked - stored_keys if k[0] not in fresh_ids)
-    out.updates.extend((*NO_FIELDS, *key) for key in out.stale)
+        if not (changed or fresh_cells):
+            continue
+        fields_of = pool_benchmarks(peers, min_peers)
+        for f in fresh_cells:
+            out.fresh[(f[0], f[2], f[3])] = fields_of(f[1], f[4])
+        if changed:
+            for s in stored_cells:
+                values = fields_of(s[1], s[4])
+                if values != s[5:]:
+                    out.updates.append((*values, s[0], s[2], s[3]))
+    out.stale = stale
+    out.updates.extend((*NO_FIELDS, *key) for key in stale)
     return out
 
 
-def pool_fields(
-    means: list[float], skip: int | None, mean: float, min_peers: int, cache: dict[int | None, tuple]
-) -> tuple:
-    """derive.benchmark_fields (same arithmetic) for one cell of a pool, cheaply for many cells.
+def _group(
+    cells: list[C],
+    place: dict[int, tuple[str, str, bool, bool]],
+    members: defaultdict[PoolKey, list[tuple[int, float]]],
+) -> defaultdict[PoolKey, list[C]]:
+    """Add the cells' peer values to `members`; return the compared cells by pool.
 
-    Without the value at `skip`, each quantile reads two order statistics, shifted by one or not:
-    the three quantiles depend only on where `skip` falls among those positions, so they are
-    computed once per pool and case; the percentile rank takes two bisections.
+    `place`: campaign id -> (sector group, stakeholder group, contributes, is compared). Lists come
+    from defaultdicts: `setdefault(pool, [])` made a list per cell only to throw it away.
     """
-    n = len(means) - (skip is not None)
-    if n < min_peers:
-        return (n, None, None, None, None)
-    case = None if skip is None else bisect_right(_thresholds(n), skip)
-    quantiles = cache.get(case)
-    if quantiles is None:
-        peers = Peers(means, skip)
-        quantiles = cache[case] = (
-            rounded(peers.quantile(0.5)),
-            rounded(peers.quantile(0.25)),
-            rounded(peers.quantile(0.75)),
-        )
-    below = bisect_left(means, mean)
-    ties = bisect_right(means, mean) - below
-    if skip is not None:
-        own = means[skip]
-        below -= own < mean
-        ties -= own == mean
-    return (n, *quantiles, rounded((below + 0.5 * ties) / n * 100.0))
+    targets: defaultdict[PoolKey, list[C]] = defaultdict(list)
+    for cell in cells:
+        sector, group, contributes, is_compared = place[cell[0]]
+        pool: PoolKey = (sector, group, cell[2], cell[3])
+        if contributes:
+            members[pool].append((cell[1], cell[4]))
+        if is_compared:
+            targets[pool].append(cell)
+    return targets
+
+
+def pool_benchmarks(peers: list[tuple[int, float]], min_peers: int) -> Callable[[int, float], Fields]:
+    """derive.benchmark_fields (same arithmetic) for any cell of one pool: (enterprise id, mean) -> fields.
+
+    `peers`: the pool's (enterprise id, mean). Without the enterprise's own value (at `skip`), each
+    quantile reads two order statistics, shifted by one or not: the three quantiles depend only on
+    where `skip` falls among those positions, so they are computed once per pool and case; the
+    percentile rank takes two bisections. This runs for each of tens of thousands of cells, hence
+    the one function with everything bound to it.
+    """
+    means = sorted(m for _, m in peers)
+    own = dict(peers)
+    size = len(means)
+    thresholds = _thresholds(size - 1) if size > 1 else ()
+    cache: dict[int | None, tuple[float | None, float | None, float | None]] = {}
+
+    def fields_of(enterprise_id: int, mean: float) -> Fields:
+        mine = own.get(enterprise_id)
+        n = size if mine is None else size - 1
+        if n < min_peers:
+            return (n, None, None, None, None)
+        below = bisect_left(means, mean)
+        ties = bisect_right(means, mean, below) - below
+        if mine is None:
+            skip = case = None
+        else:
+            skip = bisect_left(means, mine)
+            case = bisect_right(thresholds, skip)
+            below -= mine < mean
+            ties -= mine == mean
+        quantiles = cache.get(case)
+        if quantiles is None:
+            peers = Peers(means, skip)
+            quantiles = cache[case] = (
+                rounded(peers.quantile(0.5)),
+                rounded(peers.quantile(0.25)),
+                rounded(peers.quantile(0.75)),
+            )
+        return (n, *quantiles, rounded((below + 0.5 * ties) / n * 100.0))
+
+    return fields_of
 
 
 @lru_cache(maxsize=1024)
@@ -177,9 +214,7 @@ def _thresholds(n: int) -> tuple[int, ...]:
     return tuple(sorted(points))
 
 
-def _signature(min_peers: int, peers: list[tuple[int, float]], cells: list[Cell | IndicatorValue]) -> str:
+def _signature(min_peers: int, peers: list[tuple[int, float]], cells: Iterable[Cell | Shown]) -> str:
     """A 64-bit hash of the pool's inputs (numbers only, so Python's hash is the same in every process)."""
-    compared = sorted(
-        (c.campaign_id, c.enterprise_id, c.mean if isinstance(c, Cell) else c.measured()[1]) for c in cells
-    )
+    compared = sorted(map(_COMPARED, cells))
     return format(hash((min_peers, tuple(peers), tuple(compared))) & 0xFFFFFFFFFFFFFFFF, "016x")

@@ -118,6 +118,25 @@ def test_benchmark_needs_five_peers_and_leaves_out_opted_out_and_others(pipeline
     assert row["bench_median"] is None and row["bench_percentile"] is None and row["bench_q1"] is None
 
 
+def test_a_wave_that_is_no_longer_the_latest_loses_its_benchmark_in_an_incremental_run(pipeline_db, seed):
+    firm = seed.enterprise("Cible")
+    first = wave(seed, firm, 60, [75] * 5)
+    peers(seed, 5)
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    assert respect(pipeline_db, first)["bench_peers"] == 5
+    later = wave(seed, firm, 10, [50] * 5)  # closed since: the enterprise's latest wave now
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    bench = ("bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_percentile")
+    assert [respect(pipeline_db, first)[c] for c in bench] == [None] * 5
+    assert respect(pipeline_db, later)["bench_peers"] == 5
+    assert (
+        pipeline_db.execute(
+            "SELECT COUNT(*) FROM indicator_value WHERE campaign_id = ? AND bench_peers IS NOT NULL", [first]
+        ).fetchone()[0]
+        == 0
+    )
+
+
 def test_only_each_peers_latest_closed_wave_counts(pipeline_db, seed):
     firm = seed.enterprise("Cible")
     target = wave(seed, firm, 60, [50] * 5)
@@ -163,21 +182,23 @@ def test_peers_without_a_copy_agree_with_the_plain_rules(skip, value):
     assert peers.percentile_rank(value) == pytest.approx(percentile_rank(plain, value))
 
 
-def test_pool_fields_shared_per_pool_agree_with_the_benchmark_rule():
+def test_pool_benchmarks_shared_per_pool_agree_with_the_benchmark_rule():
     import random
     from bisect import bisect_left
 
     from pipeline.derive import Peers, benchmark_fields
-    from pipeline.pools import pool_fields
+    from pipeline.pools import pool_benchmarks
 
     rng = random.Random(7)
-    for size in (3, 4, 5, 6, 9, 20):
+    for size in (1, 3, 4, 5, 6, 9, 20):
         means = sorted(rng.choice([12.5, 25.0, 50.0, 62.5, 75.0, 100.0, rng.uniform(0, 100)]) for _ in range(size))
-        cache: dict = {}
-        for own in [None, *means]:
+        fields_of = pool_benchmarks(list(enumerate(means)), 5)
+        # an outsider, each peer's own value, and a peer's other wave compared with a different mean
+        for enterprise in [None, *range(size), *range(size)]:
+            own = None if enterprise is None else means[enterprise]
             skip = None if own is None else bisect_left(means, own)
-            mean = rng.uniform(0, 100) if own is None else own
+            mean = rng.uniform(0, 100) if own is None or rng.random() < 0.5 else own
             fields = benchmark_fields(Peers(means, skip), mean, 5)
             expected = tuple(fields[name] for name in ("bench_peers", "bench_median", "bench_q1", "bench_q3"))
-            assert pool_fields(means, skip, mean, 5, cache)[:4] == expected
-            assert pool_fields(means, skip, mean, 5, cache)[4] == fields["bench_percentile"]
+            got = fields_of(-1 if enterprise is None else enterprise, mean)
+            assert got == (*expected, fields["bench_percentile"])

@@ -113,6 +113,51 @@ def test_incremental_equals_full_after_new_responses(pipeline_db, data):
     assert dump(pipeline_db) == incremental
 
 
+def rewritten(db, run_id) -> set[int]:
+    """Campaigns with an own row written by the run."""
+    return {
+        r[0]
+        for table in ("indicator_value", "custom_result")
+        for r in db.execute(f"SELECT campaign_id FROM {table} WHERE run_id = ?", [run_id])
+    }
+
+
+def test_run_over_every_campaign_rewrites_only_waves_whose_digest_or_rows_moved(pipeline_db, data):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    before = dump(pipeline_db)
+    assert rewritten(pipeline_db, run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(everything=True))) == set()
+    wrong_digest, wrong_rows, no_digest = data[0], data[2], data[5]
+    pipeline_db.execute("UPDATE result_digest SET digest = x'00' WHERE campaign_id = ?", [wrong_digest])
+    # Waves saved before digests existed: compared with their stored rows.
+    pipeline_db.execute("DELETE FROM result_digest WHERE campaign_id IN (?, ?)", [wrong_rows, no_digest])
+    pipeline_db.execute(
+        "UPDATE indicator_value SET mean = mean + 1 WHERE campaign_id = ? AND kind = 'indicator'", [wrong_rows]
+    )
+    pipeline_db.conn.commit()
+    run_id = run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(everything=True))
+    assert rewritten(pipeline_db, run_id) == {wrong_digest, wrong_rows}
+    assert dump(pipeline_db) == before
+    stored = dict(pipeline_db.execute("SELECT campaign_id, digest FROM result_digest").fetchall())
+    assert set(stored) == {c for c in data if c != no_digest} and len(stored[wrong_digest]) == 16
+
+
+def test_digest_depends_on_the_figures_only():
+    from dataclasses import replace
+
+    from pipeline.digests import digest
+    from pipeline.model import CampaignResult, CustomResult, IndicatorValue
+
+    def result(key: str, mean: float) -> CampaignResult:
+        value = IndicatorValue(1, 2, "workers", "indicator", key, "workers", 3, False, None, 7, mean, 12.0)
+        return CampaignResult(1, (value,), (CustomResult(1, "c_pick", "a", False, 3, 0.5),), None)
+
+    same = result("".join(["vo", "ice"]), 55.5)  # equal strings, other objects
+    assert digest(result("voice", 55.5)) == digest(same)
+    assert digest(result("voice", 55.5)) != digest(result("voice", 55.500000000001))
+    moved = replace(same.values[0], delta=1.0, bench_peers=5)  # comparison fields are not own figures
+    assert digest(replace(same, values=(moved,))) == digest(same)
+
+
 def test_two_concurrent_runs_produce_one(pipeline_db, data, tmp_path, monkeypatch):
     path = pipeline_db.conn.execute("PRAGMA database_list").fetchone()[2]
     started, release = threading.Event(), threading.Event()

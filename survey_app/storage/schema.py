@@ -841,3 +841,15 @@ def m161_published_scores(db: Database) -> None:
     -- Campaigns with instruments were scored without them until now: score them again.
     INSERT OR IGNORE INTO score_stale (campaign_id) SELECT id FROM campaign WHERE instruments != '[]';
     """)
+
+
+@migrations()
+def m130_result_digest(db: Database) -> None:
+    # A digest of each wave's own result rows (pipeline/digests.py), written with them: a run over
+    # every campaign tells unchanged waves without reading their 60,000+ rows back.
+    db.executescript("""
+    CREATE TABLE result_digest (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        digest BLOB NOT NULL
+    );
+    """)
