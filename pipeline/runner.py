@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from pipeline import compute, distance, lease, plan, read, runlog, save, scoring, sums
+from pipeline import campaign_plans, distance, lease, plan, read, runlog, save, scoring, sums
 from pipeline.model import CampaignInfo
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
@@ -117,20 +117,10 @@ def _score(
     """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full)."""
     rules = scoring.rules_for(questionnaires)
     qkeys = scoring.prepare(db, questionnaires, rules)
-    fingerprint = {key: sums.rules_text(key, rows) for key, rows in scoring.fingerprints(questionnaires, rules).items()}
-    plans, counted = {}, {}
-    shared: dict[tuple[str, int], tuple[list[str], str]] = {}  # campaigns without custom questions share them
-    for c in campaigns:
-        key = read.questionnaire_key(c)
-        if c.custom_questions or key not in shared:
-            ids = compute.question_plan(c, questionnaires[key], framework)[0] if key in questionnaires else []
-            plan = sums.plan_with(fingerprint.get(key) or sums.rules_text(key, []), ids, c.custom_questions)
-            if not c.custom_questions:
-                shared[key] = (ids, plan)
-        else:
-            ids, plan = shared[key]
-        counted[c.id], plans[c.id] = ids, plan
-    sums.prepare_plans(db, plans, counted, {c.id: qkeys.get(read.questionnaire_key(c)) for c in campaigns})
+    plans, counted = campaign_plans.campaign_plans(
+        campaigns, questionnaires, framework, scoring.fingerprints(questionnaires, rules)
+    )
+    campaign_plans.prepare_plans(db, plans, counted, {c.id: qkeys.get(read.questionnaire_key(c)) for c in campaigns})
     if full:
         sums.reset(db)
     return sums.score_new(db, plans, progress)

@@ -96,7 +96,7 @@ def fingerprints(questionnaires: Questionnaires, rules: list[ScoringRule]) -> di
 
 def prepare(db: Database, questionnaires: Questionnaires, rules: list[ScoringRule] | None = None) -> dict[tuple, int]:
     """Fill this connection's temporary tables that the scoring SQL joins on; return the integer key
-    of each questionnaire version (`pipeline_campaign.qkey`, filled by sums.prepare_plans).
+    of each questionnaire version (`pipeline_campaign.qkey`, filled by campaign_plans.prepare_plans).
 
     Integer keys and one denormalised item table keep the per-answer work to two small look-ups.
     """

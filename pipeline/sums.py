@@ -16,9 +16,7 @@ counted questions). `--full` empties every kept table and scores everything agai
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -32,17 +30,31 @@ REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them)
 KEPT_TABLES = ("response_score", "score_sums", "score_band_count", "option_count", "score_stale")
 Progress = Callable[[int, int], None]
 
-SUMS_OF_SCORED = f"""
+
+def _squares_of(column: str, prefix: str) -> str:
+    """Sum, and the three parts of the sum of squares, of one micro-point column (see scoring.SPLIT)."""
+    return (
+        f"SUM({column}) AS {prefix}total, SUM(({column} / {SPLIT}) * ({column} / {SPLIT})) AS {prefix}high, "
+        f"SUM(({column} / {SPLIT}) * ({column} % {SPLIT})) AS {prefix}mixed, "
+        f"SUM(({column} % {SPLIT}) * ({column} % {SPLIT})) AS {prefix}low"
+    )
+
+
+def _sums_sql(published: bool) -> str:
+    """Add a chunk's sums per wave and indicator to `score_sums`. Without any declared scoring (the
+    common case) the published sums are not computed row by row: every one would be NULL."""
+    plain = "published_total = NULL, published_high = NULL, published_cross = NULL, published_low = NULL"
+    added = ", ".join(
+        f"{c} = {c} + excluded.{c}" for c in ("published_total", "published_high", "published_cross", "published_low")
+    )
+    return f"""
 INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable,
                         published_total, published_high, published_cross, published_low)
 SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable,
-       g.p_total, g.p_high, g.p_mixed, g.p_low
+       {"g.p_total, g.p_high, g.p_mixed, g.p_low" if published else "NULL, NULL, NULL, NULL"}
 FROM (
-    SELECT campaign_id, ino, COUNT(*) AS n, SUM(q) AS total, SUM((q / {SPLIT}) * (q / {SPLIT})) AS high,
-           SUM((q / {SPLIT}) * (q % {SPLIT})) AS mixed, SUM((q % {SPLIT}) * (q % {SPLIT})) AS low,
-           SUM(q >= {FAVOURABLE_MICRO}) AS favourable,
-           SUM(pq) AS p_total, SUM((pq / {SPLIT}) * (pq / {SPLIT})) AS p_high,
-           SUM((pq / {SPLIT}) * (pq % {SPLIT})) AS p_mixed, SUM((pq % {SPLIT}) * (pq % {SPLIT})) AS p_low
+    SELECT campaign_id, ino, COUNT(*) AS n, {_squares_of("q", "")}, SUM(q >= {FAVOURABLE_MICRO}) AS favourable
+           {", " + _squares_of("pq", "p_") if published else ""}
     FROM temp.pipeline_scored GROUP BY campaign_id, ino
 ) g
 JOIN temp.pipeline_indicator n ON n.ino = g.ino
@@ -50,29 +62,11 @@ WHERE true
 ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
     squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
     squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable,
-    published_total = published_total + excluded.published_total,
-    published_high = published_high + excluded.published_high,
-    published_cross = published_cross + excluded.published_cross,
-    published_low = published_low + excluded.published_low
+    {added if published else plain}
 """
-# The same without any declared scoring (the common case: every published column is NULL), so the
-# four published sums are not computed row by row for nothing; NULL + x is NULL, as above.
-SUMS_OF_PLAIN = f"""
-INSERT INTO score_sums (campaign_id, indicator, n, total, squares_high, squares_cross, squares_low, favourable)
-SELECT g.campaign_id, n.indicator, g.n, g.total, g.high, g.mixed, g.low, g.favourable
-FROM (
-    SELECT campaign_id, ino, COUNT(*) AS n, SUM(q) AS total, SUM((q / {SPLIT}) * (q / {SPLIT})) AS high,
-           SUM((q / {SPLIT}) * (q % {SPLIT})) AS mixed, SUM((q % {SPLIT}) * (q % {SPLIT})) AS low,
-           SUM(q >= {FAVOURABLE_MICRO}) AS favourable
-    FROM temp.pipeline_scored GROUP BY campaign_id, ino
-) g
-JOIN temp.pipeline_indicator n ON n.ino = g.ino
-WHERE true
-ON CONFLICT (campaign_id, indicator) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
-    squares_high = squares_high + excluded.squares_high, squares_cross = squares_cross + excluded.squares_cross,
-    squares_low = squares_low + excluded.squares_low, favourable = favourable + excluded.favourable,
-    published_total = NULL, published_high = NULL, published_cross = NULL, published_low = NULL
-"""
+
+
+SUMS_OF_SCORED, SUMS_OF_PLAIN = _sums_sql(True), _sums_sql(False)
 # Respondents per band of a published score (a respondent outside every band counts in none).
 BANDS_OF_SCORED = """
 INSERT INTO score_band_count (campaign_id, indicator, band, count)
@@ -110,41 +104,6 @@ class Scored:
     responses: int
     rebuilt: int
     watermark: int
-
-
-def rules_text(questionnaire_key: tuple[str, int], rules: Sequence[tuple]) -> str:
-    """The part of a plan shared by every campaign of one questionnaire version (worked out once)."""
-    return json.dumps([list(questionnaire_key), [list(r) for r in rules]])
-
-
-def plan_with(rules: str, counted: Iterable[str], custom: Sequence[dict] = ()) -> str:
-    """Fingerprint of what is scored, counted and reported for a campaign: a change means a rebuild
-    (another questionnaire version, other scoring rules, edited custom questions)."""
-    text = rules + json.dumps([sorted(set(counted)), list(custom)], sort_keys=True)
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def prepare_plans(
-    db: Database, plans: dict[int, str], counted: dict[int, list[str]], qkeys: dict[int, int | None]
-) -> None:
-    """Temporary tables of each campaign's questionnaire key, plan and counted questions (after
-    scoring.prepare, which sets where temporary tables live)."""
-    db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS pipeline_campaign (campaign_id INTEGER PRIMARY KEY, qkey INTEGER, plan TEXT)"
-    )
-    db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS pipeline_counted (campaign_id INTEGER, question_id TEXT, "
-        "PRIMARY KEY (campaign_id, question_id)) WITHOUT ROWID"
-    )
-    db.execute("DELETE FROM temp.pipeline_campaign")
-    db.execute("DELETE FROM temp.pipeline_counted")
-    db.conn.executemany(
-        "INSERT INTO temp.pipeline_campaign VALUES (?, ?, ?)", [(c, qkeys.get(c), plan) for c, plan in plans.items()]
-    )
-    db.conn.executemany(
-        "INSERT INTO temp.pipeline_counted VALUES (?, ?)",
-        [(cid, qid) for cid, ids in counted.items() for qid in sorted(set(ids))],
-    )
 
 
 @contextmanager
