@@ -62,7 +62,10 @@ def browser_key() -> str | None:
 
 
 def load_draft(link: SurveyLink) -> drafts.Draft:
-    return drafts.load(get_db(), link, None if link.invitation else browser_key())
+    """The link's draft: a personal link's was read with the link (links.resolve), in one statement."""
+    if link.invitation is not None:
+        return drafts.from_row(link.draft_row)
+    return drafts.load(get_db(), link, browser_key())
 
 
 def url(endpoint: str, link: SurveyLink, **values: Any) -> str:
@@ -84,7 +87,10 @@ def already_answered(link: SurveyLink) -> Response | str:
 
 def group_commit() -> GroupCommit:
     """The app's final submits share durable commits (one per database, see storage.group_commit)."""
-    return current_app.extensions.setdefault("vises.group_commit", GroupCommit())
+    committer = current_app.extensions.get("vises.group_commit")  # built once (setdefault builds one each time)
+    return (
+        committer if committer is not None else current_app.extensions.setdefault("vises.group_commit", GroupCommit())
+    )
 
 
 def section_of(link: SurveyLink, number: int) -> Section:
