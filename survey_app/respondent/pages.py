@@ -39,18 +39,20 @@ def current_link(kind: str, token: str) -> SurveyLink:
 
 def language(link: SurveyLink) -> str:
     """The language of the questions: the visitor's, if the campaign offers it (once per request)."""
-    if "survey_language" not in g:
-        chosen = interface_language()
-        g.survey_language = chosen if chosen in link.languages else link.languages[0]
-    return g.survey_language
+    chosen = g.get("survey_language")
+    if chosen is None:
+        chosen, offered = interface_language(), link.languages
+        chosen = g.survey_language = chosen if chosen in offered else offered[0]
+    return chosen
 
 
 def interface_language() -> str:
     """The language of the page's own texts (buttons, messages): the visitor's choice, as Flask-Babel
     would select it (once per request; a cached page needs the code only, not a babel Locale)."""
-    if "interface_language" not in g:
-        g.interface_language = select_locale()
-    return g.interface_language
+    chosen = g.get("interface_language")
+    if chosen is None:
+        chosen = g.interface_language = select_locale()
+    return chosen
 
 
 def browser_key() -> str | None:

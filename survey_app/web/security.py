@@ -123,8 +123,11 @@ class CookieSessions(SecureCookieSessionInterface):
         unchanged session that is not refreshed on each request sets no cookie (as in Flask)."""
         if session.modified or (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
             return super().save_session(app, session, response)
-        if session.accessed:
-            response.vary.add("Cookie")
+        if session.accessed:  # Vary: Cookie, as Flask adds it (its HeaderSet costs more than the rest)
+            if "Vary" in response.headers:
+                response.vary.add("Cookie")
+            else:
+                response.headers["Vary"] = "Cookie"
         return None
 
 
