@@ -49,7 +49,8 @@ class SurveyLink:
     kiosk: dict[str, Any] | None = None
     channel: str = "self"  # how the answers are given: self, or interview / paper (back-office entry)
     # A personal link's draft row (answers, page, language) as read with the link, in the same
-    # statement; None when it has none (or for other links, whose drafts belong to a browser).
+    # statement (pages.load_draft uses it); None when it has none, for other links (their drafts
+    # belong to a browser), and for back-office entry's links, which never load a draft.
     draft_row: tuple[str, int, str | None] | None = None
 
     @property
