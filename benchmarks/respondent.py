@@ -188,15 +188,20 @@ def page_posts(tokens: list[str], pairs: list, number: int, action: str) -> list
 class Run:
     """One benchmark run: the scenarios measured, their results and the checks made."""
 
-    def __init__(self, folder: Path, connections: int, seconds: float):
+    def __init__(self, folder: Path, connections: int, seconds: float, pids: dict[int, int] | None = None):
         self.folder, self.connections, self.seconds = folder, connections, seconds
+        self.pids = pids or {}  # server process by port: its CPU time per request is measured too
         self.results: dict[str, list[httpload.Result]] = {}
+        self.cpu: dict[int, float] = {}  # id(result) -> server CPU milliseconds per request
         self.problems: list[str] = []
         self.submits: list[tuple[int, int, int]] = []  # (stored, acknowledged, sent) per submit scenario
 
     def measure(self, name: str, port: int, requests: list, mode: str = "cycle", expect: str = "") -> httpload.Result:
         file = httpload.write_requests(self.folder / f"{name.replace(' ', '_')}.txt", requests)
+        before = process_cpu_ms(self.pids.get(port))
         result = httpload.measure(port, file, self.seconds, self.connections, mode)
+        if before is not None and result.requests:
+            self.cpu[id(result)] = (process_cpu_ms(self.pids[port]) - before) / result.requests
         unexpected = {k: v for k, v in result.statuses.items() if k != expect}
         if expect and unexpected:
             self.problems.append(f"{name}: unexpected statuses {unexpected}")
@@ -207,6 +212,22 @@ class Run:
 
     def best(self, name: str) -> httpload.Result:
         return max(self.results[name], key=lambda r: r.rate)
+
+    def least_cpu(self, name: str) -> float | None:
+        """The server CPU per request of the least disturbed round (None when not measured)."""
+        return min((self.cpu[id(r)] for r in self.results[name] if id(r) in self.cpu), default=None)
+
+
+def process_cpu_ms(pid: int | None) -> float | None:
+    """CPU time (user + system) a process has used so far, in ms; None when unknown (not Linux).
+
+    Per request, it says what a request costs the server whatever else the machine runs: on a
+    shared machine requests/s move with the other processes, CPU per request much less."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def submit_round(run: Run, name: str, port: int, db_path: str, campaign: int, pairs: list, expected: float) -> None:
@@ -271,8 +292,9 @@ def people(port: int, tokens: list[str], count: int, seconds: float) -> dict[str
 # --- the run --------------------------------------------------------------------------------------
 
 
-def line(name: str, result: httpload.Result) -> str:
-    return f"{name:<36} {result.rate:8.0f} req/s   p50 {result.p50_ms:7.1f} ms   p99 {result.p99_ms:7.1f} ms"
+def line(name: str, result: httpload.Result, cpu_ms: float | None = None) -> str:
+    cpu = f"   server CPU {cpu_ms:.2f} ms/req" if cpu_ms is not None else ""
+    return f"{name:<36} {result.rate:8.0f} req/s   p50 {result.p50_ms:7.1f} ms   p99 {result.p99_ms:7.1f} ms{cpu}"
 
 
 def main() -> None:
@@ -289,9 +311,10 @@ def main() -> None:
     app_db, floor_db = str(folder / "app.db"), str(folder / "floor.db")
     campaign = seed_campaign(app_db)
     page_tokens = links_with_drafts(app_db, campaign, 500, pages=1)
-    run, load_before = Run(folder, args.connections, args.seconds), os.getloadavg()
     ports = {kind: free_port() for kind in ("app", "app-normal", "floor")}
     servers = {kind: start_server(kind, app_db if kind != "floor" else floor_db, port) for kind, port in ports.items()}
+    pids = {ports[kind]: server.pid for kind, server in servers.items()}
+    run, load_before = Run(folder, args.connections, args.seconds, pids), os.getloadavg()
     try:
         pairs = httpload.csrf_pairs(ports["app"], [f"/s/{t}/1" for t in page_tokens[: args.connections]])
         app, floor = ports["app"], ports["floor"]
@@ -326,7 +349,8 @@ def report(args, run: Run, paced: dict[str, list[float]], load_before: tuple) ->
     )
     for name in run.results:
         rates = ", ".join(f"{r.rate:.0f}" for r in run.results[name])
-        print(line(name, run.best(name)) + (f"   rounds: {rates}" if args.rounds > 1 else ""))
+        best = run.best(name)
+        print(line(name, best, run.cpu.get(id(best))) + (f"   rounds: {rates}" if args.rounds > 1 else ""))
     for name, values in paced.items():
         values.sort()
         p50, p99 = values[len(values) // 2] * 1000, values[int(len(values) * 0.99)] * 1000
@@ -338,7 +362,9 @@ def report(args, run: Run, paced: dict[str, list[float]], load_before: tuple) ->
     ]
     for label, mine, floor, goal in ratios:
         ratio = run.best(mine).rate / run.best(floor).rate
-        print(f"ratio {label:<32} {ratio:5.2f}x   goal >= {goal}x: {'met' if ratio >= goal else 'NOT met'}")
+        cpu = run.least_cpu(mine), run.least_cpu(floor)
+        by_cpu = f"   (by server CPU per request: {cpu[1] / cpu[0]:.2f}x)" if cpu[0] and cpu[1] else ""
+        print(f"ratio {label:<32} {ratio:5.2f}x   goal >= {goal}x: {'met' if ratio >= goal else 'NOT met'}{by_cpu}")
     durable, normal = run.best("final submit POST (durable)"), run.best("final submit POST (not durable)")
     print(
         f"durability: final submit {durable.rate:.0f} req/s with synchronous=FULL for its transaction, "

@@ -45,3 +45,14 @@ def test_lists_in_a_kept_session_are_copied_too(app):
     with app.test_request_context("/", headers={"Cookie": f"vises_session={value}"}):
         session["_flashes"].append(["message", "in place"])  # what flash() does
     assert opened(app, value) == {"_flashes": [["message", "Saved."]]}
+
+
+def test_an_unchanged_session_sends_no_cookie_and_a_changed_one_does(app):
+    # The survey page sets the CSRF value of a new visitor's session; the next page changes nothing.
+    client = app.test_client()
+    first = client.get("/login")
+    assert any(c.startswith("vises_session=") for c in first.headers.getlist("Set-Cookie"))
+    again = client.get("/login")
+    assert again.status_code == 200
+    assert not [c for c in again.headers.getlist("Set-Cookie") if c.startswith("vises_session=")]
+    assert again.headers["Vary"] == "Cookie"

@@ -62,3 +62,44 @@ def test_sqlite_utils_writes_join_the_transaction(database):
         database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
         database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
     assert database["rate_limit"].count == 0
+
+
+def test_writers_sharing_a_lock_take_turns_without_sqlite_waiting(tmp_path, database, monkeypatch):
+    """Connections given the same `writers` lock queue on it: the second BEGIN IMMEDIATE runs only
+    once the first transaction committed, so SQLite's busy handler (which sleeps) is never met."""
+    other = connect(tmp_path / "t.db")
+    database.writers = other.writers = threading.RLock()
+    in_first, release, order = threading.Event(), threading.Event(), []
+
+    def first():
+        with write_transaction(database):
+            database.execute("INSERT INTO rate_limit (key, window_start, count) VALUES ('first', 0, 1)")
+            in_first.set()
+            release.wait(5)
+            order.append("first commits")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    in_first.wait(5)
+    other.conn.execute("PRAGMA busy_timeout = 0")  # were it to reach SQLite's lock, it would fail at once
+    threading.Timer(0.2, release.set).start()
+    with write_transaction(other):
+        order.append("second begins")
+        other.execute("INSERT INTO rate_limit (key, window_start, count) VALUES ('second', 0, 1)")
+    thread.join()
+    assert order == ["first commits", "second begins"]
+    assert sorted(r["key"] for r in database["rate_limit"].rows) == ["first", "second"]
+    other.close()
+
+
+def test_a_writers_lock_held_past_the_busy_timeout_is_database_is_locked(database, monkeypatch):
+    import survey_app.storage.db as storage_db
+
+    monkeypatch.setattr(storage_db, "BUSY_TIMEOUT_MS", 50)
+    database.writers = threading.RLock()
+    holder = threading.Thread(target=database.writers.acquire)
+    holder.start()
+    holder.join()  # held by a thread that is gone: nobody will release it
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"), write_transaction(database):
+        pass
+    assert not database.conn.in_transaction

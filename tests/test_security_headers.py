@@ -86,3 +86,17 @@ def test_client_address_behind_a_reverse_proxy(make_app):
     assert seen == {"addr": "203.0.113.9", "scheme": "https"}
     remember(make_app()).test_client().get("/test-addr", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert seen == {"addr": "127.0.0.1", "scheme": "http"}
+
+
+def test_a_header_set_by_the_view_is_kept_and_the_others_added(app):
+    from flask import Response
+
+    @app.get("/test-own-cache")
+    def own_cache():
+        return Response("x", headers={"Cache-Control": "max-age=60", "X-Frame-Options": "SAMEORIGIN"})
+
+    response = app.test_client().get("/test-own-cache")
+    assert response.headers.getlist("Cache-Control") == ["max-age=60"]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Content-Security-Policy"] == CSP

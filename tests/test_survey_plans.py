@@ -10,7 +10,7 @@ import re
 import pytest
 from markupsafe import Markup
 
-from survey_app.respondent.plans import Plan, hole
+from survey_app.respondent.plans import Plan, compact, hole
 from survey_app.storage.db import write_transaction
 from tests.app_support import NOW
 from tests.survey_support import BENEFICIARIES, CSRF, Respondent, checked, freeze
@@ -21,6 +21,11 @@ def test_holes_are_filled_escaped_and_empty_when_not_given():
     assert plan.holes == ("a", "b", "a", "c")
     filled = plan.fill({"a": "<x> & 'y'", "b": Markup("<b>ok</b>"), "z": "unknown hole"})
     assert filled == "<p title='&lt;x&gt; &amp; &#39;y&#39;'><b>ok</b></p><i>&lt;x&gt; &amp; &#39;y&#39;</i>"
+
+
+def test_indentation_is_cut_but_text_areas_keep_their_white_space():
+    html = "<div>\n    <p>a  b</p>\n\n  <textarea>\n  typed\n\n  </textarea>\n  <pre> x\n   y</pre>\n</div>"
+    assert compact(html) == "<div>\n<p>a  b</p>\n<textarea>\n  typed\n\n  </textarea>\n<pre> x\n   y</pre>\n</div>"
 
 
 @pytest.fixture

@@ -52,6 +52,11 @@ def load(db: Database, link: Any, browser_key: str | None) -> Draft:
     """The saved draft, or an empty one."""
     where = _where(link, browser_key)
     row = where and db.execute(f"SELECT answers, page, language FROM draft WHERE {where[0]}", where[1]).fetchone()
+    return from_row(row)
+
+
+def from_row(row: tuple[str, int, str | None] | None) -> Draft:
+    """A draft from its (answers, page, language) columns; an empty one for no row."""
     return Draft(json.loads(row[0]), row[1], row[2]) if row else Draft()
 
 

@@ -9,6 +9,7 @@ that made many misses (a shared Wi-Fi, a kiosk tablet, a school behind one addre
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +48,10 @@ class SurveyLink:
     invitation: dict[str, Any] | None = None
     kiosk: dict[str, Any] | None = None
     channel: str = "self"  # how the answers are given: self, or interview / paper (back-office entry)
+    # A personal link's draft row (answers, page, language) as read with the link, in the same
+    # statement (pages.load_draft uses it); None when it has none, for other links (their drafts
+    # belong to a browser), and for back-office entry's links, which never load a draft.
+    draft_row: tuple[str, int, str | None] | None = None
 
     @property
     def link_kind(self) -> str:
@@ -58,8 +63,12 @@ class SurveyLink:
 
     @cached_property  # read several times by every page
     def languages(self) -> list[str]:
-        offered = current_app.config["SETTINGS"]["i18n.languages"]
-        return [lang for lang in languages_of(self.campaign) if lang in offered] or list(offered[:1])
+        return list(_offered(self.campaign["languages"], current_app.config["SETTINGS"].i18n.languages))
+
+
+@functools.lru_cache(maxsize=256)  # a campaign's languages are a short JSON list, the same on every page
+def _offered(raw: str, offered: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(lang for lang in json.loads(raw) if lang in offered) or offered[:1]
 
 
 def _miss_key(address: str | None) -> str:
@@ -76,10 +85,9 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     """The link behind `token`, or abort with 404 (not available) or 429 (a miss past the limit)."""
     if len(token) > MAX_TOKEN_LENGTH:
         _not_available(db, now)
-    invitation = kiosk = None
+    invitation = kiosk = draft = None
     if kind == PERSONAL:
-        invitation = _row(db, "SELECT * FROM invitation WHERE token = ? AND revoked_at IS NULL", token)
-        campaign = invitation and _row(db, CAMPAIGN_SQL + "c.id = ?", invitation["campaign_id"])
+        invitation, campaign, draft = _invitation_and_campaign(db, token)
     elif kind == KIOSK:
         kiosk = _row(db, "SELECT * FROM kiosk WHERE token = ? AND removed_at IS NULL", token)
         campaign = kiosk and _row(db, CAMPAIGN_SQL + "c.id = ?", kiosk["campaign_id"])
@@ -91,7 +99,7 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     if questionnaire is None:
         _not_available(db, now)
     name = campaign.pop("enterprise_name")
-    return SurveyLink(kind, token, campaign, questionnaire, name, invitation, kiosk)
+    return SurveyLink(kind, token, campaign, questionnaire, name, invitation, kiosk, draft_row=draft)
 
 
 # The campaign row and its enterprise's name in one look-up (every survey request makes it).
@@ -100,8 +108,30 @@ CAMPAIGN_SQL = (
 )
 
 
+# A personal link's invitation, its campaign, the enterprise's name and the link's draft in one
+# statement (each costs a read transaction of its own otherwise); the empty `_campaign` column
+# marks where the invitation's columns end, the last three are the draft's.
+PERSONAL_SQL = (
+    "SELECT i.*, NULL AS _campaign, c.*, e.name AS enterprise_name, d.answers, d.page, d.language "
+    "FROM invitation i JOIN campaign c ON c.id = i.campaign_id JOIN enterprise e ON e.id = c.enterprise_id "
+    "LEFT JOIN draft d ON d.invitation_id = i.id WHERE i.token = ? AND i.revoked_at IS NULL"
+)
+
+
+def _invitation_and_campaign(db: Database, token: str) -> tuple[dict | None, dict | None, tuple | None]:
+    """(invitation, campaign with its enterprise's name, draft row or None) of a personal link."""
+    cursor = db.conn.execute(PERSONAL_SQL, [token])
+    row = cursor.fetchone()
+    if row is None:
+        return None, None, None
+    names = [c[0] for c in cursor.description]
+    split = names.index("_campaign")
+    invitation, campaign = dict(zip(names[:split], row[:split])), dict(zip(names[split + 1 : -3], row[split + 1 : -3]))
+    return invitation, campaign, (row[-3:] if row[-3] is not None else None)
+
+
 def _row(db: Database, sql: str, *params: Any) -> dict[str, Any] | None:
-    cursor = db.execute(sql, list(params))
+    cursor = db.conn.execute(sql, params)
     row = cursor.fetchone()
     return dict(zip([c[0] for c in cursor.description], row)) if row else None
 

@@ -39,18 +39,20 @@ def current_link(kind: str, token: str) -> SurveyLink:
 
 def language(link: SurveyLink) -> str:
     """The language of the questions: the visitor's, if the campaign offers it (once per request)."""
-    if "survey_language" not in g:
-        chosen = interface_language()
-        g.survey_language = chosen if chosen in link.languages else link.languages[0]
-    return g.survey_language
+    chosen = g.get("survey_language")
+    if chosen is None:
+        chosen, offered = interface_language(), link.languages
+        chosen = g.survey_language = chosen if chosen in offered else offered[0]
+    return chosen
 
 
 def interface_language() -> str:
     """The language of the page's own texts (buttons, messages): the visitor's choice, as Flask-Babel
     would select it (once per request; a cached page needs the code only, not a babel Locale)."""
-    if "interface_language" not in g:
-        g.interface_language = select_locale()
-    return g.interface_language
+    chosen = g.get("interface_language")
+    if chosen is None:
+        chosen = g.interface_language = select_locale()
+    return chosen
 
 
 def browser_key() -> str | None:
@@ -62,7 +64,10 @@ def browser_key() -> str | None:
 
 
 def load_draft(link: SurveyLink) -> drafts.Draft:
-    return drafts.load(get_db(), link, None if link.invitation else browser_key())
+    """The link's draft: a personal link's was read with the link (links.resolve), in one statement."""
+    if link.invitation is not None:
+        return drafts.from_row(link.draft_row)
+    return drafts.load(get_db(), link, browser_key())
 
 
 def url(endpoint: str, link: SurveyLink, **values: Any) -> str:
@@ -84,7 +89,10 @@ def already_answered(link: SurveyLink) -> Response | str:
 
 def group_commit() -> GroupCommit:
     """The app's final submits share durable commits (one per database, see storage.group_commit)."""
-    return current_app.extensions.setdefault("vises.group_commit", GroupCommit())
+    committer = current_app.extensions.get("vises.group_commit")  # built once (setdefault builds one each time)
+    return (
+        committer if committer is not None else current_app.extensions.setdefault("vises.group_commit", GroupCommit())
+    )
 
 
 def section_of(link: SurveyLink, number: int) -> Section:

@@ -38,6 +38,17 @@ def hole_name(*name: object) -> str:
     return ":".join(str(part) for part in name)
 
 
+# Template indentation: a run of white space that spans a line break, outside <textarea> and <pre>.
+_INDENT = re.compile(r"(<textarea\b.*?</textarea>|<pre\b.*?</pre>)|[ \t\r\n]*\n[ \t\r\n]*", re.S)
+
+
+def compact(html: str) -> str:
+    """The same page with each run of template indentation cut to one line break: HTML shows any
+    run of white space as one space, so a browser renders it alike, and a page is ~7% smaller.
+    Text areas and preformatted text keep theirs (their white space is content)."""
+    return _INDENT.sub(lambda found: found.group(1) or "\n", html)
+
+
 class Plan:
     """Rendered HTML cut at its holes, ready to be filled in: the fixed parts with an empty slot
     for each hole, and where each hole's slots are (a hole may appear more than once)."""
@@ -51,7 +62,7 @@ class Plan:
 
     @classmethod
     def cut(cls, html: str) -> Plan:
-        return cls(tuple(_HOLE.split(html)))
+        return cls(tuple(_HOLE.split(compact(html))))
 
     @property
     def holes(self) -> tuple[str, ...]:

@@ -45,7 +45,8 @@ class PageState:
 
 
 def plan_cache() -> PlanCache:
-    return current_app.extensions.setdefault("vises.page_plans", PlanCache())
+    cache = current_app.extensions.get("vises.page_plans")  # built once: setdefault would build one each time
+    return cache if cache is not None else current_app.extensions.setdefault("vises.page_plans", PlanCache())
 
 
 def render(

@@ -6,8 +6,8 @@ import copy
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import URLSafeTimedSerializer
 
 CSP = (
@@ -45,25 +45,50 @@ def configure_cookies(app: Flask) -> None:
     )
 
 
-def add_headers(response: Response) -> Response:
-    from flask import current_app
-
-    defaults = [
-        ("Content-Security-Policy", SVG_CSP if response.mimetype == "image/svg+xml" else CSP),
+def security_headers(secure: bool) -> dict[str, list[tuple[str, str]]]:
+    """The headers every response carries, by kind of response: a page, a static file, an SVG."""
+    common = [
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         # Survey links carry their token in the path: never leak it to another site.
         ("Referrer-Policy", "no-referrer"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    if request.endpoint != "static":
-        defaults.append(("Cache-Control", "no-store"))
-    # One pass over the headers already set (Headers.setdefault costs a KeyError per miss).
-    present = {name.lower() for name, _value in response.headers}
-    response.headers.extend((name, value) for name, value in defaults if name.lower() not in present)
-    return response
+    if secure:
+        common.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return {
+        kind: [("Content-Security-Policy", SVG_CSP if svg else CSP), *common, *cache]
+        for kind, svg, cache in (
+            ("page", False, [("Cache-Control", "no-store")]),
+            ("svg", True, [("Cache-Control", "no-store")]),
+            ("static page", False, []),  # static files may be cached
+            ("static svg", True, []),
+        )
+    }
+
+
+class SecurityHeaders:
+    """WSGI middleware around the Flask app: adds the security headers a response lacks.
+
+    At the WSGI level every response gets them (pages, redirects, errors, static files), and on a
+    plain list of header pairs: werkzeug's Headers cost a validation and a copy per header, which
+    a survey page noticed. A header a view set itself (a chart's own Cache-Control) is kept."""
+
+    def __init__(self, wsgi_app, static_url_path: str, secure: bool):
+        self.wsgi_app, self.static_prefix = wsgi_app, static_url_path.rstrip("/") + "/"
+        self.headers = security_headers(secure)
+
+    def __call__(self, environ, start_response):
+        static = environ.get("PATH_INFO", "").startswith(self.static_prefix)
+
+        def start(status, headers, exc_info=None):
+            present = {name.lower(): value for name, value in headers}
+            svg = present.get("content-type", "").startswith("image/svg+xml")
+            kind = ("static " if static else "") + ("svg" if svg else "page")
+            headers.extend((name, value) for name, value in self.headers[kind] if name.lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -93,6 +118,18 @@ class CookieSessions(SecureCookieSessionInterface):
             checked[value] = (time.monotonic(), app.secret_key, _copy(session))
         return session
 
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's, without its seven cookie settings read when nothing is to be sent: an
+        unchanged session that is not refreshed on each request sets no cookie (as in Flask)."""
+        if session.modified or (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return super().save_session(app, session, response)
+        if session.accessed:  # Vary: Cookie, as Flask adds it (its HeaderSet costs more than the rest)
+            if "Vary" in response.headers:
+                response.vary.add("Cookie")
+            else:
+                response.headers["Vary"] = "Cookie"
+        return None
+
 
 def _copy(data) -> dict:
     """A copy nobody else's request can change (flashes are lists, changed in place)."""
@@ -106,4 +143,5 @@ def init_app(app: Flask) -> None:
     configure_cookies(app)
     server = app.config["SETTINGS"].server
     app.config["TRUSTED_HOSTS"] = trusted_hosts(server.base_url, server.extra_hosts)
-    app.after_request(add_headers)
+    secure = app.config["SESSION_COOKIE_SECURE"]
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path or "/static", secure)  # type: ignore[method-assign]
