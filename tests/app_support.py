@@ -4,7 +4,9 @@ plugins it registers, never here: test files import this module, not conftest.""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
 import socket
 import time
 import urllib.request
@@ -136,3 +138,20 @@ def wait_for(url, timeout=60):
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+@contextlib.contextmanager
+def ctrl_c_reaches_children():
+    """Let a child started here take Ctrl-C (SIGINT) as a terminal user would give it.
+
+    A suite started in the background (`make test &`, nohup, some CI runners) ignores SIGINT, its
+    children inherit that, and Python then never turns Ctrl-C into KeyboardInterrupt: the server
+    would keep running. A handled signal, unlike an ignored one, is back to its default after exec.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

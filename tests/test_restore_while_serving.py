@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app_support import ctrl_c_reaches_children
+
 VISES = Path(sys.executable).parent / "vises"
 
 
@@ -52,9 +54,10 @@ def test_restore_refuses_while_the_scheduler_runs(faults, tmp_path):
     backup = tmp_path / "before.db"
     assert vises(config, "backup", str(backup)).returncode == 0
     env = {**os.environ, "VISES_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
-    scheduler = subprocess.Popen(
-        [str(VISES), "scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    with ctrl_c_reaches_children():  # stopped with Ctrl-C below, even when the suite runs in the background
+        scheduler = subprocess.Popen(
+            [str(VISES), "scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
     try:
         assert "Weekly refresh" in scheduler.stdout.readline()
         time.sleep(0.5)

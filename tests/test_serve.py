@@ -1,6 +1,5 @@
 """`vises serve` (what `make run` calls): migrates, prints the setup link, serves, stops on Ctrl-C."""
 
-import contextlib
 import os
 import re
 import signal
@@ -8,26 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.app_support import free_port, wait_for
+from tests.app_support import ctrl_c_reaches_children, free_port, wait_for
 
 VISES = Path(sys.executable).parent / "vises"
-
-
-@contextlib.contextmanager
-def ctrl_c_reaches_children():
-    """Let a child started here take Ctrl-C (SIGINT) as a terminal user would give it.
-
-    A suite started in the background (`make test &`, nohup, some CI runners) ignores SIGINT, its
-    children inherit that, and Python then never turns Ctrl-C into KeyboardInterrupt: the server
-    would keep running. A handled signal, unlike an ignored one, is back to its default after exec.
-    """
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def test_serve_prints_setup_link_serves_home_and_stops_cleanly(tmp_path):

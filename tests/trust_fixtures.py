@@ -12,6 +12,8 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 
+from tests.app_support import ctrl_c_reaches_children
+
 FAULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "faults.py"
 
 
@@ -33,7 +35,8 @@ def serving(faults, tmp_path):
     port = faults.free_port()
     config = faults.write_config(tmp_path, port)
     campaign, open_token, tokens = faults.seed(tmp_path / "vises.db", links=20)
-    server = faults.start_server(config)
+    with ctrl_c_reaches_children():  # stop() sends Ctrl-C, even when the suite runs in the background
+        server = faults.start_server(config)
     faults.wait_until_up(port)
 
     def answer(count: int) -> list[str]:
