@@ -21,7 +21,7 @@ from operator import attrgetter
 from sqlite_utils import Database
 
 from pipeline.model import BandShare, CampaignResult, CustomResult, IndicatorValue
-from pipeline.pools import temp_ids
+from pipeline.read import temp_ids
 
 _VALUE_FIELDS = [f.name for f in fields(IndicatorValue)]
 PUBLISHED_COLUMNS = ["published_mean", "published_sd", "published_ci_low", "published_ci_high"]

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from sqlite_utils import Database
 
 from pipeline.model import IndicatorSums, OptionCount
+from pipeline.read import temp_ids
 from pipeline.scoring import SPLIT
 
 
@@ -20,9 +21,7 @@ def campaign_state(db: Database) -> dict[int, tuple[int, int]]:
 
 def _select_for(db: Database, sql: str, campaign_ids: Sequence[int]) -> Iterable[tuple]:
     """Rows of `sql` (which has a `campaign_id IN todo` slot) for the given campaigns."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS pipeline_todo (campaign_id INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM temp.pipeline_todo")
-    db.conn.executemany("INSERT INTO temp.pipeline_todo VALUES (?)", [(c,) for c in campaign_ids])
+    temp_ids(db, "pipeline_todo", campaign_ids)
     return db.execute(sql.format(todo="SELECT campaign_id FROM temp.pipeline_todo"))
 
 

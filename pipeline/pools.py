@@ -28,6 +28,7 @@ from sqlite_utils import Database
 from pipeline.compute import rounded
 from pipeline.derive import BENCHMARKED_KINDS, Peers, latest_closed_waves
 from pipeline.model import CampaignInfo, IndicatorValue
+from pipeline.read import temp_ids
 
 BENCH_COLUMNS = ("bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_percentile")
 NO_FIELDS = (None,) * len(BENCH_COLUMNS)
@@ -48,13 +49,6 @@ class Refreshed:
     signatures: dict[str, str]
     pools_recomputed: int = 0
     stale: list[Key] = field(default_factory=list)
-
-
-def temp_ids(db: Database, table: str, campaign_ids: Iterable[int]) -> None:
-    """A temp table of campaign ids, so a query can name thousands of them."""
-    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (campaign_id INTEGER PRIMARY KEY)")
-    db.execute(f"DELETE FROM temp.{table}")
-    db.conn.executemany(f"INSERT INTO temp.{table} VALUES (?)", [(c,) for c in campaign_ids])
 
 
 def load_cells(db: Database, campaign_ids: Iterable[int]) -> list[Cell]:

@@ -50,6 +50,13 @@ def _framework() -> tuple[Framework, str]:
     return _parsed(_load_framework, text, FRAMEWORK_FILE, None, ""), key
 
 
+def temp_ids(db: Database, table: str, campaign_ids: Iterable[int]) -> None:
+    """A temp table of campaign ids, so a query can name thousands of them."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (campaign_id INTEGER PRIMARY KEY)")
+    db.execute(f"DELETE FROM temp.{table}")
+    db.conn.executemany(f"INSERT INTO temp.{table} VALUES (?)", [(c,) for c in campaign_ids])
+
+
 def load_questionnaires(db: Database) -> tuple[Framework, Questionnaires]:
     """Every registered questionnaire version, rebuilt from the source kept in the database."""
     framework, key = _framework()

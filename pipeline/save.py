@@ -17,7 +17,8 @@ from sqlite_utils import Database
 from pipeline import digests, publish
 from pipeline.derive import Trend
 from pipeline.model import CampaignResult, CampaignSummary, IndicatorValue
-from pipeline.pools import BENCH_COLUMNS, Fields, Key, temp_ids
+from pipeline.pools import BENCH_COLUMNS, Fields, Key
+from pipeline.read import temp_ids
 from survey_app.storage.db import write_transaction
 
 VALUE_COLUMNS = [f.name for f in fields(IndicatorValue)]
