@@ -29,7 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     from survey_app.core.timeutil import now_utc
     from survey_app.mail import account_mail, unsubscribe
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
-    from survey_app.respondent import codes
+    from survey_app.respondent import codes, fast_path
     from survey_app.respondent import views as respondent
     from survey_app.results import api, channel_page, dashboard, federation, public, refresh, report
     from survey_app.storage import inuse
@@ -92,6 +92,7 @@ def create_app(overrides: dict[str, Any] | None = None, config_file: Path | None
     # Accounts never import mail: they queue welcome and reset e-mails through this.
     app.extensions["vises.queue_account_mail"] = account_mail.queue
     errors.init_app(app)
+    fast_path.init_app(app)  # a personal link's everyday pages without Flask's request machinery
     if settings.server.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import current_app, g, session
+from flask import Flask, current_app, g, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
@@ -53,3 +53,11 @@ def csrf_valid(posted: str | None) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def kept_signature(app: Flask, raw: str) -> str | None:
+    """The signed token handed out for the session value `raw`, if this process signed one (the
+    survey fast path fills pages and checks posts with it; None: Flask's views do it)."""
+    if app.config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return None
+    return app.extensions.get("vises.signed_csrf", {}).get(raw)

@@ -85,10 +85,10 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     """The link behind `token`, or abort with 404 (not available) or 429 (a miss past the limit)."""
     if len(token) > MAX_TOKEN_LENGTH:
         _not_available(db, now)
-    invitation = kiosk = draft = None
     if kind == PERSONAL:
-        invitation, campaign, draft = _invitation_and_campaign(db, token)
-    elif kind == KIOSK:
+        return personal_link(db, token, now) or _not_available(db, now)
+    kiosk = None
+    if kind == KIOSK:
         kiosk = _row(db, "SELECT * FROM kiosk WHERE token = ? AND removed_at IS NULL", token)
         campaign = kiosk and _row(db, CAMPAIGN_SQL + "c.id = ?", kiosk["campaign_id"])
     else:
@@ -99,7 +99,20 @@ def resolve(db: Database, kind: str, token: str, now: datetime) -> SurveyLink:
     if questionnaire is None:
         _not_available(db, now)
     name = campaign.pop("enterprise_name")
-    return SurveyLink(kind, token, campaign, questionnaire, name, invitation, kiosk, draft_row=draft)
+    return SurveyLink(kind, token, campaign, questionnaire, name, kiosk=kiosk)
+
+
+def personal_link(db: Database, token: str, now: datetime) -> SurveyLink | None:
+    """A personal link with its draft, read in one statement; None when it is not available (unknown
+    or revoked token, campaign not open). Needs the app (its questionnaires), not a request."""
+    invitation, campaign, draft = _invitation_and_campaign(db, token)
+    if not campaign or campaign_state(campaign, now) != "open":
+        return None
+    questionnaire = campaign_questionnaire(campaign)
+    if questionnaire is None:
+        return None
+    name = campaign.pop("enterprise_name")
+    return SurveyLink(PERSONAL, token, campaign, questionnaire, name, invitation, draft_row=draft)
 
 
 # The campaign row and its enterprise's name in one look-up (every survey request makes it).

@@ -25,6 +25,7 @@ from survey_app.web.i18n import select_locale
 
 BROWSER_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FORM_TYPES = ("application/x-www-form-urlencoded",)
+PAGE_FORMS = "vises.page_forms"  # app.extensions key of the page form classes built so far
 
 
 def current_link(kind: str, token: str) -> SurveyLink:
@@ -41,9 +42,13 @@ def language(link: SurveyLink) -> str:
     """The language of the questions: the visitor's, if the campaign offers it (once per request)."""
     chosen = g.get("survey_language")
     if chosen is None:
-        chosen, offered = interface_language(), link.languages
-        chosen = g.survey_language = chosen if chosen in offered else offered[0]
+        chosen = g.survey_language = questions_language(interface_language(), link.languages)
     return chosen
+
+
+def questions_language(interface: str, offered: list[str]) -> str:
+    """The interface language when the campaign offers it, else the campaign's first language."""
+    return interface if interface in offered else offered[0]
 
 
 def interface_language() -> str:
@@ -72,6 +77,16 @@ def load_draft(link: SurveyLink) -> drafts.Draft:
 
 def url(endpoint: str, link: SurveyLink, **values: Any) -> str:
     return url_for(f"respondent.{endpoint}", kind=link.kind, token=link.token, **values)
+
+
+def place_after_save(action: str | None, number: int, total: int) -> tuple[str, dict[str, int]]:
+    """Where a page leads once its answers are saved: (endpoint, its values). Save and continue
+    later, Back (from page 1: the introduction), or Next (the last page stays put)."""
+    if action == "save":
+        return "saved", {}
+    if action == "back":
+        return ("page", {"number": number - 1}) if number > 1 else ("intro", {})
+    return "page", {"number": min(number + 1, total)}
 
 
 def see_other(location: str) -> Response:
@@ -103,13 +118,18 @@ def section_of(link: SurveyLink, number: int) -> Section:
 
 def page_form_class(link: SurveyLink, section: Section, lang: str) -> type[PageForm]:
     """Form classes are built once per (questionnaire, page, language, channel) and reused."""
-    cache = current_app.extensions.setdefault("vises.page_forms", {})
+    cache = current_app.extensions.setdefault(PAGE_FORMS, {})
+    key = page_form_key(link, section, lang)
+    if key not in cache:
+        cache[key] = build_page_form(link.questionnaire, section, lang, key[3], link.languages)
+    return cache[key]
+
+
+def page_form_key(link: SurveyLink, section: Section, lang: str) -> tuple:
+    """What a page's form class depends on; its fourth item says whether it carries a submission id."""
     last = section is link.questionnaire.sections[-1]
     replayable = link.kind != PERSONAL and last  # open and kiosk links: a submission id against replays
-    key = (questionnaire_key(link.campaign), section.id, lang, replayable, tuple(link.languages))
-    if key not in cache:
-        cache[key] = build_page_form(link.questionnaire, section, lang, replayable, link.languages)
-    return cache[key]
+    return (questionnaire_key(link.campaign), section.id, lang, replayable, tuple(link.languages))
 
 
 def check_post() -> None:

@@ -101,5 +101,9 @@ class PlanCache:
                     self._plans.popitem(last=False)
         return plan
 
+    def peek(self, key: Hashable, _render: object = None) -> Plan | None:
+        """The plan if it was rendered already (the fast path never renders: it needs Flask)."""
+        return self._plans.get(key)
+
     def __len__(self) -> int:
         return len(self._plans)

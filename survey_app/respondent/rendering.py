@@ -11,11 +11,12 @@ render their own templates and never use plans.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app, g, get_template_attribute, render_template, request
 from markupsafe import Markup
+from sqlite_utils import Database
 
 from survey_app.domain import series
 from survey_app.questionnaire.model import DONT_KNOW, RawAnswer, translate
@@ -49,37 +50,90 @@ def plan_cache() -> PlanCache:
     return cache if cache is not None else current_app.extensions.setdefault("vises.page_plans", PlanCache())
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """What a survey page depends on besides its state: the link, the page, the languages (of the
+    questions, of the interface), whether it leads to a follow-up, and the request's own parts."""
+
+    link: SurveyLink
+    form_class: type[PageForm]
+    number: int
+    languages: tuple[str, str]
+    follow_up: bool
+    action: str  # the page's own address (its form posts back to it)
+    csrf: str  # the visitor's signed CSRF token
+    account: Markup | None = None  # a signed-in user's sign-out form
+
+
+# How fill() gets a plan: PlanCache.get (renders a missing one) or PlanCache.peek (None if missing).
+PlanSource = Callable[[Hashable, Callable[[], str]], Plan | None]
+
+
 def render(
     link: SurveyLink, form_class: type[PageForm], number: int, languages: tuple[str, str], state: PageState
 ) -> str:
     """The page; `languages` are those of the questions and of the interface (they may differ)."""
-    section, questionnaire, cache, lang = form_class.section, link.questionnaire, plan_cache(), languages[0]
+    tablet = link.token if link.kind == KIOSK else None
+    page = PageRequest(
+        link,
+        form_class,
+        number,
+        languages,
+        follows_up(get_db(), link, number, tablet),
+        request.path,
+        csrf_token(),
+        _account() if g.get("user") else None,
+    )
+    filled = fill(page, state, plan_cache().get)
+    assert filled is not None  # PlanCache.get renders what is missing
+    return filled
+
+
+def follows_up(db: Database, link: SurveyLink, number: int, tablet: str | None = None) -> bool:
+    """The last page of a follow-up series leads to the linking step ("Continue"), never on a tablet."""
+    last = number == len(link.questionnaire.sections)
+    return last and tablet is None and series.wave_of(db, link.campaign["id"]) is not None
+
+
+def fill(page: PageRequest, state: PageState, plans: PlanSource) -> Markup | None:
+    """The page's plans filled in with the request's parts; None when `plans` lacks one."""
+    link, form_class, lang = page.link, page.form_class, page.languages[0]
+    section, questionnaire = form_class.section, link.questionnaire
     with_id = form_class.with_submission_id
     tablet = link.token if link.kind == KIOSK else None
-    # The last page of a follow-up series leads to the linking step ("Continue"), never on a tablet.
-    last = number == len(questionnaire.sections)
-    follow_up = last and tablet is None and series.wave_of(get_db(), link.campaign["id"]) is not None
-    fixed = (questionnaire_key(link.campaign), section.id, *languages, tuple(link.languages), with_id, tablet)
-    page = cache.get(
-        ("page", *fixed, follow_up, state.has_errors, state.csrf_expired),
-        lambda: _page_html(link, form_class, number, lang, with_id, state, follow_up),
+    fixed = (questionnaire_key(link.campaign), section.id, *page.languages, tuple(link.languages), with_id, tablet)
+    plan = plans(
+        ("page", *fixed, page.follow_up, state.has_errors, state.csrf_expired),
+        lambda: _page_html(link, form_class, page.number, lang, with_id, state, page.follow_up),
     )
+    if plan is None:
+        return None
     values: dict[str, object] = {
-        "action": request.path,
-        "csrf": csrf_token(),
+        "action": page.action,
+        "csrf": page.csrf,
         "submission_id": state.submission_id,
         "summary": _summary(state.summary) if state.summary else None,
-        "account": _account() if g.get("user") else None,
+        "account": page.account,
         "notice": Markup('<p class="notice" role="alert">%s</p>') % state.notice if state.notice else None,
     }
     for question in section.questions:
         view = form_class.views[question.id]
         if view.condition or questionnaire.is_visible(question, state.answers):
             messages = state.errors.get(question.id, ())
-            plan = _question_plan(cache, fixed, form_class, view, bool(messages))
+            question_plan = plans(
+                ("question", *fixed, view.question.id, bool(messages)), _question_html(form_class, view, bool(messages))
+            )
+            if question_plan is None:
+                return None
             filled = question_values(view, state.answers.get(question.id), messages)
-            values[f"q:{question.id}"] = plan.fill(filled)  # = hole_name("q", question.id)
-    return page.fill(values)
+            values[f"q:{question.id}"] = question_plan.fill(filled)  # = hole_name("q", question.id)
+    return plan.fill(values)
+
+
+def shown_answers(form_class: type[PageForm], answers: Mapping[str, RawAnswer]) -> dict[str, RawAnswer]:
+    """The draft's answers and, for questions not answered yet, their default (XLSForm `default`)."""
+    defaults = {q.id: q.default_answer() for q in form_class.section.questions if q.answerable and q.id not in answers}
+    return {**{k: v for k, v in defaults.items() if v is not None}, **answers}
 
 
 def question_values(view: QuestionView, raw: RawAnswer, messages: Sequence[str]) -> dict[str, object]:
@@ -96,12 +150,12 @@ def question_values(view: QuestionView, raw: RawAnswer, messages: Sequence[str])
     return values
 
 
-def _question_plan(cache: PlanCache, fixed: tuple, form_class: type[PageForm], view: QuestionView, error: bool) -> Plan:
+def _question_html(form_class: type[PageForm], view: QuestionView, error: bool) -> Callable[[], str]:
     def html() -> str:
         form = form_class(formdata=None, meta={"csrf": False})
         return str(get_template_attribute("_survey_fields.html", "question")(form, view, error))
 
-    return cache.get(("question", *fixed, view.question.id, error), html)
+    return html
 
 
 def _page_html(

@@ -27,6 +27,7 @@ from survey_app.respondent.pages import (
     language,
     load_draft,
     page_form_class,
+    place_after_save,
     posted_state,
     render_page,
     section_of,
@@ -36,7 +37,7 @@ from survey_app.respondent.pages import (
     url,
 )
 from survey_app.respondent.plans import hole
-from survey_app.respondent.rendering import PageState
+from survey_app.respondent.rendering import PageState, shown_answers
 from survey_app.web.db import get_db
 
 # The address of a link as the respondent must type it again, built on the configured base URL.
@@ -117,12 +118,6 @@ def page(kind: str, token: str, number: int):
     return post_page(link, form_class, draft, number)
 
 
-def shown_answers(form_class, answers: dict) -> dict:
-    """The draft's answers and, for questions not answered yet, their default (XLSForm `default`)."""
-    defaults = {q.id: q.default_answer() for q in form_class.section.questions if q.answerable and q.id not in answers}
-    return {**{k: v for k, v in defaults.items() if v is not None}, **answers}
-
-
 def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
     check_post()
     expired = not csrf_valid(request.form.get(FIELD))
@@ -147,12 +142,9 @@ def after_valid_post(link: SurveyLink, form, draft: drafts.Draft, number: int):
         return see_other(url("thanks", link))
     if form.lang.data:
         target = url("page", link, number=number, lang=form.lang.data)
-    elif form.action.data == "save":
-        target = url("saved", link)
-    elif form.action.data == "back":
-        target = url("page", link, number=number - 1) if number > 1 else url("intro", link)
     else:
-        target = url("page", link, number=min(number + 1, len(link.questionnaire.sections)))
+        endpoint, values = place_after_save(form.action.data, number, len(link.questionnaire.sections))
+        target = url(endpoint, link, **values)
     response = see_other(target)
     return set_browser_cookie(response, key) if key and key != browser_key() else response
 

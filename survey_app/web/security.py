@@ -108,15 +108,24 @@ class CookieSessions(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         value = request.cookies.get(self.get_cookie_name(app))
         checked: dict = app.extensions.setdefault("vises.checked_sessions", {})
-        seen = checked.get(value) if value else None
-        if seen is not None and seen[1] == app.secret_key and time.monotonic() - seen[0] < self.RECHECK:
-            return self.session_class(_copy(seen[2]))
+        known = self.verified(app, value) if value else None
+        if known is not None:
+            return self.session_class(known)
         session = super().open_session(app, request)
         if value and session:  # a valid signature (a cookie that fails the check gives an empty session)
             if len(checked) >= self.KEPT:
                 checked.clear()
             checked[value] = (time.monotonic(), app.secret_key, _copy(session))
         return session
+
+    @classmethod
+    def verified(cls, app: Flask, value: str) -> dict | None:
+        """A copy of the data of a cookie whose signature open_session checked in the last RECHECK
+        seconds, with the current key; None otherwise (the survey fast path then hands over)."""
+        seen = app.extensions.get("vises.checked_sessions", {}).get(value)
+        if seen is None or seen[1] != app.secret_key or time.monotonic() - seen[0] >= cls.RECHECK:
+            return None
+        return _copy(seen[2])
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Flask's, without its seven cookie settings read when nothing is to be sent: an
