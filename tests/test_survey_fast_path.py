@@ -7,6 +7,7 @@ both, and status, headers, body and what the database holds afterwards must matc
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -212,3 +213,28 @@ def test_a_failed_write_is_handed_over_and_done_once_by_flask(app, twins, visito
     assert response.status_code == 303 and response.location == visitor.path + "/2"
     assert len(calls) == 2 and twins.handed_over == [f"POST {visitor.path}/1"]
     assert len(state(app)["drafts"]) == 1
+
+
+def test_a_drafts_everyday_save_is_one_statement_that_merges_like_the_transaction(app, seed, db, monkeypatch):
+    """drafts.save of a started personal link: json_set in one UPDATE, keys merged in place and
+    new ones last, None kept (an optional question left empty counts as sent)."""
+    from survey_app.respondent import drafts
+    from survey_app.respondent.links import personal_link
+
+    token = seed.links(seed.campaign(seed.enterprise()), 1)[0]
+    with app.app_context():
+        link = personal_link(db, token, NOW)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    assert drafts.save(db, link, None, {"a_one": "1", "b_two": ["x", "é"]}, 0, "fr", NOW)  # first: the transaction
+    first = len(statements)
+    assert drafts.save(db, link, None, {"b_two": None, "c_new": "3"}, 1, "nl", NOW)
+    db.conn.set_trace_callback(None)
+    assert len(statements) - first == 1 and statements[-1].startswith("UPDATE draft SET answers = json_set")
+    row = db.execute("SELECT answers, page, language FROM draft").fetchone()
+    assert list(json.loads(row[0]).items()) == [("a_one", "1"), ("b_two", None), ("c_new", "3")]
+    assert row[1:] == (1, "nl")
+    with write_transaction(db):
+        db.execute("UPDATE invitation SET answered = 1")
+    assert not drafts.save(db, link, None, {"a_one": "2"}, 1, "fr", NOW)  # answered meanwhile: nothing saved
+    assert json.loads(db.execute("SELECT answers FROM draft").fetchone()[0])["a_one"] == "1"

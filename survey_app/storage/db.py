@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,19 +23,7 @@ BUSY_TIMEOUT_MS = 5000
 _savepoints = itertools.count()  # unique savepoint names; the name only has to differ from the outer ones
 
 
-class Database(sqlite_utils.Database):
-    """sqlite-utils' Database, plus `writers`: a lock that the threads of one process writing to
-    the same file take around each write transaction (None: SQLite's own waiting only).
-
-    SQLite makes a writer that finds the file locked sleep 1, 2, 5, 10... ms between tries (its
-    busy handler), so under load the lock was long free before the waiters woke: draft saves spent
-    a quarter of their time asleep there. Queued on a lock, the next writer starts the moment the
-    last one commits. Other processes still meet SQLite's busy timeout, as before."""
-
-    writers: threading.RLock | None = None
-
-
-def connect(path: str | Path) -> Database:
+def connect(path: str | Path) -> sqlite_utils.Database:
     """Open a configured connection to the database file (created if missing)."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +35,7 @@ def connect(path: str | Path) -> Database:
     # Deleted rows (drafts, e-mail addresses, dropped dates) are overwritten with zeros instead of
     # lingering in free pages of the file, where anyone with a copy could read them back.
     conn.execute("PRAGMA secure_delete = ON")
-    return Database(conn, execute_plugins=False)
+    return sqlite_utils.Database(conn, execute_plugins=False)
 
 
 @contextmanager
@@ -72,24 +59,15 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         else:
             db.conn.execute(f"RELEASE {name}")
         return
-    writers = getattr(db, "writers", None)
-    # Re-entrant: a thread with a transaction open on another connection meets SQLite's busy
-    # timeout, as it would without the lock; a lock held past the timeout is "database is locked".
-    if writers is not None and not writers.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
-        raise sqlite3.OperationalError("database is locked")
+    db.conn.execute("BEGIN IMMEDIATE")
     try:
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise
-        else:
-            db.conn.execute("COMMIT")
-    finally:
-        if writers is not None:
-            writers.release()
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
 
 
 @contextmanager

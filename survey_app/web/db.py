@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import queue
 import sqlite3
-import threading
 
 import sqlite_utils
 from flask import Flask, current_app, g
@@ -23,7 +22,6 @@ def get_db() -> sqlite_utils.Database:
             g.db = current_app.extensions["vises.pool"].get_nowait()
         except queue.Empty:
             g.db = connect(current_app.config["SETTINGS"]["database.path"])
-            g.db.writers = current_app.extensions["vises.writers"]  # the server's threads queue to write
     return g.db
 
 
@@ -44,7 +42,6 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
     # Idle connections, one per server thread at most: each is used by one request at a time.
     app.extensions["vises.pool"] = queue.LifoQueue(maxsize=app.config["SETTINGS"]["server.threads"] + 4)
-    app.extensions["vises.writers"] = threading.RLock()  # see storage.db.Database.writers
     # While one connection stays open, closing a request's connection is not the last close, which
     # would checkpoint the whole WAL into the database file (~10 ms) on every request.
     keeper = sqlite3.connect(app.config["SETTINGS"]["database.path"], check_same_thread=False)
