@@ -37,6 +37,7 @@ from survey_app.web.security import CookieSessions, SecurityHeaders
 
 PATH = re.compile(r"/s/([A-Za-z0-9_-]{1,64})/([1-9][0-9]{0,2})\Z")
 FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_HOSTS = 64  # Host header values remembered as trusted or not
 MAX_FIELDS = 200  # a survey page posts a few dozen fields; more goes to Flask's own limits
 
 
@@ -47,6 +48,7 @@ class SurveyFastPath:
         self.app, self.flask = app, flask_wsgi
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.max_body = int(app.config["MAX_CONTENT_LENGTH"])
+        self._hosts: dict[str, bool] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -66,11 +68,19 @@ class SurveyFastPath:
         return [answer.body]
 
     def _trusted_host(self, environ: dict[str, Any]) -> bool:
-        try:
-            get_host(environ, self.app.config["TRUSTED_HOSTS"])
-        except SecurityError:
-            return False  # Flask answers it (400)
-        return True
+        """Whether Flask would accept the request's Host (werkzeug's check, remembered per value:
+        it encodes the name to IDNA each time). Untrusted ones go to Flask, which answers 400."""
+        host = environ.get("HTTP_HOST")
+        known = self._hosts.get(host) if host else None
+        if known is None:
+            try:
+                get_host(environ, self.app.config["TRUSTED_HOSTS"])
+                known = True
+            except SecurityError:
+                known = False
+            if host and len(self._hosts) < MAX_HOSTS:  # bounded: a client may send any Host
+                self._hosts[host] = known
+        return known
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """A plain form's body, read whole; None (and nothing read) for anything else."""
