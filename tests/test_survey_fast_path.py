@@ -238,3 +238,27 @@ def test_a_drafts_everyday_save_is_one_statement_that_merges_like_the_transactio
         db.execute("UPDATE invitation SET answered = 1")
     assert not drafts.save(db, link, None, {"a_one": "2"}, 1, "fr", NOW)  # answered meanwhile: nothing saved
     assert json.loads(db.execute("SELECT answers FROM draft").fetchone()[0])["a_one"] == "1"
+
+
+def test_a_series_wave_leads_to_the_linking_step_which_is_left_to_flask(app, db, seed, twins):
+    from survey_app.domain import series
+
+    enterprise = seed.enterprise()
+    campaign = seed.campaign(enterprise)
+    series_id = series.create(db, enterprise, "beneficiaries", "Path", "card", [], NOW)
+    assert series.add_wave(
+        db, {"id": series_id, "enterprise_id": enterprise, "stakeholder_group": "beneficiaries"}, campaign
+    )
+    respondent = Respondent(app.test_client(), f"/s/{seed.links(campaign, 1)[0]}")
+    respondent.get("/1")
+    for number in (1, 2):
+        respondent.post(number, BENEFICIARIES[number - 1])
+    respondent.get("/3")
+    twins.handed_over.clear()
+    fast, flask, *_ = twins.both(respondent.client, "get", f"{respondent.path}/3")  # "Continue", not "Submit"
+    same(fast, flask)
+    assert twins.handed_over == []
+    data = {**respondent.tokens(3), **BENEFICIARIES[2], "action": "submit"}
+    twins.handed_over.clear()
+    response = respondent.client.post(f"{respondent.path}/3", data=data)
+    assert response.location == respondent.path + "/follow-up" and twins.handed_over == [f"POST {respondent.path}/3"]

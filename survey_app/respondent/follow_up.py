@@ -70,7 +70,9 @@ class CardForm(FlaskForm):
 def offered(db: Database, link: SurveyLink) -> SeriesWave | None:
     """The series wave of the link's campaign, when linking is offered on this link: never on a
     shared tablet (kiosk), where the next person would see the card or the code answers."""
-    return None if link.kind == KIOSK else series.wave_of(db, link.campaign["id"])
+    if link.kind == KIOSK or link.in_series is False:  # read with a personal link: no query
+        return None
+    return series.wave_of(db, link.campaign["id"])
 
 
 def _question_field(question_id: str) -> Field:

@@ -52,6 +52,9 @@ class SurveyLink:
     # statement (pages.load_draft uses it); None when it has none, for other links (their drafts
     # belong to a browser), and for back-office entry's links, which never load a draft.
     draft_row: tuple[str, int, str | None] | None = None
+    # Whether the campaign is a wave of an active follow-up series, read with a personal link (the
+    # last page then leads to the linking step); None when not read (series.wave_of tells).
+    in_series: bool | None = None
 
     @property
     def link_kind(self) -> str:
@@ -111,8 +114,8 @@ def personal_link(db: Database, token: str, now: datetime) -> SurveyLink | None:
     questionnaire = campaign_questionnaire(campaign)
     if questionnaire is None:
         return None
-    name = campaign.pop("enterprise_name")
-    return SurveyLink(PERSONAL, token, campaign, questionnaire, name, invitation, draft_row=draft)
+    name, in_series = campaign.pop("enterprise_name"), bool(campaign.pop("in_series"))
+    return SurveyLink(PERSONAL, token, campaign, questionnaire, name, invitation, draft_row=draft, in_series=in_series)
 
 
 # The campaign row and its enterprise's name in one look-up (every survey request makes it).
@@ -123,9 +126,12 @@ CAMPAIGN_SQL = (
 
 # A personal link's invitation, its campaign, the enterprise's name and the link's draft in one
 # statement (each costs a read transaction of its own otherwise); the empty `_campaign` column
-# marks where the invitation's columns end, the last three are the draft's.
+# marks where the invitation's columns end, the last three are the draft's; `in_series` is
+# series.wave_of's question (is the campaign a wave of an active series?) asked in the same statement.
 PERSONAL_SQL = (
-    "SELECT i.*, NULL AS _campaign, c.*, e.name AS enterprise_name, d.answers, d.page, d.language "
+    "SELECT i.*, NULL AS _campaign, c.*, e.name AS enterprise_name, EXISTS (SELECT 1 FROM series_campaign sc "
+    "JOIN series s ON s.id = sc.series_id WHERE sc.campaign_id = c.id AND s.state = 'active') AS in_series, "
+    "d.answers, d.page, d.language "
     "FROM invitation i JOIN campaign c ON c.id = i.campaign_id JOIN enterprise e ON e.id = c.enterprise_id "
     "LEFT JOIN draft d ON d.invitation_id = i.id WHERE i.token = ? AND i.revoked_at IS NULL"
 )

@@ -91,8 +91,9 @@ def render(
 
 def follows_up(db: Database, link: SurveyLink, number: int, tablet: str | None = None) -> bool:
     """The last page of a follow-up series leads to the linking step ("Continue"), never on a tablet."""
-    last = number == len(link.questionnaire.sections)
-    return last and tablet is None and series.wave_of(db, link.campaign["id"]) is not None
+    if number != len(link.questionnaire.sections) or tablet is not None:
+        return False
+    return link.in_series if link.in_series is not None else series.wave_of(db, link.campaign["id"]) is not None
 
 
 def fill(page: PageRequest, state: PageState, plans: PlanSource) -> Markup | None:
