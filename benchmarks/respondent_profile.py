@@ -1,5 +1,6 @@
 """Where a respondent request spends its time: the three requests of benchmarks/respondent.py run
-in process (Flask test client, no server, no network), timed, then profiled with cProfile.
+in process (Flask test client, no server, no network), timed, then profiled with cProfile. First,
+the survey page with the WSGI app called directly, survey fast path on and off.
 
 Example: .venv/bin/python benchmarks/respondent_profile.py --requests 500 --top 25
 """
@@ -63,6 +64,29 @@ def cpu_per_request(work, requests: int, repeat: int) -> float:
     return min(timings)
 
 
+def direct_pages(app, client, tokens: list[str], requests: int, repeat: int) -> None:
+    """The survey page with the WSGI app called directly (a ready environ, no test client), with
+    the survey fast path on and off: what Flask's request handling costs a page."""
+    from werkzeug.test import EnvironBuilder
+
+    cookie = client.get_cookie("vises_session")
+    environs = [
+        EnvironBuilder(path=f"/s/{t}/1", headers={"Cookie": f"vises_session={cookie.value}"}).get_environ()
+        for t in tokens
+    ]
+
+    def call(i: int) -> None:
+        b"".join(app(dict(environs[i % len(environs)]), lambda *_: None))
+
+    for fast in (True, False):
+        app.config["SURVEY_FAST_PATH"] = fast
+        for i in range(20):
+            call(i)
+        cost = cpu_per_request(call, requests, repeat)
+        print(f"survey page GET, WSGI app called directly, fast path {'on' if fast else 'off'}: {cost:.3f} ms")
+    app.config["SURVEY_FAST_PATH"] = True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
@@ -86,6 +110,9 @@ def main() -> None:
     app = create_app({"database.path": db_path, **SETTINGS})
     client = app.test_client()
     floors = floor_scenarios(folder)
+    for token in page_tokens:  # each page seen once through Flask: its plans and form are built
+        client.get(f"/s/{token}/1")
+    direct_pages(app, client, page_tokens, args.requests, args.repeat)
     for name, work in scenarios(client, page_tokens, submit_tokens).items():
         if args.only and not name.startswith(args.only):
             continue
