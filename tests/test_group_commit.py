@@ -120,3 +120,23 @@ def test_alone_it_is_a_plain_durable_transaction(database, commits):
     finally:
         db.close()
     assert names(database) == ["solo"] and len(commits) == 1
+
+
+def test_a_batch_runs_without_savepoints_unless_a_piece_fails(database, commits, monkeypatch):
+    """Savepoints cost two statements per piece: a batch runs without them, and only when one of
+    its pieces fails is it rolled back and run again, each piece in its own savepoint."""
+    savepoints = []
+    real = group_commit.write_transaction
+
+    @contextmanager
+    def counted(db):
+        savepoints.append(1)
+        with real(db) as inner:
+            yield inner
+
+    monkeypatch.setattr(group_commit, "write_transaction", counted)
+    run_together(database, [insert("p", pause=0.3), insert("q"), insert("r")])
+    assert savepoints == [] and names(database) == ["p", "q", "r"] and len(commits) == 2
+    results = run_together(database, [insert("s", pause=0.3), insert("t"), insert("q"), insert("u")])
+    assert isinstance(results[2], sqlite3.IntegrityError) and len(savepoints) == 3  # the batch of three, again
+    assert names(database) == ["p", "q", "r", "s", "t", "u"]

@@ -3,13 +3,14 @@
 A durable commit waits for the disk (an fsync of the WAL: 1 to 10 ms on ordinary servers), and
 SQLite lets one writer commit at a time, so durable transactions one after the other top out at
 one per fsync. Here the first caller becomes the leader: it runs every piece of work queued so far
-in one durable transaction (each in its own savepoint, so one failing piece leaves the others),
-commits once, wakes the callers whose work it ran, and hands the lead to the first caller that
-queued meanwhile. Each caller returns only once its own work is on disk, exactly as with a
+in one durable transaction, commits once, wakes the callers whose work it ran, and hands the lead
+to the first caller that queued meanwhile. Each caller returns only once its own work is on disk, exactly as with a
 transaction of its own; under load, one fsync covers many of them.
 
-One GroupCommit per database and process (the web app keeps one); work runs on the leader's
-connection, so it must use only the connection it is given.
+If one piece of a batch fails, the batch is rolled back and run again with each piece in its own
+savepoint, so the failing piece fails only its caller. A piece may therefore run twice: it must
+depend on nothing but the connection it is given, and work runs on the leader's connection.
+One GroupCommit per database and process (the web app keeps one).
 """
 
 from __future__ import annotations
@@ -63,13 +64,12 @@ class GroupCommit:
         with self._lock:
             batch, self._queue = self._queue, []
         try:
-            with durable_transaction(db):
-                if len(batch) == 1:  # alone: its own transaction, no savepoint needed
-                    batch[0].value = batch[0].work(db)
-                else:
+            if not self._all_at_once(db, batch):
+                with durable_transaction(db):  # again, each piece in a savepoint of its own
                     for ticket in batch:
+                        ticket.value = None
                         try:
-                            with write_transaction(db):  # a savepoint inside the durable transaction
+                            with write_transaction(db):
                                 ticket.value = ticket.work(db)
                         except Exception as exc:  # handed to its caller, raised there
                             ticket.error = exc
@@ -79,14 +79,38 @@ class GroupCommit:
             if not isinstance(exc, Exception):
                 raise
         finally:
-            with self._lock:
-                following = self._queue[0] if self._queue else None
-                if following is not None:
-                    following.leads = True
-                else:
-                    self._leading = False
-            for ticket in batch:
-                ticket.done = True
-                ticket.ready.set()
+            self._hand_over(batch)
+
+    def _all_at_once(self, db: sqlite_utils.Database, batch: list[_Ticket]) -> bool:
+        """Run the batch in one durable transaction without savepoints (two statements less per
+        piece, and the leader holds the write lock that much shorter). False when a piece of a
+        batch of several failed: all was rolled back, to be run again piece by piece. A lone
+        piece's error, or a failed commit, is raised."""
+        failed = False
+        try:
+            with durable_transaction(db):
+                for ticket in batch:
+                    try:
+                        ticket.value = ticket.work(db)
+                    except Exception:
+                        failed = True
+                        raise
+        except Exception:
+            if failed and len(batch) > 1:
+                return False
+            raise
+        return True
+
+    def _hand_over(self, batch: list[_Ticket]) -> None:
+        """Wake the batch's callers, and hand the lead to the first caller that queued meanwhile."""
+        with self._lock:
+            following = self._queue[0] if self._queue else None
             if following is not None:
-                following.ready.set()
+                following.leads = True
+            else:
+                self._leading = False
+        for ticket in batch:
+            ticket.done = True
+            ticket.ready.set()
+        if following is not None:
+            following.ready.set()

@@ -94,10 +94,13 @@ class SecurityHeaders:
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, cheaper per request: the signing serializer is built once
     per secret key (building one serialises a test value), and a cookie whose signature was just
-    checked is not checked again for RECHECK seconds (a survey page costs about as much as the
-    check). The cache holds only cookies this app signed; every request gets its own copy."""
+    checked, or that this app just signed, is not checked again for RECHECK seconds (a survey page
+    costs about as much as the check). A cookie's value always holds the same data, so what can
+    change is only its signature's age limit (PERMANENT_SESSION_LIFETIME, 31 days) and the key
+    (compared on every use): a cookie is accepted at most RECHECK past its age limit. The cache
+    holds only cookies this app signed; every request gets its own copy."""
 
-    RECHECK, KEPT = 60.0, 10_000
+    RECHECK, KEPT = 3600.0, 10_000
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         cached = app.extensions.get("vises.session_serializer")
@@ -107,21 +110,24 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         value = request.cookies.get(self.get_cookie_name(app))
-        checked: dict = app.extensions.setdefault("vises.checked_sessions", {})
         known = self.verified(app, value) if value else None
         if known is not None:
             return self.session_class(known)
         session = super().open_session(app, request)
         if value and session:  # a valid signature (a cookie that fails the check gives an empty session)
-            if len(checked) >= self.KEPT:
-                checked.clear()
-            checked[value] = (time.monotonic(), app.secret_key, _copy(session))
+            self._keep(app, value, session)
         return session
+
+    def _keep(self, app: Flask, value: str, data: SessionMixin) -> None:
+        checked: dict = app.extensions.setdefault("vises.checked_sessions", {})
+        if len(checked) >= self.KEPT:
+            checked.clear()
+        checked[value] = (time.monotonic(), app.secret_key, _copy(data))
 
     @classmethod
     def verified(cls, app: Flask, value: str) -> dict | None:
-        """A copy of the data of a cookie whose signature open_session checked in the last RECHECK
-        seconds, with the current key; None otherwise (the survey fast path then hands over)."""
+        """A copy of the data of a cookie this app signed or checked in the last RECHECK seconds,
+        with the current key; None otherwise (the survey fast path then hands over)."""
         seen = app.extensions.get("vises.checked_sessions", {}).get(value)
         if seen is None or seen[1] != app.secret_key or time.monotonic() - seen[0] >= cls.RECHECK:
             return None
@@ -131,7 +137,15 @@ class CookieSessions(SecureCookieSessionInterface):
         """Flask's, without its seven cookie settings read when nothing is to be sent: an
         unchanged session that is not refreshed on each request sets no cookie (as in Flask)."""
         if session.modified or (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
-            return super().save_session(app, session, response)
+            super().save_session(app, session, response)
+            # The cookie just signed is valid: the visitor's next request need not check it (the
+            # survey fast path can then answer a new visitor's first post).
+            prefix = f"{self.get_cookie_name(app)}="
+            for header in response.headers.getlist("Set-Cookie"):
+                value = header[len(prefix) :].split(";", 1)[0] if header.startswith(prefix) else ""
+                if value and session:
+                    self._keep(app, value, session)
+            return None
         if session.accessed:  # Vary: Cookie, as Flask adds it (its HeaderSet costs more than the rest)
             if "Vary" in response.headers:
                 response.vary.add("Cookie")
