@@ -26,11 +26,11 @@ def database(tmp_path):
     return path
 
 
-@pytest.fixture
-def commits(monkeypatch):
-    """Counts the durable transactions that GroupCommit opens."""
-    opened = []
-    real = group_commit.durable_transaction
+def counting(monkeypatch, name: str) -> list[int]:
+    """Counts the transactions of one kind (`durable_transaction`, `write_transaction`) that
+    GroupCommit opens."""
+    opened: list[int] = []
+    real = getattr(group_commit, name)
 
     @contextmanager
     def counted(db):
@@ -38,8 +38,13 @@ def commits(monkeypatch):
         with real(db) as inner:
             yield inner
 
-    monkeypatch.setattr(group_commit, "durable_transaction", counted)
+    monkeypatch.setattr(group_commit, name, counted)
     return opened
+
+
+@pytest.fixture
+def commits(monkeypatch):
+    return counting(monkeypatch, "durable_transaction")
 
 
 def insert(name: str, pause: float = 0.0):
@@ -125,16 +130,7 @@ def test_alone_it_is_a_plain_durable_transaction(database, commits):
 def test_a_batch_runs_without_savepoints_unless_a_piece_fails(database, commits, monkeypatch):
     """Savepoints cost two statements per piece: a batch runs without them, and only when one of
     its pieces fails is it rolled back and run again, each piece in its own savepoint."""
-    savepoints = []
-    real = group_commit.write_transaction
-
-    @contextmanager
-    def counted(db):
-        savepoints.append(1)
-        with real(db) as inner:
-            yield inner
-
-    monkeypatch.setattr(group_commit, "write_transaction", counted)
+    savepoints = counting(monkeypatch, "write_transaction")
     run_together(database, [insert("p", pause=0.3), insert("q"), insert("r")])
     assert savepoints == [] and names(database) == ["p", "q", "r"] and len(commits) == 2
     results = run_together(database, [insert("s", pause=0.3), insert("t"), insert("q"), insert("u")])
