@@ -195,7 +195,7 @@ def test_unavailable_links_new_visitors_and_odd_requests_go_to_flask(app, twins,
     assert len(twins.handed_over) == 6
 
 
-def test_a_failed_write_is_handed_over_and_done_once_by_flask(app, twins, visitor, monkeypatch):
+def test_a_failed_write_is_handed_over_and_done_once_by_flask(app, twins, visitor, monkeypatch, caplog):
     from survey_app.respondent import drafts
 
     app.testing = False  # in production a fast path failure is logged, and Flask does the request
@@ -212,6 +212,7 @@ def test_a_failed_write_is_handed_over_and_done_once_by_flask(app, twins, visito
     assert response.status_code == 303 and response.location == visitor.path + "/2"
     assert len(calls) == 2 and twins.handed_over == [f"POST {visitor.path}/1"]
     assert len(state(app)["drafts"]) == 1
+    assert "survey fast path failed" in caplog.text and visitor.path.split("/")[-1] not in caplog.text
 
 
 def test_a_drafts_everyday_save_is_one_statement_that_merges_like_the_transaction(app, seed, db, monkeypatch):

@@ -97,18 +97,19 @@ class SurveyFastPath:
         return environ["wsgi.input"].read(length)
 
     def _answer(self, environ: dict[str, Any], found: re.Match, body: bytes) -> Answer | None:
-        visit = self._visit(environ, found, body)
-        if visit is None:
-            return None
-        with self.app.app_context():
-            try:
-                return answer_post(self.app, visit) if visit.form is not None else answer_get(self.app, visit)
-            except Exception:
-                if self.app.testing:
-                    raise
-                # Nothing was written (or a write was rolled back): Flask does it all again.
-                self.app.logger.exception("survey fast path failed; handed over to Flask")
+        try:
+            visit = self._visit(environ, found, body)
+            if visit is None:
                 return None
+            with self.app.app_context():
+                return answer_post(self.app, visit) if visit.form is not None else answer_get(self.app, visit)
+        except Exception:
+            if self.app.testing:
+                raise
+            # Nothing was written (or a write was rolled back): Flask does it all again. The
+            # message names no path: survey tokens never reach the logs.
+            self.app.logger.exception("survey fast path failed; handed over to Flask")
+            return None
 
     def _visit(self, environ: dict[str, Any], found: re.Match, body: bytes) -> Visit | None:
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
