@@ -7,7 +7,7 @@ range or ahead of the draft (404, redirect), the visitor is signed in or has a s
 than its CSRF token, a form class or page plan was not built yet, the CSRF token is not the one
 handed out, a field is unknown (400), the answers do not validate (errors shown), the language
 changes, or the last page leads to a follow-up series. tests/test_survey_fast_path.py checks that
-what it answers is what Flask answers, byte for byte.
+what it answers is what Flask answers, byte for byte but for the time inside the CSRF signature.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class Visit:
 
 @dataclass(frozen=True)
 class Answer:
+    """The WSGI response the fast path sends (the security headers are added around it)."""
+
     status: str
     headers: list[tuple[str, str]]
     body: bytes
