@@ -20,10 +20,12 @@ FIELD = "csrf_token"  # Flask-WTF's session key and form field name
 MAX_KEPT = 10_000  # signatures kept per process (~2 MB); beyond, they are forgotten and made again
 
 
-def _kept() -> dict[str, str] | None:
-    if current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
+def _kept(app: Flask | None = None) -> dict[str, str] | None:
+    """The signatures handed out, by session value (of `app`, else the current one)."""
+    app = app or current_app
+    if app.config["WTF_CSRF_TIME_LIMIT"] is not None:
         return None  # signatures expire: sign every page, check every post
-    return current_app.extensions.setdefault("vises.signed_csrf", {})
+    return app.extensions.setdefault("vises.signed_csrf", {})
 
 
 def csrf_token() -> str:
@@ -58,6 +60,5 @@ def csrf_valid(posted: str | None) -> bool:
 def kept_signature(app: Flask, raw: str) -> str | None:
     """The signed token handed out for the session value `raw`, if this process signed one (the
     survey fast path fills pages and checks posts with it; None: Flask's views do it)."""
-    if app.config["WTF_CSRF_TIME_LIMIT"] is not None:
-        return None
-    return app.extensions.get("vises.signed_csrf", {}).get(raw)
+    kept = _kept(app)
+    return kept.get(raw) if kept is not None else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 import sqlite3
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from sqlite_utils import Database
 
 from survey_app.core.timeutil import iso_utc, local_week
 from survey_app.questionnaire.model import Questionnaire, RawAnswer
+from survey_app.questionnaire.rules import ID_PATTERN
 from survey_app.storage.db import write_transaction
 
 BROWSER_COOKIE = "vises_browser"
@@ -120,12 +120,11 @@ def save(
 
 # A personal link's everyday save, in one statement: its draft exists (so the link was started)
 # and the link is not answered. json_set merges key by key as {**current, **answers} does, in the
-# same order (a new key goes last); question ids are plain names, safe in a JSON path.
+# same order (a new key goes last); question ids (rules.ID_PATTERN) are safe in a JSON path.
 MERGE_IN_PLACE = (
     "UPDATE draft SET answers = json_set(answers{pairs}), page = ?, language = ?, updated_at = ? "
     "WHERE invitation_id = ? AND (SELECT answered = 0 AND started = 1 FROM invitation WHERE id = ?)"
 )
-PLAIN_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _merged_in_place(
@@ -134,19 +133,17 @@ def _merged_in_place(
     """True if the one-statement save applied; False (nothing changed) leaves it to the transaction
     of `save`: no draft yet, the link answered meanwhile, an unusual key, or SQLite busy (a write
     of another process between this statement's read and its write)."""
-    if not all(PLAIN_KEY.fullmatch(key) for key in answers):
+    if not all(ID_PATTERN.fullmatch(key) for key in answers):
         return False
-    params: list[object] = [part for key, value in answers.items() for part in (f"$.{key}", _json(value))]
+    params: list[object] = []
+    for key, value in answers.items():
+        params += [f"$.{key}", json.dumps(value, ensure_ascii=False)]
     sql = MERGE_IN_PLACE.format(pairs=", ?, json(?)" * len(answers))
     try:  # a lone statement is its own transaction (or joins the caller's)
         changed = db.conn.execute(sql, [*params, page, language, updated, invitation_id, invitation_id]).rowcount
     except sqlite3.OperationalError:
         return False
     return changed == 1
-
-
-def _json(value: RawAnswer) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
 def resume_page(questionnaire: Questionnaire, answers: Mapping[str, RawAnswer]) -> int:
