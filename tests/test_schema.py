@@ -111,6 +111,20 @@ def test_one_response_per_submission_id(db):
         insert(db, sql)
 
 
+def test_marking_a_personal_link_answered_drops_its_draft_and_only_its_own(db):
+    for token, code in (("t-one", "A"), ("t-two", "B")):
+        sql = "INSERT INTO invitation (campaign_id, token, short_code, created_at) VALUES (1, ?, ?, 't')"
+        insert(db, sql, [token, code])
+    ids = [r[0] for r in db.execute("SELECT id FROM invitation ORDER BY id")]
+    for invitation_id in ids:
+        insert(db, "INSERT INTO draft (campaign_id, invitation_id, answers, language, updated_at) "
+               "VALUES (1, ?, '{\"q\": \"3\"}', 'fr', 't')", [invitation_id])  # fmt: skip
+    insert(db, "UPDATE invitation SET opened = 1, started = 1 WHERE id = ?", [ids[0]])  # not answered: kept
+    assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 2
+    insert(db, "UPDATE invitation SET answered = 1 WHERE id = ?", [ids[0]])
+    assert [r[0] for r in db.execute("SELECT invitation_id FROM draft")] == [ids[1]]
+
+
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         insert(db, "INSERT INTO invitation (campaign_id, token, short_code, created_at) VALUES (99, 't2', 'C', 't')")

@@ -118,9 +118,8 @@ def submit(
             )
         if series_link is not None:
             store_link(db, series_link[0], int(response_id or 0), series_link[1])
-        if link.invitation is not None:
-            conn.execute("DELETE FROM draft WHERE invitation_id = ?", [link.invitation["id"]])
-        elif browser_key:
+        # A personal link's draft went when it was marked answered (trigger invitation_answered_drops_draft).
+        if link.invitation is None and browser_key:
             conn.execute("DELETE FROM draft WHERE browser_key = ?", [draft_key(link.campaign["id"], browser_key)])
         return True
 

@@ -853,3 +853,17 @@ def m130_result_digest(db: Database) -> None:
         digest BLOB NOT NULL
     );
     """)
+
+
+@migrations()
+def m131_answered_link_drops_draft(db: Database) -> None:
+    # A personal link's draft goes the moment the link is marked answered, whichever code marks it:
+    # a submitted questionnaire leaves no half-filled copy behind, and a submit makes one statement
+    # less in the durable transaction it shares with the others (docs/performance.md).
+    db.executescript("""
+    CREATE TRIGGER invitation_answered_drops_draft AFTER UPDATE OF answered ON invitation
+    WHEN new.answered = 1 AND old.answered = 0
+    BEGIN
+        DELETE FROM draft WHERE invitation_id = new.id;
+    END;
+    """)
