@@ -1,5 +1,5 @@
 """Campaign plans: what each campaign's kept sums depend on (questionnaire version, scoring rules,
-counted questions, custom questions), as a short fingerprint. `sums.score_new` rebuilds a campaign
+counted questions, custom questions), as a short fingerprint. `batch.score_new` rebuilds a campaign
 whose stored plan differs; the plans and each campaign's questionnaire key also go into temporary
 tables that the scoring and counting SQL join on.
 """

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from pipeline import campaign_plans, distance, lease, plan, read, runlog, save, scoring, sums
+from pipeline import batch, campaign_plans, distance, lease, plan, read, runlog, save, scoring, sums
 from pipeline.model import CampaignInfo
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
@@ -82,7 +82,13 @@ def _run(
         campaigns = read.load_campaigns(db, iso_utc(now))
         framework, questionnaires = read.with_campaign_instruments(db, framework, questionnaires, campaigns)
         scored = _score(
-            db, framework, questionnaires, campaigns, request.full, lambda done, top: step("scoring", scored=done)
+            db,
+            framework,
+            questionnaires,
+            campaigns,
+            request.full,
+            lambda done, top: step("scoring", scored=done),
+            settings.schedule.scoring_helper,
         )
         step("scored", scored=scored.responses, rebuilt=scored.rebuilt)
         work = plan.read_and_compute(db, settings, now, request, campaigns, framework, questionnaires, scored.watermark)
@@ -112,8 +118,9 @@ def _score(
     questionnaires: scoring.Questionnaires,
     campaigns: list[CampaignInfo],
     full: bool,
-    progress: sums.Progress,
-) -> sums.Scored:
+    progress: batch.Progress,
+    helper: bool,
+) -> batch.Scored:
     """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full)."""
     rules = scoring.rules_for(questionnaires)
     qkeys = scoring.prepare(db, questionnaires, rules)
@@ -123,7 +130,7 @@ def _score(
     campaign_plans.prepare_plans(db, plans, counted, {c.id: qkeys.get(read.questionnaire_key(c)) for c in campaigns})
     if full:
         sums.reset(db)
-    return sums.score_new(db, plans, progress)
+    return batch.score_new(db, plans, progress, helper)
 
 
 def render_charts(db: Database, settings: Settings, run_id: int, campaign_ids: list[int]) -> int:

@@ -94,14 +94,19 @@ def fingerprints(questionnaires: Questionnaires, rules: list[ScoringRule]) -> di
     return out
 
 
+def tune(db: Database) -> None:
+    """Settings of a connection that scores: call before it creates any temporary table."""
+    db.execute("PRAGMA temp_store = MEMORY")  # sorts and chunks stay in memory
+    db.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache for this connection's batches
+
+
 def prepare(db: Database, questionnaires: Questionnaires, rules: list[ScoringRule] | None = None) -> dict[tuple, int]:
     """Fill this connection's temporary tables that the scoring SQL joins on; return the integer key
     of each questionnaire version (`pipeline_campaign.qkey`, filled by campaign_plans.prepare_plans).
 
     Integer keys and one denormalised item table keep the per-answer work to two small look-ups.
     """
-    db.execute("PRAGMA temp_store = MEMORY")  # before any temporary table: sorts and chunks stay in memory
-    db.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache for this connection's batches
+    tune(db)
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS pipeline_item (qkey INTEGER, question_id TEXT, ino INTEGER, slope REAL, "
         "base REAL, items INTEGER, method_sum INTEGER, min_answered INTEGER, cslope REAL, cbase REAL, "

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+from pipeline.sample.responses import DONT_KNOW
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
 from survey_app.domain.enterprises import create_enterprise
 from survey_app.storage.db import write_transaction
@@ -155,3 +156,18 @@ def ctrl_c_reaches_children():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def sample_answers(i: int) -> dict:
+    """Answers of respondent i to the beneficiaries questionnaire (and the custom c_pick), varied."""
+    return {
+        "treated_with_respect": 1 + i % 5,
+        "fits_my_needs": 1 + (i * 3) % 5,
+        "easy_to_access": DONT_KNOW if i % 4 == 0 else 1 + (i * 2) % 5,
+        "feel_confident": 1 + (i * 7) % 5,
+        "often_alone": 1 + (i * 2) % 5,
+        "people_to_count_on": 1 + (i * 4) % 5,
+        "recommend": i % 11,
+        "what_changed": f"Réponse {i}",
+        "c_pick": ["a", "b", "c"][i % 3],
+    }

@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import astuple, replace
-from datetime import timedelta
 
 import pytest
 
-from pipeline import kept_sums, runner, save, scoring, sums
+from pipeline import batch, kept_sums, runner, save, scoring
 from pipeline.model import IndicatorValue
 from pipeline.runner import RunRequest, run_pipeline
-from pipeline.sample.responses import DONT_KNOW, add_responses
+from pipeline.sample.responses import add_responses
 from survey_app.core import config
-from tests.app_support import NOW, Seeder
+from tests.app_support import NOW, sample_answers
 
 SETTINGS = config.validate({}, "tests")
 TABLES = ("indicator_value", "campaign_summary", "custom_result", "testimony")
@@ -36,47 +35,11 @@ def dump(db) -> str:
     return json.dumps(out, sort_keys=True)
 
 
-def answers(i: int) -> dict:
-    return {
-        "treated_with_respect": 1 + i % 5,
-        "fits_my_needs": 1 + (i * 3) % 5,
-        "easy_to_access": DONT_KNOW if i % 4 == 0 else 1 + (i * 2) % 5,
-        "feel_confident": 1 + (i * 7) % 5,
-        "often_alone": 1 + (i * 2) % 5,
-        "people_to_count_on": 1 + (i * 4) % 5,
-        "recommend": i % 11,
-        "what_changed": f"Réponse {i}",
-        "c_pick": ["a", "b", "c"][i % 3],
-    }
-
-
-@pytest.fixture
-def waves(pipeline_db):
-    """Eight enterprises in one sector group and three in another, two closed waves each, one open wave."""
-    seed = Seeder(pipeline_db)
-    custom = ({"id": "c_pick", "type": "single", "options": [{"value": v} for v in "abc"]},)
-    out = []
-    for e in range(11):
-        firm = seed.enterprise(f"Entreprise {e}", sector_group="care" if e >= 8 else "integration", consent=e != 3)
-        for days, size in ((400, 6 + e), (60, 5 + 2 * e)):
-            c = seed.campaign(
-                firm,
-                opens_at=NOW - timedelta(days=days + 30),
-                closes_at=NOW - timedelta(days=days),
-                custom_questions=custom,
-            )
-            add_responses(pipeline_db, c, [answers(i + e * 13 + days) for i in range(size)])
-            out.append(c)
-    still_open = seed.campaign(seed.enterprise("Ouverte"), custom_questions=custom)
-    add_responses(pipeline_db, still_open, [answers(i) for i in range(6)])
-    return out + [still_open]
-
-
 def test_full_incremental_and_rebuild_from_raw_answers_are_byte_identical(pipeline_db, waves):
     run_pipeline(pipeline_db, SETTINGS, NOW)
-    add_responses(pipeline_db, waves[3], [answers(i * 5) for i in range(9)])  # a latest wave: peers move
-    add_responses(pipeline_db, waves[4], [answers(i * 3) for i in range(2)])  # an earlier wave: a trend moves
-    add_responses(pipeline_db, waves[-1], [answers(i * 7) for i in range(5)])  # the open wave: one full step
+    add_responses(pipeline_db, waves[3], [sample_answers(i * 5) for i in range(9)])  # a latest wave: peers move
+    add_responses(pipeline_db, waves[4], [sample_answers(i * 3) for i in range(2)])  # an earlier wave: a trend moves
+    add_responses(pipeline_db, waves[-1], [sample_answers(i * 7) for i in range(5)])  # the open wave: one full step
     run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
     counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
     assert counts["recomputed"] == 3 and counts["scored"] == 16
@@ -136,7 +99,7 @@ def test_a_reused_response_id_below_the_watermark_is_scored(pipeline_db, waves):
     run_pipeline(pipeline_db, SETTINGS, NOW)
     top = pipeline_db.execute("SELECT MAX(id) FROM response").fetchone()[0]
     pipeline_db.execute("DELETE FROM response WHERE id = ?", [top])  # SQLite gives the next insert this id again
-    (reused,) = add_responses(pipeline_db, waves[0], [answers(99)])
+    (reused,) = add_responses(pipeline_db, waves[0], [sample_answers(99)])
     assert reused == top
     run_pipeline(pipeline_db, SETTINGS, NOW)
     incremental = dump(pipeline_db)
@@ -146,7 +109,7 @@ def test_a_reused_response_id_below_the_watermark_is_scored(pipeline_db, waves):
 
 def test_unchanged_benchmark_pools_keep_their_stored_figures(pipeline_db, waves):
     run_pipeline(pipeline_db, SETTINGS, NOW)
-    add_responses(pipeline_db, waves[17], [answers(i) for i in range(7)])  # the latest wave of a care enterprise
+    add_responses(pipeline_db, waves[17], [sample_answers(i) for i in range(7)])  # the latest wave of a care enterprise
     run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
     touched = {
         r[0]
@@ -239,7 +202,7 @@ def test_new_scoring_rules_rescore_everything_in_chunks(pipeline_db, waves, monk
     default_rules = scoring.rules_for
     strict = lambda q: [replace(r, min_answered=r.items) for r in default_rules(q)]  # noqa: E731
     monkeypatch.setattr(scoring, "rules_for", strict)
-    monkeypatch.setattr(sums, "REBUILD_ONE_BY_ONE", 2)
+    monkeypatch.setattr(batch, "REBUILD_ONE_BY_ONE", 2)
     run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
     counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
     total = pipeline_db.execute("SELECT COUNT(*) FROM response").fetchone()[0]

@@ -123,6 +123,11 @@ class ScheduleSettings:
         between(0, 23),
     )
     minute: int = setting(0, "Minute of the weekly refresh.", between(0, 59))
+    scoring_helper: bool = setting(
+        True,
+        "Score a large batch of responses (a --full rebuild, or 80,000 new ones) on two cores: a helper process "
+        "takes every other chunk. Set false on a one-core machine or where the pipeline may not start processes.",
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,203 @@
+"""The scoring batch at the start of a run: the responses above the watermark in chunks, on two
+cores when there are many, then the campaigns to rebuild from their raw answers.
+
+Chunks land in id order: the watermark only ever moves past responses whose scores are stored.
+But a chunk's read half (sums.read_range, four fifths of its cost) takes no lock, so from
+`HELPER_FROM` chunks on (a `--full` rebuild, a large import) a helper process, on a connection of
+its own, claims the next chunk whenever it is free, reads it while this process lands the one
+below, then lands its own in turn. It has to be a process: two threads of one process, each with
+its own connection, ran SQLite's statements no faster than one (docs/performance.md). If the helper
+cannot start or stops half-way, this process scores the chunks it left, so the batch ends the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+
+from sqlite_utils import Database
+
+from pipeline import scoring, sums
+from survey_app.storage.db import connect, write_transaction
+
+CHUNK = 20_000  # responses per chunk: its write half holds the write lock for about a tenth of a second
+HELPER_FROM = 4  # chunks; below that, starting a process (about half a second) costs more than it saves
+REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
+Progress = Callable[[int, int], None]
+Ranges = Sequence[tuple[int, int]]
+Tables = list[tuple[str, str, list[tuple]]]  # name, definition, rows
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """What a scoring batch did: responses scored in chunks, campaigns rebuilt, the new watermark."""
+
+    responses: int
+    rebuilt: int
+    watermark: int
+
+
+def score_new(db: Database, plans: dict[int, str], progress: Progress | None = None, helper: bool = True) -> Scored:
+    """Score the responses above the watermark in chunks, then rebuild stale or re-planned campaigns.
+    `helper`: whether a large batch may use a second process (settings: schedule.scoring_helper)."""
+    low, top = sums.watermark(db), db.execute("SELECT COALESCE(MAX(id), 0) FROM response").fetchone()[0]
+    ranges = [(start, min(top, start + CHUNK)) for start in range(low, top, CHUNK)]
+    report = progress or (lambda done, total: None)
+    path = _file_of(db)
+    if helper and path and len(ranges) >= HELPER_FROM and (os.cpu_count() or 1) >= 2:
+        scored = _with_helper(db, path, ranges, lambda done: report(done, top))
+    else:
+        scored = 0
+        for start, end in ranges:
+            sums.read_range(db, start, end)
+            scored += sums.land_range(db, start, end)
+            report(scored, top)
+    low = max(low, top)
+    stored = dict(db.execute("SELECT campaign_id, plan FROM score_campaign").fetchall())
+    stale = {r[0] for r in db.execute("SELECT campaign_id FROM score_stale")}
+    stale |= {cid for cid, plan in stored.items() if plans.get(cid, plan) != plan}
+    if len(stale) > max(REBUILD_ONE_BY_ONE, len(stored) // 10):  # e.g. new scoring rules: rescore in chunks
+        sums.reset(db)
+        with write_transaction(db):
+            db.execute(
+                "UPDATE score_campaign SET plan = COALESCE((SELECT plan FROM temp.pipeline_campaign p "
+                "WHERE p.campaign_id = score_campaign.campaign_id), plan)"
+            )
+        again = score_new(db, plans, progress, helper)
+        return Scored(scored + again.responses, len(stale), again.watermark)
+    for campaign_id in sorted(stale):
+        sums.rebuild_campaign(db, campaign_id, plans.get(campaign_id), low)
+    return Scored(scored, len(stale), low)
+
+
+def _file_of(db: Database) -> str:
+    """The main database's file ('' for an in-memory database, which a second process cannot open)."""
+    return next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+
+
+class Turns:
+    """Which chunk is claimed next and how many landed, shared by the two processes under one lock."""
+
+    def __init__(self, context: BaseContext) -> None:
+        self.changed = context.Condition()
+        self.claimed = context.Value("q", 0, lock=False)
+        self.landed = context.Value("q", 0, lock=False)
+        self.scored = context.Value("q", 0, lock=False)
+        self.helped = context.Value("q", 0, lock=False)  # chunks the helper landed
+        self.stop = context.Value("b", 0, lock=False)
+
+    def claim(self, chunks: int) -> int | None:
+        with self.changed:
+            index = int(self.claimed.value)
+            if index >= chunks or self.stop.value:
+                return None
+            self.claimed.value = index + 1
+            return index
+
+    def wait_for_turn(self, index: int, timeout: float | None = None) -> bool:
+        """Whether every chunk below `index` landed (False on a timeout or a request to stop)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.landed.value == index or self.stop.value, timeout)
+            return bool(self.landed.value == index and not self.stop.value)
+
+    def landed_one(self, responses: int, by_helper: bool = False) -> int:
+        with self.changed:
+            self.landed.value += 1
+            self.helped.value += by_helper
+            self.scored.value += responses
+            self.changed.notify_all()
+            return int(self.scored.value)
+
+    def stop_now(self) -> None:
+        with self.changed:
+            self.stop.value = 1
+            self.changed.notify_all()
+
+
+def _with_helper(db: Database, path: str, ranges: Ranges, report: Callable[[int], None]) -> int:
+    """Score the ranges with a helper process; this process lands its own chunks and reports progress."""
+    context = multiprocessing.get_context("spawn")  # never fork: the caller may run threads (scheduler, server)
+    turns = Turns(context)
+    helper = context.Process(
+        target=help_score,
+        args=(path, temp_tables(db), ranges, turns, os.getpid()),
+        name="vises-scoring-helper",
+        daemon=True,
+    )
+    try:
+        helper.start()
+    except OSError as exc:  # no process to be had: score alone
+        log.warning("scoring helper did not start (%s): scoring on one core", exc)
+    try:
+        while (index := turns.claim(len(ranges))) is not None:
+            sums.read_range(db, *ranges[index])
+            if _took_over(db, turns, ranges, index, helper):
+                sums.read_range(db, *ranges[index])  # its read half was overwritten by theirs
+            report(turns.landed_one(sums.land_range(db, *ranges[index])))
+        _took_over(db, turns, ranges, len(ranges), helper)  # the helper's last chunk
+    finally:
+        turns.stop_now()
+        if helper.pid is not None:
+            helper.join(timeout=60)
+            if helper.is_alive():
+                helper.terminate()
+    log.info("scoring helper landed %s of %s chunks", turns.helped.value, len(ranges))
+    return int(turns.scored.value)
+
+
+def _took_over(db: Database, turns: Turns, ranges: Ranges, index: int, helper: BaseProcess) -> bool:
+    """Wait until every chunk below `index` landed; if the helper stopped first, with chunks claimed
+    but not landed, land them here. Whether this process read any of them."""
+    took = False
+    while not turns.wait_for_turn(index, timeout=0.5):
+        if not helper.is_alive():
+            log.warning("scoring helper stopped (exit code %s): this process scores its chunks", helper.exitcode)
+            for below in range(int(turns.landed.value), index):
+                sums.read_range(db, *ranges[below])
+                turns.landed_one(sums.land_range(db, *ranges[below]))
+            took = True
+    return took
+
+
+def help_score(path: str, tables: Tables, ranges: Ranges, turns: Turns, parent: int) -> None:
+    """The helper process: claim a chunk, read it, land it when its turn comes, until none is left
+    (or the process that started it asks it to stop, or is gone)."""
+    db = connect(path)
+    try:
+        scoring.tune(db)
+        load_temp_tables(db, tables)
+        while (index := turns.claim(len(ranges))) is not None:
+            sums.read_range(db, *ranges[index])
+            while not turns.wait_for_turn(index, timeout=1.0):
+                if turns.stop.value or os.getppid() != parent:
+                    return
+            turns.landed_one(sums.land_range(db, *ranges[index]), by_helper=True)
+    finally:
+        db.close()
+
+
+def temp_tables(db: Database) -> Tables:
+    """This connection's temporary tables (the scoring rules and plans, prepared once per run): name,
+    definition and rows; the scratch tables of a chunk's read half go empty."""
+    out = []
+    for name, sql in db.execute("SELECT name, sql FROM temp.sqlite_master WHERE type = 'table' ORDER BY name"):
+        rows = [] if name in sums.SCRATCH_TABLES else db.execute(f'SELECT * FROM temp."{name}"').fetchall()
+        out.append((name, sql, rows))
+    return out
+
+
+def load_temp_tables(db: Database, tables: Tables) -> None:
+    """Create `temp_tables`' tables on this connection, with their rows."""
+    for name, sql, rows in tables:
+        if not sql.startswith("CREATE TABLE "):
+            raise ValueError(f"unexpected definition of temporary table {name}: {sql[:40]}")
+        db.execute("CREATE TEMP TABLE " + sql.removeprefix("CREATE TABLE "))
+        if rows:
+            slots = ", ".join("?" * len(rows[0]))
+            db.conn.executemany(f'INSERT INTO temp."{name}" VALUES ({slots})', rows)
