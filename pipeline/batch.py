@@ -15,10 +15,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -124,29 +127,34 @@ def _with_helper(db: Database, path: str, ranges: Ranges, report: Callable[[int]
     """Score the ranges with a helper process; this process lands its own chunks and reports progress."""
     context = multiprocessing.get_context("spawn")  # never fork: the caller may run threads (scheduler, server)
     turns = Turns(context)
-    helper = context.Process(
-        target=help_score,
-        args=(path, temp_tables(db), ranges, turns, os.getpid()),
-        name="vises-scoring-helper",
-        daemon=True,
-    )
-    try:
-        helper.start()
-    except OSError as exc:  # no process to be had: score alone
-        log.warning("scoring helper did not start (%s): scoring on one core", exc)
-    try:
-        while (index := turns.claim(len(ranges))) is not None:
-            sums.read_range(db, *ranges[index])
-            if _took_over(db, turns, ranges, index, helper):
-                sums.read_range(db, *ranges[index])  # its read half was overwritten by theirs
-            report(turns.landed_one(sums.land_range(db, *ranges[index])))
-        _took_over(db, turns, ranges, len(ranges), helper)  # the helper's last chunk
-    finally:
-        turns.stop_now()
-        if helper.pid is not None:
-            helper.join(timeout=60)
-            if helper.is_alive():
-                helper.terminate()
+    # The tables go through a file, not the process's arguments: those are written to a pipe that a
+    # child dying at start-up would never drain, and this process would wait on it for ever.
+    with tempfile.TemporaryDirectory(prefix="vises-scoring-") as scratch:
+        tables = Path(scratch) / "tables.pickle"
+        tables.write_bytes(pickle.dumps(temp_tables(db)))
+        helper = context.Process(
+            target=help_score,
+            args=(path, str(tables), ranges, turns, os.getpid()),
+            name="vises-scoring-helper",
+            daemon=True,
+        )
+        try:
+            helper.start()
+        except OSError as exc:  # no process to be had: score alone
+            log.warning("scoring helper did not start (%s): scoring on one core", exc)
+        try:
+            while (index := turns.claim(len(ranges))) is not None:
+                sums.read_range(db, *ranges[index])
+                if _took_over(db, turns, ranges, index, helper):
+                    sums.read_range(db, *ranges[index])  # its read half was overwritten by theirs
+                report(turns.landed_one(sums.land_range(db, *ranges[index])))
+            _took_over(db, turns, ranges, len(ranges), helper)  # the helper's last chunk
+        finally:
+            turns.stop_now()
+            if helper.pid is not None:
+                helper.join(timeout=60)
+                if helper.is_alive():
+                    helper.terminate()
     log.info("scoring helper landed %s of %s chunks", turns.helped.value, len(ranges))
     return int(turns.scored.value)
 
@@ -165,13 +173,13 @@ def _took_over(db: Database, turns: Turns, ranges: Ranges, index: int, helper: B
     return took
 
 
-def help_score(path: str, tables: Tables, ranges: Ranges, turns: Turns, parent: int) -> None:
+def help_score(path: str, tables: str, ranges: Ranges, turns: Turns, parent: int) -> None:
     """The helper process: claim a chunk, read it, land it when its turn comes, until none is left
     (or the process that started it asks it to stop, or is gone)."""
     db = connect(path)
     try:
         scoring.tune(db)
-        load_temp_tables(db, tables)
+        load_temp_tables(db, pickle.loads(Path(tables).read_bytes()))  # written by _with_helper above
         while (index := turns.claim(len(ranges))) is not None:
             sums.read_range(db, *ranges[index])
             while not turns.wait_for_turn(index, timeout=1.0):

@@ -96,6 +96,20 @@ def test_a_helper_that_stops_half_way_leaves_its_chunks_to_this_process(
     assert kept(pipeline_db) == kept(alone)
 
 
+def test_a_helper_that_cannot_start_leaves_every_chunk_to_this_process(
+    pipeline_db, waves, small_chunks, tmp_path, monkeypatch, caplog
+):
+    alone = twin(pipeline_db, tmp_path)
+    run_pipeline(alone, settings(False), NOW, RunRequest(full=True))
+    tables = batch.temp_tables
+    # A definition the helper refuses: it stops before it claims anything.
+    monkeypatch.setattr(batch, "temp_tables", lambda db: [("bad", "CREATE VIEW bad AS SELECT 1", []), *tables(db)])
+    with caplog.at_level(logging.INFO, logger="pipeline.batch"):
+        run_pipeline(pipeline_db, settings(True), NOW, RunRequest(full=True))
+    assert any("helper landed 0 of" in r.getMessage() for r in caplog.records)
+    assert kept(pipeline_db) == kept(alone)
+
+
 def test_no_helper_for_a_small_batch_or_when_turned_off(pipeline_db, waves, small_chunks, monkeypatch):
     started = []
     monkeypatch.setattr(batch, "_with_helper", lambda *args: started.append(args) or 0)
