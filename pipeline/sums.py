@@ -193,6 +193,9 @@ def write_chunk(db: Database) -> None:
 def read_range(db: Database, low: int, high: int) -> None:
     """The read half of the responses with ids in (low, high], in a read transaction of its own: it
     holds no lock, so it can run while another connection lands the chunk below."""
+    if db.conn.in_transaction:  # the caller's transaction already reads one state
+        read_chunk(db, BY_RANGE, {"low": low, "high": high})
+        return
     db.execute("BEGIN")
     try:
         read_chunk(db, BY_RANGE, {"low": low, "high": high})
