@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from pipeline.sample.responses import DONT_KNOW
+from pipeline.sample.responses import DONT_KNOW, add_responses
 from survey_app.domain.campaigns import CampaignSpec, create_campaign, generate_links
 from survey_app.domain.enterprises import create_enterprise
 from survey_app.storage.db import write_transaction
@@ -158,12 +158,17 @@ def ctrl_c_reaches_children():
         signal.signal(signal.SIGINT, previous)
 
 
-def sample_answers(i: int) -> dict:
-    """Answers of respondent i to the beneficiaries questionnaire (and the custom c_pick), varied."""
+CUSTOM_PICK = ({"id": "c_pick", "type": "single", "options": [{"value": v} for v in "abc"]},)
+
+
+def sample_answers(i: int, dont_know: bool = True) -> dict:
+    """Answers of respondent i to the beneficiaries questionnaire (and the custom c_pick), varied;
+    `easy_to_access` answered "don't know" by one in four, or left out."""
+    access = {"easy_to_access": DONT_KNOW if i % 4 == 0 else 1 + (i * 2) % 5} if dont_know else {}
     return {
         "treated_with_respect": 1 + i % 5,
         "fits_my_needs": 1 + (i * 3) % 5,
-        "easy_to_access": DONT_KNOW if i % 4 == 0 else 1 + (i * 2) % 5,
+        **access,
         "feel_confident": 1 + (i * 7) % 5,
         "often_alone": 1 + (i * 2) % 5,
         "people_to_count_on": 1 + (i * 4) % 5,
@@ -171,3 +176,18 @@ def sample_answers(i: int) -> dict:
         "what_changed": f"Réponse {i}",
         "c_pick": ["a", "b", "c"][i % 3],
     }
+
+
+def two_closed_waves(db, seed: Seeder, firm: int, e: int, dont_know: bool = True) -> list[int]:
+    """Enterprise number `e`'s two closed waves (400 and 60 days ago, 6 + e and 5 + 2e responses)."""
+    waves = []
+    for days, size in ((400, 6 + e), (60, 5 + 2 * e)):
+        c = seed.campaign(
+            firm,
+            opens_at=NOW - timedelta(days=days + 30),
+            closes_at=NOW - timedelta(days=days),
+            custom_questions=CUSTOM_PICK,
+        )
+        add_responses(db, c, [sample_answers(i + e * 13 + days, dont_know) for i in range(size)])
+        waves.append(c)
+    return waves

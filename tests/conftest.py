@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import threading
-from datetime import timedelta
 from pathlib import Path
 
 import freezegun
@@ -19,7 +18,17 @@ from pipeline.sample.responses import add_responses
 from survey_app import create_app
 from survey_app.accounts import users
 from survey_app.storage.db import connect, migrate
-from tests.app_support import NOW, PASSWORD, BackOfficeClient, Seeder, build_world, sample_answers, sign_in
+from tests.app_support import (
+    CUSTOM_PICK,
+    NOW,
+    PASSWORD,
+    BackOfficeClient,
+    Seeder,
+    build_world,
+    sample_answers,
+    sign_in,
+    two_closed_waves,
+)
 
 # Fixtures that live in their own modules, registered here rather than imported by each test file.
 pytest_plugins = [
@@ -161,20 +170,11 @@ def waves(pipeline_db):
     """Kept sums and batches: eight enterprises in one sector group and three in another, two closed
     waves each, and one open wave."""
     seed = Seeder(pipeline_db)
-    custom = ({"id": "c_pick", "type": "single", "options": [{"value": v} for v in "abc"]},)
     out = []
     for e in range(11):
         firm = seed.enterprise(f"Entreprise {e}", sector_group="care" if e >= 8 else "integration", consent=e != 3)
-        for days, size in ((400, 6 + e), (60, 5 + 2 * e)):
-            c = seed.campaign(
-                firm,
-                opens_at=NOW - timedelta(days=days + 30),
-                closes_at=NOW - timedelta(days=days),
-                custom_questions=custom,
-            )
-            add_responses(pipeline_db, c, [sample_answers(i + e * 13 + days) for i in range(size)])
-            out.append(c)
-    still_open = seed.campaign(seed.enterprise("Ouverte"), custom_questions=custom)
+        out += two_closed_waves(pipeline_db, seed, firm, e)
+    still_open = seed.campaign(seed.enterprise("Ouverte"), custom_questions=CUSTOM_PICK)
     add_responses(pipeline_db, still_open, [sample_answers(i) for i in range(6)])
     return out + [still_open]
 

@@ -82,32 +82,38 @@ def test_a_full_rebuild_with_the_helper_equals_one_process_and_the_helper_lands_
     assert kept(pipeline_db) == kept(alone)
 
 
-def test_a_helper_that_stops_half_way_leaves_its_chunks_to_this_process(
-    pipeline_db, waves, small_chunks, tmp_path, monkeypatch, caplog
-):
+def full_with_a_broken_helper(pipeline_db, tmp_path, monkeypatch, caplog, spoil) -> tuple[dict, dict, list[str]]:
+    """Kept rows of a `--full` alone (on a twin) and of one whose helper gets `spoil(tables)` for its
+    temporary tables, with the batch's log lines."""
     alone = twin(pipeline_db, tmp_path)
     run_pipeline(alone, settings(False), NOW, RunRequest(full=True))
     tables = batch.temp_tables
-    # Without the counted questions the helper's first read half fails, after it claimed its chunk.
-    monkeypatch.setattr(batch, "temp_tables", lambda db: [t for t in tables(db) if t[0] != "pipeline_counted"])
-    with caplog.at_level(logging.WARNING, logger="pipeline.batch"):
+    monkeypatch.setattr(batch, "temp_tables", lambda db: spoil(tables(db)))
+    with caplog.at_level(logging.INFO, logger="pipeline.batch"):
         run_pipeline(pipeline_db, settings(True), NOW, RunRequest(full=True))
-    assert any("scoring helper stopped" in r.getMessage() for r in caplog.records)
-    assert kept(pipeline_db) == kept(alone)
+    return kept(alone), kept(pipeline_db), [r.getMessage() for r in caplog.records]
+
+
+def test_a_helper_that_stops_half_way_leaves_its_chunks_to_this_process(
+    pipeline_db, waves, small_chunks, tmp_path, monkeypatch, caplog
+):
+    # Without the counted questions the helper's first read half fails, after it claimed its chunk.
+    alone, helped, lines = full_with_a_broken_helper(
+        pipeline_db, tmp_path, monkeypatch, caplog, lambda tables: [t for t in tables if t[0] != "pipeline_counted"]
+    )
+    assert any("scoring helper stopped" in line for line in lines)
+    assert helped == alone
 
 
 def test_a_helper_that_cannot_start_leaves_every_chunk_to_this_process(
     pipeline_db, waves, small_chunks, tmp_path, monkeypatch, caplog
 ):
-    alone = twin(pipeline_db, tmp_path)
-    run_pipeline(alone, settings(False), NOW, RunRequest(full=True))
-    tables = batch.temp_tables
     # A definition the helper refuses: it stops before it claims anything.
-    monkeypatch.setattr(batch, "temp_tables", lambda db: [("bad", "CREATE VIEW bad AS SELECT 1", []), *tables(db)])
-    with caplog.at_level(logging.INFO, logger="pipeline.batch"):
-        run_pipeline(pipeline_db, settings(True), NOW, RunRequest(full=True))
-    assert any("helper landed 0 of" in r.getMessage() for r in caplog.records)
-    assert kept(pipeline_db) == kept(alone)
+    alone, helped, lines = full_with_a_broken_helper(
+        pipeline_db, tmp_path, monkeypatch, caplog, lambda tables: [("bad", "CREATE VIEW bad AS SELECT 1", []), *tables]
+    )
+    assert any("helper landed 0 of" in line for line in lines)
+    assert helped == alone
 
 
 def test_no_helper_for_a_small_batch_or_when_turned_off(pipeline_db, waves, small_chunks, monkeypatch):

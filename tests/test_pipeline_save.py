@@ -14,7 +14,7 @@ from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
 from survey_app.storage.db import connect
-from tests.app_support import NOW, Seeder
+from tests.app_support import NOW, Seeder, sample_answers, two_closed_waves
 
 SETTINGS = config.validate({}, "tests")
 
@@ -37,36 +37,13 @@ def dump(db) -> str:
     return json.dumps(out, sort_keys=True)
 
 
-def answers(i: int) -> dict:
-    return {
-        "treated_with_respect": 1 + i % 5,
-        "fits_my_needs": 1 + (i * 3) % 5,
-        "feel_confident": 1 + (i * 7) % 5,
-        "often_alone": 1 + (i * 2) % 5,
-        "people_to_count_on": 1 + (i * 4) % 5,
-        "recommend": i % 11,
-        "what_changed": f"Réponse {i}",
-        "c_pick": ["a", "b", "c"][i % 3],
-    }
-
-
 @pytest.fixture
 def data(pipeline_db):
     """Seven enterprises with two waves each, enough for benchmarks and trends."""
     seed = Seeder(pipeline_db)
-    custom = ({"id": "c_pick", "type": "single", "options": [{"value": v} for v in "abc"]},)
     campaigns = []
     for e in range(7):
-        firm = seed.enterprise(f"Entreprise {e}", consent=e != 3)
-        for days, size in ((400, 6 + e), (60, 5 + 2 * e)):
-            c = seed.campaign(
-                firm,
-                opens_at=NOW - timedelta(days=days + 30),
-                closes_at=NOW - timedelta(days=days),
-                custom_questions=custom,
-            )
-            add_responses(pipeline_db, c, [answers(i + e * 13 + days) for i in range(size)])
-            campaigns.append(c)
+        campaigns += two_closed_waves(pipeline_db, seed, seed.enterprise(f"Entreprise {e}", consent=e != 3), e, False)
     return campaigns
 
 
@@ -82,7 +59,7 @@ def test_rerun_gives_byte_identical_results(pipeline_db, data):
 def test_failure_mid_save_keeps_previous_results_and_records_the_error(pipeline_db, data, monkeypatch):
     run_pipeline(pipeline_db, SETTINGS, NOW)
     before = dump(pipeline_db)
-    add_responses(pipeline_db, data[-1], [answers(i) for i in range(40)])
+    add_responses(pipeline_db, data[-1], [sample_answers(i, False) for i in range(40)])
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -103,8 +80,10 @@ def test_failure_mid_save_keeps_previous_results_and_records_the_error(pipeline_
 
 def test_incremental_equals_full_after_new_responses(pipeline_db, data):
     run_pipeline(pipeline_db, SETTINGS, NOW)
-    add_responses(pipeline_db, data[1], [answers(i * 5) for i in range(9)])  # a latest wave moves peers
-    add_responses(pipeline_db, data[4], [answers(i * 3) for i in range(2)])  # an earlier wave moves a trend
+    add_responses(pipeline_db, data[1], [sample_answers(i * 5, False) for i in range(9)])  # a latest wave moves peers
+    add_responses(
+        pipeline_db, data[4], [sample_answers(i * 3, False) for i in range(2)]
+    )  # an earlier wave moves a trend
     run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
     counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
     assert counts["recomputed"] == 2
