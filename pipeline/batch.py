@@ -93,6 +93,7 @@ class Turns:
         self.landed = context.Value("q", 0, lock=False)
         self.scored = context.Value("q", 0, lock=False)
         self.helped = context.Value("q", 0, lock=False)  # chunks the helper landed
+        self.helper_kb = context.Value("q", 0, lock=False)  # the helper's peak resident memory
         self.stop = context.Value("b", 0, lock=False)
 
     def claim(self, chunks: int) -> int | None:
@@ -155,7 +156,12 @@ def _with_helper(db: Database, path: str, ranges: Ranges, report: Callable[[int]
                 helper.join(timeout=60)
                 if helper.is_alive():
                     helper.terminate()
-    log.info("scoring helper landed %s of %s chunks", turns.helped.value, len(ranges))
+    log.info(
+        "scoring helper landed %s of %s chunks (peak memory %s MB)",
+        turns.helped.value,
+        len(ranges),
+        turns.helper_kb.value // 1024,
+    )
     return int(turns.scored.value)
 
 
@@ -188,6 +194,16 @@ def help_score(path: str, tables: str, ranges: Ranges, turns: Turns, parent: int
             turns.landed_one(sums.land_range(db, *ranges[index]), by_helper=True)
     finally:
         db.close()
+        turns.helper_kb.value = _peak_kb()
+
+
+def _peak_kb() -> int:
+    """This process's peak resident memory in KB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return 0
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def temp_tables(db: Database) -> Tables:
