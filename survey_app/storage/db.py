@@ -20,6 +20,7 @@ import sqlite_utils
 from survey_app.core.errors import VisesError
 
 BUSY_TIMEOUT_MS = 5000
+WAL_KEPT_BYTES = 64 * 1024 * 1024  # the log file is cut back to this after a checkpoint
 _savepoints = itertools.count()  # unique savepoint names; the name only has to differ from the outer ones
 
 
@@ -35,6 +36,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # Deleted rows (drafts, e-mail addresses, dropped dates) are overwritten with zeros instead of
     # lingering in free pages of the file, where anyone with a copy could read them back.
     conn.execute("PRAGMA secure_delete = ON")
+    # A large batch (a `--full` rebuild writes from two processes) leaves the log file hundreds of
+    # MB long; SQLite reuses it rather than shrinking it, unless told where to cut it back.
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_KEPT_BYTES}")
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
