@@ -15,10 +15,8 @@ Usage: .venv/bin/python benchmarks/pipeline.py --enterprises 1000 --responses 10
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -28,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from helper_memory import HelperMemory  # noqa: E402  (benchmarks/helper_memory.py)
 
 from pipeline.runner import RunRequest, run_pipeline  # noqa: E402
 from pipeline.sample.synth import add_new_responses, synthesize  # noqa: E402
@@ -54,17 +54,6 @@ def build(path: Path, enterprises: int, responses: int) -> None:
     counts = synthesize(db, enterprises, responses, NOW, instrument_share=INSTRUMENT_SHARE)
     print(f"synth: {counts} in {time.perf_counter() - started:.1f} s", flush=True)
     db.close()
-
-
-class HelperMemory(logging.Handler):
-    """Keeps the peak memory that the scoring helper process reports when a batch ends."""
-
-    peak_mb = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        found = re.search(r"peak memory (\d+) MB", record.getMessage())
-        if found:
-            self.peak_mb = max(self.peak_mb, int(found.group(1)))
 
 
 def timed_run(db, settings, request: RunRequest) -> tuple[float, dict[str, float]]:
@@ -170,9 +159,7 @@ def main() -> None:
     print(machine())
     print(f"load average before: {load()}")
     floor_first = floor(path)
-    helper_lines = HelperMemory()
-    logging.getLogger("pipeline.batch").addHandler(helper_lines)
-    logging.getLogger("pipeline.batch").setLevel(logging.INFO)
+    helper_lines = HelperMemory.listen()
     full, full_marks = timed_run(db, settings, RunRequest(trigger="cli", full=True, charts=False))
     everything, _ = timed_run(db, settings, RunRequest(trigger="cli", everything=True, charts=False))
     floor_time = min(floor_first, floor(path))

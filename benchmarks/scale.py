@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from helper_memory import HelperMemory  # noqa: E402  (benchmarks/helper_memory.py)
+
 from pipeline import runner  # noqa: E402
 from pipeline.runner import RunRequest  # noqa: E402
 from pipeline.sample.synth import add_new_responses  # noqa: E402
@@ -134,6 +136,7 @@ def main() -> None:
         idle_end = time.perf_counter()
         settings = config.validate({"database.path": str(args.db)}, "benchmark")
         db = connect(args.db)
+        helper = HelperMemory.listen()
         full_start, full_end, full = timed(db, settings, RunRequest(full=True, charts=False))
         probe.stop.set()
         probe.join()
@@ -154,7 +157,10 @@ def main() -> None:
         f"incremental (+1% responses over 10% of latest waves): {incremental:.1f} s "
         f"= {incremental / full:.1%} of --full"
     )
-    print(f"peak resident memory of the pipeline process: {peak:.0f} MB")
+    print(
+        f"peak resident memory of the pipeline process: {peak:.0f} MB, of its scoring helper "
+        f"{helper.peak_mb} MB: together {peak + helper.peak_mb:.0f} MB"
+    )
     print(f"survey page GET, idle: {probe.between(0, idle_end)}")
     print(f"survey page GET, during --full: {probe.between(full_start, full_end)}")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
