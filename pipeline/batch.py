@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -198,12 +199,17 @@ def help_score(path: str, tables: str, ranges: Ranges, turns: Turns, parent: int
 
 
 def _peak_kb() -> int:
-    """This process's peak resident memory in KB (0 where the platform does not say)."""
+    """This process's own peak resident memory in KB (0 where the platform does not say).
+
+    Read from /proc: getrusage's figure would be the parent's, since a spawned child is forked
+    before it execs, and Linux carries the larger peak across the exec.
+    """
     try:
-        import resource
-    except ImportError:  # not on Unix
+        status = Path("/proc/self/status").read_text()
+    except OSError:  # not Linux
         return 0
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 def temp_tables(db: Database) -> Tables:
