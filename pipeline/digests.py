@@ -28,13 +28,13 @@ PUBLISHED_COLUMNS = ["published_mean", "published_sd", "published_ci_low", "publ
 OWN_COLUMNS = [*_VALUE_FIELDS[: _VALUE_FIELDS.index("favourable_share") + 1], *PUBLISHED_COLUMNS]  # own figures
 CUSTOM_COLUMNS = [f.name for f in fields(CustomResult)]
 BAND_COLUMNS = [f.name for f in fields(BandShare)]
-_OWN, _CUSTOM, _BAND = attrgetter(*OWN_COLUMNS), attrgetter(*CUSTOM_COLUMNS), attrgetter(*BAND_COLUMNS)
+_OWN, _CUSTOM, band_row = attrgetter(*OWN_COLUMNS), attrgetter(*CUSTOM_COLUMNS), attrgetter(*BAND_COLUMNS)
 # The columns go into every digest: a change of what is compared changes every digest.
 _FORMAT = hashlib.blake2b(marshal.dumps((1, OWN_COLUMNS, CUSTOM_COLUMNS, BAND_COLUMNS), 2), digest_size=16)
 
 
 def digest(result: CampaignResult) -> bytes:
-    rows = (tuple(map(_OWN, result.values)), tuple(map(_CUSTOM, result.custom)), tuple(map(_BAND, result.bands)))
+    rows = (tuple(map(_OWN, result.values)), tuple(map(_CUSTOM, result.custom)), tuple(map(band_row, result.bands)))
     h = _FORMAT.copy()
     h.update(marshal.dumps(rows, 2))
     return h.digest()
@@ -71,7 +71,7 @@ def _same_rows(db: Database, results: list[CampaignResult]) -> set[int]:
     computed = (
         ("indicator_value", OWN_COLUMNS, _OWN, [v for r in results for v in r.values]),
         ("custom_result", CUSTOM_COLUMNS, _CUSTOM, [c for r in results for c in r.custom]),
-        ("indicator_band", BAND_COLUMNS, _BAND, [b for r in results for b in r.bands]),
+        ("indicator_band", BAND_COLUMNS, band_row, [b for r in results for b in r.bands]),
     )
     moved: set[int] = set()
     for table, columns, row_of, rows in computed:

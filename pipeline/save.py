@@ -138,16 +138,10 @@ def insert_custom(db: Database, results: Iterable[CampaignResult], run_id: int) 
     _insert(db, "custom_result", columns, rows)
 
 
-BAND_COLUMNS = ("campaign_id", "indicator", "band", "count", "share")
-
-
-def _band_rows(result: CampaignResult) -> set[tuple]:
-    return {(b.campaign_id, b.indicator, b.band, b.count, b.share) for b in result.bands}
-
-
 def insert_bands(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
-    rows = (row + (run_id,) for r in results for row in sorted(_band_rows(r)))
-    _insert(db, "indicator_band", [*BAND_COLUMNS, "run_id"], rows)
+    """A wave's band rows, in the columns and order its digest reads them (digests.band_row)."""
+    rows = (row + (run_id,) for r in results for row in sorted(set(map(digests.band_row, r.bands))))
+    _insert(db, "indicator_band", [*digests.BAND_COLUMNS, "run_id"], rows)
 
 
 def insert_testimonies(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
