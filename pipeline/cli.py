@@ -8,6 +8,8 @@ orchestrate: open the configured database, call the pipeline modules, print prog
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -30,6 +32,24 @@ def open_database() -> tuple[config_module.Settings, Database]:
     db = connect(settings.database.path)
     register(db, QUESTIONNAIRES_DIR, now_utc(), instance_questionnaires(settings))
     return settings, db
+
+
+@contextmanager
+def held_database() -> Iterator[tuple[config_module.Settings, Database]]:
+    """`open_database` for a command that writes for a while (a run, synthetic data): it holds the
+    in-use lock meanwhile, as a server or the scheduler does, so `vises restore` refuses instead of
+    replacing the file under it; it fails at once while a restore holds the database."""
+    from survey_app.storage import inuse
+
+    hold = inuse.hold_shared(config_module.load().database.path)
+    try:
+        settings, db = open_database()
+        try:
+            yield settings, db
+        finally:
+            db.close()
+    finally:
+        hold.release()
 
 
 def echo_progress(step: str, counts: dict[str, int]) -> None:
@@ -80,11 +100,8 @@ def run_command(full: bool, everything: bool, enterprise: str | None, no_charts:
 
     Example: vises pipeline run --enterprise atelier-jeunes-pousses
     """
-    settings, db = open_database()
-    try:
+    with held_database() as (settings, db):
         run_now(settings, db, full, enterprise, not no_charts, everything)
-    finally:
-        db.close()
 
 
 @pipeline_group.command("status")
@@ -144,11 +161,8 @@ def synth_command(enterprises: int, responses: int, seed: int, instrument_share:
     from pipeline.sample.synth import synthesize
     from survey_app.core.timeutil import now_utc
 
-    settings, db = open_database()
-    try:
+    with held_database() as (_, db):
         counts = synthesize(db, enterprises, responses, now_utc(), seed, click.echo, instrument_share)
-    finally:
-        db.close()
     click.echo("Created " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")
 
 

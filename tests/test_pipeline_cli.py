@@ -117,3 +117,31 @@ def test_run_all_recomputes_every_campaign_from_the_kept_sums(cli):
     result = cli("pipeline", "run", "--all")
     assert result.exit_code == 0 and "scored 0" in result.output and "recomputed 74" in result.output
     assert "comparisons_updated 0" in result.output  # same sums, same figures: nothing moved
+
+
+def test_a_run_holds_the_database_so_a_restore_refuses_meanwhile(cli, tmp_path, monkeypatch):
+    from pipeline import cli as pipeline_cli
+    from survey_app.storage import inuse
+
+    refused = []
+
+    def run_now(settings, db, *args):
+        busy = pytest.raises(inuse.DatabaseInUse, match="in use by a running server or scheduler")
+        with busy, inuse.exclusive(tmp_path / "vises.db"):  # what `vises restore` takes first
+            pass
+        refused.append(True)
+
+    monkeypatch.setattr(pipeline_cli, "run_now", run_now)
+    assert cli("pipeline", "run").exit_code == 0
+    assert refused == [True]
+    with inuse.exclusive(tmp_path / "vises.db"):  # the run is over: its hold went with it
+        pass
+
+
+def test_a_run_does_not_start_while_a_restore_holds_the_database(cli, tmp_path):
+    from survey_app.storage import inuse
+
+    with inuse.exclusive(tmp_path / "vises.db"):
+        result = CliRunner().invoke(main, ["pipeline", "run"])
+    assert result.exit_code == 1 and "a restore or other maintenance is replacing this database" in result.output
+    assert "Traceback" not in result.output

@@ -1,7 +1,8 @@
 """Who is using the database file: a lock that every serving process holds and restore checks.
 
 Every process that serves or schedules (each `vises serve`, each gunicorn worker, `vises
-scheduler`) holds a *shared* lock on `<database>.lock` for its whole life; offline maintenance
+scheduler`) holds a *shared* lock on `<database>.lock` for its whole life, and `vises pipeline
+run` and `vises synth` for theirs (pipeline/cli.held_database); offline maintenance
 (`vises restore`) needs the *exclusive* lock and refuses at once when anyone holds the shared one.
 Without it a restore replaced the file under a running server, which kept writing acknowledged
 answers into the replaced (deleted) file: all lost. OS file locks (flock) are released by the
