@@ -59,8 +59,7 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
     else:
         scored = 0
         for start, end in ranges:
-            sums.read_range(db, start, end)
-            scored += sums.land_range(db, start, end)
+            scored += sums.score_range(db, start, end)
             report(scored, top)
     low = max(low, top)
     stored = dict(db.execute("SELECT campaign_id, plan FROM score_campaign").fetchall())
@@ -174,8 +173,7 @@ def _took_over(db: Database, turns: Turns, ranges: Ranges, index: int, helper: B
         if not helper.is_alive():
             log.warning("scoring helper stopped (exit code %s): this process scores its chunks", helper.exitcode)
             for below in range(int(turns.landed.value), index):
-                sums.read_range(db, *ranges[below])
-                turns.landed_one(sums.land_range(db, *ranges[below]))
+                turns.landed_one(sums.score_range(db, *ranges[below]))
             took = True
     return took
 

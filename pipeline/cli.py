@@ -21,13 +21,14 @@ if TYPE_CHECKING:  # commands import their modules when run, so `vises --help` s
     from sqlite_utils import Database
 
 
-def open_database() -> tuple[config_module.Settings, Database]:
-    """Settings and a connection to the migrated database, with questionnaires registered."""
+def open_database(settings: config_module.Settings | None = None) -> tuple[config_module.Settings, Database]:
+    """Settings (loaded unless given) and a connection to the migrated database, with questionnaires
+    registered."""
     from survey_app.core.timeutil import now_utc
     from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, instance_questionnaires, register
     from survey_app.storage.db import connect, migrate
 
-    settings = config_module.load()
+    settings = settings or config_module.load()
     migrate(settings.database.path)
     db = connect(settings.database.path)
     register(db, QUESTIONNAIRES_DIR, now_utc(), instance_questionnaires(settings))
@@ -41,9 +42,10 @@ def held_database() -> Iterator[tuple[config_module.Settings, Database]]:
     replacing the file under it; it fails at once while a restore holds the database."""
     from survey_app.storage import inuse
 
-    hold = inuse.hold_shared(config_module.load().database.path)
+    settings = config_module.load()
+    hold = inuse.hold_shared(settings.database.path)
     try:
-        settings, db = open_database()
+        _, db = open_database(settings)
         try:
             yield settings, db
         finally:

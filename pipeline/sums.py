@@ -79,8 +79,8 @@ WHERE {which} AND a.dont_know = 0 AND (a.value_num IS NOT NULL OR a.value_text I
 GROUP BY 1, 2, 3, 4
 """
 # Which responses a range chunk read: its write half checks that they are still exactly those.
-CHUNK_RESPONSES = "INSERT INTO temp.pipeline_chunk_responses SELECT id, submission_id FROM response r WHERE " + (
-    "r.id > :low AND r.id <= :high"
+CHUNK_RESPONSES = (
+    "INSERT INTO temp.pipeline_chunk_responses SELECT id, submission_id FROM response WHERE id > :low AND id <= :high"
 )
 UNCHANGED = """
 SELECT COUNT(*) = (SELECT COUNT(*) FROM response WHERE id > :low AND id <= :high)
@@ -203,6 +203,12 @@ def read_range(db: Database, low: int, high: int) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def score_range(db: Database, low: int, high: int) -> int:
+    """Both halves of the range, one after the other (no other connection between them)."""
+    read_range(db, low, high)
+    return land_range(db, low, high)
 
 
 def land_range(db: Database, low: int, high: int) -> int:
