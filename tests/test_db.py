@@ -63,3 +63,28 @@ def test_sqlite_utils_writes_join_the_transaction(database):
         database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
         database["rate_limit"].insert({"key": "k", "window_start": 0, "count": 1})
     assert database["rate_limit"].count == 0
+
+
+def test_request_connections_are_reused_and_the_idle_ones_bounded(app):
+    """web.db's pool: a request takes the last connection given back; beyond one idle connection
+    per server thread (and a few spare) a connection given back is closed."""
+    from flask import g
+
+    from survey_app.web.db import POOL, close_db, get_db, idle_limit
+
+    with app.app_context():
+        first = get_db()
+    with app.app_context():
+        assert get_db() is first  # given back at teardown, taken again
+    limit = idle_limit(app)
+    with app.app_context():
+        opened = []
+        for _ in range(limit + 2):
+            opened.append(get_db())
+            g.pop("db")  # as if each were another request's
+        for db in opened:
+            g.db = db
+            close_db()
+        assert len(app.extensions[POOL]) == limit
+        with pytest.raises(sqlite3.ProgrammingError):
+            opened[-1].execute("SELECT 1")  # closed, not kept

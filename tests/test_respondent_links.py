@@ -125,3 +125,57 @@ def test_tokens_never_reach_the_logs(client, links, caplog, monkeypatch):
     assert client.get(f"/s/{token}/1").status_code == 500
     assert "boom" in caplog.text  # the error is logged...
     assert token not in caplog.text and "no-such-token" not in caplog.text  # ...without the path
+
+
+def test_a_personal_link_reads_the_same_held_or_through_the_request_connection(app, links, seed, db, monkeypatch):
+    """The held read (storage.held_reads, the GIL kept) gives what the request's connection gives:
+    with and without a draft, in a follow-up series, revoked, unknown."""
+    from survey_app.domain import series
+    from survey_app.respondent import links as survey_links
+    from survey_app.web.db import HELD_READER, get_db
+
+    tokens, campaign = links["tokens"]["open"], links["open_campaign"]
+    wave = seed.campaign(seed.enterprise("Coop en série"), opens_at=NOW - timedelta(days=1))
+    in_series = seed.links(wave, 1)[0]
+    enterprise = db.execute("SELECT enterprise_id FROM campaign WHERE id = ?", [wave]).fetchone()[0]
+    series_id = series.create(db, enterprise, "beneficiaries", "Suivi", "card", [], NOW)
+    assert series.add_wave(
+        db, {"id": series_id, "enterprise_id": enterprise, "stakeholder_group": "beneficiaries"}, wave
+    )
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO draft (campaign_id, invitation_id, answers, page, language, updated_at) "
+            "SELECT ?, id, '{\"recommend\": \"9\"}', 1, 'nl', '2026-03-02T10:00:00Z' FROM invitation WHERE token = ?",
+            [campaign, tokens[0]],
+        )
+    other = seed.links(campaign, 1)[0]
+    with app.test_request_context():
+        assert app.extensions[HELD_READER] is not None, "no held reader: SQLite built into this Python?"
+        answered, first = [], app.extensions[HELD_READER].first
+        monkeypatch.setattr(app.extensions[HELD_READER], "first", lambda *a: answered.append(first(*a)) or answered[-1])
+        request_db = get_db()
+        for token in (tokens[0], other, in_series, tokens[1], "unknown-token"):
+            held = survey_links._invitation_and_campaign(request_db, token)
+            app.extensions[HELD_READER], reader = None, app.extensions[HELD_READER]
+            plain = survey_links._invitation_and_campaign(request_db, token)
+            app.extensions[HELD_READER] = reader
+            assert held == plain, token
+        assert held == (None, None, None)  # the unknown token; tokens[1] is revoked
+        assert len(answered) == 5 and answered[-1] is None  # every held look-up answered, none fell back
+        assert survey_links._invitation_and_campaign(request_db, tokens[0])[2] == ('{"recommend": "9"}', 1, "nl")
+        assert survey_links._invitation_and_campaign(request_db, in_series)[1]["in_series"] == 1
+
+
+def test_inside_a_transaction_the_link_is_read_by_the_transaction(app, links, db):
+    """A held read sees what is committed: within a transaction, the transaction's own connection
+    reads, so a view that writes and then looks the link up sees its write."""
+    from survey_app.respondent import links as survey_links
+    from survey_app.web.db import get_db
+
+    token = links["tokens"]["open"][0]
+    with app.test_request_context():
+        request_db = get_db()
+        with write_transaction(request_db):
+            request_db.execute("UPDATE invitation SET opened = 1 WHERE token = ?", [token])
+            assert survey_links._invitation_and_campaign(request_db, token)[0]["opened"] == 1
+            assert db.execute("SELECT opened FROM invitation WHERE token = ?", [token]).fetchone()[0] == 0

@@ -13,7 +13,6 @@ import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from typing import Any, NoReturn
 
 from flask import abort, current_app, request
@@ -23,7 +22,9 @@ from survey_app.domain.campaigns import campaign_state, custom_questions_of, ins
 from survey_app.questionnaire.instruments import with_instruments
 from survey_app.questionnaire.model import Questionnaire
 from survey_app.questionnaire.rules import Checker, parse_questions
+from survey_app.storage.held_reads import Unavailable
 from survey_app.storage.ratelimit import allow
+from survey_app.web.db import held_reader
 
 PERSONAL, OPEN, KIOSK = "s", "o", "k"
 # The link a response came through (response.link): a kiosk is an open link on a shared tablet.
@@ -64,7 +65,7 @@ class SurveyLink:
     def submitted(self) -> bool:
         return bool(self.invitation and self.invitation["answered"])
 
-    @cached_property  # read several times by every page
+    @property  # not cached_property: before Python 3.12 its look-up takes one lock shared by every thread
     def languages(self) -> list[str]:
         return list(_offered(self.campaign["languages"], current_app.config["SETTINGS"].i18n.languages))
 
@@ -128,25 +129,61 @@ CAMPAIGN_SQL = (
 # statement (each costs a read transaction of its own otherwise); the empty `_campaign` column
 # marks where the invitation's columns end, the last three are the draft's; `in_series` is
 # series.wave_of's question (is the campaign a wave of an active series?) asked in the same statement.
-PERSONAL_SQL = (
-    "SELECT i.*, NULL AS _campaign, c.*, e.name AS enterprise_name, EXISTS (SELECT 1 FROM series_campaign sc "
-    "JOIN series s ON s.id = sc.series_id WHERE sc.campaign_id = c.id AND s.state = 'active') AS in_series, "
-    "d.answers, d.page, d.language "
+IN_SERIES_SQL = (
+    "EXISTS (SELECT 1 FROM series_campaign sc JOIN series s ON s.id = sc.series_id "
+    "WHERE sc.campaign_id = c.id AND s.state = 'active')"
+)
+PERSONAL_FROM = (
     "FROM invitation i JOIN campaign c ON c.id = i.campaign_id JOIN enterprise e ON e.id = c.enterprise_id "
     "LEFT JOIN draft d ON d.invitation_id = i.id WHERE i.token = ? AND i.revoked_at IS NULL"
 )
+PERSONAL_SQL = (
+    f"SELECT i.*, NULL AS _campaign, c.*, e.name AS enterprise_name, {IN_SERIES_SQL} AS in_series, "
+    f"d.answers, d.page, d.language {PERSONAL_FROM}"
+)
+HELD_SQL = "vises.personal_held_sql"  # app.extensions key: the same row as one JSON array
 
 
 def _invitation_and_campaign(db: Database, token: str) -> tuple[dict | None, dict | None, tuple | None]:
-    """(invitation, campaign with its enterprise's name, draft row or None) of a personal link."""
+    """(invitation, campaign with its enterprise's name, draft row or None) of a personal link.
+
+    Outside a transaction it is read by the held reader (storage.held_reads), which keeps the
+    interpreter lock; where that reader is missing or cannot answer, by the request's connection."""
+    reader = held_reader() if not db.conn.in_transaction else None
+    if reader is not None:
+        sql, names = _held_personal_sql(db)
+        try:
+            values = reader.first(sql, [token])
+        except Unavailable:
+            pass  # busy, or not readable this way: the ordinary read below waits its turn
+        else:
+            return _split(names, tuple(values)) if values is not None else (None, None, None)
     cursor = db.conn.execute(PERSONAL_SQL, [token])
     row = cursor.fetchone()
     if row is None:
         return None, None, None
-    names = [c[0] for c in cursor.description]
+    return _split([c[0] for c in cursor.description], row)
+
+
+def _split(names: list[str], row: tuple) -> tuple[dict, dict, tuple | None]:
     split = names.index("_campaign")
     invitation, campaign = dict(zip(names[:split], row[:split])), dict(zip(names[split + 1 : -3], row[split + 1 : -3]))
     return invitation, campaign, (row[-3:] if row[-3] is not None else None)
+
+
+def _held_personal_sql(db: Database) -> tuple[str, list[str]]:
+    """PERSONAL_SQL's row as one JSON array, with its column names (built once per app, from the
+    schema: `json_array` takes no `*`)."""
+    built: tuple[str, list[str]] | None = current_app.extensions.get(HELD_SQL)
+    if built is None:
+        invitation, campaign = (
+            [row[1] for row in db.conn.execute(f"PRAGMA table_info({table})")] for table in ("invitation", "campaign")
+        )
+        columns = [f'i."{name}"' for name in invitation] + ["NULL"] + [f'c."{name}"' for name in campaign]
+        columns += ["e.name", IN_SERIES_SQL, "d.answers", "d.page", "d.language"]
+        names = [*invitation, "_campaign", *campaign, "enterprise_name", "in_series", "answers", "page", "language"]
+        built = current_app.extensions[HELD_SQL] = (f"SELECT json_array({', '.join(columns)}) {PERSONAL_FROM}", names)
+    return built
 
 
 def _row(db: Database, sql: str, *params: Any) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""The one module that opens SQLite connections, and the one transaction convention.
+"""The one module that opens SQLite connections for the sqlite3 module, and the one transaction
+convention. (storage/held_reads.py opens connections of its own, used only to read, through the same
+library, for the survey pages' one-row look-up.)
 
 Every connection gets a busy timeout, foreign keys and secure delete (WAL is set once, in the file);
 the driver runs in autocommit mode (`isolation_level=None`) so transactions are ours. Every write goes through
