@@ -150,7 +150,8 @@ def test_a_personal_link_reads_the_same_held_or_through_the_request_connection(a
         )
     other = seed.links(campaign, 1)[0]
     with app.test_request_context():
-        assert app.extensions[HELD_READER] is not None, "no held reader: SQLite built into this Python?"
+        if app.extensions[HELD_READER] is None:
+            pytest.skip("this Python's sqlite3 module has SQLite built in: there is no held reader")
         answered, first = [], app.extensions[HELD_READER].first
         monkeypatch.setattr(app.extensions[HELD_READER], "first", lambda *a: answered.append(first(*a)) or answered[-1])
         request_db = get_db()
