@@ -55,8 +55,8 @@ def insert(name: str, pause: float = 0.0):
     return work
 
 
-def run_together(database, works) -> list:
-    committer, results = GroupCommit(), [None] * len(works)
+def run_together(database, works, committer: GroupCommit | None = None) -> list:
+    committer, results = committer or GroupCommit(), [None] * len(works)
 
     def call(index: int) -> None:
         db = connect(database)
@@ -136,3 +136,34 @@ def test_a_batch_runs_without_savepoints_unless_a_piece_fails(database, commits,
     results = run_together(database, [insert("s", pause=0.3), insert("t"), insert("q"), insert("u")])
     assert isinstance(results[2], sqlite3.IntegrityError) and len(savepoints) == 3  # the batch of three, again
     assert names(database) == ["p", "q", "r", "s", "t", "u"]
+
+
+def test_with_its_own_connection_a_batch_is_durable_without_pragmas_around_it(database):
+    """The web app's committer has a connection of its own, at synchronous = FULL from the start:
+    a batch is BEGIN IMMEDIATE, the work, COMMIT, on that connection, whatever connection the
+    leader came with; and what it stored is on disk when `run` returns."""
+    own = connect(database)
+    committer, statements = GroupCommit(own), []
+    own.conn.set_trace_callback(statements.append)
+    caller, given = connect(database), []
+
+    def work(db):
+        given.append(db)
+        return insert("solo")(db)
+
+    assert committer.run(caller, work) == 1
+    assert given == [own]
+    assert own.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: every commit fsyncs the log
+    assert [s.split()[0] for s in statements] == ["BEGIN", "INSERT", "COMMIT", "PRAGMA"]  # the last: the check above
+    assert names(database) == ["solo"]
+    caller.close()
+    own.close()
+
+
+def test_with_its_own_connection_one_failing_piece_still_fails_only_its_caller(database):
+    """The batch is run again piece by piece, each in a savepoint, on the committer's connection."""
+    works = [insert("a", pause=0.3), insert("b"), insert("a"), insert("c")]
+    results = run_together(database, works, GroupCommit(connect(database)))
+    assert isinstance(results[2], sqlite3.IntegrityError)
+    assert all(isinstance(r, int) for i, r in enumerate(results) if i != 2)
+    assert names(database) == ["a", "b", "c"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from survey_app.respondent.forms import SUBMISSION_ID, PageForm, build_page_form
 from survey_app.respondent.links import KIOSK, PERSONAL, SurveyLink, questionnaire_key, resolve
 from survey_app.respondent.rendering import PageState
 from survey_app.respondent.submissions import new_submission_id
+from survey_app.storage.db import connect
 from survey_app.storage.group_commit import GroupCommit
 from survey_app.web.db import get_db
 from survey_app.web.i18n import select_locale
@@ -26,6 +28,8 @@ from survey_app.web.i18n import select_locale
 BROWSER_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FORM_TYPES = ("application/x-www-form-urlencoded",)
 PAGE_FORMS = "vises.page_forms"  # app.extensions key of the page form classes built so far
+GROUP_COMMIT = "vises.group_commit"  # app.extensions key of the final submits' committer
+_building = threading.Lock()
 
 
 def current_link(kind: str, token: str) -> SurveyLink:
@@ -103,11 +107,16 @@ def already_answered(link: SurveyLink) -> Response | str:
 
 
 def group_commit() -> GroupCommit:
-    """The app's final submits share durable commits (one per database, see storage.group_commit)."""
-    committer = current_app.extensions.get("vises.group_commit")  # built once (setdefault builds one each time)
-    return (
-        committer if committer is not None else current_app.extensions.setdefault("vises.group_commit", GroupCommit())
-    )
+    """The app's final submits share durable commits (one per database, see storage.group_commit),
+    on a connection of the committer's own, opened at the first submit."""
+    committer: GroupCommit | None = current_app.extensions.get(GROUP_COMMIT)
+    if committer is None:
+        with _building:  # one committer, one connection, however many threads submit first
+            committer = current_app.extensions.get(GROUP_COMMIT)
+            if committer is None:
+                own = connect(current_app.config["SETTINGS"]["database.path"])
+                committer = current_app.extensions[GROUP_COMMIT] = GroupCommit(own)
+    return committer
 
 
 def section_of(link: SurveyLink, number: int) -> Section:

@@ -9,7 +9,9 @@ transaction of its own; under load, one fsync covers many of them.
 
 If one piece of a batch fails, the batch is rolled back and run again with each piece in its own
 savepoint, so the failing piece fails only its caller. A piece may therefore run twice: it must
-depend on nothing but the connection it is given, and work runs on the leader's connection.
+depend on nothing but the connection it is given. Work runs on the committer's own connection,
+kept at synchronous = FULL, when it has one (the web app's has), else on the leader's connection,
+made durable for the batch.
 One GroupCommit per database and process (the web app keeps one).
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Generic, TypeVar
 
 import sqlite_utils
@@ -42,10 +45,16 @@ class _Ticket(Generic[T]):
 
 
 class GroupCommit:
-    def __init__(self) -> None:
+    def __init__(self, connection: sqlite_utils.Database | None = None) -> None:
+        """`connection`: the batches' own, set to synchronous = FULL once. A batch then needs no
+        PRAGMA before and after it: two statements less per batch, and under load each statement
+        hands the interpreter lock round the server's threads (docs/performance.md)."""
         self._lock = threading.Lock()
         self._queue: list[_Ticket] = []
         self._leading = False
+        self._own = connection
+        if connection is not None:
+            connection.conn.execute("PRAGMA synchronous = FULL")
 
     def run(self, db: sqlite_utils.Database, work: Callable[[sqlite_utils.Database], T]) -> T:
         """`work(connection)` inside a durable transaction; its result once that is on disk."""
@@ -60,12 +69,17 @@ class GroupCommit:
             self._lead(db)
         return ticket.outcome()
 
+    def _durable(self, db: sqlite_utils.Database) -> AbstractContextManager[sqlite_utils.Database]:
+        """The batch's transaction: on the own connection, already durable at every commit."""
+        return write_transaction(db) if db is self._own else durable_transaction(db)
+
     def _lead(self, db: sqlite_utils.Database) -> None:
+        db = self._own if self._own is not None else db  # only the leader uses it: one at a time
         with self._lock:
             batch, self._queue = self._queue, []
         try:
             if not self._all_at_once(db, batch):
-                with durable_transaction(db):  # again, each piece in a savepoint of its own
+                with self._durable(db):  # again, each piece in a savepoint of its own
                     for ticket in batch:
                         ticket.value = None
                         try:
@@ -88,7 +102,7 @@ class GroupCommit:
         piece's error, or a failed commit, is raised."""
         failed = False
         try:
-            with durable_transaction(db):
+            with self._durable(db):
                 for ticket in batch:
                     try:
                         ticket.value = ticket.work(db)
