@@ -83,3 +83,85 @@ def test_open_link_answers_again_from_the_same_browser_as_a_new_response(client,
     assert client.get(f"/o/{survey['open']}").status_code == 200
     respondent.complete(BENEFICIARIES)
     assert len(responses(db)) == 2
+
+
+def test_submits_stored_together_keep_exactly_once(app, survey, db, seed):
+    """submissions.store_many, the group commit's way to store several personal submits in three
+    statements: the first submit of a link is stored, a second one (same batch) or one of a link
+    already answered is not, each response gets its own answers, and the links' drafts go."""
+    from survey_app.respondent.submissions import Personal, store_many
+    from survey_app.storage.db import write_transaction
+
+    campaign = db.execute("SELECT campaign_id FROM invitation WHERE token = ?", [survey["tokens"][0]]).fetchone()[0]
+    a, b, c = (*survey["tokens"], seed.links(campaign, 1)[0])
+    ids = {t: db.execute("SELECT id FROM invitation WHERE token = ?", [t]).fetchone()[0] for t in (a, b, c)}
+    with write_transaction(db):
+        db.execute("UPDATE invitation SET answered = 1 WHERE id = ?", [ids[c]])
+        db.execute(
+            "INSERT INTO draft (campaign_id, invitation_id, answers, page, language, updated_at) "
+            "VALUES (?, ?, '{}', 1, 'fr', '2026-03-01T00:00:00Z')",
+            [campaign, ids[a]],
+        )
+
+    def piece(token: str, submission: str, value: float) -> Personal:
+        response = (campaign, submission, "fr", "personal", "self", "2026-W10")
+        return Personal(ids[token], response, [("recommend", value, None, 0), ("what_changed", None, token, 0)])
+
+    with write_transaction(db):
+        stored = store_many(db, [piece(a, "s1", 9.0), piece(b, "s2", 7.0), piece(a, "s3", 1.0), piece(c, "s4", 2.0)])
+    assert stored == [True, True, False, False]
+    rows = db.execute(
+        "SELECT r.submission_id, a.question_id, a.value_num, a.value_text FROM response r "
+        "JOIN answer a ON a.response_id = r.id ORDER BY r.submission_id, a.question_id"
+    ).fetchall()
+    assert rows == [
+        ("s1", "recommend", 9.0, None),
+        ("s1", "what_changed", None, a),
+        ("s2", "recommend", 7.0, None),
+        ("s2", "what_changed", None, b),
+    ]
+    assert db.execute("SELECT COUNT(*) FROM invitation WHERE answered = 1").fetchone()[0] == 3
+    assert db.execute("SELECT COUNT(*) FROM draft").fetchone()[0] == 0  # dropped when its link was marked
+
+
+def test_personal_submits_arriving_together_are_stored_in_one_call(app, seed, db, monkeypatch):
+    """Through submissions.submit and the app's committer: submits queued while a batch runs go in
+    one store_many call, and each caller learns that its own response was stored."""
+    import threading
+    import time
+
+    from survey_app.respondent import pages, submissions
+    from survey_app.respondent.links import personal_link
+    from survey_app.storage.db import connect
+
+    freeze(monkeypatch, NOW)
+    tokens = seed.links(seed.campaign(seed.enterprise()), 6)
+    calls: list = []
+    real = submissions.store_many
+    monkeypatch.setattr(submissions, "store_many", lambda db, items: calls.append(len(items)) or real(db, items))
+    path, answers = app.config["SETTINGS"]["database.path"], {"recommend": "9", "what_changed": "Tout."}
+    results: list = []
+    with app.app_context():
+        committer = pages.group_commit()
+        links = [personal_link(db, token, NOW) for token in tokens]
+
+        def slow(database):  # holds the lead while the submits queue behind it
+            time.sleep(0.3)
+            return "slow"
+
+        def submit(link) -> None:
+            own = connect(path)
+            results.append(submissions.submit(own, link, answers, "fr", None, None, NOW, committer=committer))
+            own.close()
+
+        leader = threading.Thread(target=lambda: committer.run(connect(path), slow))
+        leader.start()
+        time.sleep(0.05)
+        threads = [threading.Thread(target=submit, args=(link,)) for link in links]
+        for thread in threads:
+            thread.start()
+        for thread in [leader, *threads]:
+            thread.join()
+    assert results == [True] * 6 and calls == [6]
+    assert len(responses(db)) == 6
+    assert db.execute("SELECT COUNT(DISTINCT response_id), COUNT(*) FROM answer").fetchone() == (6, 12)
