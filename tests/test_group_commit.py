@@ -55,14 +55,13 @@ def insert(name: str, pause: float = 0.0):
     return work
 
 
-def run_together(database, works, committer: GroupCommit | None = None, together=None) -> list:
-    """Run the works from threads at once, the first leading; `together[i]`: work i's `together`."""
+def run_together(database, works, committer: GroupCommit | None = None) -> list:
     committer, results = committer or GroupCommit(), [None] * len(works)
 
     def call(index: int) -> None:
         db = connect(database)
         try:
-            results[index] = committer.run(db, works[index], together[index] if together else None)
+            results[index] = committer.run(db, works[index])
         except Exception as exc:  # noqa: BLE001 (the test looks at what each caller got)
             results[index] = exc
         finally:
@@ -168,47 +167,3 @@ def test_with_its_own_connection_one_failing_piece_still_fails_only_its_caller(d
     assert isinstance(results[2], sqlite3.IntegrityError)
     assert all(isinstance(r, int) for i, r in enumerate(results) if i != 2)
     assert names(database) == ["a", "b", "c"]
-
-
-def insert_all(calls: list):
-    """The `together` of `insert`: every name in one multi-row INSERT (a UNIQUE clash fails them all)."""
-
-    def many(db, items):
-        calls.append(list(items))
-        db.conn.execute(f"INSERT INTO item (name) VALUES {', '.join(['(?)'] * len(items))}", items)
-        return [f"stored {name}" for name in items]
-
-    return many
-
-
-def test_like_pieces_queued_together_run_in_one_call(database):
-    calls: list = []
-    many = insert_all(calls)
-    works = [insert("n00", pause=0.3)] + [insert(f"n{i:02d}") for i in range(1, 9)]
-    together = [None] + [(many, f"n{i:02d}") for i in range(1, 9)]
-    results = run_together(database, works, together=together)
-    assert results[0] == 1 and results[1:] == [f"stored n{i:02d}" for i in range(1, 9)]
-    assert len(calls) == 1 and sorted(calls[0]) == [f"n{i:02d}" for i in range(1, 9)]  # queued while n00 ran
-    assert names(database) == [f"n{i:02d}" for i in range(9)]
-
-
-def test_a_failing_call_together_is_run_again_piece_by_piece(database):
-    """A clash inside the one call fails it; the batch is run again, each piece alone with its own
-    work, so only the clashing piece fails its caller."""
-    calls: list = []
-    many = insert_all(calls)
-    works = [insert("first", pause=0.3), insert("a"), insert("b"), insert("a"), insert("c")]
-    together = [None] + [(many, name) for name in ("a", "b", "a", "c")]
-    results = run_together(database, works, together=together)
-    assert len(calls) == 1  # the call that failed; the pieces then ran one by one
-    assert [isinstance(r, sqlite3.IntegrityError) for r in results].count(True) == 1
-    assert sum(isinstance(r, int) for r in results) == 4  # each piece's own work gives the rowid
-    assert names(database) == ["a", "b", "c", "first"]
-
-
-def test_a_lone_piece_runs_its_own_work(database):
-    calls: list = []
-    committer, db = GroupCommit(), connect(database)
-    assert committer.run(db, insert("solo"), (insert_all(calls), "solo")) == 1
-    assert calls == []
-    db.close()

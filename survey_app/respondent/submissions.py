@@ -14,7 +14,6 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,8 +31,6 @@ AnswerRow = tuple[str, float | None, str | None, int]
 # lets the server's other threads take the interpreter in between.
 ANSWERS_SQL = "INSERT INTO answer (response_id, question_id, value_num, value_text, dont_know) VALUES "
 ROWS_PER_INSERT = 200  # 1,000 parameters: far below SQLite's limit
-RESPONSE_SQL = "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) VALUES "
-MAX_TOGETHER = 500  # submits stored together per statement: 3,000 parameters, far below the limit
 DURABLE_SUBMIT = True  # benchmarks/respondent.py turns it off to measure what durability costs
 
 
@@ -108,7 +105,8 @@ def submit(
                 return False
         try:  # an open link's id came with its last page: UNIQUE makes a replay store nothing
             response_id = conn.execute(
-                RESPONSE_SQL + "(?, ?, ?, ?, ?, ?)",
+                "INSERT INTO response (campaign_id, submission_id, language, link, channel, submitted_week) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [link.campaign["id"], submission_id, language, link.link_kind, link.channel, week],
             ).lastrowid
         except sqlite3.IntegrityError:
@@ -131,51 +129,4 @@ def submit(
     if committer is None:
         with durable_transaction(db):
             return store(db)
-    if link.invitation is None or series_link is not None:
-        return committer.run(db, store)
-    response = (link.campaign["id"], submission_id, language, link.link_kind, link.channel, week)
-    return committer.run(db, store, together=(store_many, Personal(link.invitation["id"], response, rows)))
-
-
-@dataclass(frozen=True)
-class Personal:
-    """A personal link's submit, as `store_many` stores it with the others of a group commit."""
-
-    invitation_id: int
-    response: tuple[Any, ...]  # campaign_id, submission_id, language, link, channel, submitted_week
-    rows: list[AnswerRow]
-
-
-def store_many(db: Database, submits: list[Personal]) -> list[bool]:
-    """Store personal links' submits in three statements for all, not three each (under load each
-    statement hands the GIL round the server's threads: docs/performance.md). What `store` does
-    for one: a link is marked answered only if it was not, so of two submits of one link (here, or
-    in another batch) exactly one is stored; True for the submits stored."""
-    if len(submits) > MAX_TOGETHER:
-        return store_many(db, submits[:MAX_TOGETHER]) + store_many(db, submits[MAX_TOGETHER:])
-    conn, ids = db.conn, [s.invitation_id for s in submits]
-    unanswered = {
-        row[0]
-        for row in conn.execute(
-            f"UPDATE invitation SET answered = 1 WHERE answered = 0 AND id IN ({', '.join(['?'] * len(ids))}) "
-            "RETURNING id",
-            ids,
-        ).fetchall()
-    }
-    stored = []
-    for submit in submits:  # queue order: the first submit of a link is the one stored
-        stored.append(submit.invitation_id in unanswered)
-        unanswered.discard(submit.invitation_id)
-    winners = [submit for submit, kept in zip(submits, stored) if kept]
-    if not winners:
-        return stored
-    returned = conn.execute(
-        RESPONSE_SQL + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(winners)) + " RETURNING id, submission_id",
-        [value for submit in winners for value in submit.response],
-    ).fetchall()
-    response_id = {submission: id_ for id_, submission in returned}  # RETURNING's order is not defined
-    rows = [(response_id[submit.response[1]], *row) for submit in winners for row in submit.rows]
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        chunk = rows[start : start + ROWS_PER_INSERT]
-        conn.execute(ANSWERS_SQL + ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk)), [v for row in chunk for v in row])
-    return stored
+    return committer.run(db, store)

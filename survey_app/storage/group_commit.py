@@ -9,10 +9,7 @@ transaction of its own; under load, one fsync covers many of them.
 
 If one piece of a batch fails, the batch is rolled back and run again with each piece in its own
 savepoint, so the failing piece fails only its caller. A piece may therefore run twice: it must
-depend on nothing but the connection it is given. A piece may also say how to run many like it
-at once (`together`: the final submits store a batch in three statements, not three each); a
-run of such pieces queued one after the other then goes in one call, and if that call fails, the
-batch is run again piece by piece, each with its own `work`. Work runs on the committer's own connection,
+depend on nothing but the connection it is given. Work runs on the committer's own connection,
 kept at synchronous = FULL, when it has one (the web app's has), else on the leader's connection,
 made durable for the batch.
 One GroupCommit per database and process (the web app keeps one).
@@ -23,23 +20,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import sqlite_utils
 
 from survey_app.storage.db import durable_transaction, write_transaction
 
 T = TypeVar("T")
-# How to run many pieces of one kind at once: (connection, their items in queue order) -> their
-# results in the same order. Paired with the piece's item: `together=(store_many, item)`.
-Together = tuple[Callable[[sqlite_utils.Database, list[Any]], list[Any]], Any]
 
 
 class _Ticket(Generic[T]):
     """One caller's work, and what became of it."""
 
-    def __init__(self, work: Callable[[sqlite_utils.Database], T], together: Together | None = None):
-        self.work, self.together, self.ready = work, together, threading.Event()
+    def __init__(self, work: Callable[[sqlite_utils.Database], T]):
+        self.work, self.ready = work, threading.Event()
         self.leads = self.done = False
         self.value: T | None = None
         self.error: BaseException | None = None
@@ -62,16 +56,9 @@ class GroupCommit:
         if connection is not None:
             connection.conn.execute("PRAGMA synchronous = FULL")
 
-    def run(
-        self,
-        db: sqlite_utils.Database,
-        work: Callable[[sqlite_utils.Database], T],
-        together: Together | None = None,
-    ) -> T:
-        """`work(connection)` inside a durable transaction; its result once that is on disk.
-        `together`: how to run this piece with the like pieces queued next to it, in one call
-        that must give each the result its `work` would have given."""
-        ticket: _Ticket[T] = _Ticket(work, together)
+    def run(self, db: sqlite_utils.Database, work: Callable[[sqlite_utils.Database], T]) -> T:
+        """`work(connection)` inside a durable transaction; its result once that is on disk."""
+        ticket: _Ticket[T] = _Ticket(work)
         with self._lock:
             self._queue.append(ticket)
             if not self._leading:
@@ -110,21 +97,15 @@ class GroupCommit:
 
     def _all_at_once(self, db: sqlite_utils.Database, batch: list[_Ticket]) -> bool:
         """Run the batch in one durable transaction without savepoints (two statements less per
-        piece, and the leader holds the write lock that much shorter), like pieces together. False
-        when a piece of a batch of several failed: all was rolled back, to be run again piece by
-        piece. A lone piece's error, or a failed commit, is raised."""
+        piece, and the leader holds the write lock that much shorter). False when a piece of a
+        batch of several failed: all was rolled back, to be run again piece by piece. A lone
+        piece's error, or a failed commit, is raised."""
         failed = False
         try:
             with self._durable(db):
-                for run in _runs(batch):
+                for ticket in batch:
                     try:
-                        first = run[0].together
-                        if len(run) > 1 and first is not None:  # every piece of the run has one
-                            items = [ticket.together[1] for ticket in run if ticket.together is not None]
-                            for ticket, value in zip(run, first[0](db, items), strict=True):
-                                ticket.value = value
-                        else:
-                            run[0].value = run[0].work(db)
+                        ticket.value = ticket.work(db)
                     except Exception:
                         failed = True
                         raise
@@ -147,21 +128,3 @@ class GroupCommit:
             ticket.ready.set()
         if following is not None:
             following.ready.set()
-
-
-def _runs(batch: list[_Ticket]) -> list[list[_Ticket]]:
-    """The batch cut into runs, in queue order: pieces queued one after the other that run
-    together with the same function form one run; every other piece is a run of its own."""
-    runs: list[list[_Ticket]] = []
-    for ticket in batch:
-        last = runs[-1][0] if runs else None
-        if (
-            last is not None
-            and ticket.together is not None
-            and last.together is not None
-            and ticket.together[0] is last.together[0]
-        ):
-            runs[-1].append(ticket)
-        else:
-            runs.append([ticket])
-    return runs
