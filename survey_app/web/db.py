@@ -16,10 +16,10 @@ from survey_app.storage.db import connect
 from survey_app.storage.held_reads import HeldReader, open_reader
 
 # Idle connections, last returned first: a deque, whose append and pop are atomic, rather than a
-# queue.Queue, whose Python lock the server's threads queued on (measured: with 8 threads a
-# survey page cost twice the CPU it costs one thread, most of it handing that lock around).
+# queue.Queue, whose Python lock the server's threads queued on (measured with the link's look-up
+# held, docs/performance.md: with 8 threads a survey page cost twice the CPU it costs one thread).
 POOL = "vises.pool"
-HELD_READER = "vises.held_reader"
+HELD_READER = "vises.held_reader"  # the app's storage.held_reads.HeldReader, or None
 
 
 def idle_limit(app: Flask) -> int:
