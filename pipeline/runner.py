@@ -46,7 +46,11 @@ def run_pipeline(
     clock: Callable[[], datetime] | None = None,
     holder: str | None = None,
 ) -> int | None:
-    """Run once if no other run holds the lease; return the run id, or None when one is running."""
+    """Run once if no other run holds the lease; return the run id, or None when one is running.
+
+    A large batch starts a scoring helper process, which imports the caller's main module: a script
+    calling this keeps its top-level code under `if __name__ == "__main__":` (docs/operations.md).
+    """
     holder = holder or lease.new_holder()
     if not lease.acquire(db, holder, now):
         if progress:
