@@ -28,6 +28,7 @@ from survey_app.respondent.csrf import FIELD, kept_signature
 from survey_app.respondent.forms import PageForm
 from survey_app.respondent.links import SurveyLink, personal_link
 from survey_app.respondent.pages import PAGE_FORMS, group_commit, page_form_key, place_after_save, questions_language
+from survey_app.respondent.quick_check import Checked, quick_check
 from survey_app.respondent.rendering import PageRequest, PageState, fill, follows_up, plan_cache, shown_answers
 from survey_app.web import i18n
 from survey_app.web.db import get_db
@@ -89,6 +90,14 @@ def answer_post(app: Flask, visit: Visit) -> Answer | None:
     posted = fields.get(FIELD)
     if not posted or not hmac.compare_digest(page.csrf.encode(), posted.encode()):
         return None  # Flask checks it fully (an older signature, an expired page)
+    checked = quick_check(page.form_class, fields, page.draft.answers, FIELD) or _checked_by_form(page, fields)
+    if checked is None:
+        return None
+    return _after_valid_post(page, visit, checked)
+
+
+def _checked_by_form(page: Page, fields: MultiDict) -> Checked | None:
+    """What quick_check was not sure of: the page's WTForms form validates it, as the views do."""
     form = page.form_class(formdata=fields)
     if set(fields.keys()) - set(form._fields) - {FIELD} or form.lang.data:
         return None  # an unknown field (400), or a language switch
@@ -98,7 +107,7 @@ def answer_post(app: Flask, visit: Visit) -> Answer | None:
     with force_locale(_locale(page.languages[1])):  # a failed check words its messages, in the visitor's language
         if not form.validate():
             return None  # Flask shows the errors, answers kept
-    return _after_valid_post(page, visit, form)
+    return Checked(form.action.data, form.visible_answers())
 
 
 @functools.cache  # Locale.parse reads babel's data each time; force_locale takes a Locale as it is
@@ -140,11 +149,10 @@ def _fill(page: Page, visit: Visit, state: PageState) -> str | None:
     return fill(request, state, plan_cache().peek)
 
 
-def _after_valid_post(page: Page, visit: Visit, form: PageForm) -> Answer | None:
+def _after_valid_post(page: Page, visit: Visit, checked: Checked) -> Answer | None:
     link, number, db, now = page.link, visit.number, get_db(), timeutil.now_utc()
-    total, lang = len(link.questionnaire.sections), page.languages[0]
-    answers = form.visible_answers()
-    if form.action.data == "submit" and number == total:
+    total, lang, answers = len(link.questionnaire.sections), page.languages[0], checked.answers
+    if checked.action == "submit" and number == total:
         if follow_up.offered(db, link) is not None:
             return None  # the linking step of a series: the views
         everything = {**page.draft.answers, **answers}
@@ -156,7 +164,7 @@ def _after_valid_post(page: Page, visit: Visit, form: PageForm) -> Answer | None
         return _see_other(visit, "thanks")
     if not drafts.save(db, link, None, answers, number - 1, lang, now):
         return _see_other(visit, "thanks")
-    endpoint, values = place_after_save(form.action.data, number, total)
+    endpoint, values = place_after_save(checked.action, number, total)
     return _see_other(visit, endpoint, values.get("number"))
 
 

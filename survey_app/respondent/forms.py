@@ -45,6 +45,7 @@ from survey_app.respondent.fields import (
     fixed_choices,
     option_labels,
 )
+from survey_app.respondent.quick_check import Rule, field_names, plan_of
 from survey_app.web.i18n import WTFORMS_TRANSLATIONS
 from survey_app.web.labels import DONT_KNOW_LABEL
 
@@ -101,6 +102,8 @@ class PageForm(FlaskForm):
     earlier: Mapping[str, RawAnswer] = {}
     strict = False
     with_submission_id = False  # open links' last page: a per-render id makes a replay store nothing
+    quick_plan: tuple[Rule, ...] | None = None  # what quick_check.py checks without an instance
+    quick_fields: frozenset[str] = frozenset()
 
     def page_answers(self) -> dict[str, RawAnswer]:
         """Raw answers of this page's questions as posted (hidden ones included)."""
@@ -166,11 +169,13 @@ def build_page_form(
     """Compose the form class of one page (call once per page and language, then instantiate)."""
     views: dict[str, QuestionView] = {}
     attrs: dict[str, Any] = {"questionnaire": questionnaire, "section": section, "views": views}
+    rules: list[Rule | None] = []
     for question in section.questions:
         label = translate(question.label, language)
-        kind, field = _field_for(question, label, language)
+        kind, field, rule = _field_for(question, label, language)
         if field is not None:
             attrs[f"q_{question.id}"] = field
+            rules.append(rule)
         dk_name = None
         if question.dont_know and question.type in ("number", "text"):
             dk_name = f"dk_{question.id}"
@@ -186,6 +191,8 @@ def build_page_form(
             _live(questionnaire, question, section),
         )
     attrs["with_submission_id"] = with_submission_id
+    attrs["quick_plan"] = plan = plan_of(rules, with_submission_id)
+    attrs["quick_fields"] = field_names(plan or ()) | {"action", "lang"}
     if with_submission_id:
         attrs["submission_id"] = HiddenField("submission_id", validators=[Regexp(SUBMISSION_ID)])
     attrs["lang"] = StringField("lang", filters=[blank_is_none], validators=[Optional(), AnyOf(languages)])
@@ -193,29 +200,33 @@ def build_page_form(
 
 
 def _field_for(question: Question, label: str, language: str):
+    """The question's widget kind, field and the Rule quick_check.py checks it by (None: numbers)."""
     if not question.answerable:
-        return "note", None
+        return "note", None, None
     message = translate(question.required_message, language) if question.required_message else None
     required = Answered(question.required, message)
     if question.type == "multiple":
         choices = option_labels(question, language)
         if question.dont_know:
             choices.append(dont_know_choice())
-        field = MultiChoiceField(
-            label, choices=choices, accepted=accepted_values(choices), validators=[required, OneOrDontKnow()]
-        )
-        return "multiple", field
+        accepted = accepted_values(choices)
+        boxes = MultiChoiceField(label, choices=choices, accepted=accepted, validators=[required, OneOrDontKnow()])
+        return "multiple", boxes, Rule(question, "multiple", question.required, accepted)
     if question.type == "number":
         limits = NumberLimits(question.min, question.max, question.integer, question.step)
         constraint = translate(question.constraint_message, language) if question.constraint_message else None
-        return "number", NumberText(label, limits, constraint, validators=[required])
+        return "number", NumberText(label, limits, constraint, validators=[required]), None
     if question.type == "text":
-        return "text", SurveyText(label, question.max_length, validators=[required, NoNul()])
+        rule = Rule(
+            question, "text", question.required, max_length=question.max_length, dont_know_box=question.dont_know
+        )
+        return "text", SurveyText(label, question.max_length, validators=[required, NoNul()]), rule
     choices = option_labels(question, language) if question.type in ("scale", "single") else fixed_choices(question)
     if question.dont_know:
         choices.append(dont_know_choice())
-    kind = "scale11" if question.type in ("scale0_10", "nps") else "choice"
-    return kind, ChoiceField(label, choices=choices, accepted=accepted_values(choices), validators=[required])
+    kind, accepted = "scale11" if question.type in ("scale0_10", "nps") else "choice", accepted_values(choices)
+    field = ChoiceField(label, choices=choices, accepted=accepted, validators=[required])
+    return kind, field, Rule(question, "choice", question.required, accepted)
 
 
 def _live(questionnaire: Questionnaire, question: Question, section: Section) -> bool:
