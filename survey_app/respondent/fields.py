@@ -83,6 +83,22 @@ class NumberLimits:
         steps = (value - (self.low or 0)) / self.step
         return abs(steps - round(steps)) > 1e-9
 
+    def fault(self, typed: str) -> tuple[str | None, float]:
+        """What is wrong with a typed number ("not a number", "range", "whole", "step", or None) and
+        its value; a decimal comma is accepted. NumberText and the quick check both judge by this."""
+        text = typed.strip().replace(",", ".")
+        try:
+            value = float(text) if len(text) <= MAX_NUMBER_LENGTH else math.nan
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            return "not a number", value
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            return "range", value
+        if self.integer and not value.is_integer():
+            return "whole", value
+        return ("step" if self.off_step(value) else None), value
+
 
 class NumberText(StringField):
     """A number typed as text: keeps what was typed for re-rendering, accepts a decimal comma.
@@ -99,14 +115,10 @@ class NumberText(StringField):
     def post_validate(self, form, validation_stopped: bool) -> None:
         if validation_stopped or self.errors:
             return
-        text = (self.data or "").strip().replace(",", ".")
-        try:
-            value = float(text) if len(text) <= MAX_NUMBER_LENGTH else math.nan
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
+        fault, value = self.limits.fault(self.data or "")
+        if fault == "not a number":
             raise ValidationError(_l("Enter a number, for example 12."))
-        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+        if fault == "range":
             raise ValidationError(
                 self.constraint_message
                 or _l(
@@ -115,9 +127,9 @@ class NumberText(StringField):
                     high=format_value(self.high if self.high is not None else math.inf),
                 )
             )
-        if self.limits.integer and not value.is_integer():
+        if fault == "whole":
             raise ValidationError(self.constraint_message or _l("Enter a whole number, for example 12."))
-        if self.limits.off_step(value):
+        if fault == "step":
             raise ValidationError(
                 self.constraint_message
                 or _l(

@@ -169,7 +169,7 @@ def build_page_form(
     """Compose the form class of one page (call once per page and language, then instantiate)."""
     views: dict[str, QuestionView] = {}
     attrs: dict[str, Any] = {"questionnaire": questionnaire, "section": section, "views": views}
-    rules: list[Rule | None] = []
+    rules: list[Rule] = []
     for question in section.questions:
         label = translate(question.label, language)
         kind, field, rule = _field_for(question, label, language)
@@ -200,7 +200,7 @@ def build_page_form(
 
 
 def _field_for(question: Question, label: str, language: str):
-    """The question's widget kind, field and the Rule quick_check.py checks it by (None: numbers)."""
+    """The question's widget kind, field and the Rule quick_check.py checks it by."""
     if not question.answerable:
         return "note", None, None
     message = translate(question.required_message, language) if question.required_message else None
@@ -215,7 +215,8 @@ def _field_for(question: Question, label: str, language: str):
     if question.type == "number":
         limits = NumberLimits(question.min, question.max, question.integer, question.step)
         constraint = translate(question.constraint_message, language) if question.constraint_message else None
-        return "number", NumberText(label, limits, constraint, validators=[required]), None
+        rule = Rule(question, "number", question.required, limits=limits, dont_know_box=question.dont_know)
+        return "number", NumberText(label, limits, constraint, validators=[required]), rule
     if question.type == "text":
         rule = Rule(
             question, "text", question.required, max_length=question.max_length, dont_know_box=question.dont_know

@@ -3,16 +3,16 @@
 Why: building a page's form for each post (binding a field object per question, processing the
 form data, running the validator chains) cost about 0.17 ms of the final submit's 0.9 ms of CPU in
 process, the largest piece after its SQL (docs/performance.md). Most posts are plain: every answer
-is one of the options shown, or a short text. This module checks those with the rules the form
-class was built from (`Rule`, one per question, made by forms.py beside each field) and returns what
-the form would have returned: the action and the answers a draft keeps (`visible_answers`).
+is one of the options shown, a short text or a number. This module checks those with the rules the
+form class was built from (`Rule`, one per question, made by forms.py beside each field; a number
+is judged by the field's own `NumberLimits.fault`) and returns what the form would have returned:
+the action and the answers a draft keeps (`visible_answers`).
 
 It only ever says "valid" or "not sure". Not sure (None) is every other case: an answer to show an
-error for, a number (its parsing stays in fields.NumberText), a field posted twice, an unknown
-field, a language switch. The caller then builds the WTForms form as before, so
-errors, messages and re-rendering are WTForms' alone. tests/test_quick_check.py posts thousands of
-generated pages, valid and not, to both, and checks that whatever this accepts the form accepts,
-with the same answers.
+error for, a field posted twice, an unknown field, a language switch, an open link's last page.
+The caller then builds the WTForms form as before, so errors, messages and re-rendering are
+WTForms' alone. tests/test_quick_check.py posts thousands of generated pages, valid and not, to
+both, and checks that whatever this accepts the form accepts, with the same answers.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING
 
 from werkzeug.datastructures import MultiDict
 
-from survey_app.questionnaire.model import DONT_KNOW, Question, RawAnswer
+from survey_app.questionnaire.model import DONT_KNOW, Question, RawAnswer, format_value
+from survey_app.respondent.fields import NumberLimits
 
 if TYPE_CHECKING:  # forms.py imports this module; the type only
     from survey_app.respondent.forms import PageForm
 
-KINDS = ("choice", "multiple", "text")  # what a Rule covers; numbers stay with WTForms
+KINDS = ("choice", "multiple", "text", "number")
 UNCHECKED = frozenset({"false", ""})  # a dk_ checkbox posted with one of these is not ticked (BooleanField)
 
 
@@ -41,7 +42,8 @@ class Rule:
     required: bool  # Answered(required): an answer is needed on Next and Submit
     accepted: frozenset[str] = frozenset()  # choice and multiple: fields.accepted_values
     max_length: int = 0  # text: SurveyText's Length(max)
-    dont_know_box: bool = False  # a dk_ checkbox beside the field (text questions)
+    limits: NumberLimits | None = None  # number: NumberText's checks (NumberLimits.fault)
+    dont_know_box: bool = False  # a dk_ checkbox beside the field (text and number questions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +52,9 @@ class Checked:
     answers: dict[str, RawAnswer]  # as form.visible_answers()
 
 
-def plan_of(rules: list[Rule | None], with_submission_id: bool) -> tuple[Rule, ...] | None:
-    """A page's rules, or None when one of its questions (a number) or fields is left to WTForms."""
-    if with_submission_id or any(rule is None for rule in rules):
-        return None
-    return tuple(rule for rule in rules if rule is not None)
+def plan_of(rules: list[Rule], with_submission_id: bool) -> tuple[Rule, ...] | None:
+    """A page's rules, or None when one of its fields (an open link's submission id) is left to WTForms."""
+    return None if with_submission_id else tuple(rules)
 
 
 def field_names(plan: tuple[Rule, ...]) -> frozenset[str]:
@@ -88,14 +88,18 @@ def quick_check(
         posted[qid] = values, ticked
         answers[qid] = DONT_KNOW if ticked else _answer(rule.kind, values)  # PageForm._raw
     merged = {**earlier, **answers}
-    visible = {}
     is_visible = form_class.questionnaire.is_visible
-    for rule in plan:
-        if is_visible(rule.question, merged):
-            if not _valid(rule, *posted[rule.question.id], strict):
-                return None
-            visible[rule.question.id] = merged[rule.question.id]
-    return Checked(chosen, visible)
+    for rule in plan:  # PageForm.validate: the visible questions' fields
+        qid = rule.question.id
+        if not is_visible(rule.question, merged):
+            continue
+        values, ticked = posted[qid]
+        if not _valid(rule, values, ticked, strict):
+            return None
+        if rule.kind == "number" and not ticked and answers[qid] is not None:
+            answers[qid] = _number(rule, values[0])  # as NumberText.post_validate leaves it
+    merged = {**earlier, **answers}  # PageForm.visible_answers, after validation
+    return Checked(chosen, {r.question.id: merged[r.question.id] for r in plan if is_visible(r.question, merged)})
 
 
 def _answer(kind: str, values: list[str]) -> RawAnswer:
@@ -103,7 +107,13 @@ def _answer(kind: str, values: list[str]) -> RawAnswer:
         return list(values)  # SelectMultipleField: a list, empty when nothing was ticked
     if not values or not values[0].strip():
         return None
-    return values[0]
+    return values[0].strip() if kind == "number" else values[0]
+
+
+def _number(rule: Rule, typed: str) -> str:
+    """A valid typed number as NumberText.post_validate stores it (12,50 -> 12.5)."""
+    assert rule.limits is not None
+    return format_value(rule.limits.fault(typed)[1])
 
 
 def _valid(rule: Rule, values: list[str], ticked: bool, strict: bool) -> bool:
@@ -114,4 +124,6 @@ def _valid(rule: Rule, values: list[str], ticked: bool, strict: bool) -> bool:
         return values[0] in rule.accepted
     if rule.kind == "multiple":
         return set(values) <= rule.accepted and not (DONT_KNOW in values and len(values) > 1)
+    if rule.kind == "number":
+        return rule.limits is not None and rule.limits.fault(values[0])[0] is None
     return "\x00" not in values[0] and len(values[0]) <= rule.max_length  # NoNul, Length(max)
