@@ -13,7 +13,8 @@ from wtforms.validators import AnyOf, Length, Optional
 
 from survey_app.assisted.store import CHANNELS
 from survey_app.questionnaire.model import DONT_KNOW, Questionnaire, Section
-from survey_app.respondent.forms import PageForm, QuestionView, build_page_form
+from survey_app.respondent.forms import PageForm, build_page_form
+from survey_app.respondent.question_views import QuestionView
 
 CHANNEL_LABELS = {
     "interview": _l("Interview (face to face or by phone)"),

@@ -9,7 +9,6 @@ required questions must be answered (Next, Submit) or not (Back, Save, language 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask import request
@@ -25,9 +24,6 @@ from survey_app.questionnaire.model import (
     Questionnaire,
     RawAnswer,
     Section,
-    ShowIf,
-    condition_questions,
-    format_value,
     translate,
 )
 from survey_app.respondent import csrf
@@ -45,6 +41,7 @@ from survey_app.respondent.fields import (
     fixed_choices,
     option_labels,
 )
+from survey_app.respondent.question_views import QuestionView, condition_text, live
 from survey_app.respondent.quick_check import Rule, field_names, plan_of
 from survey_app.web.i18n import WTFORMS_TRANSLATIONS
 from survey_app.web.labels import DONT_KNOW_LABEL
@@ -56,32 +53,6 @@ SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
 def blank_is_none(value: str | None) -> str | None:
     """Buttons' values: spaces alone are no value (they once reached the database as a language)."""
     return value.strip() or None if value else None
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    """What the macros need besides the field: kind of widget, hint, condition, end labels."""
-
-    question: Question
-    kind: str
-    hint: str
-    condition: str
-    dont_know_name: str | None = None
-    end_labels: tuple[str, str] | None = None
-    label: str = ""
-    live: bool = False  # the parent on this page is a choice the optional script can watch
-
-    @property
-    def live_parent(self) -> str:
-        """Field name of the parent the optional script watches: only for an equals / in show_if."""
-        show_if = self.question.show_if
-        return f"q_{show_if.question}" if isinstance(show_if, ShowIf) and self.live else ""
-
-    @property
-    def show_values(self) -> str:
-        """Values of the parent answer that show this question (read by the optional script)."""
-        show_if = self.question.show_if
-        return " ".join(format_value(v) for v in show_if.values) if isinstance(show_if, ShowIf) else ""
 
 
 class PageForm(FlaskForm):
@@ -184,11 +155,11 @@ def build_page_form(
             question,
             kind,
             translate(question.hint, language) if question.hint else "",
-            _condition(questionnaire, question, section, language),
+            condition_text(questionnaire, question, section, language),
             dk_name,
             (_l("0 = not at all likely"), _l("10 = extremely likely")) if question.type == "nps" else None,
             label,
-            _live(questionnaire, question, section),
+            live(questionnaire, question, section),
         )
     attrs["with_submission_id"] = with_submission_id
     attrs["quick_plan"] = plan = plan_of(rules, with_submission_id)
@@ -228,38 +199,3 @@ def _field_for(question: Question, label: str, language: str):
     kind, accepted = "scale11" if question.type in ("scale0_10", "nps") else "choice", accepted_values(choices)
     field = ChoiceField(label, choices=choices, accepted=accepted, validators=[required])
     return kind, field, Rule(question, "choice", question.required, accepted)
-
-
-def _live(questionnaire: Questionnaire, question: Question, section: Section) -> bool:
-    """An equals / in show_if on a choice question of the same page (radios or checkboxes)."""
-    show_if = question.show_if
-    if not isinstance(show_if, ShowIf) or not show_if.simple:
-        return False
-    parent = questionnaire.question(show_if.question)
-    return parent.section == section.id and parent.type not in ("number", "text")
-
-
-def _condition(questionnaire: Questionnaire, question: Question, section: Section, language: str) -> str:
-    """Shown without JavaScript when the question depends on an answer on the same page."""
-    if question.show_if is None:
-        return ""
-    on_page = {q.id for q in section.questions}
-    if not isinstance(question.show_if, ShowIf) or not question.show_if.simple:
-        if not on_page & set(condition_questions(question.show_if)):
-            return ""
-        return str(_l("Answer this question only if it applies to you, given your answers above."))
-    parent = questionnaire.question(question.show_if.question)
-    if parent.section != section.id:
-        return ""
-    choices = (
-        option_labels(parent, language) if parent.type in ("scale", "single", "multiple") else fixed_choices(parent)
-    )
-    labels = {c.value: str(c.label) for c in choices}
-    wanted = " / ".join(labels.get(format_value(v), format_value(v)) for v in question.show_if.values)
-    return str(
-        _l(
-            "Answer this question only if you answered “%(answer)s” to “%(question)s”.",
-            answer=wanted,
-            question=translate(parent.label, language),
-        )
-    )
