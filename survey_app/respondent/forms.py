@@ -42,11 +42,10 @@ from survey_app.respondent.fields import (
     option_labels,
 )
 from survey_app.respondent.question_views import QuestionView, condition_text, live
-from survey_app.respondent.quick_check import Rule, field_names, plan_of
+from survey_app.respondent.quick_check import ACTIONS, Rule, field_names, plan_of
 from survey_app.web.i18n import WTFORMS_TRANSLATIONS
 from survey_app.web.labels import DONT_KNOW_LABEL
 
-ACTIONS = ("next", "back", "save", "submit")
 SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
 
 

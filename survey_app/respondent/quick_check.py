@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # forms.py imports this module; the type only
     from survey_app.respondent.forms import PageForm
 
 KINDS = ("choice", "multiple", "text", "number")
+ACTIONS = ("next", "back", "save", "submit")  # a page's buttons; forms.py takes them from here
 UNCHECKED = frozenset({"false", ""})  # a dk_ checkbox posted with one of these is not ticked (BooleanField)
 
 
@@ -74,7 +75,7 @@ def quick_check(
     if len(lang) > 1 or len(action) > 1 or (lang and lang[0].strip()):
         return None  # a language switch, or a field posted twice
     chosen = action[0].strip() or None if action else None  # forms.blank_is_none
-    if chosen is not None and chosen not in ("next", "back", "save", "submit"):
+    if chosen is not None and chosen not in ACTIONS:
         return None
     strict = chosen in ("next", "submit")
     posted: dict[str, tuple[list[str], bool]] = {}
