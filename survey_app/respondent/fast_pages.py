@@ -28,7 +28,7 @@ from survey_app.respondent.csrf import FIELD, kept_signature
 from survey_app.respondent.forms import PageForm
 from survey_app.respondent.links import SurveyLink, personal_link
 from survey_app.respondent.pages import PAGE_FORMS, group_commit, page_form_key, place_after_save, questions_language
-from survey_app.respondent.quick_check import Checked, quick_check
+from survey_app.respondent.quick_check import STRICT_ACTIONS, Checked, quick_check
 from survey_app.respondent.rendering import PageRequest, PageState, fill, follows_up, plan_cache, shown_answers
 from survey_app.web import i18n
 from survey_app.web.db import get_db
@@ -102,7 +102,7 @@ def _checked_by_form(page: Page, fields: MultiDict) -> Checked | None:
     if set(fields.keys()) - set(form._fields) - {FIELD} or form.lang.data:
         return None  # an unknown field (400), or a language switch
     form.earlier = page.draft.answers
-    form.strict = form.action.data in ("next", "submit")
+    form.strict = form.action.data in STRICT_ACTIONS
     g.wtforms_language = page.languages[1]
     with force_locale(_locale(page.languages[1])):  # a failed check words its messages, in the visitor's language
         if not form.validate():

@@ -42,16 +42,11 @@ from survey_app.respondent.fields import (
     option_labels,
 )
 from survey_app.respondent.question_views import QuestionView, condition_text, live
-from survey_app.respondent.quick_check import ACTIONS, Rule, field_names, plan_of
+from survey_app.respondent.quick_check import ACTIONS, Rule, blank_is_none, field_names, plan_of
 from survey_app.web.i18n import WTFORMS_TRANSLATIONS
 from survey_app.web.labels import DONT_KNOW_LABEL
 
 SUBMISSION_ID = r"^[A-Za-z0-9_-]{16,64}$"
-
-
-def blank_is_none(value: str | None) -> str | None:
-    """Buttons' values: spaces alone are no value (they once reached the database as a language)."""
-    return value.strip() or None if value else None
 
 
 class PageForm(FlaskForm):

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # forms.py imports this module; the type only
 
 KINDS = ("choice", "multiple", "text", "number")
 ACTIONS = ("next", "back", "save", "submit")  # a page's buttons; forms.py takes them from here
+STRICT_ACTIONS = ("next", "submit")  # the buttons that need every required question answered
 UNCHECKED = frozenset({"false", ""})  # a dk_ checkbox posted with one of these is not ticked (BooleanField)
 
 
@@ -51,6 +52,11 @@ class Rule:
 class Checked:
     action: str | None  # as form.action.data
     answers: dict[str, RawAnswer]  # as form.visible_answers()
+
+
+def blank_is_none(value: str | None) -> str | None:
+    """Buttons' values: spaces alone are no value (they once reached the database as a language)."""
+    return value.strip() or None if value else None
 
 
 def plan_of(rules: list[Rule], with_submission_id: bool) -> tuple[Rule, ...] | None:
@@ -74,10 +80,10 @@ def quick_check(
     lang, action = fields.getlist("lang"), fields.getlist("action")
     if len(lang) > 1 or len(action) > 1 or (lang and lang[0].strip()):
         return None  # a language switch, or a field posted twice
-    chosen = action[0].strip() or None if action else None  # forms.blank_is_none
+    chosen = blank_is_none(action[0] if action else None)  # the form's filter on its action field
     if chosen is not None and chosen not in ACTIONS:
         return None
-    strict = chosen in ("next", "submit")
+    strict = chosen in STRICT_ACTIONS
     posted: dict[str, tuple[list[str], bool]] = {}
     answers: dict[str, RawAnswer] = {}
     for rule in plan:

@@ -37,6 +37,7 @@ from survey_app.respondent.pages import (
     url,
 )
 from survey_app.respondent.plans import hole
+from survey_app.respondent.quick_check import STRICT_ACTIONS
 from survey_app.respondent.rendering import PageState, shown_answers
 from survey_app.web.db import get_db
 
@@ -125,7 +126,7 @@ def post_page(link: SurveyLink, form_class, draft: drafts.Draft, number: int):
     if unknown_fields(form):
         abort(400)
     form.earlier = draft.answers
-    form.strict = form.action.data in ("next", "submit") and not form.lang.data
+    form.strict = form.action.data in STRICT_ACTIONS and not form.lang.data
     if not form.validate() or expired:
         return render_page(link, form_class, number, posted_state(form, expired))
     return after_valid_post(link, form, draft, number)
