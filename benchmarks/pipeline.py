@@ -5,6 +5,8 @@ Creates (once) a database of synthetic responses, then times in one process, cha
 - `--full`: the rebuild from raw answers (every response scored again, every wave recomputed);
 - a run over every campaign from the kept sums (`everything`: no answer read again);
 - an incremental run after 1% new responses spread over 10% of the latest waves;
+- the same week again with its responses scored between runs, as the scheduler's scoring batch
+  does (`schedule.scoring_every_minutes`): the batch and the weekly run timed apart;
 and, in a child process so its memory does not count, DuckDB's GROUP BY of the same answers
 exported to Parquet (needs the `bench` extra: `pip install -e '.[bench]'`). Prints times, ratios,
 the peak resident memory of the product's process (and of its scoring helper) and the load average.
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from helper_memory import HelperMemory  # noqa: E402  (benchmarks/helper_memory.py)
 
-from pipeline.runner import RunRequest, run_pipeline  # noqa: E402
+from pipeline.runner import RunRequest, run_pipeline, score_pending  # noqa: E402
 from pipeline.sample.synth import add_new_responses, synthesize  # noqa: E402
 from survey_app.core import config  # noqa: E402
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register  # noqa: E402
@@ -167,6 +169,12 @@ def main() -> None:
     # A week's new responses: 1% of the responses, spread over 10% of the latest waves.
     add_new_responses(db, max(1, total // 100), NOW, seed=3, share=0.10)
     incremental, incremental_marks = timed_run(db, settings, RunRequest(trigger="cli", charts=False))
+    # Another week, its responses scored as they came by the scheduler's scoring batch (here one batch).
+    add_new_responses(db, max(1, total // 100), NOW, seed=4, share=0.10)
+    started = time.perf_counter()
+    score_pending(db, settings, NOW)
+    batched = time.perf_counter() - started
+    weekly, _ = timed_run(db, settings, RunRequest(trigger="cli", charts=False))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     answers = db.execute("SELECT COUNT(*) FROM answer").fetchone()[0]
     db.close()
@@ -187,6 +195,10 @@ def main() -> None:
         f"incremental run (1% new responses in 10% of latest waves): {incremental:.2f} s "
         f"(scoring {incremental_marks['scored']:.2f} s) = {incremental / full:.1%} of --full, "
         f"{incremental / everything:.0%} of the run from kept sums (goal < 3% of a full run)"
+    )
+    print(
+        f"weekly run after the scheduler's scoring batch: {weekly:.2f} s = {weekly / full:.1%} of --full "
+        f"(the batch, between runs: {batched:.2f} s; goal < 3% of a full run)"
     )
     helper = f", its scoring helper's {helper_lines.peak_mb} MB" if helper_lines.peak_mb else ", no scoring helper"
     print(

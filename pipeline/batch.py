@@ -79,6 +79,16 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
     return Scored(scored, len(stale), low)
 
 
+def pending(db: Database) -> bool:
+    """Whether a batch has anything to do: responses above the watermark, or campaigns marked stale."""
+    return bool(
+        db.execute(
+            "SELECT EXISTS (SELECT 1 FROM response WHERE id > (SELECT watermark FROM score_watermark)) "
+            "OR EXISTS (SELECT 1 FROM score_stale)"
+        ).fetchone()[0]
+    )
+
+
 def _file_of(db: Database) -> str:
     """The main database's file ('' for an in-memory database, which a second process cannot open)."""
     return next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")

@@ -116,6 +116,30 @@ def _run(
         raise
 
 
+def score_pending(db: Database, settings: Settings, now: datetime, holder: str | None = None) -> batch.Scored | None:
+    """Score the responses that arrived since the last batch, between weekly runs (the scheduler's
+    scoring job), so that the weekly run finds them scored and only reads sums. Its scores and sums
+    are exactly those the run would have stored: a chunk lands scores, sums and watermark together.
+
+    Returns None when a run (or another batch) holds the lease: that one scores them. Campaigns whose
+    plan changed are rebuilt here too; nothing is computed or saved, and the run log is left alone.
+    """
+    if not batch.pending(db):
+        return batch.Scored(0, 0, sums.watermark(db))
+    holder = holder or lease.new_holder()
+    if not lease.acquire(db, holder, now):
+        return None
+    try:
+        framework, questionnaires = read.load_questionnaires(db)
+        campaigns = read.load_campaigns(db, iso_utc(now))
+        framework, questionnaires = read.with_campaign_instruments(db, framework, questionnaires, campaigns)
+        return _score(
+            db, framework, questionnaires, campaigns, False, lambda done, top: None, settings.schedule.scoring_helper
+        )
+    finally:
+        lease.release(db, holder)
+
+
 def _score(
     db: Database,
     framework: Framework,

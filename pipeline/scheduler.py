@@ -5,6 +5,8 @@ collapse into one; misfire_grace_time=None: a late ring still runs; max_instance
 scheduled time passed since the last successful run (server down, or that run failed), one
 catch-up run happens: results are a function of the data, so one run covers any number of missed
 weeks. The database lease keeps a single run at a time even when two schedulers are running.
+Between runs, the scoring batch (every `schedule.scoring_every_minutes`, under the same lease)
+scores new responses as they come, so the weekly run finds them scored and only reads sums.
 
 Run the scheduler in exactly one process: inside `vises serve` (one waitress process), or alone
 with `vises scheduler` when the web app runs in several worker processes. Work that follows a
@@ -27,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
-from pipeline import refresh_queue, runlog
+from pipeline import refresh_queue, runlog, runner
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc
@@ -36,6 +38,7 @@ from survey_app.storage.maintenance import purge
 
 log = logging.getLogger("vises.scheduler")
 JOB_ID = "weekly-refresh"
+SCORING_JOB_ID = "scoring-batch"
 QUEUE_POLL_SECONDS = 30  # how soon a refresh queued in another process (or a campaign's closing) runs
 JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 
@@ -122,6 +125,22 @@ def run_refresh_queue(settings: Settings, clock: Callable[[], datetime] = now_ut
         log.exception("queued refresh failed")
 
 
+def run_scoring(settings: Settings, clock: Callable[[], datetime] = now_utc) -> None:
+    """The scoring batch between weekly runs (runner.score_pending), on its own connection."""
+    try:
+        db = connect(settings.database.path)
+        try:
+            scored = runner.score_pending(db, settings, clock())
+        finally:
+            db.close()
+        if scored is None:
+            log.info("scoring batch skipped: a pipeline run holds the lease and scores the new responses")
+        elif scored.responses or scored.rebuilt:
+            log.info("scoring batch: %s response(s) scored, %s campaign(s) rebuilt", scored.responses, scored.rebuilt)
+    except Exception:  # job boundary: nothing half-done is kept (chunks land whole); the next ring retries
+        log.exception("scoring batch failed")
+
+
 def catch_up(
     settings: Settings,
     now: datetime | None = None,
@@ -144,9 +163,10 @@ def catch_up(
 def configure(
     scheduler: BaseScheduler, settings: Settings, after_run: Sequence[AfterRun] = (), periodic: Sequence[Periodic] = ()
 ) -> BaseScheduler:
-    """Add the weekly job, the poll of queued refreshes, a one-off catch-up check that runs as soon
-    as the scheduler starts (on a new install: the first computation), and the periodic jobs (each
-    first runs at start, then every so many seconds)."""
+    """Add the weekly job, the poll of queued refreshes, the scoring batch (every
+    `schedule.scoring_every_minutes`), a one-off catch-up check that runs as soon as the scheduler
+    starts (on a new install: the first computation), and the periodic jobs (each first runs at
+    start, then every so many seconds)."""
     hooks = {"after_run": tuple(after_run)}
     for job_id, name, function, seconds in periodic:
         scheduler.add_job(
@@ -178,6 +198,16 @@ def configure(
         replace_existing=True,
         **JOB_OPTIONS,
     )
+    if settings.schedule.scoring_every_minutes:
+        scheduler.add_job(
+            run_scoring,
+            IntervalTrigger(minutes=settings.schedule.scoring_every_minutes),
+            args=[settings],
+            id=SCORING_JOB_ID,
+            name="Score new responses",
+            replace_existing=True,
+            **JOB_OPTIONS,
+        )
     scheduler.add_job(
         catch_up,
         args=[settings],

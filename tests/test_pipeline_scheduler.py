@@ -107,6 +107,42 @@ def test_scheduler_jobs_use_explicit_timezone_coalesce_and_no_grace_limit(settin
         sched.shutdown(wait=False)
 
 
+def test_the_scoring_batch_rings_at_its_configured_interval_or_not_at_all(settings):
+    for minutes, expected in ((15, timedelta(minutes=15)), (60, timedelta(hours=1)), (0, None)):
+        chosen = settings.override({"schedule.scoring_every_minutes": minutes})
+        sched = scheduler.configure(scheduler._scheduler(scheduler.BackgroundScheduler, chosen), chosen)
+        sched.start(paused=True)
+        try:
+            job = sched.get_job(scheduler.SCORING_JOB_ID)
+            assert (job and job.trigger.interval) == expected
+            assert job is None or (job.coalesce is True and job.max_instances == 1)
+        finally:
+            sched.shutdown(wait=False)
+
+
+def test_the_scoring_job_scores_new_responses_and_a_failure_never_stops_the_scheduler(
+    pipeline_db, settings, monkeypatch, caplog
+):
+    seed = Seeder(pipeline_db)
+    campaign = seed.campaign(seed.enterprise())
+    add_responses(pipeline_db, campaign, [{"q1": 3}, {"q1": 4}])
+    scheduler.run_scoring(settings, lambda: NOW)
+    assert (
+        pipeline_db.execute("SELECT watermark FROM score_watermark").fetchone()[0]
+        == pipeline_db.execute("SELECT MAX(id) FROM response").fetchone()[0]
+    )
+    assert pipeline_db.execute("SELECT responses FROM score_campaign WHERE campaign_id = ?", [campaign]).fetchone() == (
+        2,
+    )
+
+    def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(scheduler.runner, "score_pending", broken)
+    scheduler.run_scoring(settings, lambda: NOW)  # logged, not raised
+    assert "scoring batch failed" in caplog.text
+
+
 def test_a_scheduled_run_purges_stale_drafts_and_a_purge_failure_never_fails_the_run(
     pipeline_db, settings, monkeypatch
 ):

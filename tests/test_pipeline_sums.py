@@ -9,7 +9,7 @@ from dataclasses import astuple, replace
 
 import pytest
 
-from pipeline import batch, kept_sums, runner, save, scoring
+from pipeline import batch, kept_sums, lease, runner, save, scoring
 from pipeline.model import IndicatorValue
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
@@ -50,6 +50,38 @@ def test_full_incremental_and_rebuild_from_raw_answers_are_byte_identical(pipeli
     assert dump(pipeline_db) == incremental
     assert pipeline_db.execute("SELECT COUNT(*) FROM indicator_value WHERE bench_median IS NOT NULL").fetchone()[0]
     assert pipeline_db.execute("SELECT COUNT(*) FROM indicator_value WHERE delta IS NOT NULL").fetchone()[0]
+
+
+def test_responses_scored_between_runs_give_the_weekly_run_the_same_results(pipeline_db, waves):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    add_responses(pipeline_db, waves[3], [sample_answers(i * 5) for i in range(9)])
+    add_responses(pipeline_db, waves[-1], [sample_answers(i * 7) for i in range(5)])
+    watermark = pipeline_db.execute("SELECT watermark FROM score_watermark").fetchone()[0]
+    scored = runner.score_pending(pipeline_db, SETTINGS, NOW)  # the scheduler's scoring batch
+    assert scored is not None and scored.responses == 14 and scored.watermark == watermark + 14
+    assert not batch.pending(pipeline_db)
+    assert runner.score_pending(pipeline_db, SETTINGS, NOW) == batch.Scored(0, 0, scored.watermark)
+    run_id = run_pipeline(pipeline_db, SETTINGS, NOW)
+    counts = json.loads(pipeline_db.execute("SELECT counts FROM pipeline_run WHERE id = ?", [run_id]).fetchone()[0])
+    assert counts["scored"] == 0 and counts["recomputed"] == 2  # the run read the sums the batch kept
+    weekly = dump(pipeline_db)
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert dump(pipeline_db) == weekly
+
+
+def test_a_scoring_batch_leaves_new_responses_to_the_run_that_holds_the_lease(pipeline_db, waves):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    add_responses(pipeline_db, waves[3], [sample_answers(i) for i in range(3)])
+    assert lease.acquire(pipeline_db, "another:1:1:run", NOW)
+    assert runner.score_pending(pipeline_db, SETTINGS, NOW) is None
+    assert batch.pending(pipeline_db)  # still above the watermark: the run holding the lease scores them
+    lease.release(pipeline_db, "another:1:1:run")
+    assert runner.score_pending(pipeline_db, SETTINGS, NOW).responses == 3
+    pipeline_db.execute(
+        "DELETE FROM response WHERE id = (SELECT MIN(id) FROM response WHERE campaign_id = ?)", [waves[3]]
+    )
+    assert batch.pending(pipeline_db)  # an erasure marks the campaign stale: the next batch rebuilds it
+    assert runner.score_pending(pipeline_db, SETTINGS, NOW).rebuilt == 1
 
 
 def test_each_response_is_scored_once_and_sums_are_exact(pipeline_db, waves):

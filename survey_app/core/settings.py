@@ -128,6 +128,12 @@ class ScheduleSettings:
         "Score a large batch of responses (a --full rebuild, or 80,000 new ones) on two cores: a helper process "
         "takes every other chunk. Set false on a one-core machine or where the pipeline may not start processes.",
     )
+    scoring_every_minutes: int = setting(
+        15,
+        "Minutes between two scoring batches: new responses are scored and added to the kept sums as they come, "
+        "so the weekly refresh only reads sums. 0: score them in the weekly refresh only.",
+        between(0, 1440),
+    )
 
 
 @dataclass(frozen=True)
