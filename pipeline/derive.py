@@ -1,18 +1,15 @@
-"""Figures that compare cells: trends against the previous wave and the peer benchmark rules.
+"""Figures that compare cells: trends against the previous wave, and which waves are benchmarked.
 
 A trend is recomputed where a wave or its previous wave was recomputed (or where the previous
-wave changed); which benchmark pools are recomputed is decided in `pools.py` (a signature per
-pool). Only non-suppressed values take part, so a suppressed figure cannot leak through a comparison.
+wave changed); the benchmark rule itself is survey_app/domain/benchmarks.py, and the pools a run
+rewrites are chosen in `pools.py` (a signature per pool). Only non-suppressed values take part, so
+a suppressed figure cannot leak through a comparison.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TypedDict
 
 from pipeline.compute import rounded
 from pipeline.model import CampaignInfo, IndicatorValue
@@ -20,22 +17,11 @@ from pipeline.stats import welch_p
 from survey_app.core.timeutil import iso_utc
 
 SIGNIFICANCE = 0.05
-BENCHMARKED_KINDS = ("indicator", "dimension")
 Key = tuple[int, str, str]
 
 
 Trend = tuple[int | None, float | None, float | None, bool | None]  # previous id, delta, delta_p, significant
 NO_TREND: Trend = (None, None, None, None)
-
-
-class Fields(TypedDict, total=False):
-    """The benchmark fields of an IndicatorValue (the plain rule; pools.pool_fields is the fast one)."""
-
-    bench_peers: int | None
-    bench_median: float | None
-    bench_q1: float | None
-    bench_q3: float | None
-    bench_percentile: float | None
 
 
 def previous_waves(campaigns: Iterable[CampaignInfo]) -> dict[int, int]:
@@ -90,52 +76,6 @@ def latest_closed_waves(
             if key not in latest or (c.closes_at, c.id) > (latest[key].closes_at, latest[key].id):
                 latest[key] = c
     return {c.id: c.enterprise_id for c in latest.values()}
-
-
-@dataclass(frozen=True)
-class Peers:
-    """A pool's sorted values seen without the enterprise's own one (at `skip`), with no copy made.
-
-    Copying a pool minus one value for each of 30,000 cells was most of an incremental run; here
-    quantiles take two look-ups and the percentile rank two bisections of the whole pool.
-    """
-
-    values: list[float]
-    skip: int | None
-
-    def __len__(self) -> int:
-        return len(self.values) - (self.skip is not None)
-
-    def at(self, index: int) -> float:
-        return self.values[index + 1 if self.skip is not None and index >= self.skip else index]
-
-    def quantile(self, q: float) -> float:
-        """Same rule as stats.quantile (linear between order statistics, R type 7)."""
-        position = (len(self) - 1) * q
-        below = math.floor(position)
-        above = min(below + 1, len(self) - 1)
-        return self.at(below) + (self.at(above) - self.at(below)) * (position - below)
-
-    def percentile_rank(self, value: float) -> float:
-        """Same rule as stats.percentile_rank (ties count half), without the skipped value."""
-        below, ties = bisect_left(self.values, value), 0
-        ties = bisect_right(self.values, value) - below
-        if self.skip is not None:
-            own = self.values[self.skip]
-            below -= own < value
-            ties -= own == value
-        return (below + 0.5 * ties) / len(self) * 100.0
-
-
-def benchmark_fields(peers: Peers, mean: float, min_peers: int) -> Fields:
-    """Median, quartiles and percentile rank of `mean` among the peer values (the enterprise left out)."""
-    fields = Fields(bench_peers=len(peers), bench_median=None, bench_q1=None, bench_q3=None, bench_percentile=None)
-    if len(peers) >= min_peers:
-        fields["bench_median"] = rounded(peers.quantile(0.5))
-        fields["bench_q1"] = rounded(peers.quantile(0.25))
-        fields["bench_q3"] = rounded(peers.quantile(0.75))
-        fields["bench_percentile"] = rounded(peers.percentile_rank(mean))
-    return fields
 
 
 def moved_trends(

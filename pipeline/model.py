@@ -80,7 +80,8 @@ class CampaignData:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorValue:
-    """One row of `indicator_value`; a suppressed row carries its key and nothing else."""
+    """One row of `indicator_value`; a suppressed row carries its key and nothing else. Its benchmark
+    fields are not stored: they follow from the saved pools when it is read (domain/benchmarks.py)."""
 
     campaign_id: int
     enterprise_id: int
@@ -101,11 +102,6 @@ class IndicatorValue:
     delta: float | None = None
     delta_p: float | None = None
     delta_significant: bool | None = None
-    bench_peers: int | None = None
-    bench_median: float | None = None
-    bench_q1: float | None = None
-    bench_q3: float | None = None
-    bench_percentile: float | None = None
     published_mean: float | None = None  # the published score, where the indicator declares a scoring
     published_sd: float | None = None
     published_ci_low: float | None = None  # clipped to the published range

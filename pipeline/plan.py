@@ -37,8 +37,8 @@ class Work:
     retrend_ids: set[int]
     neighbours: list[IndicatorValue]
     cells: list[pools.Cell]
-    stale: list[pools.Key]
     signatures: dict[str, str]
+    waves: dict[int, pools.Wave]
     counts: dict[str, int]
 
 
@@ -87,9 +87,9 @@ def read_and_compute(
         retrend_ids = _to_retrend(campaigns, todo_ids, published, previous, everything)
         needed = (retrend_ids | {previous[c] for c in retrend_ids if c in previous}) - todo_ids
         neighbours = save.load_values(db, sorted(needed))
-        contributors, compared = pools.pool_campaigns(campaigns, now)
-        cells = pools.load_cells(db, sorted((set(contributors) | set(compared)) - todo_ids))
-        stale, signatures = pools.stale_cells(db, compared, todo_ids), pools.stored_signatures(db)
+        contributors, _ = pools.pool_campaigns(campaigns, now)
+        cells = pools.load_cells(db, sorted(set(contributors) - todo_ids))
+        signatures, waves = pools.stored_signatures(db), pools.stored_waves(db)
     finally:
         db.conn.execute("COMMIT")
     counts = {
@@ -100,7 +100,7 @@ def read_and_compute(
     }
     return Work(
         {c.id for c in todo}, todo_ids, results, state, published, previous, texts, summaries, retrend_ids,
-        neighbours, cells, stale, signatures, counts,
+        neighbours, cells, signatures, waves, counts,
     )  # fmt: skip
 
 
@@ -179,8 +179,8 @@ def compare(
         settings.privacy.min_peers,
         fresh,
         work.cells,
-        work.stale,
         work.signatures,
+        work.waves,
         force=request.full,
     )
     min_group = settings.privacy.min_group_size
@@ -200,13 +200,11 @@ def compare(
         results=work.results,
         fresh=fresh,
         fresh_trends=fresh_trends,
-        fresh_benchmarks=refreshed.fresh,
         trends=trends,
-        benchmarks=refreshed.updates,
         summaries=work.summaries,
         published=published_rows,
         previous=moved,
-        signatures=refreshed.signatures,
+        pools=refreshed,
     )
 
 

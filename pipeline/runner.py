@@ -98,7 +98,11 @@ def _run(
         work = plan.read_and_compute(db, settings, now, request, campaigns, framework, questionnaires, scored.watermark)
         step("read and computed", **work.counts)
         changes = plan.compare(db, settings, now, request, campaigns, work)
-        step("compared", values=len(changes.fresh), comparisons_updated=len(changes.trends) + len(changes.benchmarks))
+        step(
+            "compared",
+            values=len(changes.fresh),
+            comparisons_updated=len(changes.trends) + len(changes.pools.pools if changes.pools else ()),
+        )
         save.save_all(db, run_id, changes)
         step(
             "saved",

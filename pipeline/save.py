@@ -1,29 +1,27 @@
 """Save step: replace the affected result rows in one BEGIN IMMEDIATE transaction.
 
 Recomputed campaigns have their rows deleted and inserted again; other campaigns only get the
-comparison fields (trend, benchmark) that moved. Rows are built straight from the attributes
-(`dataclasses.astuple` deep-copied every field, 1.58 M times a run). Either all of it lands or none:
-a crash or an error at any point leaves the previous results exactly as they were.
+trend fields that moved, and the benchmark pools only the rows that moved (pools.py). Rows are
+built straight from the attributes (`dataclasses.astuple` deep-copied every field, 1.58 M times a
+run). Either all of it lands or none: a crash or an error at any point leaves the previous results
+exactly as they were.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from operator import itemgetter
 
 from sqlite_utils import Database
 
-from pipeline import digests, publish
-from pipeline.derive import Trend
+from pipeline import digests, pools, publish
+from pipeline.derive import Key, Trend
 from pipeline.model import CampaignResult, CampaignSummary, IndicatorValue
-from pipeline.pools import BENCH_COLUMNS, Fields, Key
 from pipeline.read import temp_ids
 from survey_app.storage.db import write_transaction
 
 VALUE_COLUMNS = [f.name for f in fields(IndicatorValue)]
 TREND_COLUMNS = ["previous_campaign_id", "delta", "delta_p", "delta_significant"]
-DERIVED_COLUMNS = [*TREND_COLUMNS, *BENCH_COLUMNS]
 RESULT_TABLES = ("indicator_value", "custom_result", "indicator_band")
 CHUNK = 500
 
@@ -34,17 +32,15 @@ class Changes:
 
     results: list[CampaignResult]
     fresh: list[IndicatorValue]  # every cell of the recomputed campaigns, as computed
-    # Comparison fields of the fresh cells, kept apart rather than copied into new IndicatorValues
-    # (thousands of dataclasses.replace calls): the trends that differ from the computed ones and
-    # the benchmark fields of every compared cell. Their rows take them when they are built.
+    # Trend fields of the fresh cells that differ from the computed ones, kept apart rather than
+    # copied into new IndicatorValues (thousands of dataclasses.replace calls): their rows take
+    # them when they are built.
     fresh_trends: dict[Key, Trend] = field(default_factory=dict)
-    fresh_benchmarks: dict[Key, Fields] = field(default_factory=dict)
     trends: dict[Key, Trend] = field(default_factory=dict)  # stored cells whose trend moved
-    benchmarks: list[tuple] = field(default_factory=list)  # (bench fields..., campaign id, kind, key)
     summaries: list[CampaignSummary] = field(default_factory=list)  # only those that changed
     published: list[tuple] = field(default_factory=list)  # publish.save_published rows
     previous: list[tuple] = field(default_factory=list)  # (previous id, campaign id) of other waves
-    signatures: dict[str, str] | None = None  # every benchmark pool's signature
+    pools: pools.Refreshed | None = None  # the benchmark pools and compared waves that moved
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -62,9 +58,9 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _value_row(v: IndicatorValue, run_id: int, trend: Trend | None = None, bench: Fields | None = None) -> tuple:
-    """The row of one cell, in VALUE_COLUMNS order, without copying anything; `trend` and `bench`
-    replace the cell's own comparison fields."""
+def _value_row(v: IndicatorValue, run_id: int, trend: Trend | None = None) -> tuple:
+    """The row of one cell, in VALUE_COLUMNS order, without copying anything; `trend` replaces the
+    cell's own trend fields."""
     previous_id, delta, delta_p, significant = trend or (
         v.previous_campaign_id,
         v.delta,
@@ -75,7 +71,6 @@ def _value_row(v: IndicatorValue, run_id: int, trend: Trend | None = None, bench
         v.campaign_id, v.enterprise_id, v.stakeholder_group, v.kind, v.key, v.questionnaire_id,
         v.questionnaire_version, int(v.suppressed), v.suppression_reason, v.n, v.mean, v.sd, v.ci_low, v.ci_high,
         v.favourable_share, previous_id, delta, delta_p, _flag(significant),
-        *(bench or (v.bench_peers, v.bench_median, v.bench_q1, v.bench_q3, v.bench_percentile)),
         v.published_mean, v.published_sd, v.published_ci_low, v.published_ci_high, run_id,
     )  # fmt: skip
 
@@ -90,13 +85,10 @@ def insert_values(
     values: Iterable[IndicatorValue],
     run_id: int,
     trends: dict[Key, Trend] | None = None,
-    benchmarks: dict[Key, Fields] | None = None,
 ) -> None:
-    """Insert the cells, with the trend and benchmark fields given for them (by key) if any."""
-    trend_of, bench_of = (trends or {}).get, (benchmarks or {}).get
-    rows = (
-        _value_row(v, run_id, trend_of(key), bench_of(key)) for v in values for key in ((v.campaign_id, v.kind, v.key),)
-    )
+    """Insert the cells, with the trend fields given for them (by key) if any."""
+    trend_of = (trends or {}).get
+    rows = (_value_row(v, run_id, trend_of((v.campaign_id, v.kind, v.key))) for v in values)
     _insert(db, "indicator_value", [*VALUE_COLUMNS, "run_id"], rows)
 
 
@@ -107,24 +99,6 @@ def update_trends(db: Database, trends: dict[Key, Trend], run_id: int) -> None:
         f"UPDATE indicator_value SET {assignments}, run_id = {int(run_id)} "
         "WHERE campaign_id = ? AND kind = ? AND key = ?",
         ((*trend[:3], _flag(trend[3]), *key) for key, trend in sorted(trends.items())),
-    )
-
-
-_KEY = itemgetter(-3, -2, -1)
-
-
-def update_benchmarks(db: Database, updates: Iterable[tuple], run_id: int) -> None:
-    """Write new benchmark fields: (bench_peers, median, q1, q3, percentile, campaign id, kind, key).
-
-    In key order, so consecutive updates fall on the same pages whatever order the pools gave them
-    in: the table is far larger than the page cache (27,000 updates in a shuffled order took twice
-    as long as sorted ones).
-    """
-    assignments = ", ".join(f"{c} = ?" for c in BENCH_COLUMNS)
-    db.conn.executemany(
-        f"UPDATE indicator_value SET {assignments}, run_id = {int(run_id)} "
-        "WHERE campaign_id = ? AND kind = ? AND key = ?",
-        sorted(updates, key=_KEY),
     )
 
 
@@ -169,20 +143,16 @@ def save_all(db: Database, run_id: int, changes: Changes) -> None:
         recomputed = [r.campaign_id for r in changes.results]
         for table in RESULT_TABLES:
             delete_rows(db, table, recomputed)
-        insert_values(db, changes.fresh, run_id, changes.fresh_trends, changes.fresh_benchmarks)
+        insert_values(db, changes.fresh, run_id, changes.fresh_trends)
         update_trends(db, changes.trends, run_id)
-        update_benchmarks(db, changes.benchmarks, run_id)
         insert_custom(db, changes.results, run_id)
         insert_bands(db, changes.results, run_id)
         insert_testimonies(db, changes.results, run_id)
         digests.save_digests(db, changes.results)
         replace_summaries(db, changes.summaries, run_id)
         publish.save_published(db, changes.published, changes.previous, run_id)
-        if changes.signatures is not None:
-            db.execute("DELETE FROM benchmark_pool")
-            db.conn.executemany(
-                "INSERT INTO benchmark_pool (pool, signature) VALUES (?, ?)", changes.signatures.items()
-            )
+        if changes.pools is not None:
+            pools.save_pools(db, changes.pools)
 
 
 def load_values(db: Database, campaign_ids: Iterable[int]) -> list[IndicatorValue]:

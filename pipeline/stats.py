@@ -14,13 +14,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
+from survey_app.core.rounding import DIGITS as DIGITS
+from survey_app.core.rounding import rounded as rounded
+
 _TINY = 1e-300
 _EPS = 1e-15
-DIGITS = 9  # stored figures: reruns and incremental versus full runs give byte-identical rows
-
-
-def rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def clipped_interval(n: int, mean: float, sd: float, scale: tuple[float, float]) -> tuple[float | None, float | None]:

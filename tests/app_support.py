@@ -191,3 +191,27 @@ def two_closed_waves(db, seed: Seeder, firm: int, e: int, dont_know: bool = True
         add_responses(db, c, [sample_answers(i + e * 13 + days, dont_know) for i in range(size)])
         waves.append(c)
     return waves
+
+
+def store_benchmark(db, campaign_id: int, kind: str, key: str, peer_means: list[float], min_peers: int = 5) -> None:
+    """Give a stored cell a benchmark, as a run saves it: its wave compared, in a pool whose peers
+    (other enterprises) have these means. Five peers [a, b, c, d, e] give q1 b, median c, q3 d."""
+    from survey_app.domain.benchmarks import peers_text, pool_name
+
+    group, sector = db.execute(
+        "SELECT c.stakeholder_group, e.sector_group FROM campaign c JOIN enterprise e ON e.id = c.enterprise_id "
+        "WHERE c.id = ?",
+        [campaign_id],
+    ).fetchone()
+    db.execute("INSERT OR REPLACE INTO benchmark_wave VALUES (?, ?, ?)", [campaign_id, sector, min_peers])
+    db.execute(
+        "INSERT OR REPLACE INTO benchmark_pool (pool, signature, peers) VALUES (?, 'test', ?)",
+        [pool_name(sector, group, kind, key), peers_text((-1 - i, m) for i, m in enumerate(peer_means))],
+    )
+
+
+def stored_with_benchmarks(db, where: str = "1", params: tuple = ()) -> list[dict]:
+    """Stored indicator_value rows with their benchmark fields, as pages read them."""
+    from survey_app.domain.benchmarks import with_benchmarks
+
+    return with_benchmarks(db, list(db.query(f"SELECT * FROM indicator_value WHERE {where}", params)))

@@ -6,6 +6,7 @@ import io
 
 from survey_app.core.published import api_figure
 from survey_app.storage.db import write_transaction
+from tests.app_support import stored_with_benchmarks
 from tests.dashboard_support import ENTERPRISE, OTHER
 
 FIGURES = ("n", "mean", "ci_low", "ci_high", "favourable_percent", "delta", "bench_median")
@@ -16,7 +17,7 @@ def test_json_equals_stored_rows_and_suppressed_cells_have_only_a_reason(as_user
     body = as_user("admin").get(f"/api/enterprises/{OTHER}/indicators.json").get_json()
     stored = {
         (r["campaign_id"], r["kind"], r["key"]): r
-        for r in demo_db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [OTHER])
+        for r in stored_with_benchmarks(demo_db, "enterprise_id = ?", (OTHER,))
     }
     assert len(body["indicators"]) == len(stored) and body["min_group_size"] == 5
     suppressed = 0

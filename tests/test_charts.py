@@ -14,7 +14,7 @@ import pipeline.charts as charts
 from pipeline.charts import cache, draw, sources
 from pipeline.charts.draw import build_figure
 from survey_app.storage.db import write_transaction
-from tests.app_support import NOW
+from tests.app_support import NOW, store_benchmark
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MARKUP = "<script>alert(1)</script>"  # in the enterprise name and the second wave's title
@@ -55,9 +55,9 @@ def results(db, seed):
         for campaign, kind, key, suppressed, n, mean, low, high, bench in rows:
             db.execute(
                 "INSERT INTO indicator_value (campaign_id, enterprise_id, stakeholder_group, kind, key, "
-                "suppressed, suppression_reason, n, mean, ci_low, ci_high, bench_q1, bench_median, bench_q3, "
+                "suppressed, suppression_reason, n, mean, ci_low, ci_high, "
                 "questionnaire_id, questionnaire_version, run_id) VALUES (?, ?, 'workers', ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, 'workers', 1, 1)",
+                "'workers', 1, 1)",
                 [
                     campaign,
                     enterprise,
@@ -69,9 +69,10 @@ def results(db, seed):
                     mean,
                     low,
                     high,
-                    *(bench or (None, None, None)),
                 ],
             )
+            if bench:  # q1, median, q3 among five peers
+                store_benchmark(db, campaign, kind, key, [bench[0] - 10, *bench, bench[2] + 10])
         for campaign, rate in ((first, 0.4), (second, None)):
             db.execute("INSERT INTO campaign_summary VALUES (?, 8, 20, NULL, ?, 1)", [campaign, rate])
         for i, score in enumerate([10, 9, 9, 8, 7, 6, 3, 10, 9]):
@@ -144,7 +145,7 @@ def test_a_peers_new_wave_changes_no_chart(app, db, results):
     """Benchmarks are drawn by the page, not in charts: moving them leaves every chart as it was."""
     before = {n: s.content_hash() for n, s in specs_for(db, app, results["enterprise"]).items()}
     with write_transaction(db):
-        db.execute("UPDATE indicator_value SET bench_median = 61, bench_q1 = 50, bench_q3 = 70, bench_peers = 9")
+        store_benchmark(db, results["second"], "indicator", "voice", [40, 50, 61, 70, 80, 85, 88, 90, 95])
     assert {n: s.content_hash() for n, s in specs_for(db, app, results["enterprise"]).items()} == before
 
 

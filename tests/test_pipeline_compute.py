@@ -15,7 +15,7 @@ from pipeline.runner import run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
 from pipeline.scoring import item_rows
 from survey_app.core import config
-from tests.app_support import NOW, Seeder
+from tests.app_support import NOW, Seeder, stored_with_benchmarks
 
 SETTINGS = config.validate({}, "tests")
 
@@ -30,10 +30,7 @@ T_975_DF4 = 2.776445105  # Student t table, 97.5th percentile, 4 degrees of free
 
 
 def values(db, campaign_id, kind="indicator"):
-    return {
-        r["key"]: r
-        for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = ?", [campaign_id, kind])
-    }
+    return {r["key"]: r for r in stored_with_benchmarks(db, "campaign_id = ? AND kind = ?", (campaign_id, kind))}
 
 
 def closed_campaign(seed: Seeder, enterprise_id: int, **kw) -> int:

@@ -14,6 +14,7 @@ from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from pipeline.stats import welch_p
 from survey_app.core import config
+from survey_app.domain.benchmarks import with_benchmarks
 from tests.app_support import NOW, Seeder
 
 SETTINGS = config.validate({}, "tests")
@@ -45,12 +46,12 @@ def wave(seed, enterprise_id, closes_days_ago, scores, group="beneficiaries"):
 
 
 def respect(db, campaign_id):
-    return next(
-        db.query(
-            "SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator' AND key = 'respect'",
-            [campaign_id],
-        )
+    """The stored "respect" cell of a wave, with its benchmark fields as pages read them."""
+    rows = db.query(
+        "SELECT * FROM indicator_value WHERE campaign_id = ? AND kind = 'indicator' AND key = 'respect'",
+        [campaign_id],
     )
+    return with_benchmarks(db, list(rows))[0]
 
 
 def test_delta_and_welch_flag_against_the_previous_wave(pipeline_db, seed):
@@ -129,12 +130,7 @@ def test_a_wave_that_is_no_longer_the_latest_loses_its_benchmark_in_an_increment
     bench = ("bench_peers", "bench_median", "bench_q1", "bench_q3", "bench_percentile")
     assert [respect(pipeline_db, first)[c] for c in bench] == [None] * 5
     assert respect(pipeline_db, later)["bench_peers"] == 5
-    assert (
-        pipeline_db.execute(
-            "SELECT COUNT(*) FROM indicator_value WHERE campaign_id = ? AND bench_peers IS NOT NULL", [first]
-        ).fetchone()[0]
-        == 0
-    )
+    assert pipeline_db.execute("SELECT COUNT(*) FROM benchmark_wave WHERE campaign_id = ?", [first]).fetchone() == (0,)
 
 
 def test_only_each_peers_latest_closed_wave_counts(pipeline_db, seed):
@@ -165,40 +161,3 @@ def test_opted_out_enterprise_is_absent_from_every_peer_pool(pipeline_db, seed):
 def test_24_month_window_clamps_month_ends():
     assert months_before(datetime(2026, 2, 28, tzinfo=UTC), 24) == datetime(2024, 2, 28, tzinfo=UTC)
     assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
-
-
-@pytest.mark.parametrize("skip", [None, 0, 3, 6])
-@pytest.mark.parametrize("value", [10.0, 42.0, 50.0, 75.0, 99.0])
-def test_peers_without_a_copy_agree_with_the_plain_rules(skip, value):
-    from pipeline.derive import Peers
-    from pipeline.stats import percentile_rank, quantile
-
-    pool = [10.0, 20.0, 42.0, 42.0, 50.0, 75.0, 80.0]
-    plain = pool[:skip] + pool[skip + 1 :] if skip is not None else pool
-    peers = Peers(pool, skip)
-    assert len(peers) == len(plain)
-    for q in (0.25, 0.5, 0.75):
-        assert peers.quantile(q) == pytest.approx(quantile(plain, q))
-    assert peers.percentile_rank(value) == pytest.approx(percentile_rank(plain, value))
-
-
-def test_pool_benchmarks_shared_per_pool_agree_with_the_benchmark_rule():
-    import random
-    from bisect import bisect_left
-
-    from pipeline.derive import Peers, benchmark_fields
-    from pipeline.pools import pool_benchmarks
-
-    rng = random.Random(7)
-    for size in (1, 3, 4, 5, 6, 9, 20):
-        means = sorted(rng.choice([12.5, 25.0, 50.0, 62.5, 75.0, 100.0, rng.uniform(0, 100)]) for _ in range(size))
-        fields_of = pool_benchmarks(list(enumerate(means)), 5)
-        # an outsider, each peer's own value, and a peer's other wave compared with a different mean
-        for enterprise in [None, *range(size), *range(size)]:
-            own = None if enterprise is None else means[enterprise]
-            skip = None if own is None else bisect_left(means, own)
-            mean = rng.uniform(0, 100) if own is None or rng.random() < 0.5 else own
-            fields = benchmark_fields(Peers(means, skip), mean, 5)
-            expected = tuple(fields[name] for name in ("bench_peers", "bench_median", "bench_q1", "bench_q3"))
-            got = fields_of(-1 if enterprise is None else enterprise, mean)
-            assert got == (*expected, fields["bench_percentile"])

@@ -14,7 +14,7 @@ from survey_app.mail.digest import compose
 from survey_app.questionnaire.loader import load_framework
 from survey_app.questionnaire.registry import FRAMEWORK_FILE, QUESTIONNAIRES_DIR
 from survey_app.storage.db import write_transaction
-from tests.app_support import NOW
+from tests.app_support import NOW, store_benchmark
 from tests.dashboard_support import ENTERPRISE, tables
 from tests.test_report import latest_campaign
 
@@ -33,11 +33,11 @@ def exact_cell(demo_db):
     ).fetchone()[0]
     with write_transaction(demo_db):
         demo_db.execute(
-            "UPDATE indicator_value SET mean = ?, ci_low = ?, ci_high = ?, delta = ?, delta_p = 0.0312345, "
-            "bench_median = ?, bench_q1 = 50.25, bench_q3 = 70.75, bench_peers = 5 "
+            "UPDATE indicator_value SET mean = ?, ci_low = ?, ci_high = ?, delta = ?, delta_p = 0.0312345 "
             "WHERE campaign_id = ? AND kind = 'indicator' AND key = ?",
-            [*EXACT.values(), campaign, key],
+            [*list(EXACT.values())[:4], campaign, key],
         )
+        store_benchmark(demo_db, campaign, "indicator", key, [30.5, 50.25, EXACT["bench_median"], 70.75, 90.5])
     return campaign, key
 
 

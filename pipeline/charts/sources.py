@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from pipeline.charts.specs import ChartSpec, nps_spec, rates_spec, trends_spec, wave_spec
 from survey_app.domain import response_rates
+from survey_app.domain.benchmarks import with_benchmarks
 from survey_app.questionnaire.loader import parse_questionnaire
 from survey_app.questionnaire.model import Framework
 
@@ -40,7 +41,8 @@ class Source:
     @functools.cached_property
     def values(self) -> dict[int, Cells]:
         values: dict[int, Cells] = defaultdict(dict)
-        for row in self.db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [self.enterprise_id]):
+        rows = list(self.db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [self.enterprise_id]))
+        for row in with_benchmarks(self.db, rows):
             values[row["campaign_id"]][f"{row['kind']}:{row['key']}"] = row
         return values
 

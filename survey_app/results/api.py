@@ -23,6 +23,7 @@ from survey_app.accounts.guards import refuse_interviewer
 from survey_app.accounts.scoping import enterprise_or_404
 from survey_app.core.published import api_figure, on_scale
 from survey_app.domain import response_rates
+from survey_app.domain.benchmarks import with_benchmarks
 from survey_app.questionnaire.model import translate
 from survey_app.questionnaire.scoring import Scoring
 from survey_app.results import distance, published_scores
@@ -79,12 +80,13 @@ def records(db: Database, enterprise_id: int, language: str) -> Iterator[dict[st
         **{("dimension", d.id): d.label for d in framework.dimensions},
         **{("indicator", i.id): i.label for i in framework.indicators},
     }
-    for row in db.query(
+    rows = db.query(
         "SELECT v.*, c.title AS campaign_title, c.closes_at, c.instruments FROM indicator_value v "
         "JOIN campaign c ON c.id = v.campaign_id WHERE v.enterprise_id = ? "
         "ORDER BY c.closes_at, v.campaign_id, v.kind, v.key",
         [enterprise_id],
-    ):
+    )
+    for row in with_benchmarks(db, list(rows)):
         label = labels.get((row["kind"], row["key"]))
         record = {k: row[k] for k in KEYS if k != "label"}
         record["label"] = translate(label, language) if label else row["key"]

@@ -21,6 +21,7 @@ from pipeline.charts.specs import ChartSpec
 from survey_app.core.groups import STAKEHOLDER_GROUPS, group_label
 from survey_app.core.timeutil import iso_utc, now_utc, parse_iso
 from survey_app.domain import response_rates
+from survey_app.domain.benchmarks import with_benchmarks
 from survey_app.questionnaire.model import translate
 from survey_app.results import headline, published_scores, testimonies, words
 from survey_app.results import labels as result_labels
@@ -51,10 +52,9 @@ def is_open(campaign: dict[str, Any], now_iso: str) -> bool:
 
 
 def values_of(db: Database, campaign_id: int) -> dict[str, dict[str, Any]]:
-    return {
-        f"{r['kind']}:{r['key']}": r
-        for r in db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign_id])
-    }
+    """A wave's stored cells by "kind:key", with their benchmark fields."""
+    rows = list(db.query("SELECT * FROM indicator_value WHERE campaign_id = ?", [campaign_id]))
+    return {f"{r['kind']}:{r['key']}": r for r in with_benchmarks(db, rows)}
 
 
 def freshness(db: Database, enterprise: dict[str, Any] | None = None) -> str | None:

@@ -867,3 +867,28 @@ def m131_answered_link_drops_draft(db: Database) -> None:
         DELETE FROM draft WHERE invitation_id = new.id;
     END;
     """)
+
+
+@migrations()
+def m270_benchmarks_read_from_pools(db: Database) -> None:
+    # Benchmark fields are worked out when a cell is read, from one row per pool (its peers) and one
+    # per compared wave (survey_app/domain/benchmarks.py): a peer's new wave rewrote the fields of
+    # every member of its pools, 27,000 stored cells at 1,000 enterprises. The old signatures hashed
+    # something else: emptied, so the next run stores every pool; a refresh is queued for it when
+    # there are results already, so benchmarks are back within a minute of the upgrade.
+    db.executescript("""
+    DELETE FROM benchmark_pool;
+    ALTER TABLE benchmark_pool ADD COLUMN peers TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE benchmark_wave (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id) ON DELETE CASCADE,
+        sector_group TEXT NOT NULL,
+        min_peers INTEGER NOT NULL
+    );
+    ALTER TABLE indicator_value DROP COLUMN bench_peers;
+    ALTER TABLE indicator_value DROP COLUMN bench_median;
+    ALTER TABLE indicator_value DROP COLUMN bench_q1;
+    ALTER TABLE indicator_value DROP COLUMN bench_q3;
+    ALTER TABLE indicator_value DROP COLUMN bench_percentile;
+    INSERT INTO refresh_request (reason, requested_at)
+    SELECT 'admin', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE EXISTS (SELECT 1 FROM indicator_value);
+    """)
