@@ -62,10 +62,9 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
             scored += sums.score_range(db, start, end)
             report(scored, top)
     low = max(low, top)
-    stored = dict(db.execute("SELECT campaign_id, plan FROM score_campaign").fetchall())
-    stale = {r[0] for r in db.execute("SELECT campaign_id FROM score_stale")}
-    stale |= {cid for cid, plan in stored.items() if plans.get(cid, plan) != plan}
-    if len(stale) > max(REBUILD_ONE_BY_ONE, len(stored) // 10):  # e.g. new scoring rules: rescore in chunks
+    stale = {r[0] for r in db.execute("SELECT campaign_id FROM score_stale")} | replanned(db, plans)
+    scored_campaigns = db.execute("SELECT COUNT(*) FROM score_campaign").fetchone()[0]
+    if len(stale) > max(REBUILD_ONE_BY_ONE, scored_campaigns // 10):  # e.g. new scoring rules: rescore in chunks
         sums.reset(db)
         with write_transaction(db):
             db.execute(
@@ -87,6 +86,12 @@ def pending(db: Database) -> bool:
             "OR EXISTS (SELECT 1 FROM score_stale)"
         ).fetchone()[0]
     )
+
+
+def replanned(db: Database, plans: dict[int, str]) -> set[int]:
+    """Scored campaigns whose plan is not the one given: what is counted for them changed."""
+    stored = db.execute("SELECT campaign_id, plan FROM score_campaign")
+    return {cid for cid, plan in stored if plans.get(cid, plan) != plan}
 
 
 def _file_of(db: Database) -> str:

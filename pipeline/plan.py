@@ -36,6 +36,7 @@ class Work:
     summaries: list[CampaignSummary]
     retrend_ids: set[int]
     neighbours: list[IndicatorValue]
+    pool_waves: tuple[dict[int, int], dict[int, int]]  # pools.pool_campaigns: peer waves, compared waves
     cells: list[pools.Cell]
     signatures: dict[str, str]
     waves: dict[int, pools.Wave]
@@ -87,8 +88,8 @@ def read_and_compute(
         retrend_ids = _to_retrend(campaigns, todo_ids, published, previous, everything)
         needed = (retrend_ids | {previous[c] for c in retrend_ids if c in previous}) - todo_ids
         neighbours = save.load_values(db, sorted(needed))
-        contributors, _ = pools.pool_campaigns(campaigns, now)
-        cells = pools.load_cells(db, sorted(set(contributors) - todo_ids))
+        pool_waves = pools.pool_campaigns(campaigns, now)
+        cells = pools.load_cells(db, sorted(pool_waves[0].keys() - todo_ids))
         signatures, waves = pools.stored_signatures(db), pools.stored_waves(db)
     finally:
         db.conn.execute("COMMIT")
@@ -100,7 +101,7 @@ def read_and_compute(
     }
     return Work(
         {c.id for c in todo}, todo_ids, results, state, published, previous, texts, summaries, retrend_ids,
-        neighbours, cells, signatures, waves, counts,
+        neighbours, pool_waves, cells, signatures, waves, counts,
     )  # fmt: skip
 
 
@@ -163,7 +164,6 @@ def _to_retrend(
 def compare(
     db: Database,
     settings: Settings,
-    now: datetime,
     request,
     campaigns: list[CampaignInfo],
     work: Work,
@@ -175,7 +175,7 @@ def compare(
     trends = moved_trends([v for v in work.neighbours if v.campaign_id in work.retrend_ids], index, work.previous)
     refreshed = pools.refresh(
         campaigns,
-        now,
+        work.pool_waves,
         settings.privacy.min_peers,
         fresh,
         work.cells,

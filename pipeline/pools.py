@@ -67,7 +67,7 @@ def pool_campaigns(campaigns: list[CampaignInfo], now: datetime) -> tuple[dict[i
 
 def refresh(
     campaigns: list[CampaignInfo],
-    now: datetime,
+    pool_waves: tuple[dict[int, int], dict[int, int]],
     min_peers: int,
     fresh: list[IndicatorValue],
     stored: list[Cell],
@@ -77,23 +77,26 @@ def refresh(
 ) -> Refreshed:
     """The pools whose peers changed (all of them if `force`) and the compared waves that moved.
 
-    `fresh`: the cells computed in this run; `stored`: the shown cells of the other peer waves.
+    `pool_waves`: `pool_campaigns` of this run; `fresh`: the cells computed in this run; `stored`:
+    the shown cells of the other peer waves.
     """
-    contributors, compared = pool_campaigns(campaigns, now)
+    contributors, compared = pool_waves
     by_id = {c.id: c for c in campaigns}
+    place = {cid: (by_id[cid].sector_group, by_id[cid].stakeholder_group) for cid in contributors}
     shown = ((v.campaign_id, v.enterprise_id, v.kind, v.key, v.mean) for v in fresh if not v.suppressed)
-    members: defaultdict[str, list[Peer]] = defaultdict(list)
+    members: defaultdict[tuple[str, str, str, str], list[Peer]] = defaultdict(list)  # named once per pool below
     for campaign_id, enterprise_id, kind, key, mean in chain(stored, shown):
-        if campaign_id in contributors and kind in BENCHMARKED_KINDS and mean is not None:
-            c = by_id[campaign_id]
-            members[pool_name(c.sector_group, c.stakeholder_group, kind, key)].append((enterprise_id, mean))
+        where = place.get(campaign_id)
+        if where is not None and kind in BENCHMARKED_KINDS and mean is not None:
+            members[(*where, kind, key)].append((enterprise_id, mean))
+    named = {pool_name(*parts): peers for parts, peers in members.items()}
     out = Refreshed()
-    for pool in sorted(members):
-        text = peers_text(members[pool])
+    for pool in sorted(named):
+        text = peers_text(named[pool])
         signature = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         if force or signatures.get(pool) != signature:
             out.pools.append((pool, signature, text))
-    out.gone = sorted(signatures.keys() - members.keys())
+    out.gone = sorted(signatures.keys() - named.keys())
     for campaign_id in sorted(compared):
         wave = (by_id[campaign_id].sector_group, min_peers)
         if force or waves.get(campaign_id) != wave:

@@ -124,7 +124,7 @@ def load_campaigns(db: Database, now_iso: str, enterprise_slug: str | None = Non
             closed=bool(closed_at) or closes_at <= now_iso,
             expected_population=expected,
             custom_questions=tuple(json.loads(custom)) if custom and custom != "[]" else (),
-            instruments=tuple((str(i), int(v)) for i, v in json.loads(pins or "[]")),
+            instruments=tuple((str(i), int(v)) for i, v in json.loads(pins)) if pins and pins != "[]" else (),
         )
         for cid, enterprise_id, sector, consent, group, qid, version, closes_at, closed_at, expected, custom, pins in (
             db.execute(sql + " ORDER BY c.id", params)

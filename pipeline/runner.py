@@ -97,7 +97,7 @@ def _run(
         step("scored", scored=scored.responses, rebuilt=scored.rebuilt)
         work = plan.read_and_compute(db, settings, now, request, campaigns, framework, questionnaires, scored.watermark)
         step("read and computed", **work.counts)
-        changes = plan.compare(db, settings, now, request, campaigns, work)
+        changes = plan.compare(db, settings, request, campaigns, work)
         step(
             "compared",
             values=len(changes.fresh),
@@ -153,12 +153,18 @@ def _score(
     progress: batch.Progress,
     helper: bool,
 ) -> batch.Scored:
-    """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full)."""
+    """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full).
+
+    With nothing to score (the scheduler's scoring batch came first) the scoring tables are not
+    filled: a tenth of a weekly run went into them."""
     rules = scoring.rules_for(questionnaires)
-    qkeys = scoring.prepare(db, questionnaires, rules)
     plans, counted = campaign_plans.campaign_plans(
         campaigns, questionnaires, framework, scoring.fingerprints(questionnaires, rules)
     )
+    scoring.tune(db)  # the run's later reads get the same page cache either way
+    if not full and not batch.pending(db) and not batch.replanned(db, plans):
+        return batch.Scored(0, 0, sums.watermark(db))
+    qkeys = scoring.prepare(db, questionnaires, rules)
     campaign_plans.prepare_plans(db, plans, counted, {c.id: qkeys.get(read.questionnaire_key(c)) for c in campaigns})
     if full:
         sums.reset(db)
