@@ -168,6 +168,8 @@ def main() -> None:
     everything, _ = timed_run(db, settings, RunRequest(trigger="cli", everything=True, charts=False))
     floor_time = min(floor_first, floor(path))
     total = db.execute("SELECT COUNT(*) FROM response").fetchone()[0]
+    answers = db.execute("SELECT COUNT(*) FROM answer").fetchone()[0]
+    duck = duckdb_time(path)  # the same answers as the floor and --full, before any week is added
     # A week's new responses: 1% of the responses, spread over 10% of the latest waves.
     add_new_responses(db, max(1, total // 100), NOW, seed=3, share=0.10)
     incremental, incremental_marks = timed_run(db, settings, RunRequest(trigger="cli", charts=False))
@@ -182,9 +184,7 @@ def main() -> None:
         weeks.append((timed_run(db, settings, RunRequest(trigger="cli", charts=False))[0], batched))
     weekly = statistics.median(w for w, _ in weeks)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    answers = db.execute("SELECT COUNT(*) FROM answer").fetchone()[0]
     db.close()
-    duck = duckdb_time(path)
     print(f"responses: {total:,} (+{total // 100:,} for the incremental run); answers: {answers:,}")
     print(f"floor, one SQLite GROUP BY: {floor_time:.2f} s")
     if duck is None:

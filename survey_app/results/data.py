@@ -1,8 +1,9 @@
 """Read the stored results of one enterprise and shape them for the dashboard and the report.
 
 Only the pipeline's saved tables are read (indicator_value, indicator_band, campaign_summary, custom_result,
-testimony): they are already suppressed, so nothing here can reveal a small group. Response
-rates come live from survey_app.domain.response_rates, the one definition. The shapes returned
+testimony, and the benchmark pools that domain.benchmarks reads): they are already suppressed,
+so nothing here can reveal a small group. Response rates come live from
+survey_app.domain.response_rates, the one definition. The shapes returned
 are plain dicts of text, ready to print.
 """
 
