@@ -19,6 +19,11 @@ def campaign_state(db: Database) -> dict[int, tuple[int, int]]:
     return {r[0]: (r[1], r[2]) for r in db.execute("SELECT campaign_id, responses, generation FROM score_campaign")}
 
 
+def rebuild_counts(db: Database) -> dict[int, int]:
+    """campaign id -> how many times its sums were rebuilt from the raw answers (or reset by --full)."""
+    return dict(db.execute("SELECT campaign_id, rebuilds FROM score_campaign").fetchall())
+
+
 def _select_for(db: Database, sql: str, campaign_ids: Sequence[int]) -> Iterable[tuple]:
     """Rows of `sql` (which has a `campaign_id IN todo` slot) for the given campaigns."""
     temp_ids(db, "pipeline_todo", campaign_ids)

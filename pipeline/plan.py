@@ -2,7 +2,7 @@
 cells their trends and benchmarks depend on; then compare (trends, pools) into what save writes.
 
 All reads happen in one snapshot (a read transaction). Only what changed is read: the sums of the
-waves to publish, the free texts of those whose respondents changed, the stored cells next to them
+waves to publish, the free texts of their new respondents (all of them after a rebuild), the stored cells next to them
 (trends) and the light cells of the benchmark pools; never every answer, never every stored cell.
 """
 
@@ -22,6 +22,15 @@ from survey_app.domain.enterprises import UnknownEnterprise
 from survey_app.questionnaire.model import Framework
 
 
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """What a recomputed wave did with its free texts (publish.texts_to_read), and what it records."""
+
+    mode: str  # read, add, keep or none
+    watermark: int | None  # the stored testimonies are those of its responses up to this id
+    rebuilds: int | None  # score_campaign.rebuilds behind them
+
+
 @dataclass
 class Work:
     """What the snapshot gave: results of the published waves and the stored cells around them."""
@@ -32,7 +41,7 @@ class Work:
     state: dict[int, tuple[int, int]]
     published: dict[int, publish.Published]
     previous: dict[int, int]
-    texts: dict[int, bool]
+    texts: dict[int, Texts]
     summaries: list[CampaignSummary]
     retrend_ids: set[int]
     neighbours: list[IndicatorValue]
@@ -114,20 +123,30 @@ def _compute(
     questionnaires: Questionnaires,
     min_group: int,
     watermark: int,
-) -> tuple[list[CampaignResult], dict[int, bool]]:
+) -> tuple[list[CampaignResult], dict[int, Texts]]:
     ids = [c.id for c in todo]
     sums_of, options_of = kept_sums.load_sums(db, ids), kept_sums.load_options(db, ids)
-    results, texts = [], {}
+    results: list[CampaignResult] = []
+    texts: dict[int, Texts] = {}
+    rebuilds = kept_sums.rebuild_counts(db)
     for c in todo:
         questionnaire = questionnaires[read.questionnaire_key(c)]
         _, text_questions = compute.question_plan(c, questionnaire, framework)
         respondents, generation = state.get(c.id, (0, 0))
         p = published.get(c.id)
-        what = publish.texts_to_read(respondents, p is None or p.generation != generation, p, min_group)
-        answers = read.read_texts(db, c.id, text_questions, watermark) if what == "read" else None
+        what = publish.texts_to_read(
+            respondents, p is None or p.generation != generation, p, min_group, rebuilds.get(c.id, 0)
+        )
+        above = (p.texts_watermark or 0) if what == "add" and p is not None else 0  # "add": only texts above it
+        answers = read.read_texts(db, c.id, text_questions, watermark, above) if what in ("read", "add") else None
         data = CampaignData(c, respondents, tuple(sums_of.get(c.id, ())), tuple(options_of.get(c.id, ())), answers)
         results.append(compute.compute_campaign(data, questionnaire, framework, min_group))
-        texts[c.id] = what != "none"
+        if what in ("read", "add"):
+            texts[c.id] = Texts(what, watermark, rebuilds.get(c.id, 0))
+        elif what == "keep" and p is not None:
+            texts[c.id] = Texts(what, p.texts_watermark, p.rebuilds)
+        else:
+            texts[c.id] = Texts(what, None, None)
     return results, texts
 
 
@@ -188,7 +207,9 @@ def compare(
     published_rows = []
     for cid in sorted(work.recomputed_ids):
         respondents, generation = work.state.get(cid, (0, 0))
-        row = (cid, generation, respondents, by_id[cid].closed, min_group, work.previous.get(cid), work.texts[cid])
+        t = work.texts[cid]
+        closed, previous = by_id[cid].closed, work.previous.get(cid)
+        row = (cid, generation, respondents, closed, min_group, previous, t.mode != "none", t.watermark, t.rebuilds)
         if cid in work.todo_ids or _published_row(work.published.get(cid), cid) != row:
             published_rows.append(row)
     moved = [
@@ -205,10 +226,14 @@ def compare(
         published=published_rows,
         previous=moved,
         pools=refreshed,
+        added_texts={cid for cid, t in work.texts.items() if t.mode == "add"},
     )
 
 
 def _published_row(p: publish.Published | None, campaign_id: int) -> tuple | None:
     if p is None:
         return None
-    return (campaign_id, p.generation, p.respondents, p.closed, p.min_group, p.previous_id, p.texts)
+    return (
+        campaign_id, p.generation, p.respondents, p.closed, p.min_group, p.previous_id, p.texts, p.texts_watermark,
+        p.rebuilds,
+    )  # fmt: skip

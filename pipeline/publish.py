@@ -26,13 +26,16 @@ class Published:
     min_group: int
     previous_id: int | None  # the wave its trend was compared with
     texts: bool  # testimonies were published (the wave had at least min_group respondents)
+    texts_watermark: int | None = None  # the stored testimonies are those of its responses up to this id
+    rebuilds: int | None = None  # score_campaign.rebuilds when they were read (a rebuild reads them all again)
 
 
 def load_published(db: Database) -> dict[int, Published]:
     return {
-        row[0]: Published(row[1], row[2], bool(row[3]), row[4], row[5], bool(row[6]))
+        row[0]: Published(row[1], row[2], bool(row[3]), row[4], row[5], bool(row[6]), row[7], row[8])
         for row in db.execute(
-            "SELECT campaign_id, generation, respondents, closed, min_group, previous_id, texts FROM published_wave"
+            "SELECT campaign_id, generation, respondents, closed, min_group, previous_id, texts, texts_watermark, "
+            "rebuilds FROM published_wave"
         )
     }
 
@@ -66,28 +69,41 @@ def due(
     )
 
 
-def texts_to_read(respondents: int, state_changed: bool, published: Published | None, min_group: int) -> str:
-    """'read' the free texts again, 'keep' the stored testimonies, or 'none' (too few respondents)."""
+def texts_to_read(
+    respondents: int, state_changed: bool, published: Published | None, min_group: int, rebuilds: int
+) -> str:
+    """'read' the free texts again, 'add' those of the responses above the stored ones, 'keep' the
+    stored testimonies, or 'none' (too few respondents).
+
+    Adding is enough when the kept sums only grew since the texts were read: an erased response's
+    testimonies go with it (ON DELETE CASCADE), and a response that appears with an id at or below
+    a watermark (ids are reused after the highest is erased) makes the batch rebuild the campaign,
+    which counts in `rebuilds`, as does a `--full` reset: then every text is read again.
+    """
     if respondents < min_group:
         return "none"
-    if published is None or state_changed or not published.texts:
+    if published is None or not published.texts:
         return "read"
-    return "keep"
+    if not state_changed:
+        return "keep"
+    if published.texts_watermark is None or published.rebuilds != rebuilds:
+        return "read"
+    return "add"
 
 
 def save_published(
     db: Database,
-    rows: Iterable[tuple[int, int, int, bool, int, int | None, bool]],
+    rows: Iterable[tuple[int, int, int, bool, int, int | None, bool, int | None, int | None]],
     previous: Iterable[tuple[int | None, int]],
     run_id: int,
 ) -> None:
     """Record the published waves (inside the caller's transaction) and every wave's trend partner."""
     db.conn.executemany(
         "INSERT OR REPLACE INTO published_wave (campaign_id, generation, respondents, closed, min_group, "
-        "previous_id, texts, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "previous_id, texts, texts_watermark, rebuilds, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (cid, gen, resp, int(closed), mg, prev, int(texts), run_id)
-            for cid, gen, resp, closed, mg, prev, texts in rows
+            (cid, gen, resp, int(closed), mg, prev, int(texts), texts_watermark, rebuilds, run_id)
+            for cid, gen, resp, closed, mg, prev, texts, texts_watermark, rebuilds in rows
         ],
     )
     db.conn.executemany("UPDATE published_wave SET previous_id = ? WHERE campaign_id = ?", previous)

@@ -140,8 +140,11 @@ def invitation_counts(db: Database) -> dict[int, int]:
     )
 
 
-def read_texts(db: Database, campaign_id: int, question_ids: Iterable[str], watermark: int) -> tuple[TextAnswer, ...]:
-    """Non-blank free-text answers of one campaign's scored responses (ids up to the watermark)."""
+def read_texts(
+    db: Database, campaign_id: int, question_ids: Iterable[str], watermark: int, above: int = 0
+) -> tuple[TextAnswer, ...]:
+    """Non-blank free-text answers of one campaign's scored responses (ids above `above`, up to the
+    watermark)."""
     text_ids = sorted(set(question_ids))
     if not text_ids:
         return ()
@@ -150,9 +153,10 @@ def read_texts(db: Database, campaign_id: int, question_ids: Iterable[str], wate
         TextAnswer(*row)
         for row in db.execute(
             "SELECT a.response_id, a.question_id, r.language, a.value_text FROM response r "
-            "JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? AND r.id <= ? AND a.dont_know = 0 "
+            "JOIN answer a ON a.response_id = r.id WHERE r.campaign_id = ? AND r.id > ? AND r.id <= ? "
+            "AND a.dont_know = 0 "
             f"AND a.question_id IN ({marks}) AND TRIM(COALESCE(a.value_text, '')) != '' "
             "ORDER BY a.response_id, a.question_id",
-            [campaign_id, watermark, *text_ids],
+            [campaign_id, above, watermark, *text_ids],
         )
     )

@@ -41,6 +41,7 @@ class Changes:
     published: list[tuple] = field(default_factory=list)  # publish.save_published rows
     previous: list[tuple] = field(default_factory=list)  # (previous id, campaign id) of other waves
     pools: pools.Refreshed | None = None  # the benchmark pools and compared waves that moved
+    added_texts: set[int] = field(default_factory=set)  # waves whose testimonies are added to the stored ones
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -118,10 +119,13 @@ def insert_bands(db: Database, results: Iterable[CampaignResult], run_id: int) -
     _insert(db, "indicator_band", [*digests.BAND_COLUMNS, "run_id"], rows)
 
 
-def insert_testimonies(db: Database, results: Iterable[CampaignResult], run_id: int) -> None:
-    """Replace the testimonies of the campaigns whose texts were read (None: the stored ones stay)."""
+def insert_testimonies(
+    db: Database, results: Iterable[CampaignResult], run_id: int, added: set[int] | frozenset[int] = frozenset()
+) -> None:
+    """Replace the testimonies of the campaigns whose texts were read (None: the stored ones stay);
+    those in `added` read only their new responses' texts, which join the stored ones."""
     replaced = [r for r in results if r.testimonies is not None]
-    delete_rows(db, "testimony", [r.campaign_id for r in replaced])
+    delete_rows(db, "testimony", [r.campaign_id for r in replaced if r.campaign_id not in added])
     columns = ("response_id", "question_id", "campaign_id", "language", "text", "run_id")
     rows = (
         (t.response_id, t.question_id, r.campaign_id, t.language, t.text, run_id)
@@ -147,7 +151,7 @@ def save_all(db: Database, run_id: int, changes: Changes) -> None:
         update_trends(db, changes.trends, run_id)
         insert_custom(db, changes.results, run_id)
         insert_bands(db, changes.results, run_id)
-        insert_testimonies(db, changes.results, run_id)
+        insert_testimonies(db, changes.results, run_id, changes.added_texts)
         digests.save_digests(db, changes.results)
         replace_summaries(db, changes.summaries, run_id)
         publish.save_published(db, changes.published, changes.previous, run_id)

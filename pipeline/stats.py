@@ -79,22 +79,34 @@ def t_two_sided_p(t: float, df: float) -> float:
 
 @lru_cache(maxsize=4096)
 def t_quantile(p: float, df: float) -> float:
-    """The p-quantile of Student's t (p > 0.5), found by bisection on the two-sided tail."""
+    """The p-quantile of Student's t (p > 0.5): Newton's method on the two-sided tail, inside a
+    bracket that every step narrows (a step that would leave it bisects instead).
+
+    Bisection alone took about 45 tail evaluations, a millisecond per new `df`, and every wave whose
+    respondents changed brings new ones; Newton takes five or six. Both end within 1e-13 of the root.
+    """
     if not 0.5 < p < 1.0:
         raise ValueError("p must be between 0.5 and 1 (exclusive)")
     alpha = 2.0 * (1.0 - p)
     low, high = 0.0, 1.0
     while t_two_sided_p(high, df) > alpha:
         low, high = high, high * 2.0
+    log_density_at_0 = math.lgamma((df + 1.0) / 2.0) - math.lgamma(df / 2.0) - 0.5 * math.log(df * math.pi)
+    t = (low + high) / 2.0
     for _ in range(200):
-        mid = (low + high) / 2.0
-        if t_two_sided_p(mid, df) > alpha:
-            low = mid
+        excess = t_two_sided_p(t, df) - alpha  # falls as t grows: the root is above t when positive
+        if excess > 0.0:
+            low = t
         else:
-            high = mid
-        if high - low < 1e-13 * max(1.0, high):
-            break
-    return (low + high) / 2.0
+            high = t
+        density = math.exp(log_density_at_0 - (df + 1.0) / 2.0 * math.log1p(t * t / df))
+        step = t + excess / (2.0 * density)  # the tail's slope is -2 * density
+        if not low <= step <= high:
+            step = (low + high) / 2.0
+        if abs(step - t) <= 1e-15 * step or high - low < 1e-13 * max(1.0, high):
+            return step
+        t = step
+    return t
 
 
 def exact_mean_sd(n: int, total: int, squares: int, unit: int) -> tuple[float, float]:

@@ -153,7 +153,7 @@ def reset(db: Database) -> None:
         with parents_checked_by_query(db), write_transaction(db):
             for table in KEPT_TABLES:
                 db.execute(f"DELETE FROM {table}")
-            db.execute("UPDATE score_campaign SET responses = 0")
+            db.execute("UPDATE score_campaign SET responses = 0, rebuilds = rebuilds + 1")
     finally:
         db.execute("PRAGMA secure_delete = ON")
     db.execute("UPDATE score_watermark SET watermark = 0")
@@ -254,6 +254,6 @@ def rebuild_campaign(db: Database, campaign_id: int, plan: str | None, high: int
         db.execute(
             "INSERT INTO score_campaign (campaign_id, responses, generation, plan) VALUES (?, ?, 1, ?) "
             "ON CONFLICT (campaign_id) DO UPDATE SET responses = excluded.responses, generation = generation + 1, "
-            "plan = excluded.plan",
+            "plan = excluded.plan, rebuilds = rebuilds + 1",
             [campaign_id, responses, plan],
         )

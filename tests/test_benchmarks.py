@@ -124,7 +124,7 @@ def test_the_upgrade_moves_benchmarks_out_of_the_cells_and_queues_the_run_that_b
         )
         db.execute("INSERT INTO benchmark_pool VALUES ('integration|beneficiaries|indicator|respect', 'old')")
     db.close()
-    assert migrate(path) == ["m270_benchmarks_read_from_pools"]
+    assert migrate(path)[0] == "m270_benchmarks_read_from_pools"  # and any later one
     db = connect(path)
     columns = {r[1] for r in db.execute("PRAGMA table_info(indicator_value)")}
     assert not columns & set(BENCH_COLUMNS) and {"mean", "delta", "published_mean"} <= columns

@@ -892,3 +892,17 @@ def m270_benchmarks_read_from_pools(db: Database) -> None:
     INSERT INTO refresh_request (reason, requested_at)
     SELECT 'admin', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE EXISTS (SELECT 1 FROM indicator_value);
     """)
+
+
+@migrations()
+def m271_testimonies_added_not_read_again(db: Database) -> None:
+    # A wave whose kept sums only grew since its testimonies were read adds those of its new
+    # responses instead of reading and rewriting them all (pipeline/publish.py: texts_to_read).
+    # `rebuilds` counts the rebuilds of a campaign's sums from its raw answers (and `--full`
+    # resets): one since the texts were read means reading them all again. Waves published
+    # before this migration have no texts watermark: their next publication reads them all.
+    db.executescript("""
+    ALTER TABLE score_campaign ADD COLUMN rebuilds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE published_wave ADD COLUMN texts_watermark INTEGER;
+    ALTER TABLE published_wave ADD COLUMN rebuilds INTEGER;
+    """)

@@ -1,0 +1,96 @@
+"""Testimonies of a wave whose respondents grew are added, not read and rewritten again; whatever
+else happened since (an erasure, a reused response id, a --full reset) reads them all again, and
+every way gives the testimonies a full read gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import read, runner
+from pipeline.runner import RunRequest, run_pipeline
+from pipeline.sample.responses import add_responses
+from survey_app.core import config
+from survey_app.storage.db import write_transaction
+from tests.app_support import NOW, sample_answers
+
+SETTINGS = config.validate({}, "tests")
+
+
+@pytest.fixture(autouse=True)
+def no_charts(monkeypatch):
+    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Every read of free texts: (campaign id, lowest response id above which texts are read)."""
+    seen: list[tuple[int, int]] = []
+    original = read.read_texts
+
+    def spy(db, campaign_id, question_ids, watermark, above=0):
+        seen.append((campaign_id, above))
+        return original(db, campaign_id, question_ids, watermark, above)
+
+    monkeypatch.setattr(read, "read_texts", spy)
+    return seen
+
+
+def stored_testimonies(db, campaign_id: int) -> list[tuple]:
+    return db.execute(
+        "SELECT response_id, question_id, language, text FROM testimony WHERE campaign_id = ? ORDER BY 1, 2",
+        [campaign_id],
+    ).fetchall()
+
+
+def as_a_full_run_gives(db) -> dict[int, list[tuple]]:
+    stored = {c: stored_testimonies(db, c) for (c,) in db.execute("SELECT id FROM campaign").fetchall()}
+    run_pipeline(db, SETTINGS, NOW, RunRequest(full=True))
+    assert {c: stored_testimonies(db, c) for c in stored} == stored
+    return stored
+
+
+def test_new_respondents_add_their_testimonies_to_the_stored_ones(pipeline_db, waves, reads):
+    first_run = run_pipeline(pipeline_db, SETTINGS, NOW)
+    wave = waves[3]
+    before = stored_testimonies(pipeline_db, wave)
+    watermark = pipeline_db.execute("SELECT watermark FROM score_watermark").fetchone()[0]
+    new_ids = add_responses(pipeline_db, wave, [sample_answers(100 + i) for i in range(3)])
+    reads.clear()
+    second_run = run_pipeline(pipeline_db, SETTINGS, NOW)
+    assert reads == [(wave, watermark)]  # only the texts of the responses above the last read
+    after = stored_testimonies(pipeline_db, wave)
+    assert after[: len(before)] == before and {t[0] for t in after[len(before) :]} == set(new_ids)
+    runs = dict(pipeline_db.execute("SELECT response_id, run_id FROM testimony WHERE campaign_id = ?", [wave]))
+    assert {runs[t[0]] for t in before} == {first_run}  # the stored rows were not rewritten
+    assert {runs[i] for i in new_ids} == {second_run}
+    as_a_full_run_gives(pipeline_db)
+
+
+def test_an_erased_newest_response_whose_id_comes_back_reads_every_text_again(pipeline_db, waves, reads):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    wave = waves[3]
+    newest = add_responses(pipeline_db, wave, [sample_answers(7)])[0]
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    with write_transaction(pipeline_db):  # erased: its testimonies go with it, the campaign is marked
+        pipeline_db.execute("DELETE FROM response WHERE id = ?", [newest])
+    reused = add_responses(pipeline_db, wave, [{**sample_answers(8), "what_changed": "Un autre texte"}])[0]
+    assert reused == newest  # SQLite gives the highest id again: at the watermark, below the texts' one
+    reads.clear()
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    assert reads == [(wave, 0)]  # the rebuild reads every text of the wave again
+    assert (reused, "what_changed", "fr", "Un autre texte") in stored_testimonies(pipeline_db, wave)
+    as_a_full_run_gives(pipeline_db)
+
+
+def test_a_full_rebuild_reads_every_text_and_the_next_week_adds_again(pipeline_db, waves, reads):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    reads.clear()
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert reads and {above for _, above in reads} == {0}  # the reset counts as a rebuild of every wave
+    watermark = pipeline_db.execute("SELECT watermark FROM score_watermark").fetchone()[0]
+    add_responses(pipeline_db, waves[3], [sample_answers(10)])
+    reads.clear()
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    assert reads == [(waves[3], watermark)]
+    as_a_full_run_gives(pipeline_db)
