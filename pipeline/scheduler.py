@@ -18,6 +18,7 @@ work that rings on its own interval (delivering the mail outbox, queueing due re
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
-from pipeline import refresh_queue, runlog, runner
+from pipeline import lease, refresh_queue, runlog, runner
 from pipeline.runner import RunRequest, run_pipeline
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import now_utc
@@ -39,6 +40,7 @@ from survey_app.storage.maintenance import purge
 log = logging.getLogger("vises.scheduler")
 JOB_ID = "weekly-refresh"
 SCORING_JOB_ID = "scoring-batch"
+LEASE_RETRY_SECONDS = 10  # how often a scheduled run that found the lease held tries again
 QUEUE_POLL_SECONDS = 30  # how soon a refresh queued in another process (or a campaign's closing) runs
 JOB_OPTIONS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 
@@ -74,21 +76,30 @@ def run_job(
     trigger_name: str = "schedule",
     clock: Callable[[], datetime] = now_utc,
     after_run: Sequence[AfterRun] = (),
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int | None:
     """One scheduled run on its own connection, then the after-run hooks and the retention purge.
 
-    A failed run is already in the run log, so it is logged here and the scheduler goes on.
+    A failed run is already in the run log, so it is logged here and the scheduler goes on. When
+    the lease is held (the scoring batch, a queued refresh), the run waits for it, up to a lease's
+    lifetime: a weekly ring that found it busy would otherwise be lost until the next week.
     """
     db = connect(settings.database.path)
     try:
-        run_id = run_pipeline(
-            db,
-            settings,
-            clock(),
-            RunRequest(trigger=trigger_name),
-            clock=clock,
-            progress=lambda step, counts: log.info("pipeline %s %s", step, counts),
-        )
+        gave_up_at = clock() + lease.TTL
+        while True:
+            run_id = run_pipeline(
+                db,
+                settings,
+                clock(),
+                RunRequest(trigger=trigger_name),
+                clock=clock,
+                progress=lambda step, counts: log.info("pipeline %s %s", step, counts),
+            )
+            if run_id is not None or clock() >= gave_up_at:
+                break
+            log.info("pipeline run (%s) waits: another run or scoring batch holds the lease", trigger_name)
+            sleep(LEASE_RETRY_SECONDS)
         for hook in after_run:  # e.g. the weekly digest
             run_hook(hook, db, settings, run_id, clock())
         purge_personal_data(db, settings, clock())

@@ -3,11 +3,13 @@ a failed run retried at the next trigger, and the APScheduler options that avoid
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline import runner, save, scheduler
+from pipeline import lease, runner, save, scheduler
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
@@ -105,6 +107,36 @@ def test_scheduler_jobs_use_explicit_timezone_coalesce_and_no_grace_limit(settin
         assert sched.get_job("catch-up") is not None
     finally:
         sched.shutdown(wait=False)
+
+
+def test_a_scheduled_run_that_finds_the_lease_held_waits_for_it(pipeline_db, settings):
+    run_at = at(2026, 3, 9, 5, 0)
+    other = f"{socket.gethostname()}:{os.getpid()}:1:batch"  # alive: this very process
+    assert lease.acquire(pipeline_db, other, run_at)
+    waits: list[float] = []
+
+    def batch_finishes(seconds):
+        waits.append(seconds)
+        lease.release(pipeline_db, other)
+
+    run_id = scheduler.run_job(settings, "schedule", lambda: run_at, sleep=batch_finishes)
+    assert run_id is not None and waits == [scheduler.LEASE_RETRY_SECONDS]
+    assert runs(pipeline_db, "schedule")[-1] == ("schedule", "success")
+
+
+def test_a_scheduled_run_gives_up_after_a_leases_lifetime(pipeline_db, settings):
+    other = f"{socket.gethostname()}:{os.getpid()}:1:stuck"
+    now = [at(2026, 3, 9, 5, 0)]
+    assert lease.acquire(pipeline_db, other, now[0], ttl=timedelta(hours=2))
+    waits: list[float] = []
+
+    def time_passes(seconds):
+        waits.append(seconds)
+        now[0] += timedelta(minutes=10)
+
+    assert scheduler.run_job(settings, "schedule", lambda: now[0], sleep=time_passes) is None
+    assert len(waits) == 3  # 30 minutes: one lease's lifetime
+    assert runs(pipeline_db, "schedule") == []
 
 
 def test_the_scoring_batch_rings_at_its_configured_interval_or_not_at_all(settings):
