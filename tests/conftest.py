@@ -166,6 +166,15 @@ def pipeline_db(tmp_path, migrated_copy):
 
 
 @pytest.fixture
+def no_charts(monkeypatch):
+    """Pipeline tests that skip the chart hook: charts are another module's concern (and spawn
+    processes). Used as `pytestmark = pytest.mark.usefixtures("no_charts")`."""
+    from pipeline import runner
+
+    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+
+
+@pytest.fixture
 def waves(pipeline_db):
     """Kept sums and batches: eight enterprises in one sector group and three in another, two closed
     waves each, and one open wave."""

@@ -9,7 +9,6 @@ from bisect import bisect_left
 
 import pytest
 
-from pipeline import runner
 from pipeline.runner import run_pipeline
 from pipeline.stats import percentile_rank, quantile
 from survey_app.core import config
@@ -23,10 +22,7 @@ from tests.test_pipeline_derive import peers, respect, wave
 SETTINGS = config.validate({}, "tests")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 @pytest.mark.parametrize("skip", [None, 0, 3, 6])

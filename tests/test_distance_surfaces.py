@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline import runner
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.domain import series, series_keys
@@ -20,9 +19,7 @@ from tests.app_support import NOW
 AFTER = [3] * 7 + [2] * 4 + [1]
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 @pytest.fixture

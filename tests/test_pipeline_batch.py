@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pipeline import batch, runner, sums
+from pipeline import batch, sums
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
@@ -21,9 +21,7 @@ KEPT = ("response_score", "score_sums", "score_band_count", "option_count", "sco
 RESULTS = ("indicator_value", "campaign_summary", "custom_result")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline import runner
 from pipeline.read import load_questionnaires
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
@@ -20,10 +19,7 @@ from tests.app_support import NOW, Seeder, stored_with_benchmarks
 SETTINGS = config.validate({}, "tests")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 T_975_DF4 = 2.776445105  # Student t table, 97.5th percentile, 4 degrees of freedom

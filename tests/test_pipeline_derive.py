@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline import runner
 from pipeline.derive import months_before
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
@@ -20,10 +19,7 @@ from tests.app_support import NOW, Seeder
 SETTINGS = config.validate({}, "tests")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 AGREE = {0: 1, 25: 2, 50: 3, 75: 4, 100: 5}  # item score -> agree5 answer

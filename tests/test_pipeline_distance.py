@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline import runner
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
@@ -23,9 +22,7 @@ AFTER = [3, 3, 3, 4, 5, 2]  # 50, 50, 50, 75, 100, 25: changes 50, 25, 0, 50, 25
 CODES = [["A", "1", "0"], ["B", "2", "1"], ["C", "3", "2"], ["D", "4", "3"], ["E", "5", "4"], ["F", "6", "5"]]
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 def dump(db) -> str:

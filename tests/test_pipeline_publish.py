@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline import runner
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
@@ -16,10 +15,7 @@ from tests.app_support import NOW, Seeder
 SETTINGS = config.validate({}, "tests")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import runner
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from pipeline.stats import t_quantile
@@ -65,9 +64,7 @@ WORKED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import runner
 from pipeline.sample.responses import add_responses
 
-
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 def test_refresh_now_starts_a_background_run_and_the_log_shows_it(app, db, world, signed_in):

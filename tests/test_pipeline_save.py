@@ -19,10 +19,7 @@ from tests.app_support import NOW, Seeder, sample_answers, stored_with_benchmark
 SETTINGS = config.validate({}, "tests")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 TABLES = ("indicator_value", "custom_result", "testimony", "campaign_summary")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline import lease, runner, save, scheduler
+from pipeline import lease, save, scheduler
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
@@ -19,10 +19,7 @@ UTC = UTC
 SETTINGS = config.validate({}, "tests")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)  # Monday 06:00 Europe/Brussels
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 def at(*args) -> datetime:

@@ -21,10 +21,7 @@ SETTINGS = config.validate({}, "tests")
 TABLES = ("indicator_value", "campaign_summary", "custom_result", "testimony", "benchmark_pool", "benchmark_wave")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 def dump(db) -> str:

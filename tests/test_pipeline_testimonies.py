@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import read, runner
+from pipeline import read
 from pipeline.runner import RunRequest, run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core import config
@@ -16,10 +16,7 @@ from tests.app_support import NOW, sample_answers
 SETTINGS = config.validate({}, "tests")
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    """Charts are another module's concern (and spawn processes): these tests skip the hook."""
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from babel.numbers import format_percent
 
-from pipeline import runner
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.core.published import on_scale, scale_decimals
@@ -30,9 +29,7 @@ WHO5_SETS = [(5, 5, 5, 5, 5), (3, 3, 3, 2, 2), (3, 3, 2, 2, 2), (2, 2, 1, 1, 1),
 UCLA3_SETS = [(1, 1, 1), (1, 1, 2), (2, 2, 2), (3, 3, 3), (2, 2, 1), (1, 2, 2)]
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 @pytest.fixture

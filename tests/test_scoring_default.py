@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import runner
 from pipeline.read import load_questionnaires
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import DONT_KNOW, add_responses
@@ -26,9 +25,7 @@ SETTINGS = config.validate({}, "tests")
 FIXTURE = Path(__file__).parent / "data" / "instruments" / "swemwbs_like.toml"
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 def random_answers(questionnaire, rng: random.Random) -> dict:

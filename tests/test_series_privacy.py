@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline import runner
 from pipeline.runner import run_pipeline
 from pipeline.sample.responses import add_responses
 from survey_app.domain import series
@@ -22,9 +21,7 @@ CARD = re.compile(r'id="card-code"[^>]*><span[^>]*>[^<]*</span>([A-Z0-9-]+)</p>'
 HASH_COLUMNS = {("series_link", "code_hash"), ("series_link_mask", "mask_hash")}
 
 
-@pytest.fixture(autouse=True)
-def no_charts(monkeypatch):
-    monkeypatch.setattr(runner, "render_charts", lambda *args: 0)
+pytestmark = pytest.mark.usefixtures("no_charts")  # conftest: the chart hook is skipped
 
 
 def follow_up(client, token, action="link", **fields):
