@@ -215,3 +215,16 @@ def stored_with_benchmarks(db, where: str = "1", params: tuple = ()) -> list[dic
     from survey_app.domain.benchmarks import with_benchmarks
 
     return with_benchmarks(db, list(db.query(f"SELECT * FROM indicator_value WHERE {where}", params)))
+
+
+def migrated_before(path, migration: str):
+    """A connection to a new database at `path` with every migration before `migration` applied (as
+    an installation of an earlier version would have it), for tests of that migration."""
+    from survey_app.storage.db import connect
+    from survey_app.storage.schema import migrations
+
+    db = connect(path)
+    db.execute("PRAGMA foreign_keys = OFF")  # as storage.db.migrate applies them
+    migrations.apply(db, stop_before=migration)
+    db.execute("PRAGMA foreign_keys = ON")
+    return db

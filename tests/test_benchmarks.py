@@ -15,8 +15,7 @@ from survey_app.core import config
 from survey_app.domain.benchmarks import BENCH_COLUMNS, Peers, benchmark_fields, pool_benchmarks, with_benchmarks
 from survey_app.questionnaire.registry import QUESTIONNAIRES_DIR, register
 from survey_app.storage.db import connect, migrate, write_transaction
-from survey_app.storage.schema import migrations
-from tests.app_support import NOW, Seeder, store_benchmark
+from tests.app_support import NOW, Seeder, migrated_before, store_benchmark
 from tests.test_pipeline_derive import peers, respect, wave
 
 SETTINGS = config.validate({}, "tests")
@@ -102,10 +101,7 @@ def test_a_peers_new_wave_rewrites_its_pools_and_no_other_enterprises_cells(pipe
 
 def test_the_upgrade_moves_benchmarks_out_of_the_cells_and_queues_the_run_that_brings_them_back(tmp_path):
     path = tmp_path / "old.db"
-    db = connect(path)
-    db.execute("PRAGMA foreign_keys = OFF")
-    migrations.apply(db, stop_before="m270_benchmarks_read_from_pools")
-    db.execute("PRAGMA foreign_keys = ON")
+    db = migrated_before(path, "m270_benchmarks_read_from_pools")
     register(db, QUESTIONNAIRES_DIR, NOW)
     seed = Seeder(db)
     target = wave(seed, seed.enterprise("Cible"), 60, [75] * 5)

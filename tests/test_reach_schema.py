@@ -10,16 +10,14 @@ import pytest
 
 from survey_app.storage.db import connect, migrate
 from survey_app.storage.schema import migrations
+from tests.app_support import migrated_before
 
 
 @pytest.fixture
 def before_rebuild(tmp_path):
     """A database migrated up to just before m240, with a personal and an open response."""
     path = tmp_path / "old.db"
-    db = connect(path)
-    db.execute("PRAGMA foreign_keys = OFF")
-    migrations.apply(db, stop_before="m240_response_channel")
-    db.execute("PRAGMA foreign_keys = ON")
+    db = migrated_before(path, "m240_response_channel")
     db.executescript("""
     INSERT INTO enterprise (slug, name, sector_group, country, default_language, created_at)
         VALUES ('a', 'A', 'care', 'BE', 'fr', 't');
