@@ -2,8 +2,9 @@
 cells their trends and benchmarks depend on; then compare (trends, pools) into what save writes.
 
 All reads happen in one snapshot (a read transaction). Only what changed is read: the sums of the
-waves to publish, the free texts of their new respondents (all of them after a rebuild), the stored cells next to them
-(trends) and the light cells of the benchmark pools; never every answer, never every stored cell.
+waves to publish, the free texts of their new respondents (all of them after a rebuild), the
+stored cells next to them (trends) and the peers' means of the benchmark pools; never every
+answer, never every stored cell.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from sqlite_utils import Database
 
 from pipeline.charts.specs import ChartSpec, nps_spec, rates_spec, trends_spec, wave_spec
 from survey_app.domain import response_rates
-from survey_app.domain.benchmarks import with_benchmarks
 from survey_app.questionnaire.loader import parse_questionnaire
 from survey_app.questionnaire.model import Framework
 
@@ -41,8 +40,7 @@ class Source:
     @functools.cached_property
     def values(self) -> dict[int, Cells]:
         values: dict[int, Cells] = defaultdict(dict)
-        rows = list(self.db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [self.enterprise_id]))
-        for row in with_benchmarks(self.db, rows):
+        for row in self.db.query("SELECT * FROM indicator_value WHERE enterprise_id = ?", [self.enterprise_id]):
             values[row["campaign_id"]][f"{row['kind']}:{row['key']}"] = row
         return values
 
