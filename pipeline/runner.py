@@ -82,9 +82,7 @@ def _run(
         progress(name, dict(counts))
 
     try:
-        framework, questionnaires = read.load_questionnaires(db)
-        campaigns = read.load_campaigns(db, iso_utc(now))
-        framework, questionnaires = read.with_campaign_instruments(db, framework, questionnaires, campaigns)
+        framework, questionnaires, campaigns = _inputs(db, now)
         scored = _score(
             db,
             framework,
@@ -125,8 +123,9 @@ def score_pending(db: Database, settings: Settings, now: datetime, holder: str |
     scoring job), so that the weekly run finds them scored and only reads sums. Its scores and sums
     are exactly those the run would have stored: a chunk lands scores, sums and watermark together.
 
-    Returns None when a run (or another batch) holds the lease: that one scores them. Campaigns whose
-    plan changed are rebuilt here too; nothing is computed or saved, and the run log is left alone.
+    Returns None when a run (or another batch) holds the lease: that one scores them. With responses
+    to score, campaigns whose plan changed are rebuilt too; nothing is computed or saved, and the run
+    log is left alone.
     """
     if not batch.pending(db):
         return batch.Scored(0, 0, sums.watermark(db))
@@ -134,14 +133,20 @@ def score_pending(db: Database, settings: Settings, now: datetime, holder: str |
     if not lease.acquire(db, holder, now):
         return None
     try:
-        framework, questionnaires = read.load_questionnaires(db)
-        campaigns = read.load_campaigns(db, iso_utc(now))
-        framework, questionnaires = read.with_campaign_instruments(db, framework, questionnaires, campaigns)
+        framework, questionnaires, campaigns = _inputs(db, now)
         return _score(
             db, framework, questionnaires, campaigns, False, lambda done, top: None, settings.schedule.scoring_helper
         )
     finally:
         lease.release(db, holder)
+
+
+def _inputs(db: Database, now: datetime) -> tuple[Framework, scoring.Questionnaires, list[CampaignInfo]]:
+    """The framework, the questionnaires (with every campaign's pinned instruments) and the campaigns."""
+    framework, questionnaires = read.load_questionnaires(db)
+    campaigns = read.load_campaigns(db, iso_utc(now))
+    framework, questionnaires = read.with_campaign_instruments(db, framework, questionnaires, campaigns)
+    return framework, questionnaires, campaigns
 
 
 def _score(

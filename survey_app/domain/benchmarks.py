@@ -156,28 +156,25 @@ def with_benchmarks(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, 
         )
     }
     compared = [
-        r
-        for r in rows
-        if r["campaign_id"] in waves
-        and r["kind"] in BENCHMARKED_KINDS
-        and not r["suppressed"]
-        and r["mean"] is not None
+        (row, pool_name(waves[row["campaign_id"]][0], row["stakeholder_group"], row["kind"], row["key"]))
+        for row in rows
+        if row["campaign_id"] in waves
+        and row["kind"] in BENCHMARKED_KINDS
+        and not row["suppressed"]
+        and row["mean"] is not None
     ]
-    names = {
-        id(r): pool_name(waves[r["campaign_id"]][0], r["stakeholder_group"], r["kind"], r["key"]) for r in compared
-    }
     stored = dict(
         db.execute(
             "SELECT pool, peers FROM benchmark_pool WHERE pool IN (SELECT value FROM json_each(?))",
-            [json.dumps(sorted(set(names.values())))],
+            [json.dumps(sorted({name for _, name in compared}))],
         ).fetchall()
     )
-    rules: dict[tuple[str, int], Callable[[int, float], Fields]] = {}
     for row in rows:
         row.update(zip(BENCH_COLUMNS, NO_FIELDS, strict=True))
-    for row in compared:
-        rule = (names[id(row)], waves[row["campaign_id"]][1])
+    rules: dict[tuple[str, int], Callable[[int, float], Fields]] = {}
+    for row, name in compared:
+        rule = (name, waves[row["campaign_id"]][1])
         if rule not in rules:
-            rules[rule] = pool_benchmarks(((e, m) for e, m in json.loads(stored.get(rule[0], "[]"))), rule[1])
+            rules[rule] = pool_benchmarks(((e, m) for e, m in json.loads(stored.get(name, "[]"))), rule[1])
         row.update(zip(BENCH_COLUMNS, rules[rule](row["enterprise_id"], row["mean"]), strict=True))
     return rows
