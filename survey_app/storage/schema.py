@@ -906,3 +906,10 @@ def m271_testimonies_added_not_read_again(db: Database) -> None:
     ALTER TABLE published_wave ADD COLUMN texts_watermark INTEGER;
     ALTER TABLE published_wave ADD COLUMN rebuilds INTEGER;
     """)
+
+
+@migrations()
+def m272_no_benchmark_index_on_cells(db: Database) -> None:
+    # Benchmarks are read from pools since m270: nothing looks cells up by (group, kind, key) any
+    # more, and keeping that index up to date was a fifth of the time of saving every cell (`--full`).
+    db.execute("DROP INDEX IF EXISTS indicator_value_benchmark")
