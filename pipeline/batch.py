@@ -30,6 +30,7 @@ from pipeline import scoring, sums
 from survey_app.storage.db import connect, write_transaction
 
 CHUNK = 20_000  # responses per chunk: its write half holds the write lock for about a tenth of a second
+TAIL_CHUNKS = 2  # in a batch that may use the helper, the last two chunks are scored in quarters
 HELPER_FROM = 4  # chunks; below that, starting a process (about half a second) costs more than it saves
 REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
 Progress = Callable[[int, int], None]
@@ -52,6 +53,8 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
     `helper`: whether a large batch may use a second process (settings: schedule.scoring_helper)."""
     low, top = sums.watermark(db), db.execute("SELECT COALESCE(MAX(id), 0) FROM response").fetchone()[0]
     ranges = [(start, min(top, start + CHUNK)) for start in range(low, top, CHUNK)]
+    if len(ranges) >= HELPER_FROM:  # with the helper or not, so that both land the same chunks
+        ranges = _finer_tail(ranges)
     report = progress or (lambda done, total: None)
     path = _file_of(db)
     if helper and path and len(ranges) >= HELPER_FROM and (os.cpu_count() or 1) >= 2:
@@ -76,6 +79,14 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
     for campaign_id in sorted(stale):
         sums.rebuild_campaign(db, campaign_id, plans.get(campaign_id), low)
     return Scored(scored, len(stale), low)
+
+
+def _finer_tail(ranges: Ranges) -> list[tuple[int, int]]:
+    """The ranges with the last TAIL_CHUNKS cut in quarters: at the end one process reads the last
+    chunk while the other has nothing left, and a quarter of a chunk idles a core a quarter as long."""
+    head, tail = list(ranges[:-TAIL_CHUNKS]), ranges[-TAIL_CHUNKS:]
+    step = max(1, CHUNK // 4)
+    return head + [(start, min(high, start + step)) for low, high in tail for start in range(low, high, step)]
 
 
 def pending(db: Database) -> bool:

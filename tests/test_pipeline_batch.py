@@ -148,3 +148,12 @@ def test_a_chunk_cannot_land_before_the_one_below(pipeline_db, waves):
     with pytest.raises(RuntimeError, match="cannot land"):
         sums.land_range(pipeline_db, top + 2, top + 4)
     assert sums.watermark(pipeline_db) == top
+
+
+def test_with_the_helper_the_last_chunks_are_scored_in_quarters_and_cover_the_same_ids():
+    ranges = [(0, 20_000), (20_000, 40_000), (40_000, 60_000), (60_000, 70_010)]
+    finer = batch._finer_tail(ranges)
+    assert finer[:2] == ranges[:2]
+    assert [high for _, high in finer[2:]] == [45_000, 50_000, 55_000, 60_000, 65_000, 70_000, 70_010]
+    assert all(a[1] == b[0] for a, b in zip(finer, finer[1:])) and finer[-1][1] == 70_010
+    assert batch._finer_tail([(0, 5)]) == [(0, 5)]  # a range shorter than a quarter stays whole
