@@ -89,10 +89,12 @@ def read_and_compute(
                 else:
                     todo.append(c)
         results, texts = _compute(db, todo, state, published, framework, questionnaires, min_group, watermark)
-        if request.everything and not request.full:  # every wave recomputed; only what moved is rewritten
+        if everything:  # every wave recomputed; only what moved is rewritten
+            if request.full:  # every wave read its texts again: those equal to the stored ones stay
+                results = digests.keep_equal_testimonies(db, results)
             same = digests.unchanged_campaigns(db, results)
             results = [r for r in results if r.campaign_id not in same]
-            everything = False  # the comparisons follow the changed waves only, as in a weekly run
+            everything = request.full  # `--full` refreshes every trend; `--all` follows the changed waves
         todo_ids = {r.campaign_id for r in results}
         summaries = _changed_summaries(db, campaigns, state)
         retrend_ids = _to_retrend(campaigns, todo_ids, published, previous, everything)

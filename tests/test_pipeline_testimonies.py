@@ -91,3 +91,32 @@ def test_a_full_rebuild_reads_every_text_and_the_next_week_adds_again(pipeline_d
     run_pipeline(pipeline_db, SETTINGS, NOW)
     assert reads == [(waves[3], watermark)]
     as_a_full_run_gives(pipeline_db)
+
+
+def test_a_full_rebuild_rewrites_only_the_waves_whose_rows_or_texts_moved(pipeline_db, waves):
+    run_pipeline(pipeline_db, SETTINGS, NOW)
+    wave, other = waves[3], waves[2]
+
+    def written(table: str, campaign_id: int) -> list[tuple]:  # rowid and run of every row
+        return pipeline_db.execute(
+            f"SELECT rowid, run_id FROM {table} WHERE campaign_id = ? ORDER BY rowid", [campaign_id]
+        ).fetchall()
+
+    before = {c: (written("indicator_value", c), written("testimony", c)) for c in (wave, other)}
+    # One respondent of `wave` rewrites a free text: same figures, one testimony differs.
+    response_id, question_id = pipeline_db.execute(
+        "SELECT response_id, question_id FROM testimony WHERE campaign_id = ? ORDER BY 1, 2 LIMIT 1", [wave]
+    ).fetchone()
+    with write_transaction(pipeline_db):
+        pipeline_db.execute(
+            "UPDATE answer SET value_text = 'Mieux accompagné qu’avant' WHERE response_id = ? AND question_id = ?",
+            [response_id, question_id],
+        )
+    full_run = run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert written("indicator_value", other) == before[other][0]  # nothing moved: nothing rewritten
+    assert written("testimony", other) == before[other][1]
+    assert {run for _, run in written("testimony", wave)} == {full_run}  # its texts moved: the wave is rewritten
+    assert ("Mieux accompagné qu’avant",) in pipeline_db.execute(
+        "SELECT text FROM testimony WHERE campaign_id = ?", [wave]
+    ).fetchall()
+    as_a_full_run_gives(pipeline_db)
