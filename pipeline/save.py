@@ -18,11 +18,13 @@ from pipeline import digests, pools, publish
 from pipeline.derive import Key, Trend
 from pipeline.model import CampaignResult, CampaignSummary, IndicatorValue
 from pipeline.read import temp_ids
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import parents_checked_by_query, write_transaction
 
 VALUE_COLUMNS = [f.name for f in fields(IndicatorValue)]
 TREND_COLUMNS = ["previous_campaign_id", "delta", "delta_p", "delta_significant"]
 RESULT_TABLES = ("indicator_value", "custom_result", "indicator_band")
+# Every table save_all writes rows of a campaign into (each row's campaign_id references it).
+CAMPAIGN_ROWS = (*RESULT_TABLES, "testimony", "result_digest", "campaign_summary", "published_wave", "benchmark_wave")
 CHUNK = 500
 
 
@@ -142,8 +144,16 @@ def replace_summaries(db: Database, summaries: Iterable[CampaignSummary], run_id
 
 
 def save_all(db: Database, run_id: int, changes: Changes) -> None:
-    """Replace recomputed campaigns, update moved comparisons, summaries and state, all or nothing."""
-    with write_transaction(db):
+    """Replace recomputed campaigns, update moved comparisons, summaries and state, all or nothing.
+
+    Foreign keys are checked by query, not row by row (a third of the time of saving every cell):
+    every row written belongs to a campaign the run read and to this run, so the transaction
+    checks once per campaign that it is still there, and drops what a deleted campaign would have
+    taken with it. A response erased since the run read its texts marked its campaign in
+    `score_stale` (trigger `response_deleted_rescore`): testimonies of those campaigns whose
+    response is gone are dropped, and the next run rebuilds the campaign.
+    """
+    with parents_checked_by_query(db), write_transaction(db):
         recomputed = [r.campaign_id for r in changes.results]
         for table in RESULT_TABLES:
             delete_rows(db, table, recomputed)
@@ -157,6 +167,28 @@ def save_all(db: Database, run_id: int, changes: Changes) -> None:
         publish.save_published(db, changes.published, changes.previous, run_id)
         if changes.pools is not None:
             pools.save_pools(db, changes.pools)
+        written = {*recomputed, *(s.campaign_id for s in changes.summaries), *(row[0] for row in changes.published)}
+        if changes.pools is not None:
+            written.update(wave[0] for wave in changes.pools.waves)
+        drop_orphans(db, written)
+
+
+def drop_orphans(db: Database, campaign_ids: Iterable[int]) -> None:
+    """The checks of `save_all`: rows of campaigns deleted since the run read them, and testimonies
+    of responses erased since, go as the cascades would have taken them."""
+    temp_ids(db, "pipeline_written", campaign_ids)
+    gone = [
+        row[0]
+        for row in db.execute(
+            "SELECT campaign_id FROM temp.pipeline_written WHERE campaign_id NOT IN (SELECT id FROM campaign)"
+        )
+    ]
+    for table in CAMPAIGN_ROWS:
+        delete_rows(db, table, gone)
+    db.execute(
+        "DELETE FROM testimony WHERE campaign_id IN (SELECT campaign_id FROM score_stale) "
+        "AND response_id NOT IN (SELECT id FROM response)"
+    )
 
 
 def load_values(db: Database, campaign_ids: Iterable[int]) -> list[IndicatorValue]:

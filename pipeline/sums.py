@@ -20,13 +20,10 @@ counted questions). `--full` empties every kept table and scores everything agai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlite_utils import Database
 
 from pipeline.scoring import BY_CAMPAIGN, BY_RANGE, FAVOURABLE_MICRO, KEEP_SCORES, SPLIT, score_sql
-from survey_app.storage.db import write_transaction
+from survey_app.storage.db import parents_checked_by_query, write_transaction
 
 KEPT_TABLES = ("response_score", "score_sums", "score_band_count", "option_count", "score_stale")
 
@@ -128,21 +125,6 @@ WHERE r.id > :low AND r.id <= :high
 GROUP BY r.campaign_id
 ON CONFLICT (campaign_id) DO UPDATE SET responses = responses + excluded.responses, generation = generation + 1
 """
-
-
-@contextmanager
-def parents_checked_by_query(db: Database) -> Iterator[None]:
-    """Foreign keys off around statements that only ever write child rows whose parents they have just
-    read (or only delete child rows) in the same write transaction: SQLite would look every parent up
-    again, row by row (a quarter of the time of storing a chunk's scores). Other connections keep
-    their own checks and cascades. A no-op inside an open transaction (SQLite ignores the pragma),
-    where the checks simply stay on.
-    """
-    db.execute("PRAGMA foreign_keys = OFF")
-    try:
-        yield
-    finally:
-        db.execute("PRAGMA foreign_keys = ON")
 
 
 def reset(db: Database) -> None:

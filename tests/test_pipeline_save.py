@@ -207,3 +207,35 @@ def test_lease_of_a_killed_process_on_this_machine_is_taken_over_at_once(db):
     assert lease.acquire(db, lease.new_holder(), NOW + timedelta(seconds=5))
     assert not lease.acquire(db, lease.new_holder(), NOW + timedelta(seconds=7))
     assert not lease.holder_is_dead("elsewhere:1:1:x")
+
+
+def test_a_campaign_deleted_or_a_response_erased_after_the_read_leaves_no_orphan_row(pipeline_db, waves, monkeypatch):
+    """Foreign keys are checked by query in the save (save.drop_orphans): what was deleted between
+    the run's read snapshot and its save is not written back, exactly as the cascades would have it."""
+    from pipeline import plan
+
+    with_texts = pipeline_db.execute(
+        "SELECT r.campaign_id, r.id FROM response r JOIN answer a ON a.response_id = r.id "
+        "WHERE TRIM(COALESCE(a.value_text, '')) != '' AND r.campaign_id != ? ORDER BY r.id LIMIT 1",
+        [waves[0]],
+    ).fetchone()
+    assert with_texts is not None
+    original = plan.compare
+
+    def then_delete(db, *args):
+        changes = original(db, *args)
+        other = connect(db.execute("PRAGMA database_list").fetchone()[2])  # another connection, its own checks
+        with other.conn:
+            other.execute("DELETE FROM campaign WHERE id = ?", [waves[0]])
+            other.execute("DELETE FROM response WHERE id = ?", [with_texts[1]])
+        other.close()
+        return changes
+
+    monkeypatch.setattr(plan, "compare", then_delete)
+    run_pipeline(pipeline_db, SETTINGS, NOW, RunRequest(full=True))
+    assert pipeline_db.execute("PRAGMA foreign_key_check").fetchall() == []
+    for table in save.CAMPAIGN_ROWS:
+        assert not pipeline_db.execute(f"SELECT 1 FROM {table} WHERE campaign_id = ?", [waves[0]]).fetchall()
+    assert not pipeline_db.execute("SELECT 1 FROM testimony WHERE response_id = ?", [with_texts[1]]).fetchall()
+    assert pipeline_db.execute("SELECT 1 FROM testimony WHERE campaign_id = ?", [with_texts[0]]).fetchall()
+    assert pipeline_db.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # back on for the connection
