@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pipeline.compute import rounded
 from pipeline.model import CampaignInfo, IndicatorValue
-from pipeline.stats import welch_p
+from pipeline.stats import welch_ps
 from survey_app.core.timeutil import iso_utc
 
 SIGNIFICANCE = 0.05
@@ -36,18 +36,20 @@ def previous_waves(campaigns: Iterable[CampaignInfo]) -> dict[int, int]:
     return previous
 
 
-def trend_fields(value: IndicatorValue, before: IndicatorValue | None, previous_id: int | None) -> Trend:
-    """Delta to the previous wave and, when both spreads are known, Welch's p-value and flag."""
+def _trend_or_pair(
+    value: IndicatorValue, before: IndicatorValue | None, previous_id: int | None
+) -> tuple[Trend, tuple | None]:
+    """The trend fields of a cell, or its previous id and delta with the six numbers of the Welch test
+    its p-value and flag still need (moved_trends computes those together)."""
     if value.suppressed or previous_id is None:
-        return NO_TREND
+        return NO_TREND, None
     if before is None or before.suppressed:
-        return (previous_id, None, None, None)
+        return (previous_id, None, None, None), None
     (n_before, mean_before), (n, mean) = before.measured(), value.measured()
     delta = rounded(mean - mean_before)
     if value.sd is None or before.sd is None:
-        return (previous_id, delta, None, None)
-    p = welch_p(n_before, mean_before, before.sd, n, mean, value.sd)
-    return (previous_id, delta, rounded(p), None if p is None else p < SIGNIFICANCE)
+        return (previous_id, delta, None, None), None
+    return (previous_id, delta, None, None), (n_before, mean_before, before.sd, n, mean, value.sd)
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -82,12 +84,24 @@ def moved_trends(
     values: Iterable[IndicatorValue], index: dict[Key, IndicatorValue], previous: dict[int, int]
 ) -> dict[Key, Trend]:
     """The trend fields, recomputed against the previous wave's cells in `index`, of the values whose
-    trend moved (the others keep theirs). Tuples, not new IndicatorValues: building thousands of
-    replaced dataclasses was a good part of the compare step."""
-    out = {}
+    trend moved (the others keep theirs); Welch's p-values all at once (stats.welch_ps). Tuples, not
+    new IndicatorValues: building thousands of replaced dataclasses was a good part of the compare step."""
+    out: dict[Key, Trend] = {}
+    waiting: list[tuple[IndicatorValue, Trend]] = []  # cells whose p-value is worked out below
+    pairs = []
     for v in values:
         prev_id = previous.get(v.campaign_id)
-        trend = trend_fields(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
-        if trend != (v.previous_campaign_id, v.delta, v.delta_p, v.delta_significant):
-            out[(v.campaign_id, v.kind, v.key)] = trend
+        trend, pair = _trend_or_pair(v, index.get((prev_id, v.kind, v.key)) if prev_id else None, prev_id)
+        if pair is None:
+            _keep_if_moved(out, v, trend)
+        else:
+            waiting.append((v, trend))
+            pairs.append(pair)
+    for (v, (prev_id, delta, _, _)), p in zip(waiting, welch_ps(pairs)):  # Welch's test: delta and spreads
+        _keep_if_moved(out, v, (prev_id, delta, rounded(p), None if p is None else p < SIGNIFICANCE))
     return out
+
+
+def _keep_if_moved(out: dict[Key, Trend], v: IndicatorValue, trend: Trend) -> None:
+    if trend != (v.previous_campaign_id, v.delta, v.delta_p, v.delta_significant):
+        out[(v.campaign_id, v.kind, v.key)] = trend

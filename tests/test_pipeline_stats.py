@@ -93,3 +93,29 @@ def test_exact_mean_and_sd_from_integer_sums():
     mixed = [0, 25_000_000, 50_000_000, 100_000_000]
     mean, sd = exact_mean_sd(4, sum(mixed), sum(v * v for v in mixed), 1_000_000)
     assert mean == 43.75 and sd == pytest.approx(statistics.stdev([0, 25, 50, 100]), rel=1e-15)
+
+
+def test_welch_ps_gives_welch_p_bit_for_bit_one_by_one_or_side_by_side():
+    import random
+    import struct
+
+    from pipeline.stats import BATCH_FROM, welch_ps
+
+    generator = random.Random(4)
+    pairs = []
+    for _ in range(3000):
+        n1, n2 = generator.randrange(1, 600), generator.randrange(1, 600)
+        mean1, mean2 = generator.uniform(0, 100), generator.uniform(0, 100)
+        sd1, sd2 = generator.choice([0.0, generator.uniform(0, 40)]), generator.uniform(0, 40)
+        pairs.append((n1, mean1, sd1, n2, mean2, sd2))
+    pairs += [(5, 50.0, 0.0, 5, 60.0, 0.0), (30, 50.0, 10.0, 30, 50.0, 10.0), (400, 0.0, 1e-3, 400, 100.0, 1e-3)]
+    pairs += [(2, 10.0, 1e-9, 2, 90.0, 1e-9), (1000, 70.0, 20.0, 1000, 70.1, 20.0)]
+
+    def bits(values):
+        return [None if v is None else struct.pack("<d", v) for v in values]
+
+    expected = bits(welch_p(*pair) for pair in pairs)
+    assert len(pairs) >= BATCH_FROM
+    assert bits(welch_ps(pairs)) == expected  # side by side (numpy)
+    assert bits(welch_ps(pairs[:10])) == expected[:10]  # one by one
+    assert any(v is None for v in expected) and any(v is not None and v < 1e-10 for v in welch_ps(pairs))
