@@ -30,7 +30,7 @@ from pipeline import scoring, sums
 from survey_app.storage.db import connect, write_transaction
 
 CHUNK = 20_000  # responses per chunk: its write half holds the write lock for about a tenth of a second
-TAIL_CHUNKS = 2  # in a batch that may use the helper, the last two chunks are scored in quarters
+TAIL_CHUNKS = 2  # from HELPER_FROM chunks on, the last two chunks are scored in quarters
 HELPER_FROM = 4  # chunks; below that, starting a process (about half a second) costs more than it saves
 REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
 Progress = Callable[[int, int], None]

@@ -57,8 +57,12 @@ def _beta_continued_fraction(a: float, b: float, x: float) -> float:
     return h
 
 
-def betainc(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta function I_x(a, b) for a, b > 0 and 0 <= x <= 1."""
+# How betainc goes about one I_x(a, b): its value outright (x at 0 or 1), or the continued fraction
+# to run (its a, b and x) and how to finish with it (_finish_beta). welch_ps runs many fractions at once.
+_BetaPlan = tuple[float, float, float, float, float, bool]  # a, b, x of the fraction, log front, divisor, flipped
+
+
+def _beta_plan(a: float, b: float, x: float) -> float | _BetaPlan:
     if x <= 0.0:
         return 0.0
     if x >= 1.0:
@@ -66,15 +70,36 @@ def betainc(a: float, b: float, x: float) -> float:
     log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     # Use the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) where the fraction converges fastest.
     if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, 1.0 - x) / b
+        return (a, b, x, log_front, a, False)
+    return (b, a, 1.0 - x, log_front, b, True)
+
+
+def _finish_beta(plan: _BetaPlan, fraction: float) -> float:
+    share = math.exp(plan[3]) * fraction / plan[4]
+    return 1.0 - share if plan[5] else share
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta function I_x(a, b) for a, b > 0 and 0 <= x <= 1."""
+    plan = _beta_plan(a, b, x)
+    if isinstance(plan, float):
+        return plan
+    return _finish_beta(plan, _beta_continued_fraction(*plan[:3]))
+
+
+def _t_tail(t: float, df: float) -> float | _BetaPlan:
+    """t_two_sided_p as a _beta_plan: P(|T| >= |t|) = I_x(df / 2, 1 / 2) with x = df / (df + t^2)."""
+    if math.isinf(t):
+        return 0.0
+    return _beta_plan(df / 2.0, 0.5, df / (df + t * t))
 
 
 def t_two_sided_p(t: float, df: float) -> float:
     """P(|T| >= |t|) for Student's t with `df` (possibly fractional) degrees of freedom."""
-    if math.isinf(t):
-        return 0.0
-    return betainc(df / 2.0, 0.5, df / (df + t * t))
+    plan = _t_tail(t, df)
+    if isinstance(plan, float):
+        return plan
+    return _finish_beta(plan, _beta_continued_fraction(*plan[:3]))
 
 
 @lru_cache(maxsize=4096)
@@ -147,46 +172,30 @@ BATCH_FROM = 256  # p-values: fewer go through welch_p one by one (and numpy is 
 
 def welch_ps(pairs: Sequence[tuple[int, float, float, int, float, float]]) -> list[float | None]:
     """`welch_p` of each pair, bit for bit, with the continued fractions of many pairs computed side
-    by side (numpy): a run that refreshes every trend has 20,000 of them, a second of pure Python."""
+    by side (numpy): a run that refreshes every trend has 20,000 of them, half a second of Python."""
     found = [_welch_t_df(*pair) for pair in pairs]
     if len(pairs) < BATCH_FROM:
         return [None if f is None else t_two_sided_p(*f) for f in found]
-    out: list[float | None] = [None] * len(found)
-    jobs = []  # betainc's branch for each p-value left: (index, a, b, x, log of its front factor, divisor, flipped)
-    for i, f in enumerate(found):
-        if f is None:
-            continue
-        t, df = f
-        if math.isinf(t):
-            out[i] = 0.0
-            continue
-        a, b, x = df / 2.0, 0.5, df / (df + t * t)  # t_two_sided_p, then betainc, step by step
-        if x <= 0.0 or x >= 1.0:
-            out[i] = 0.0 if x <= 0.0 else 1.0
-            continue
-        log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-        if x < (a + 1.0) / (a + b + 2.0):
-            jobs.append((i, a, b, x, log_front, a, False))
-        else:
-            jobs.append((i, b, a, 1.0 - x, log_front, b, True))
-    fractions = _continued_fractions([j[1] for j in jobs], [j[2] for j in jobs], [j[3] for j in jobs])
-    for (i, _, _, _, log_front, divisor, flipped), h in zip(jobs, fractions):
-        share = math.exp(log_front) * h / divisor
-        out[i] = 1.0 - share if flipped else share
+    plans = [None if f is None else _t_tail(*f) for f in found]
+    jobs = [(i, plan) for i, plan in enumerate(plans) if isinstance(plan, tuple)]  # fractions to run
+    out: list[float | None] = [plan if isinstance(plan, float) else None for plan in plans]
+    fractions = _continued_fractions([plan[:3] for _, plan in jobs])
+    for (i, plan), fraction in zip(jobs, fractions):
+        out[i] = _finish_beta(plan, fraction)
     return out
 
 
-def _continued_fractions(a_values: list[float], b_values: list[float], x_values: list[float]) -> list[float]:
+def _continued_fractions(triples: list[tuple[float, float, float]]) -> list[float]:
     """`_beta_continued_fraction` of each (a, b, x), the same operations in the same order on float64
     arrays (each one correctly rounded, as Python's floats are), so the same bits come out; a value
     leaves the arrays at the step where its own loop would have stopped."""
     import numpy as np  # here only: the web app never needs it
 
-    result = np.zeros(len(a_values))
-    live = np.arange(len(a_values))
-    a, b, x = (np.array(v, dtype=np.float64) for v in (a_values, b_values, x_values))
+    result = np.zeros(len(triples))
+    live = np.arange(len(triples))
+    a, b, x = np.array(triples, dtype=np.float64).reshape(-1, 3).T
     qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c = np.ones(len(a_values))
+    c = np.ones(len(triples))
     d = 1.0 - qab * x / qap
     d = 1.0 / np.where(np.abs(d) > _TINY, d, _TINY)
     h = d

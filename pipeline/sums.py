@@ -61,7 +61,7 @@ FROM temp.pipeline_scored {where} GROUP BY campaign_id, ino
 
 # A wave's indicator has a published score for all of its respondents or for none (scoring.py keeps
 # only respondents with one where a scoring is declared), so the published sums are worked out only
-# for the rows that have one: most have none, and their four sums were a third of the statement.
+# for the rows that have one (most have none).
 CHUNK_SUMS = (_chunk_sums_sql(False, "WHERE pq IS NULL"), _chunk_sums_sql(True, "WHERE pq IS NOT NULL"))
 CHUNK_SUMS_PLAIN = (_chunk_sums_sql(False),)  # no declared scoring anywhere: pq is NULL in every row
 # Respondents per band of a published score (a respondent outside every band counts in none).
@@ -70,7 +70,7 @@ INSERT INTO temp.pipeline_chunk_bands
 SELECT campaign_id, ino, band, COUNT(*) FROM temp.pipeline_scored WHERE band IS NOT NULL GROUP BY 1, 2, 3
 """
 # Each response's counted questions (a few) are looked up by the answer's key, rather than every
-# answer of the chunk read to find them: a third of the time.
+# answer of the chunk read to find them: the statement takes a third of the time it took.
 CHUNK_OPTIONS = """
 INSERT INTO temp.pipeline_chunk_options
 SELECT r.campaign_id, a.question_id, a.value_num, a.value_text, COUNT(*)

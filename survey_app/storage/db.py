@@ -79,8 +79,9 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
 @contextmanager
 def parents_checked_by_query(db: sqlite_utils.Database) -> Iterator[None]:
     """Foreign keys off around statements that only ever write child rows whose parents they have just
-    read (or only delete child rows) in the same write transaction: SQLite would look every parent up
-    again, row by row (a quarter of the time of storing a chunk's scores). Other connections keep
+    read, or check by a query before they commit (pipeline/save.py), or only delete child rows, in the
+    same write transaction: SQLite would look every parent up again, row by row (a quarter of the time
+    of storing a chunk's scores, a third of saving a run's cells). Other connections keep
     their own checks and cascades. A no-op inside an open transaction (SQLite ignores the pragma),
     where the checks simply stay on.
     """
