@@ -8,6 +8,8 @@ its own, claims the next chunk whenever it is free, reads it while this process 
 below, then lands its own in turn. It has to be a process: two threads of one process, each with
 its own connection, ran SQLite's statements no faster than one (docs/performance.md). If the helper
 cannot start or stops half-way, this process scores the chunks it left, so the batch ends the same.
+Between its chunks, and while it waits for the helper's chunk to land, this process does other
+work of the run (`idle`: a `--full` computes the waves whose responses all landed, prefetch.py).
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from pipeline import scoring, sums
+from pipeline.turns import Turns
 from survey_app.storage.db import connect, write_transaction
 
 CHUNK = 20_000  # responses per chunk: its write half holds the write lock for about a tenth of a second
@@ -34,6 +36,8 @@ TAIL_CHUNKS = 2  # from HELPER_FROM chunks on, the last two chunks are scored in
 HELPER_FROM = 4  # chunks; below that, starting a process (about half a second) costs more than it saves
 REBUILD_ONE_BY_ONE = 50  # above this many stale campaigns (and a tenth of them), rescore everything in chunks
 Progress = Callable[[int, int], None]
+# A small step of other work, given the batch's watermark and how far it landed; whether more is ready.
+Idle = Callable[[int, int], bool]
 Ranges = Sequence[tuple[int, int]]
 Tables = list[tuple[str, str, list[tuple]]]  # name, definition, rows
 log = logging.getLogger(__name__)
@@ -48,9 +52,12 @@ class Scored:
     watermark: int
 
 
-def score_new(db: Database, plans: dict[int, str], progress: Progress | None = None, helper: bool = True) -> Scored:
+def score_new(
+    db: Database, plans: dict[int, str], progress: Progress | None = None, helper: bool = True, idle: Idle | None = None
+) -> Scored:
     """Score the responses above the watermark in chunks, then rebuild stale or re-planned campaigns.
-    `helper`: whether a large batch may use a second process (settings: schedule.scoring_helper)."""
+    `helper`: whether a large batch may use a second process (settings: schedule.scoring_helper);
+    `idle(watermark, landed)` is called between chunks and while this process waits for the helper."""
     low, top = sums.watermark(db), db.execute("SELECT COALESCE(MAX(id), 0) FROM response").fetchone()[0]
     ranges = [(start, min(top, start + CHUNK)) for start in range(low, top, CHUNK)]
     if len(ranges) >= HELPER_FROM:  # with the helper or not, so that both land the same chunks
@@ -58,7 +65,7 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
     report = progress or (lambda done, total: None)
     path = _file_of(db)
     if helper and path and len(ranges) >= HELPER_FROM and (os.cpu_count() or 1) >= 2:
-        scored = _with_helper(db, path, ranges, lambda done: report(done, top))
+        scored = _with_helper(db, path, ranges, lambda done: report(done, top), top, idle)
     else:
         scored = 0
         for start, end in ranges:
@@ -74,7 +81,7 @@ def score_new(db: Database, plans: dict[int, str], progress: Progress | None = N
                 "UPDATE score_campaign SET plan = COALESCE((SELECT plan FROM temp.pipeline_campaign p "
                 "WHERE p.campaign_id = score_campaign.campaign_id), plan)"
             )
-        again = score_new(db, plans, progress, helper)
+        again = score_new(db, plans, progress, helper, idle)
         return Scored(scored + again.responses, len(stale), again.watermark)
     for campaign_id in sorted(stale):
         sums.rebuild_campaign(db, campaign_id, plans.get(campaign_id), low)
@@ -110,50 +117,17 @@ def _file_of(db: Database) -> str:
     return next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
 
 
-class Turns:
-    """Which chunk is claimed next and how many landed, shared by the two processes under one lock."""
-
-    def __init__(self, context: BaseContext) -> None:
-        self.changed = context.Condition()
-        self.claimed = context.Value("q", 0, lock=False)
-        self.landed = context.Value("q", 0, lock=False)
-        self.scored = context.Value("q", 0, lock=False)
-        self.helped = context.Value("q", 0, lock=False)  # chunks the helper landed
-        self.helper_kb = context.Value("q", 0, lock=False)  # the helper's peak resident memory
-        self.stop = context.Value("b", 0, lock=False)
-
-    def claim(self, chunks: int) -> int | None:
-        with self.changed:
-            index = int(self.claimed.value)
-            if index >= chunks or self.stop.value:
-                return None
-            self.claimed.value = index + 1
-            return index
-
-    def wait_for_turn(self, index: int, timeout: float | None = None) -> bool:
-        """Whether every chunk below `index` landed (False on a timeout or a request to stop)."""
-        with self.changed:
-            self.changed.wait_for(lambda: self.landed.value == index or self.stop.value, timeout)
-            return bool(self.landed.value == index and not self.stop.value)
-
-    def landed_one(self, responses: int, by_helper: bool = False) -> int:
-        with self.changed:
-            self.landed.value += 1
-            self.helped.value += by_helper
-            self.scored.value += responses
-            self.changed.notify_all()
-            return int(self.scored.value)
-
-    def stop_now(self) -> None:
-        with self.changed:
-            self.stop.value = 1
-            self.changed.notify_all()
-
-
-def _with_helper(db: Database, path: str, ranges: Ranges, report: Callable[[int], None]) -> int:
+def _with_helper(
+    db: Database, path: str, ranges: Ranges, report: Callable[[int], None], top: int, idle: Idle | None
+) -> int:
     """Score the ranges with a helper process; this process lands its own chunks and reports progress."""
     context = multiprocessing.get_context("spawn")  # never fork: the caller may run threads (scheduler, server)
     turns = Turns(context)
+
+    def step() -> bool:  # one step of `idle`, told how far the chunks landed
+        landed = int(turns.landed.value)
+        return bool(idle and idle(top, ranges[landed - 1][1] if landed else ranges[0][0]))
+
     # The tables go through a file, not the process's arguments: those are written to a pipe that a
     # child dying at start-up would never drain, and this process would wait on it for ever.
     with tempfile.TemporaryDirectory(prefix="vises-scoring-") as scratch:
@@ -172,10 +146,12 @@ def _with_helper(db: Database, path: str, ranges: Ranges, report: Callable[[int]
         try:
             while (index := turns.claim(len(ranges))) is not None:
                 sums.read_range(db, *ranges[index])
-                if _took_over(db, turns, ranges, index, helper):
+                if _took_over(db, turns, ranges, index, helper, step):
                     sums.read_range(db, *ranges[index])  # its read half was overwritten by theirs
                 report(turns.landed_one(sums.land_range(db, *ranges[index])))
-            _took_over(db, turns, ranges, len(ranges), helper)  # the helper's last chunk
+                while step():  # what became ready: the helper, never waiting on it, claims the next chunk
+                    pass
+            _took_over(db, turns, ranges, len(ranges), helper, step)  # the helper's last chunk
         finally:
             turns.stop_now()
             if helper.pid is not None:
@@ -191,11 +167,15 @@ def _with_helper(db: Database, path: str, ranges: Ranges, report: Callable[[int]
     return int(turns.scored.value)
 
 
-def _took_over(db: Database, turns: Turns, ranges: Ranges, index: int, helper: BaseProcess) -> bool:
-    """Wait until every chunk below `index` landed; if the helper stopped first, with chunks claimed
-    but not landed, land them here. Whether this process read any of them."""
-    took = False
-    while not turns.wait_for_turn(index, timeout=0.5):
+def _took_over(
+    db: Database, turns: Turns, ranges: Ranges, index: int, helper: BaseProcess, idle: Callable[[], bool]
+) -> bool:
+    """Wait until every chunk below `index` landed, doing `idle` steps meanwhile while it has any; if
+    the helper stopped first, with chunks claimed but not landed, land them here. Whether this
+    process read any of them."""
+    took, more = False, True
+    while not turns.wait_for_turn(index, timeout=0.0 if more else 0.5):
+        more = more and idle()
         if not helper.is_alive():
             log.warning("scoring helper stopped (exit code %s): this process scores its chunks", helper.exitcode)
             for below in range(int(turns.landed.value), index):

@@ -1,10 +1,11 @@
 """Plan and compute one run from the kept sums: which waves to publish, their rows, and the stored
 cells their trends and benchmarks depend on; then compare (trends, pools) into what save writes.
 
-All reads happen in one snapshot (a read transaction). Only what changed is read: the sums of the
-waves to publish, the free texts of their new respondents (all of them after a rebuild), the
-stored cells next to them (trends) and the peers' means of the benchmark pools; never every
-answer, never every stored cell.
+All reads happen in one snapshot (a read transaction); a wave that a `--full` batch already
+computed from an earlier one (prefetch.py) is taken only where this snapshot shows the same state.
+Only what changed is read: the sums of the waves to publish, the free texts of their new
+respondents (all of them after a rebuild), the stored cells next to them (trends) and the peers'
+means of the benchmark pools; never every answer, never every stored cell.
 """
 
 from __future__ import annotations
@@ -16,20 +17,13 @@ from sqlite_utils import Database
 
 from pipeline import compute, digests, kept_sums, pools, publish, read, save
 from pipeline.derive import moved_trends, previous_waves
-from pipeline.model import CampaignData, CampaignInfo, CampaignResult, CampaignSummary, IndicatorValue
+from pipeline.model import CampaignInfo, CampaignResult, CampaignSummary, IndicatorValue
+from pipeline.prefetch import Prefetch
 from pipeline.read import Questionnaires
+from pipeline.wave_results import Texts, compute_waves
 from survey_app.core.config import Settings
 from survey_app.domain.enterprises import UnknownEnterprise
 from survey_app.questionnaire.model import Framework
-
-
-@dataclass(frozen=True, slots=True)
-class Texts:
-    """What a recomputed wave did with its free texts (publish.texts_to_read), and what it records."""
-
-    mode: str  # read, add, keep or none
-    watermark: int | None  # the stored testimonies are those of its responses up to this id
-    rebuilds: int | None  # score_campaign.rebuilds behind them
 
 
 @dataclass
@@ -72,8 +66,10 @@ def read_and_compute(
     framework: Framework,
     questionnaires: Questionnaires,
     watermark: int,
+    prefetched: Prefetch | None = None,
 ) -> Work:
-    """Choose the waves to publish and compute them, inside one read snapshot."""
+    """Choose the waves to publish and compute them, inside one read snapshot (what `prefetched` did
+    while the batch waited is taken from it where it is the same: prefetch.py)."""
     min_group = settings.privacy.min_group_size
     everything = request.full or request.everything
     db.conn.execute("BEGIN")  # one consistent snapshot for every read below
@@ -88,7 +84,9 @@ def read_and_compute(
                     held += 1
                 else:
                     todo.append(c)
-        results, texts = _compute(db, todo, state, published, framework, questionnaires, min_group, watermark)
+        results, texts = compute_waves(
+            db, todo, state, published, framework, questionnaires, min_group, watermark, prefetched
+        )
         if everything:  # every wave recomputed; only what moved is rewritten
             if request.full:  # every wave read its texts again: those equal to the stored ones stay
                 results = digests.keep_equal_testimonies(db, results)
@@ -115,42 +113,6 @@ def read_and_compute(
         {c.id for c in todo}, todo_ids, results, state, published, previous, texts, summaries, retrend_ids,
         neighbours, pool_waves, cells, signatures, waves, counts,
     )  # fmt: skip
-
-
-def _compute(
-    db: Database,
-    todo: list[CampaignInfo],
-    state: dict[int, tuple[int, int]],
-    published: dict[int, publish.Published],
-    framework: Framework,
-    questionnaires: Questionnaires,
-    min_group: int,
-    watermark: int,
-) -> tuple[list[CampaignResult], dict[int, Texts]]:
-    ids = [c.id for c in todo]
-    sums_of, options_of = kept_sums.load_sums(db, ids), kept_sums.load_options(db, ids)
-    results: list[CampaignResult] = []
-    texts: dict[int, Texts] = {}
-    rebuilds = kept_sums.rebuild_counts(db)
-    for c in todo:
-        questionnaire = questionnaires[read.questionnaire_key(c)]
-        _, text_questions = compute.question_plan(c, questionnaire, framework)
-        respondents, generation = state.get(c.id, (0, 0))
-        p = published.get(c.id)
-        what = publish.texts_to_read(
-            respondents, p is None or p.generation != generation, p, min_group, rebuilds.get(c.id, 0)
-        )
-        above = (p.texts_watermark or 0) if what == "add" and p is not None else 0  # "add": only texts above it
-        answers = read.read_texts(db, c.id, text_questions, watermark, above) if what in ("read", "add") else None
-        data = CampaignData(c, respondents, tuple(sums_of.get(c.id, ())), tuple(options_of.get(c.id, ())), answers)
-        results.append(compute.compute_campaign(data, questionnaire, framework, min_group))
-        if what in ("read", "add"):
-            texts[c.id] = Texts(what, watermark, rebuilds.get(c.id, 0))
-        elif what == "keep" and p is not None:
-            texts[c.id] = Texts(what, p.texts_watermark, p.rebuilds)
-        else:
-            texts[c.id] = Texts(what, None, None)
-    return results, texts
 
 
 def _changed_summaries(

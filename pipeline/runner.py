@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from pipeline import batch, campaign_plans, distance, lease, plan, read, runlog, save, scoring, sums
 from pipeline.model import CampaignInfo
+from pipeline.prefetch import Prefetch
 from survey_app.core.config import Settings
 from survey_app.core.timeutil import iso_utc
 from survey_app.questionnaire.model import Framework
@@ -83,6 +84,18 @@ def _run(
 
     try:
         framework, questionnaires, campaigns = _inputs(db, now)
+        # A rebuild reads and computes every wave: it starts on them while it waits for the scoring helper.
+        early = (
+            Prefetch(
+                db,
+                plan.in_scope(db, campaigns, request.enterprise),
+                framework,
+                questionnaires,
+                settings.privacy.min_group_size,
+            )
+            if request.full
+            else None
+        )
         scored = _score(
             db,
             framework,
@@ -91,9 +104,12 @@ def _run(
             request.full,
             lambda done, top: step("scoring", scored=done),
             settings.schedule.scoring_helper,
+            early.step if early else None,
         )
         step("scored", scored=scored.responses, rebuilt=scored.rebuilt)
-        work = plan.read_and_compute(db, settings, now, request, campaigns, framework, questionnaires, scored.watermark)
+        work = plan.read_and_compute(
+            db, settings, now, request, campaigns, framework, questionnaires, scored.watermark, early
+        )
         step("read and computed", **work.counts)
         changes = plan.compare(db, settings, request, campaigns, work)
         step(
@@ -157,6 +173,7 @@ def _score(
     full: bool,
     progress: batch.Progress,
     helper: bool,
+    idle: batch.Idle | None = None,
 ) -> batch.Scored:
     """Prepare the scoring rules and each campaign's plan, then score what is new (everything if full).
 
@@ -173,7 +190,7 @@ def _score(
     campaign_plans.prepare_plans(db, plans, counted, {c.id: qkeys.get(read.questionnaire_key(c)) for c in campaigns})
     if full:
         sums.reset(db)
-    return batch.score_new(db, plans, progress, helper)
+    return batch.score_new(db, plans, progress, helper, idle)
 
 
 def render_charts(db: Database, settings: Settings, run_id: int, campaign_ids: list[int]) -> int:

@@ -149,9 +149,10 @@ def save_all(db: Database, run_id: int, changes: Changes) -> None:
     Foreign keys are checked by query, not row by row (a third of the time of saving every cell):
     every row written belongs to a campaign the run read and to this run, so the transaction
     checks once per campaign that it is still there, and drops what a deleted campaign would have
-    taken with it. A response erased since the run read its texts marked its campaign in
-    `score_stale` (trigger `response_deleted_rescore`): testimonies of those campaigns whose
-    response is gone are dropped, and the next run rebuilds the campaign.
+    taken with it. A response erased since the run read its texts (in its snapshot, or before it:
+    prefetch.py) took its stored testimonies with it, but not those the run writes: the run's
+    testimonies whose response is gone are dropped, and the erasure makes the next run rebuild
+    the campaign (trigger `response_deleted_rescore`).
     """
     with parents_checked_by_query(db), write_transaction(db):
         recomputed = [r.campaign_id for r in changes.results]
@@ -170,12 +171,13 @@ def save_all(db: Database, run_id: int, changes: Changes) -> None:
         written = {*recomputed, *(s.campaign_id for s in changes.summaries), *(row[0] for row in changes.published)}
         if changes.pools is not None:
             written.update(wave[0] for wave in changes.pools.waves)
-        drop_orphans(db, written)
+        drop_orphans(db, written, [r.campaign_id for r in changes.results if r.testimonies], run_id)
 
 
-def drop_orphans(db: Database, campaign_ids: Iterable[int]) -> None:
-    """The checks of `save_all`: rows of campaigns deleted since the run read them, and testimonies
-    of responses erased since, go as the cascades would have taken them."""
+def drop_orphans(db: Database, campaign_ids: Iterable[int], with_texts: Iterable[int], run_id: int) -> None:
+    """The checks of `save_all`: rows of campaigns deleted since the run read them, and the run's
+    testimonies (of the campaigns `with_texts`) of responses erased since, go as the cascades would
+    have taken them."""
     temp_ids(db, "pipeline_written", campaign_ids)
     gone = [
         row[0]
@@ -185,9 +187,11 @@ def drop_orphans(db: Database, campaign_ids: Iterable[int]) -> None:
     ]
     for table in CAMPAIGN_ROWS:
         delete_rows(db, table, gone)
+    temp_ids(db, "pipeline_texts_written", with_texts)
     db.execute(
-        "DELETE FROM testimony WHERE campaign_id IN (SELECT campaign_id FROM score_stale) "
-        "AND response_id NOT IN (SELECT id FROM response)"
+        "DELETE FROM testimony WHERE campaign_id IN (SELECT campaign_id FROM temp.pipeline_texts_written) "
+        "AND run_id = ? AND NOT EXISTS (SELECT 1 FROM response r WHERE r.id = testimony.response_id)",
+        [run_id],
     )
 
 
