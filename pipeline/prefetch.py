@@ -106,7 +106,10 @@ class Prefetch:
                 compute.compute_campaign(data, questionnaire, self.framework, self.min_group),
             )
 
-    def _early(self, campaign_id: int, state: tuple[int, int], watermark: int):
+    def _early(
+        self, campaign_id: int, state: tuple[int, int], watermark: int
+    ) -> tuple[tuple[int, int], tuple[TextAnswer, ...], CampaignResult] | None:
+        """What a step did for the wave, if it did it to this watermark and in this state."""
         early = self.early.get(campaign_id)
         return early if early is not None and watermark == self.high and early[0] == state else None
 
