@@ -29,6 +29,9 @@ from pipeline import compute, kept_sums, read
 from pipeline.model import CampaignData, CampaignInfo, CampaignResult, TextAnswer
 from survey_app.questionnaire.model import Framework
 
+# What a step did for a wave: its state (respondents, generation), its texts, and its result computed
+# with them (with none under the minimum group, as the plan does).
+Early = tuple[tuple[int, int], tuple[TextAnswer, ...], CampaignResult]
 WAVES_PER_STEP = 16  # waves computed in one step: their sums are read together (one step ~10 ms at 1M)
 
 
@@ -59,9 +62,7 @@ class Prefetch:
         self.questions = {c.id: text_questions(c, framework, questionnaires) for c in campaigns}
         self.high: int | None = None
         self.done = 0  # waves[:done] are in `early`
-        # campaign id -> its state (respondents, generation), texts and result computed with its texts
-        # (with none under the minimum group, as the plan does)
-        self.early: dict[int, tuple[tuple[int, int], tuple[TextAnswer, ...], CampaignResult]] = {}
+        self.early: dict[int, Early] = {}  # by campaign id
 
     def step(self, high: int, landed: int) -> bool:
         """Compute up to WAVES_PER_STEP waves of the batch up to `high` whose responses are at or
@@ -106,9 +107,7 @@ class Prefetch:
                 compute.compute_campaign(data, questionnaire, self.framework, self.min_group),
             )
 
-    def _early(
-        self, campaign_id: int, state: tuple[int, int], watermark: int
-    ) -> tuple[tuple[int, int], tuple[TextAnswer, ...], CampaignResult] | None:
+    def _early(self, campaign_id: int, state: tuple[int, int], watermark: int) -> Early | None:
         """What a step did for the wave, if it did it to this watermark and in this state."""
         early = self.early.get(campaign_id)
         return early if early is not None and watermark == self.high and early[0] == state else None
