@@ -160,7 +160,8 @@ def read_chunk(db: Database, which: str, params: dict[str, int]) -> None:
         db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
     for table in SCRATCH_TABLES:
         db.execute(f"DELETE FROM temp.{table}")
-    db.execute(score_sql(which, bool(declared)), params)
+    for statement in score_sql(which, bool(declared)):
+        db.execute(statement, params)
     for statement in CHUNK_SUMS if declared else CHUNK_SUMS_PLAIN:
         db.execute(statement)
     if declared:  # else no published score anywhere, so no bands

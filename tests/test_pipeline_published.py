@@ -225,8 +225,8 @@ def test_a_questionnaire_without_declared_scoring_has_no_published_score(pipelin
 
 
 def test_undeclared_indicators_score_the_same_with_or_without_instruments_in_the_run(pipeline_db, instruments):
-    """Without any declared scoring the pipeline runs its plain statement; with one, the combined
-    statement must give the other indicators exactly the same scores and sums."""
+    """Without any declared scoring the pipeline runs its plain statement alone; with one, a second
+    statement scores the declared indicators, and the others must keep exactly the same scores and sums."""
     seed = Seeder(pipeline_db)
     enterprise = seed.enterprise()
     plain = seed.campaign(enterprise, **WINDOW)
