@@ -134,7 +134,10 @@ def prepare(db: Database, questionnaires: Questionnaires, rules: list[ScoringRul
                      base, rule.items, sums_all, rule.min_answered, cslope, cbase))  # fmt: skip
     db.conn.executemany("INSERT INTO temp.pipeline_item VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.conn.executemany("INSERT INTO temp.pipeline_indicator VALUES (?, ?)", [(n, i) for i, n in inos.items()])
-    declared = [(qkeys[(r.questionnaire_id, r.version)], inos[r.indicator], r.declared) for r in rules if r.declared]
+    # The rules with a row in pipeline_rule: the same test as each item's `declared` flag above.
+    declared = [
+        (qkeys[(r.questionnaire_id, r.version)], inos[r.indicator], r.declared) for r in rules if r.declared is not None
+    ]
     published_scores.prepare(db, declared)
     return qkeys
 
