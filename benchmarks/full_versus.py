@@ -4,9 +4,11 @@ checkouts (an old commit in a `git worktree`, this one) to compare them side by 
 Copies the database (built by `benchmarks/pipeline.py --db FILE`, before any run), migrates the copy
 with the checkout's code, times the floor (`pipeline.py`'s own GROUP BY), a `--full` with charts
 left out, and the floor again; prints one line: `--full`, its scoring, the rest, both floors and
-the ratio to the faster floor.
+the ratio to the faster floor. With `--all-runs N`, then one warm-up and N timed runs over every
+campaign from the kept sums (`--all`) on the same copy, and a second line with their median, fastest
+and slowest.
 
-Usage: .venv/bin/python benchmarks/full_versus.py --db FILE [--code CHECKOUT] [--copy FILE]
+Usage: .venv/bin/python benchmarks/full_versus.py --db FILE [--code CHECKOUT] [--copy FILE] [--all-runs N]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -25,6 +28,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="database built by benchmarks/pipeline.py, never run")
     parser.add_argument("--code", type=Path, default=Path(__file__).resolve().parent.parent, help="checkout to time")
     parser.add_argument("--copy", type=Path, help="where the copy goes (default: a temporary folder)")
+    parser.add_argument("--all-runs", type=int, default=0, help="timed --all runs after the --full (default 0)")
     args = parser.parse_args()
     code = args.code.resolve()
     sys.path[:0] = [str(code), str(code / "benchmarks")]  # that checkout's modules, not this one's
@@ -55,11 +59,23 @@ def main() -> None:
     )
     full = time.perf_counter() - started
     after = bench.floor(path)
-    db.close()
     print(
         f"{code}: --full {full:.2f} s (scoring {marks['scored']:.2f} s, rest {full - marks['scored']:.2f} s); "
-        f"floor {before:.2f} s before, {after:.2f} s after; {full / min(before, after):.2f}x"
+        f"floor {before:.2f} s before, {after:.2f} s after; {full / min(before, after):.2f}x",
+        flush=True,
     )
+    if args.all_runs > 0:
+        times = []
+        for _ in range(args.all_runs + 1):  # the first is a warm-up: it is not counted
+            started = time.perf_counter()
+            run_pipeline(db, settings, bench.NOW, RunRequest(trigger="cli", everything=True, charts=False))
+            times.append(time.perf_counter() - started)
+        timed = times[1:]
+        print(
+            f"{code}: --all median {statistics.median(timed):.3f} s of {len(timed)} "
+            f"(fastest {min(timed):.3f} s, slowest {max(timed):.3f} s)"
+        )
+    db.close()
 
 
 if __name__ == "__main__":
