@@ -144,8 +144,9 @@ def cyclic_gc_paused() -> Iterator[None]:
     Reading and computing every wave makes some 300,000 small objects (sums, counts, result rows)
     and no reference cycles, yet each few hundred new objects set off a collection that walks them
     again: a sixth of a run over every campaign (0.17 of 1.17 s at 1M responses, docs/performance.md).
-    The block lasts about a second, so the cycles that the web app's threads make meanwhile wait
-    that long. Collection is switched back on only if it was on: never left off by this block.
+    The block lasts about a second at 1M responses (8 s for `--all` at 10x), and the cycles that
+    the web app's threads make meanwhile wait that long. Collection is switched back on only if it
+    was on: never left off by this block.
     """
     was_on = gc.isenabled()
     gc.disable()

@@ -4,7 +4,7 @@ picklable by value as frozen dataclasses are (mypy rejects assignments to their 
 from __future__ import annotations
 
 import pickle
-from dataclasses import FrozenInstanceError, fields, is_dataclass, replace
+from dataclasses import fields, is_dataclass, replace
 
 import pytest
 
@@ -25,7 +25,7 @@ def test_records_are_equal_and_hash_by_their_fields():
 
 def test_records_keep_no_instance_dict():
     # slots: no per-record dict (memory), and an unknown attribute cannot be set by a typo
-    with pytest.raises((AttributeError, FrozenInstanceError)):
+    with pytest.raises(AttributeError):
         _value().means = 3.0  # type: ignore[attr-defined]
 
 
